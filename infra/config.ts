@@ -1,0 +1,234 @@
+// The event stack's configuration: one schema for every `warmstack:*` key, and ONE error that names every
+// offending key, the value given and what is allowed. Pure: no Pulumi here, so tests call it directly.
+import { z } from "zod";
+
+export const NAMESPACE = "warmstack";
+export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;
+export type PoolState = (typeof POOL_STATES)[number];
+
+const number = (allowed: string) => z.number({ error: allowed }).finite({ error: allowed });
+const positive = () => number("a number > 0").positive({ error: "a number > 0" });
+const nonNegative = () => number("a number ≥ 0").min(0, { error: "a number ≥ 0" });
+const wholeAtLeast = (min: number) => {
+    const allowed = `a whole number ≥ ${min}`;
+    return number(allowed).int({ error: allowed }).min(min, { error: allowed });
+};
+const fraction = () => {
+    const allowed = "a fraction from 0 to 1";
+    return number(allowed).min(0, { error: allowed }).max(1, { error: allowed });
+};
+const text = (allowed = "a non-empty string") => z.string({ error: allowed }).min(1, { error: allowed });
+const timestamp = () =>
+    z.iso.datetime({ offset: true, error: "an ISO 8601 date-time with a zone, e.g. 2027-11-26T05:00:00Z" });
+const awsId = (prefix: string) => {
+    const allowed = `an id like ${prefix}-0123456789abcdef0`;
+    return z.string({ error: allowed }).regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: allowed });
+};
+const object = <T extends z.ZodRawShape>(shape: T) =>
+    z.strictObject(shape, { error: `an object with keys ${Object.keys(shape).join(", ")}` });
+// A nested block whose every key has a default may be left out whole.
+const section = <T extends z.ZodRawShape>(shape: T) => {
+    const block = object(shape);
+    return block.prefault({} as z.input<typeof block>);
+};
+
+const eventSchema = object({
+    name: text("a name of lower-case letters, digits and dashes").regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        error: "a name of lower-case letters, digits and dashes",
+    }),
+    start: timestamp(),
+    end: timestamp(),
+    // Warm everything this long before `start`.
+    rampLeadMinutes: wholeAtLeast(1).default(30),
+    // Capacity stays at peak this long after `end`: traffic tails off, it does not stop.
+    cooldownMinutes: wholeAtLeast(0).default(30),
+});
+
+const trafficSchema = object({
+    baselineRps: positive(),
+    peakRps: positive(),
+    rpsPerInstance: positive(),
+    headroom: fraction().default(0.25),
+});
+
+const computeSchema = object({
+    instanceType: text().default("c7i.large"),
+    amiId: awsId("ami"),
+    bootSeconds: wholeAtLeast(1).default(180),
+    // Seconds a joining instance needs before its metrics count for scaling.
+    warmupSeconds: wholeAtLeast(0).default(60),
+    minInstances: wholeAtLeast(1).default(2),
+    rootVolumeGb: wholeAtLeast(8).default(30),
+    appPort: wholeAtLeast(1).max(65535, { error: "a port from 1 to 65535" }).default(8080),
+    healthCheckPath: text("a path starting with /").regex(/^\//, { error: "a path starting with /" }).default("/healthz"),
+    warmPool: section({
+        state: z.enum(POOL_STATES, { error: `one of ${POOL_STATES.join(" | ")}` }).default("Stopped"),
+        fractionOfPeak: fraction().default(0.5),
+        reuseOnScaleIn: z.boolean({ error: "true or false" }).default(true),
+    }),
+});
+
+const cacheSchema = object({
+    nodeType: text().default("cache.r7g.large"),
+    engineVersion: text().default("7.1"),
+    replicas: wholeAtLeast(1).max(5, { error: "a whole number from 1 to 5" }).default(1),
+    prewarm: object({
+        query: text("a SQL query returning key, value and optionally ttl columns"),
+        topKeys: wholeAtLeast(1).default(100_000),
+        ttlSeconds: wholeAtLeast(1).default(3600),
+        ttlJitter: fraction().default(0.1),
+        minWarmth: fraction().default(0.95),
+    }),
+});
+
+const databaseSchema = object({
+    instanceClass: text().default("db.r6g.large"),
+    engineVersion: text("a PostgreSQL version such as 16 or 16.4")
+        .regex(/^\d+(\.\d+)?$/, { error: "a PostgreSQL version such as 16 or 16.4" })
+        .default("16"),
+    allocatedStorageGb: wholeAtLeast(20).default(100),
+    readQps: nonNegative(),
+    readQpsPerReplica: positive(),
+    maxConnections: wholeAtLeast(1),
+    connectionReserve: number("a fraction from 0 to below 1")
+        .min(0, { error: "a fraction from 0 to below 1" })
+        .lt(1, { error: "a fraction from 0 to below 1" })
+        .default(0.1),
+    pool: section({
+        // The fewest connections an instance needs to serve its share of the peak.
+        writerMin: wholeAtLeast(1).default(2),
+        readerMin: wholeAtLeast(1).default(4),
+        // Connections an instance opens to one endpoint at most: more would only sit idle.
+        max: wholeAtLeast(1).default(20),
+    }),
+});
+
+const networkSchema = object({
+    vpcId: awsId("vpc"),
+    publicSubnetIds: z.array(awsId("subnet"), { error: "a list of subnet ids" }).min(2, { error: "at least 2 subnets in different zones" }),
+    privateSubnetIds: z.array(awsId("subnet"), { error: "a list of subnet ids" }).min(2, { error: "at least 2 subnets in different zones" }),
+});
+
+const configSchema = object({
+    event: eventSchema.optional(),
+    traffic: trafficSchema,
+    compute: computeSchema,
+    cache: cacheSchema,
+    database: databaseSchema,
+    network: networkSchema.optional(),
+});
+
+export type WarmstackConfig = z.infer<typeof configSchema>;
+export type EventConfig = z.infer<typeof eventSchema>;
+
+export interface ConfigProblem {
+    key: string;
+    given: unknown;
+    allowed: string;
+}
+
+/** Thrown with every problem at once, so one `pulumi preview` shows the whole list. */
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[], heading = "warmstack config is invalid") {
+        super(`${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((p) => `  - ${p.key}: ${p.allowed}; given ${describe(p.given)}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    return JSON.stringify(value) ?? String(value);
+}
+
+function keyName(path: ReadonlyArray<PropertyKey>): string {
+    const [top, ...rest] = path.map(String);
+    return `${NAMESPACE}:${top}` + rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let value = root;
+    for (const part of path) {
+        if (value === null || typeof value !== "object") return undefined;
+        value = (value as Record<PropertyKey, unknown>)[part];
+    }
+    return value;
+}
+
+function allowedKeys(path: ReadonlyArray<PropertyKey>): string[] {
+    let schema: z.ZodType = configSchema;
+    for (const part of path) {
+        while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPipe) {
+            schema = schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : (schema.unwrap() as z.ZodType);
+        }
+        schema = (schema as z.ZodObject).shape[part as string] as z.ZodType;
+    }
+    while (!(schema instanceof z.ZodObject)) {
+        schema = schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : ((schema as z.ZodOptional).unwrap() as z.ZodType);
+    }
+    return Object.keys(schema.shape);
+}
+
+function problemsOf(error: z.ZodError, raw: Record<string, unknown>): ConfigProblem[] {
+    return error.issues.flatMap((issue): ConfigProblem[] => {
+        if (issue.code === "unrecognized_keys") {
+            const allowed = allowedKeys(issue.path).join(", ");
+            return issue.keys.map((k) => ({
+                key: issue.path.length === 0 ? `${NAMESPACE}:${k}` : keyName([...issue.path, k]),
+                given: valueAt(raw, [...issue.path, k]),
+                allowed: `unknown key (a typo?); allowed here: ${allowed}`,
+            }));
+        }
+        const given = valueAt(raw, issue.path);
+        const allowed = given === undefined ? `required: ${issue.message}` : issue.message;
+        return [{ key: keyName(issue.path), given, allowed }];
+    });
+}
+
+/** Checks between keys, run on whatever of the pair is valid so they join the same single error. */
+function crossProblems(raw: Record<string, unknown>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const event = eventSchema.partial().safeParse(raw.event);
+    if (event.success && event.data.start && event.data.end && Date.parse(event.data.end) <= Date.parse(event.data.start)) {
+        problems.push({ key: "warmstack:event.end", given: event.data.end, allowed: `a time after event.start (${event.data.start})` });
+    }
+    const traffic = trafficSchema.partial().safeParse(raw.traffic);
+    if (traffic.success && traffic.data.peakRps !== undefined && traffic.data.baselineRps !== undefined &&
+        traffic.data.peakRps < traffic.data.baselineRps) {
+        problems.push({ key: "warmstack:traffic.peakRps", given: traffic.data.peakRps, allowed: `at least traffic.baselineRps (${traffic.data.baselineRps})` });
+    }
+    const pool = databaseSchema.shape.pool.safeParse(valueAt(raw, ["database", "pool"]));
+    if (pool.success && pool.data.max < Math.max(pool.data.writerMin, pool.data.readerMin)) {
+        problems.push({ key: "warmstack:database.pool.max", given: pool.data.max, allowed: "at least database.pool.writerMin and database.pool.readerMin" });
+    }
+    return problems;
+}
+
+/**
+ * Validates the stack's `warmstack:*` values (already decoded from YAML/JSON) and fills the defaults.
+ * Throws one ConfigError naming every problem.
+ */
+export function parseConfig(raw: Record<string, unknown>): WarmstackConfig {
+    const result = configSchema.safeParse(raw);
+    const problems = [...(result.success ? [] : problemsOf(result.error, raw)), ...crossProblems(raw)];
+    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+    return result.data;
+}
+
+/**
+ * Turns Pulumi's flat config map (`warmstack:traffic` → JSON text) into the object parseConfig reads.
+ * Keys of other namespaces (aws:region, …) are not ours and are left out.
+ */
+export function namespaceValues(all: Record<string, string>): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(all)) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (ns !== NAMESPACE || key === undefined) continue;
+        try {
+            values[key] = JSON.parse(text);
+        } catch {
+            values[key] = text;
+        }
+    }
+    return values;
+}

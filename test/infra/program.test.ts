@@ -1,0 +1,254 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { LAUNCH_HOOK_NAME, TAGS } from "../../infra/compute";
+import { namespaceValues, parseConfig } from "../../infra/config";
+import { plan } from "../../infra/plan";
+import { readinessFromPulumiConfig, warmstack } from "../../infra/stack";
+import { committedStacks, ProgramRun, RegisteredResource, runProgram, stackConfig } from "../support/pulumi";
+
+const T = {
+    asg: "aws:autoscaling/group:Group",
+    schedule: "aws:autoscaling/schedule:Schedule",
+    scalingPolicy: "aws:autoscaling/policy:Policy",
+    template: "aws:ec2/launchTemplate:LaunchTemplate",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    tg: "aws:lb/targetGroup:TargetGroup",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    profile: "aws:iam/instanceProfile:InstanceProfile",
+    role: "aws:iam/role:Role",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    rds: "aws:rds/instance:Instance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    rdsSubnets: "aws:rds/subnetGroup:SubnetGroup",
+    cacheSubnets: "aws:elasticache/subnetGroup:SubnetGroup",
+    password: "random:index/randomPassword:RandomPassword",
+};
+
+/** Runs the real entry path: Pulumi config → validation → plan → components. */
+function runStack(stack: string): Promise<ProgramRun> {
+    return runProgram(stackConfig(stack), () => {
+        const { config, plan } = readinessFromPulumiConfig();
+        return warmstack(config, plan);
+    }, stack);
+}
+
+function securityGroup(run: ProgramRun, tier: string): RegisteredResource {
+    const found = run.ofType(T.sg).filter((sg) => sg.inputs.tags?.["warmstack:tier"] === tier);
+    assert.equal(found.length, 1, `one ${tier} security group`);
+    return found[0];
+}
+
+for (const stack of committedStacks()) {
+    describe(`program under mocks: stack ${stack}`, () => {
+        let run: ProgramRun;
+        const expected = plan(parseConfig(namespaceValues(stackConfig(stack))));
+        before(async () => {
+            run = await runStack(stack);
+        });
+
+        it("registers the three warm components", () => {
+            for (const type of ["warmstack:compute:WarmCompute", "warmstack:cache:WarmCache", "warmstack:database:WarmDatabase"]) {
+                assert.equal(run.ofType(type).length, 1, type);
+            }
+        });
+
+        it("sizes the group and its warm pool from the plan", () => {
+            const asg = run.one(T.asg);
+            assert.equal(asg.inputs.minSize, expected.group.minSize);
+            assert.equal(asg.inputs.maxSize, expected.group.maxSize);
+            assert.equal(asg.inputs.desiredCapacity, expected.group.desiredCapacity);
+            assert.deepEqual(asg.inputs.warmPool, {
+                poolState: expected.warmPool.state,
+                minSize: expected.warmPool.minSize,
+                maxGroupPreparedCapacity: expected.warmPool.maxGroupPreparedCapacity,
+                instanceReusePolicy: { reuseOnScaleIn: expected.warmPool.reuseOnScaleIn },
+            });
+            assert.equal(asg.inputs.defaultInstanceWarmup, expected.scaling.warmupSeconds);
+            assert.ok(expected.warmPool.minSize >= 1, "the committed stacks keep a warm pool");
+        });
+
+        it("holds every instance at launch until the agent completes the hook, ABANDON by default", () => {
+            const [hook] = run.one(T.asg).inputs.initialLifecycleHooks;
+            assert.equal(hook.name, LAUNCH_HOOK_NAME);
+            assert.equal(hook.lifecycleTransition, "autoscaling:EC2_INSTANCE_LAUNCHING");
+            assert.equal(hook.defaultResult, "ABANDON");
+            assert.equal(hook.heartbeatTimeout, expected.scaling.launchHookTimeoutSeconds);
+        });
+
+        it("runs the group from the launch template: IMDSv2, encrypted EBS root, hibernation only when asked", () => {
+            const asg = run.one(T.asg);
+            const template = run.one(T.template);
+            assert.equal(asg.inputs.launchTemplate.id, template.id);
+            assert.equal(template.inputs.metadataOptions.httpTokens, "required");
+            assert.equal(template.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+            assert.equal(template.inputs.hibernationOptions.configured, expected.warmPool.state === "Hibernated");
+            const profile = run.one(T.profile);
+            assert.equal(template.inputs.iamInstanceProfile.arn, profile.state.arn);
+            assert.deepEqual(template.inputs.vpcSecurityGroupIds, [securityGroup(run, "app").id]);
+        });
+
+        it("puts the group behind the load balancer's target group with ELB health checks", () => {
+            const asg = run.one(T.asg);
+            const tg = run.one(T.tg);
+            const alb = run.one(T.alb);
+            const listener = run.one(T.listener);
+            assert.deepEqual(asg.inputs.targetGroupArns, [tg.state.arn]);
+            assert.equal(asg.inputs.healthCheckType, "ELB");
+            assert.equal(listener.inputs.loadBalancerArn, alb.state.arn);
+            assert.equal(listener.inputs.defaultActions[0].targetGroupArn, tg.state.arn);
+            assert.equal(tg.inputs.healthCheck.path, "/healthz");
+            const tracking = run.one(T.scalingPolicy).inputs.targetTrackingConfiguration;
+            assert.equal(tracking.predefinedMetricSpecification.resourceLabel, `${alb.state.arnSuffix}/${tg.state.arnSuffix}`);
+            assert.equal(tracking.targetValue, expected.scaling.requestsPerTargetPerMinute);
+        });
+
+        it("lets the instance role complete lifecycle actions on this group only", () => {
+            const policy = JSON.parse(run.one(T.rolePolicy).inputs.policy);
+            assert.deepEqual(policy.Statement, [{
+                Effect: "Allow",
+                Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                Resource: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${run.one(T.asg).inputs.name}`,
+            }]);
+            assert.equal(run.one(T.rolePolicy).inputs.role, run.one(T.role).state.name);
+        });
+
+        it("schedules the planned ramp on this group", () => {
+            const schedules = run.ofType(T.schedule).map((s) => s.inputs).sort((a, b) => a.startTime.localeCompare(b.startTime));
+            assert.deepEqual(schedules.map(({ scheduledActionName, startTime, minSize, maxSize, desiredCapacity, autoscalingGroupName }) => ({
+                name: scheduledActionName, startTime, minSize, maxSize, desiredCapacity, group: autoscalingGroupName,
+            })), expected.schedule.map((s) => ({ ...s, group: run.one(T.asg).inputs.name })));
+        });
+
+        it("publishes the pool sizes and the event on the group for the policy pack", () => {
+            const tags = Object.fromEntries(run.one(T.asg).inputs.tags.map((t: { key: string; value: string }) => [t.key, t.value]));
+            assert.equal(tags[TAGS.writerPool], String(expected.database.writerPoolPerInstance));
+            assert.equal(tags[TAGS.readerPoolPerReplica], String(expected.database.readerPoolPerReplica));
+            assert.equal(tags[TAGS.event], expected.event?.name);
+            assert.equal(tags[TAGS.eventStart], expected.event?.start);
+        });
+
+        it("admits the data tier from the app tier only, and the app tier from the load balancer only", () => {
+            const alb = securityGroup(run, "alb");
+            const app = securityGroup(run, "app");
+            for (const [tier, port] of [["cache", 6379], ["database", 5432]] as const) {
+                assert.deepEqual(securityGroup(run, tier).inputs.ingress.map((r: any) => ({ port: r.fromPort, to: r.toPort, from: r.securityGroups, cidr: r.cidrBlocks })),
+                    [{ port, to: port, from: [app.id], cidr: undefined }], tier);
+            }
+            assert.deepEqual(app.inputs.ingress.map((r: any) => ({ from: r.securityGroups, cidr: r.cidrBlocks })), [{ from: [alb.id], cidr: undefined }]);
+            assert.deepEqual(run.one(T.alb).inputs.securityGroups, [alb.id]);
+            assert.deepEqual(run.one(T.redis).inputs.securityGroupIds, [securityGroup(run, "cache").id]);
+            for (const db of run.ofType(T.rds)) assert.deepEqual(db.inputs.vpcSecurityGroupIds, [securityGroup(run, "database").id]);
+        });
+
+        it("builds a Multi-AZ, encrypted Redis group with a secret auth token", () => {
+            const redis = run.one(T.redis);
+            assert.equal(redis.inputs.numCacheClusters, expected.cache.nodes);
+            assert.ok(expected.cache.nodes >= 2);
+            for (const flag of ["automaticFailoverEnabled", "multiAzEnabled", "atRestEncryptionEnabled", "transitEncryptionEnabled"]) {
+                assert.equal(redis.inputs[flag], true, flag);
+            }
+            assert.equal(redis.inputs.authToken, run.one(T.password).state.result);
+            assert.ok(redis.secretInputs.includes("authToken"), "the auth token reaches the engine as a secret");
+            assert.equal(redis.inputs.subnetGroupName, run.one(T.cacheSubnets).state.name);
+        });
+
+        it("never exports the auth token", () => {
+            assert.ok(!JSON.stringify(run.outputs).includes(run.one(T.password).state.result), "auth token in outputs");
+        });
+
+        it("builds the primary and the planned replicas, replicas pointing at the primary", () => {
+            const dbs = run.ofType(T.rds);
+            const primary = dbs.filter((d) => !d.inputs.replicateSourceDb);
+            assert.equal(primary.length, 1);
+            const replicas = dbs.filter((d) => d.inputs.replicateSourceDb);
+            assert.equal(replicas.length, expected.database.replicas);
+            for (const r of replicas) assert.equal(r.inputs.replicateSourceDb, primary[0].state.identifier);
+            for (const d of dbs) {
+                assert.equal(d.inputs.storageEncrypted, true);
+                assert.equal(d.inputs.publiclyAccessible, false);
+                assert.equal(d.inputs.parameterGroupName, run.one(T.params).state.name);
+            }
+            assert.equal(primary[0].inputs.manageMasterUserPassword, true);
+            assert.equal(primary[0].inputs.password, undefined, "no password in the program");
+            assert.ok(primary[0].inputs.backupRetentionPeriod > 0, "replicas need backups");
+            assert.equal(primary[0].inputs.dbSubnetGroupName, run.one(T.rdsSubnets).state.name);
+        });
+
+        it("preloads pg_prewarm with autoprewarm on and pins max_connections to the planned budget", () => {
+            const params = Object.fromEntries(run.one(T.params).inputs.parameters.map((p: any) => [p.name, p.value]));
+            assert.equal(params.shared_preload_libraries, "pg_prewarm");
+            assert.equal(params["pg_prewarm.autoprewarm"], "1");
+            assert.equal(params.max_connections, String(expected.database.maxConnections));
+        });
+
+        it("exports the plan summary and the endpoints", () => {
+            assert.deepEqual(run.outputs.plan, JSON.parse(JSON.stringify(expected)));
+            assert.equal(run.outputs.databaseWriter, run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.address);
+            assert.equal(run.outputs.databaseReaders.length, expected.database.replicas);
+            assert.equal(run.outputs.cachePrimary, run.one(T.redis).state.primaryEndpointAddress);
+            assert.match(run.outputs.url, /^http:\/\/.+elb\.amazonaws\.com$/);
+        });
+    });
+}
+
+describe("program under mocks: network", () => {
+    it("uses the configured VPC and puts the group in the private subnets, the ALB in the public ones", async () => {
+        const run = await runStack("blackfriday");
+        const network = JSON.parse(stackConfig("blackfriday")["warmstack:network"]);
+        assert.deepEqual(run.one(T.asg).inputs.vpcZoneIdentifiers, network.privateSubnetIds);
+        assert.deepEqual(run.one(T.alb).inputs.subnets, network.publicSubnetIds);
+        assert.deepEqual(run.one(T.rdsSubnets).inputs.subnetIds, network.privateSubnetIds);
+        assert.equal(run.one(T.tg).inputs.vpcId, network.vpcId);
+    });
+
+    it("looks up the default VPC when warmstack:network is absent", async () => {
+        const run = await runStack("baseline");
+        assert.equal(run.one(T.tg).inputs.vpcId, "vpc-0defa17000000000");
+        assert.equal(run.one(T.asg).inputs.vpcZoneIdentifiers.length, 3);
+    });
+});
+
+describe("program under mocks: bad config", () => {
+    it("fails before any resource with one error naming every key", async () => {
+        const config = stackConfig("blackfriday");
+        const traffic = JSON.parse(config["warmstack:traffic"]);
+        config["warmstack:traffic"] = JSON.stringify({ ...traffic, peakRps: -1 });
+        config["warmstack:compute"] = JSON.stringify({ ...JSON.parse(config["warmstack:compute"]), warmPool: { state: "Frozen" } });
+        config["warmstack:databse"] = "{}";
+        let error: unknown;
+        const run = await runProgram(config, () => {
+            try {
+                const { config: c, plan: p } = readinessFromPulumiConfig();
+                return warmstack(c, p);
+            } catch (err) {
+                error = err;
+                return {};
+            }
+        });
+        assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
+        const message = (error as Error).message;
+        assert.match(message, /\(3 problems\)/);
+        assert.match(message, /warmstack:traffic\.peakRps: a number > 0; given -1/);
+        assert.match(message, /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Frozen"/);
+        assert.match(message, /warmstack:databse: unknown key/);
+        assert.equal(run.resources.length, 0, "no resource registered");
+    });
+
+    it("fails before any resource when the budget cannot hold the peak", async () => {
+        const config = stackConfig("launch");
+        config["warmstack:database"] = JSON.stringify({ ...JSON.parse(config["warmstack:database"]), maxConnections: 40 });
+        let error: unknown;
+        const run = await runProgram(config, () => {
+            try {
+                return warmstack(...Object.values(readinessFromPulumiConfig()) as Parameters<typeof warmstack>);
+            } catch (err) {
+                error = err;
+                return {};
+            }
+        });
+        assert.match((error as Error).message, /warmstack:database\.maxConnections: writer: 24 instances at peak × 2 connections need maxConnections ≥ 57/);
+        assert.equal(run.resources.length, 0);
+    });
+});

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Project setup (`npm run setup`): the test suite starts its own private redis-server and PostgreSQL,
+# so it needs their binaries installed; then install the npm dependencies.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+have_postgres() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+have_postgres || missing+=(postgresql)
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]} from Debian packages"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "setup: need root or sudo to install ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  # Asking for an already installed package is a no-op, so always name both.
+  # Any system services the packages start are left alone; the tests never use them.
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql
+else
+  echo "setup: redis-server and PostgreSQL already installed"
+fi
+
+echo "setup: npm ci in $(pwd)"
+npm ci
+echo "setup: done"

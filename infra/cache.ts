@@ -19,6 +19,8 @@ export class WarmCache extends pulumi.ComponentResource {
     readonly readerEndpoint: pulumi.Output<string>;
     readonly port = REDIS_PORT;
     readonly authToken: pulumi.Output<string>;
+    /** The token in Secrets Manager, for the agents and the warmer to read at run time (never via user data). */
+    readonly authTokenSecretArn: pulumi.Output<string>;
     readonly group: aws.elasticache.ReplicationGroup;
 
     constructor(name: string, args: WarmCacheArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,7 +50,14 @@ export class WarmCache extends pulumi.ComponentResource {
             snapshotRetentionLimit: 1,
         }, { parent: this, additionalSecretOutputs: ["authToken"] });
 
+        const secret = new aws.secretsmanager.Secret(`${name}-auth-token`, {
+            description: "warmstack cache auth token",
+            recoveryWindowInDays: 7,
+        }, parent);
+        new aws.secretsmanager.SecretVersion(`${name}-auth-token`, { secretId: secret.id, secretString: token.result }, parent);
+
         this.primaryEndpoint = this.group.primaryEndpointAddress;
+        this.authTokenSecretArn = secret.arn;
         this.readerEndpoint = this.group.readerEndpointAddress;
         this.authToken = pulumi.secret(token.result);
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, readerEndpoint: this.readerEndpoint });

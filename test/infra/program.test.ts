@@ -154,6 +154,13 @@ for (const stack of committedStacks()) {
             assert.equal(redis.inputs.subnetGroupName, run.one(T.cacheSubnets).state.name);
         });
 
+        it("keeps the auth token in Secrets Manager for the agents, as a secret in the state", () => {
+            const version = run.one("aws:secretsmanager/secretVersion:SecretVersion");
+            assert.equal(version.inputs.secretString, run.one(T.password).state.result);
+            assert.ok(version.secretInputs.includes("secretString"));
+            assert.equal(version.inputs.secretId, run.one("aws:secretsmanager/secret:Secret").id);
+        });
+
         it("never exports the auth token", () => {
             assert.ok(!JSON.stringify(run.outputs).includes(run.one(T.password).state.result), "auth token in outputs");
         });

@@ -87,6 +87,10 @@ const databaseSchema = object({
         .regex(/^\d+(\.\d+)?$/, { error: "a PostgreSQL version such as 16 or 16.4" })
         .default("16"),
     allocatedStorageGb: wholeAtLeast(20).default(100),
+    // The database the app and the pre-warm query use.
+    name: text("a database name of lower-case letters, digits and _").regex(/^[a-z][a-z0-9_]{0,62}$/, {
+        error: "a database name of lower-case letters, digits and _",
+    }).default("app"),
     readQps: nonNegative(),
     readQpsPerReplica: positive(),
     maxConnections: wholeAtLeast(1),

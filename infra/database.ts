@@ -59,6 +59,7 @@ export class WarmDatabase extends pulumi.ComponentResource {
             storageType: "gp3",
             multiAz: true,
             dbSubnetGroupName: subnets.name,
+            dbName: args.config.name,
             username: MASTER_USERNAME,
             manageMasterUserPassword: true,
             // Replicas stream from backups' WAL: retention must be on.

@@ -63,11 +63,12 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
     const warmTarget = Math.ceil(compute.warmPool.fractionOfPeak * peak);
     const warmMin = Math.min(warmTarget, peak - baseline);
 
-    const replicas = Math.max(event ? 1 : 0, Math.ceil(database.readQps / database.readQpsPerReplica));
+    // At least one: the cache pre-warm reads from a replica and never loads the primary.
+    const replicas = Math.max(1, Math.ceil(database.readQps / database.readQpsPerReplica));
     const budgetPerEndpoint = Math.floor(settle(database.maxConnections * (1 - database.connectionReserve)));
     const perInstanceShare = Math.floor(budgetPerEndpoint / peak);
     const writerPool = Math.min(database.pool.max, perInstanceShare);
-    const readerPoolPerReplica = replicas === 0 ? 0 : Math.min(database.pool.max, perInstanceShare);
+    const readerPoolPerReplica = Math.min(database.pool.max, perInstanceShare);
 
     const problems: ConfigProblem[] = [
         ...connectionProblems(config, peak, replicas, budgetPerEndpoint, perInstanceShare),
@@ -142,7 +143,7 @@ function connectionProblems(config: WarmstackConfig, peak: number, replicas: num
                 `with ${reserve} (${needed - database.maxConnections} missing; the budget is ${budget})`,
         });
     }
-    if (replicas > 0 && perInstanceShare * replicas < readerMin) {
+    if (perInstanceShare * replicas < readerMin) {
         const perReplicaNeeded = Math.ceil(readerMin / replicas);
         const needed = connectionsFor(peak * perReplicaNeeded, database.connectionReserve);
         const replicasNeeded = perInstanceShare > 0 ? Math.ceil(readerMin / perInstanceShare) : undefined;

@@ -1,9 +1,8 @@
-// One suite for every part; test/support's root hooks stop the private servers after the run.
+// Shared settings; the spec is given by `npm test` (every test/**/*.test.ts) or on the command line, so
+// `npx mocha test/warmers` runs just that part. test/support's root hooks stop the private servers.
 module.exports = {
   require: ["ts-node/register/transpile-only", "test/support/hooks.ts"],
   extension: ["ts"],
-  spec: ["test/**/*.test.ts"],
-  recursive: true,
   timeout: 60000,
   reporter: "spec",
 };

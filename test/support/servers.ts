@@ -228,11 +228,15 @@ async function pingRedis(port: number): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  client.on("error", () => {}); // failures surface through connect()/ping(); avoid ioredis' unhandled-error log
+  let refusal: Error | undefined;
+  client.on("error", (err: Error) => (refusal = err)); // read below; also keeps ioredis from logging it
   try {
     await client.connect();
     const reply = await client.ping();
     if (reply !== "PONG") throw new Error(`PING answered ${reply}`);
+  } catch (err) {
+    // A --requirepass server refuses the unauthenticated handshake: it is up, which is all this asks.
+    if (!/NOAUTH/.test(refusal?.message ?? (err as Error).message)) throw err;
   } finally {
     client.disconnect();
   }

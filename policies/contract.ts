@@ -1,0 +1,33 @@
+// What the pack reads, named once: the resource types it judges, the tags the program publishes on the Auto
+// Scaling group, and the CachePrewarm link. Kept here rather than imported from infra/, whose modules pull in
+// @pulumi/aws; a test asserts the tag names equal infra/compute.ts's TAGS so the two cannot drift.
+
+export const TYPES = {
+    group: "aws:autoscaling/group:Group",
+    lifecycleHook: "aws:autoscaling/lifecycleHook:LifecycleHook",
+    schedule: "aws:autoscaling/schedule:Schedule",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    dbInstance: "aws:rds/instance:Instance",
+    dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    /** `new dynamic.Resource(provider, name, props, opts, "warmstack", "CachePrewarm")`. */
+    cachePrewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
+} as const;
+
+/** Tags on the Auto Scaling group, written by the program from its readiness plan. */
+export const TAGS = {
+    event: "warmstack:event",
+    eventStart: "warmstack:event-start",
+    rampLeadMinutes: "warmstack:ramp-lead-minutes",
+    writerPool: "warmstack:pool-writer",
+    readerPoolPerReplica: "warmstack:pool-reader-per-replica",
+    replicas: "warmstack:replicas",
+} as const;
+
+/** A group tagged with this key, and a reason as its value, may run without a warm pool. */
+export const COLD_OK_TAG = "warmstack:cold-ok";
+
+/** The CachePrewarm input that names the replication group it fills: the group's id. */
+export const PREWARM_TARGET = "replicationGroupId";
+
+export const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";

@@ -1,0 +1,115 @@
+// What the pack and the program must agree on: the tags, the CachePrewarm type token, the policy names and
+// levels the issue fixes, and per-stack policy configs that the CLI accepts and that describe the same event.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyConfigSchema } from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { TAGS as PROGRAM_TAGS } from "../../infra/compute";
+import { namespaceValues, parseConfig } from "../../infra/config";
+import { TAGS, TYPES } from "../../policies/contract";
+import { PACK_NAME, policies } from "../../policies/pack";
+import { committedStacks, runProgram, stackConfig } from "../support/pulumi";
+import { committedPackConfig, PACK_DIR } from "./harness";
+
+/** The checks gojsonschema makes on the keys our schemas use, so a config the CLI would refuse fails here. */
+function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, at: string): string[] {
+    const types = [schema.type].flat();
+    const matchesType = types.some((t) => t === "integer" ? Number.isInteger(value)
+        : t === "array" ? Array.isArray(value) : typeof value === t);
+    if (!matchesType) return [`${at}: ${JSON.stringify(value)} is not ${types.join(" or ")}`];
+    const problems: string[] = [];
+    if (typeof value === "number") {
+        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${at}: below ${schema.minimum}`);
+        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${at}: above ${schema.maximum}`);
+        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`${at}: not below ${schema.exclusiveMaximum}`);
+    }
+    if (schema.enum && !schema.enum.includes(value as string)) problems.push(`${at}: not one of ${schema.enum.join(", ")}`);
+    if (schema.format === "date-time" && Number.isNaN(Date.parse(value as string))) problems.push(`${at}: not a date-time`);
+    if (Array.isArray(value) && typeof schema.items === "object" && !Array.isArray(schema.items)) {
+        const items = schema.items;
+        value.forEach((item, i) => problems.push(...schemaProblems(item, items, `${at}[${i}]`)));
+    }
+    return problems;
+}
+
+describe("warm-readiness contract", () => {
+    it("reads the same tag names the program publishes", () => {
+        assert.deepEqual(TAGS, PROGRAM_TAGS);
+    });
+
+    it("looks for the type token Pulumi gives a dynamic resource of module warmstack, type CachePrewarm", async () => {
+        class Prewarm extends pulumi.dynamic.Resource {}
+        const run = await runProgram({}, () => {
+            const provider: pulumi.dynamic.ResourceProvider = { create: async () => ({ id: "prewarm" }) };
+            new Prewarm(provider, "prewarm", { replicationGroupId: "g" }, undefined, "warmstack", "CachePrewarm");
+            return {};
+        });
+        assert.deepEqual(run.resources.map((r) => r.type), [TYPES.cachePrewarm]);
+    });
+
+    it("serves the issue's thirteen policies, named and leveled as it says", () => {
+        assert.equal(PACK_NAME, "warm-readiness");
+        assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), {
+            "asg-warm-pool-required": "mandatory",
+            "warm-pool-compatible": "mandatory",
+            "warm-pool-state": "advisory",
+            "asg-instance-warmup": "advisory",
+            "warm-pool-launch-hook": "mandatory",
+            "ramp-before-event": "mandatory",
+            "cache-ha-encrypted": "mandatory",
+            "cache-prewarmed": "mandatory",
+            "db-private-encrypted": "mandatory",
+            "db-buffer-prewarm": "advisory",
+            "db-read-replicas": "mandatory",
+            "connection-budget": "mandatory",
+            "whole-chain-warm": "mandatory",
+        });
+        assert.ok(policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p), "asg-instance-warmup remediates");
+    });
+
+    it("describes its package as the CLI needs it: a version, the pack's entry point, the Pulumi dependencies", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
+        const root = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "..", "package.json"), "utf8"));
+        assert.equal(pkg.name, PACK_NAME);
+        assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
+        assert.ok(fs.existsSync(path.join(PACK_DIR, pkg.main)), "main exists");
+        for (const dependency of ["@pulumi/policy", "@pulumi/pulumi"]) {
+            assert.equal(pkg.dependencies[dependency], root.dependencies[dependency], `${dependency} range as the root's`);
+        }
+        assert.match(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+    });
+
+    for (const stack of committedStacks()) {
+        describe(`policies/config/${stack}.json`, () => {
+            const config = committedPackConfig(stack);
+
+            it("configures known policies with properties their schema declares and accepts", () => {
+                const problems = Object.entries(config).flatMap(([name, entry]) => {
+                    const policy = policies.find((p) => p.name === name);
+                    if (!policy) return [`${name}: no such policy`];
+                    const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : entry;
+                    const levels = ["advisory", "mandatory", "remediate", "disabled"];
+                    const schema: PolicyConfigSchema = policy.configSchema ?? { properties: {} };
+                    return [
+                        ...(enforcementLevel === undefined || levels.includes(enforcementLevel) ? [] : [`${name}: enforcementLevel ${enforcementLevel}`]),
+                        ...Object.entries(properties).flatMap(([key, value]) => {
+                            const property = schema.properties[key];
+                            return typeof property === "object" ? schemaProblems(value, property, `${name}.${key}`) : [`${name}.${key}: not in the schema`];
+                        }),
+                    ];
+                });
+                assert.deepEqual(problems, []);
+            });
+
+            it("names the same event, lead and connection reserve as Pulumi." + stack + ".yaml", () => {
+                const { event, database } = parseConfig(namespaceValues(stackConfig(stack)));
+                const ramp = config["ramp-before-event"] as { eventStart?: string; rampLeadMinutes?: number } | undefined;
+                assert.deepEqual(ramp && { start: ramp.eventStart, lead: ramp.rampLeadMinutes },
+                    event && { start: event.start, lead: event.rampLeadMinutes });
+                assert.equal((config["connection-budget"] as { reserve: number }).reserve, database.connectionReserve);
+            });
+        });
+    }
+});

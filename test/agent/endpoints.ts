@@ -1,0 +1,160 @@
+// Loopback stand-ins that answer in the real wire formats: IMDSv2, the Auto Scaling Query API, the Secrets
+// Manager JSON API and a DNS server (dns2, UDP). The code under test talks to them through its endpoint
+// overrides, exactly as it would talk to AWS; nothing here leaves 127.0.0.1.
+import http from "node:http";
+import net from "node:net";
+import dns2 from "dns2";
+
+export const CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret-key" };
+
+export interface LoopbackHttp {
+    url: string;
+    port: number;
+    close(): Promise<void>;
+}
+
+async function serve(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>): Promise<LoopbackHttp> {
+    const server = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk) => (body += chunk));
+        req.on("end", () => void Promise.resolve(handler(req, body, res)).catch((err: Error) => res.writeHead(500).end(err.message)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}`,
+        port,
+        close: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
+}
+
+/** IMDSv2: a token from PUT /latest/api/token, required on every metadata GET. */
+export async function fakeImds(identity: { instanceId: string; region: string }): Promise<LoopbackHttp & { requests: string[] }> {
+    const token = "imds-session-token";
+    const metadata: Record<string, string> = {
+        "/latest/meta-data/instance-id": identity.instanceId,
+        "/latest/meta-data/placement/region": identity.region,
+    };
+    const requests: string[] = [];
+    const server = await serve((req, _body, res) => {
+        requests.push(`${req.method} ${req.url}`);
+        if (req.method === "PUT" && req.url === "/latest/api/token") {
+            if (!req.headers["x-aws-ec2-metadata-token-ttl-seconds"]) return void res.writeHead(400).end();
+            return void res.writeHead(200).end(token);
+        }
+        if (req.headers["x-aws-ec2-metadata-token"] !== token) return void res.writeHead(401).end();
+        const value = req.method === "GET" ? metadata[req.url ?? ""] : undefined;
+        res.writeHead(value ? 200 : 404).end(value ?? "");
+    });
+    return { ...server, requests };
+}
+
+/** An HTTP server that accepts connections and never answers. */
+export async function silentHttp(): Promise<LoopbackHttp> {
+    return serve(() => undefined);
+}
+
+/**
+ * The Auto Scaling Query API's CompleteLifecycleAction (form-encoded POST, XML answer). `onAction` runs before
+ * the answer, so a test can look at the world at the moment the agent completes the hook.
+ */
+export async function fakeAutoScaling(onAction?: (params: URLSearchParams) => Promise<void> | void): Promise<LoopbackHttp & { actions: URLSearchParams[] }> {
+    const actions: URLSearchParams[] = [];
+    const server = await serve(async (req, body, res) => {
+        const params = new URLSearchParams(body);
+        if (req.method !== "POST" || params.get("Action") !== "CompleteLifecycleAction") {
+            const error = `<Type>Sender</Type><Code>InvalidAction</Code><Message>unexpected ${params.get("Action")}</Message>`;
+            return void res.writeHead(400, { "content-type": "text/xml" }).end(`<ErrorResponse><Error>${error}</Error><RequestId>r-1</RequestId></ErrorResponse>`);
+        }
+        actions.push(params);
+        await onAction?.(params);
+        res.writeHead(200, { "content-type": "text/xml" }).end(
+            '<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><CompleteLifecycleActionResult/>' +
+                `<ResponseMetadata><RequestId>req-${actions.length}</RequestId></ResponseMetadata></CompleteLifecycleActionResponse>`,
+        );
+    });
+    return { ...server, actions };
+}
+
+/** Secrets Manager's GetSecretValue (AWS JSON 1.1) over `secrets` (ARN → SecretString). */
+export async function fakeSecretsManager(secrets: Record<string, string>): Promise<LoopbackHttp> {
+    return serve((req, body, res) => {
+        const json = { "content-type": "application/x-amz-json-1.1" };
+        if (req.headers["x-amz-target"] !== "secretsmanager.GetSecretValue") return void res.writeHead(400, json).end('{"__type":"UnknownOperationException"}');
+        const { SecretId } = JSON.parse(body) as { SecretId: string };
+        if (!(SecretId in secrets)) {
+            return void res.writeHead(400, json).end(JSON.stringify({ __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." }));
+        }
+        res.writeHead(200, json).end(JSON.stringify({ ARN: SecretId, Name: SecretId.split(":").pop(), SecretString: secrets[SecretId], VersionId: "v1" }));
+    });
+}
+
+export interface LoopbackDns {
+    /** `ip:port` for Resolver.setServers / the agent config's dns.servers. */
+    server: string;
+    /** Every A query received, by name, in order. */
+    aQueries: string[];
+    records: Map<string, { address: string; ttl: number }>;
+    close(): Promise<void>;
+}
+
+const NXDOMAIN = 3; // dns2 has Packet.RCODE at run time, but its typings lack it
+
+/** A DNS server on loopback UDP answering A queries from `records`, AAAA with no data, anything else NXDOMAIN. */
+export async function loopbackDns(records: Record<string, { address: string; ttl: number }>): Promise<LoopbackDns> {
+    const { Packet } = dns2;
+    const table = new Map(Object.entries(records));
+    const aQueries: string[] = [];
+    const server = dns2.createUDPServer((request, send) => {
+        const response = Packet.createResponseFromRequest(request);
+        const [question] = request.questions;
+        const record = table.get(question.name);
+        if (!record) {
+            response.header.rcode = NXDOMAIN;
+        } else if (question.type === Packet.TYPE.A) {
+            aQueries.push(question.name);
+            response.answers.push(Packet.createResourceFromQuestion(question, { ttl: record.ttl, address: record.address }));
+        }
+        void send(response);
+    });
+    await server.listen(0, "127.0.0.1");
+    const { port } = server.address();
+    return {
+        server: `127.0.0.1:${port}`,
+        aQueries,
+        records: table,
+        close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+}
+
+/** A UDP socket that swallows DNS queries: a resolver that never answers. */
+export async function silentDns(): Promise<{ server: string; close(): Promise<void> }> {
+    const server = dns2.createUDPServer(() => undefined);
+    await server.listen(0, "127.0.0.1");
+    return { server: `127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A TCP port that accepts and then says nothing (a black-holed dependency), and a port nobody listens on. */
+export async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+        port: (server.address() as net.AddressInfo).port,
+        close: () => new Promise((resolve) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => resolve());
+        }),
+    };
+}
+
+export async function closedPort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+}

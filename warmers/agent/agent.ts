@@ -1,0 +1,253 @@
+// The launch-hook agent: identity → DNS → secrets → pools (writer, readers, Redis) → app → CONTINUE. Each step
+// is logged with its duration and runs under its own timeout and the overall deadline; any failure ABANDONs
+// the instance with the reason logged (the API has no reason field) and rejects, so the CLI exits non-zero.
+import fs from "node:fs";
+import type { ConnectionOptions } from "node:tls";
+import Redis from "ioredis";
+import { Pool } from "pg";
+import { AgentConfig, TlsOptions, loadAgentConfig } from "./config";
+import { TimeoutError, withTimeout } from "./deadline";
+import { DnsCache } from "./dns";
+import { warmUpApp } from "./app";
+import { AwsCredentials, InstanceIdentity, LifecycleHook, completeLifecycleAction, imdsIdentity } from "./lifecycle";
+import { prewarmPgPool, prewarmRedis } from "./pools";
+import { SecretReader } from "./secrets";
+
+/** Visible in pg_stat_activity and CLIENT LIST, so the agent's connections can be told from the app's. */
+export const AGENT_CONNECTION_NAME = "warmstack-agent";
+const CLOSE_TIMEOUT_MS = 5_000;
+
+export interface AgentOptions {
+    log?: (line: string) => void;
+    /** For tests; on EC2 the AWS clients use the instance role. */
+    credentials?: AwsCredentials;
+    /** Where `{ env }` secret sources are read; process.env by default. */
+    env?: NodeJS.ProcessEnv;
+}
+
+export interface AgentReport extends InstanceIdentity {
+    /** Milliseconds per step. */
+    steps: Record<string, number>;
+    resolved: Record<string, string[]>;
+    /** Connections opened and validated per endpoint. */
+    connections: Record<string, number>;
+    appRequests: number;
+}
+
+/**
+ * The run failed. `abandoned`: the agent completed the hook with ABANDON; otherwise it could not (no instance
+ * id, or the call failed) and the hook's default result, ABANDON, applies when its timeout runs out.
+ */
+export class AgentError extends Error {
+    constructor(readonly reason: string, readonly abandoned: boolean, options?: ErrorOptions) {
+        super(`${abandoned ? "ABANDONed" : "not completed, AWS will ABANDON on the hook's timeout"}: ${reason}`, options);
+        this.name = "AgentError";
+    }
+}
+
+class StepError extends Error {
+    constructor(readonly step: string, cause: unknown) {
+        super(`${step}: ${(cause as Error).message}`, { cause });
+        this.name = "StepError";
+    }
+}
+
+/** Runs named steps under min(own timeout, what is left of the overall deadline), logging each with its duration. */
+class Steps {
+    readonly durations: Record<string, number> = {};
+    private readonly deadline: number;
+
+    constructor(private readonly log: (line: string) => void, private readonly overallMs: number) {
+        this.deadline = Date.now() + overallMs;
+    }
+
+    async run<T>(name: string, timeoutMs: number, work: (timeoutMs: number) => Promise<T>, describe: (value: T) => string): Promise<T> {
+        const left = this.deadline - Date.now();
+        if (left <= 0) throw new StepError(name, new TimeoutError("the agent", this.overallMs));
+        const budget = Math.min(timeoutMs, left);
+        const started = performance.now();
+        const elapsed = () => Math.round(performance.now() - started);
+        try {
+            const value = await withTimeout(work(budget), budget, budget < timeoutMs ? "step (overall deadline)" : "step");
+            this.durations[name] = elapsed();
+            this.log(`${name}: ok in ${elapsed()} ms (${describe(value)})`);
+            return value;
+        } catch (err) {
+            this.log(`${name}: FAILED after ${elapsed()} ms: ${(err as Error).message}`);
+            throw new StepError(name, err);
+        }
+    }
+}
+
+/** Resources the run opened; closed whatever happens, each under its own timeout. */
+class Held {
+    private readonly closers: Array<() => unknown> = [];
+
+    add<T>(resource: T, close: (resource: T) => unknown): T {
+        this.closers.push(() => close(resource));
+        return resource;
+    }
+
+    async closeAll(): Promise<void> {
+        const closers = this.closers.splice(0).reverse();
+        await Promise.allSettled(closers.map((close) => withTimeout(Promise.resolve().then(close), CLOSE_TIMEOUT_MS, "close")));
+    }
+}
+
+function tlsOptions(tls: TlsOptions | undefined): ConnectionOptions | undefined {
+    if (!tls) return undefined;
+    return { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile) } : {}) };
+}
+
+async function identityOf(config: AgentConfig, timeoutMs: number): Promise<InstanceIdentity> {
+    if (config.instanceId && config.region) return { instanceId: config.instanceId, region: config.region };
+    const imds = await imdsIdentity({ baseUrl: config.endpoints.imds, timeoutMs });
+    return { instanceId: config.instanceId ?? imds.instanceId, region: config.region ?? imds.region };
+}
+
+interface Secrets {
+    pgPassword?: string;
+    redisToken?: string;
+}
+
+async function readSecrets(reader: SecretReader, config: AgentConfig): Promise<Secrets> {
+    const [pgPassword, redisToken] = await Promise.all([
+        config.postgres && reader.read(config.postgres.writer.password),
+        config.redis?.authToken && reader.read(config.redis.authToken),
+    ]);
+    return { pgPassword, redisToken };
+}
+
+type PostgresConfig = NonNullable<AgentConfig["postgres"]>;
+type RedisConfig = NonNullable<AgentConfig["redis"]>;
+
+interface Endpoint {
+    host: string;
+    port: number;
+}
+
+/** One pool of `size` to `endpoint`, filled and validated; returns how many connections it held. */
+async function provePostgres(pg: PostgresConfig, endpoint: Endpoint, size: number, password: string | undefined,
+    dns: DnsCache, held: Held, timeoutMs: number): Promise<number> {
+    const pool = held.add(new Pool({
+        ...endpoint,
+        database: pg.writer.database,
+        user: pg.writer.user,
+        password,
+        ssl: tlsOptions(pg.tls),
+        stream: dns.pgStream,
+        application_name: AGENT_CONNECTION_NAME,
+        max: size,
+        min: size,
+        idleTimeoutMillis: 0,
+        connectionTimeoutMillis: timeoutMs,
+    }), (p) => p.end());
+    pool.on("error", () => undefined); // a lost idle connection no longer matters: the pool is closed next
+    (await prewarmPgPool(pool, size, { timeoutMs })).stop();
+    return pool.totalCount;
+}
+
+async function proveRedis(redis: RedisConfig, token: string | undefined, dns: DnsCache, held: Held, timeoutMs: number): Promise<number> {
+    // ioredis takes no lookup for plain TCP: connect to the cached address and verify TLS against the name.
+    const tls = tlsOptions(redis.tls);
+    const client = held.add(new Redis({
+        host: await dns.address(redis.host),
+        port: redis.port,
+        password: token,
+        tls: tls && { ...tls, servername: redis.host },
+        connectionName: AGENT_CONNECTION_NAME,
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    }), (c) => c.disconnect());
+    client.on("error", () => undefined); // failures surface through prewarmRedis
+    await prewarmRedis(client, { timeoutMs });
+    return 1;
+}
+
+/**
+ * Opens, validates and closes every pool the config names, in parallel, each as its own logged step. The
+ * agent is its own process: its connections only prove the path (DNS, TLS, auth, server capacity) and are
+ * closed before the app step, so the instance never holds more than the plan's per-instance budget beside
+ * the app's own pools.
+ */
+async function provePools(config: AgentConfig, secrets: Secrets, dns: DnsCache, steps: Steps, timeoutMs: number): Promise<Record<string, number>> {
+    const held = new Held();
+    const work: Array<[string, (budget: number) => Promise<number>]> = [];
+    const { postgres, redis } = config;
+    if (postgres) {
+        const { writer, readers, poolSize } = postgres;
+        work.push(["postgres writer", (t) => provePostgres(postgres, writer, poolSize.writer, secrets.pgPassword, dns, held, t)]);
+        if (poolSize.readerPerReplica > 0) {
+            readers.forEach((reader, i) => work.push([`postgres reader ${i + 1}`,
+                (t) => provePostgres(postgres, reader, poolSize.readerPerReplica, secrets.pgPassword, dns, held, t)]));
+        }
+    }
+    if (redis) work.push(["redis", (t) => proveRedis(redis, secrets.redisToken, dns, held, t)]);
+    try {
+        const validated = (n: number) => `${n} connection${n === 1 ? "" : "s"} validated`;
+        const results = await Promise.allSettled(work.map(([name, prove]) => steps.run(name, timeoutMs, prove, validated)));
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed.length > 0) throw new Error(failed.map((f) => (f.reason as Error).message).join("; "));
+        return Object.fromEntries(work.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<number>).value]));
+    } finally {
+        await held.closeAll();
+    }
+}
+
+/** Warms this instance and completes its launch hook: CONTINUE on success, ABANDON (and reject) otherwise. */
+export async function runAgent(config: AgentConfig, options: AgentOptions = {}): Promise<AgentReport> {
+    const log = options.log ?? ((line: string) => console.log(`warmstack agent: ${line}`));
+    const { timeouts } = config;
+    const steps = new Steps(log, timeouts.overallMs);
+    // Without an instance id there is nothing to ABANDON: the hook's default result (ABANDON) applies on timeout.
+    const identity = await steps.run("identity", timeouts.imdsMs, (t) => identityOf(config, t), (id) => `${id.instanceId} in ${id.region}`)
+        .catch((err: Error) => Promise.reject(new AgentError(err.message, false, { cause: err })));
+    const hook: LifecycleHook = {
+        ...identity,
+        autoScalingGroupName: config.autoScalingGroupName,
+        lifecycleHookName: config.lifecycleHookName,
+        endpoint: config.endpoints.autoScaling,
+        credentials: options.credentials,
+    };
+    const held = new Held();
+    try {
+        const { postgres, redis } = config;
+        const endpoints: Endpoint[] = [...(postgres ? [postgres.writer, ...postgres.readers] : []), ...(redis ? [redis] : [])];
+        const hosts = [...config.dns.hosts, ...endpoints.map((e) => e.host)];
+        const dns = await steps.run("dns", timeouts.dnsMs,
+            async (t) => held.add(await DnsCache.start({ hosts, servers: config.dns.servers, timeoutMs: t }), (d) => d.close()),
+            (d) => [...d.resolved].map(([host, addresses]) => `${host} → ${addresses.join(", ")}`).join("; ") || "no hosts");
+        const reader = held.add(new SecretReader({
+            region: identity.region, endpoint: config.endpoints.secretsManager, credentials: options.credentials,
+            timeoutMs: timeouts.secretsMs, env: options.env,
+        }), (r) => r.close());
+        const secrets = await steps.run("secrets", timeouts.secretsMs, () => readSecrets(reader, config),
+            (s) => `${Object.values(s).filter((v) => v !== undefined).length} read`);
+        // Only the overall deadline bounds the group: each pool is a step with its own timeout, and says which failed.
+        const connections = await steps.run("pools", Infinity, () => provePools(config, secrets, dns, steps, timeouts.poolsMs),
+            (c) => Object.entries(c).map(([name, n]) => `${name}: ${n}`).join(", ") || "none configured");
+        const appRequests = await steps.run("app", timeouts.appMs,
+            (t) => warmUpApp(config.app.warmUp, { requestTimeoutMs: timeouts.appRequestMs, startupWaitMs: t }), (n) => `${n} requests`);
+        await steps.run("continue", timeouts.lifecycleMs, (t) => completeLifecycleAction(hook, "CONTINUE", { timeoutMs: t }), () => "CONTINUE sent");
+        return { ...identity, steps: steps.durations, resolved: Object.fromEntries(dns.resolved), connections, appRequests };
+    } catch (err) {
+        const reason = (err as Error).message;
+        log(`ABANDON ${identity.instanceId}: ${reason}`);
+        // Outside the overall deadline on purpose: running out of time is exactly when ABANDON must still go out.
+        const abandoned = await completeLifecycleAction(hook, "ABANDON", { timeoutMs: timeouts.lifecycleMs }).then(
+            () => true,
+            (abandonErr: Error) => (log(abandonErr.message), false),
+        );
+        throw new AgentError(reason, abandoned, { cause: err });
+    } finally {
+        await held.closeAll();
+    }
+}
+
+/** For `warmstack agent --config FILE`: a bad file rejects before anything is called. */
+export async function runAgentFromFile(path: string, options: AgentOptions = {}): Promise<AgentReport> {
+    return runAgent(loadAgentConfig(path), options);
+}

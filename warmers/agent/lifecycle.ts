@@ -1,0 +1,69 @@
+// Who this instance is (IMDSv2) and telling Auto Scaling the outcome of the launch hook: CONTINUE lets the
+// instance into the warm pool or service, ABANDON terminates it, so a half-warm instance never joins.
+import { AutoScalingClient, AutoScalingClientConfig, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
+import { abortAfter, fetchWithin } from "./deadline";
+
+export const IMDS_URL = "http://169.254.169.254";
+const TOKEN_TTL_SECONDS = 300;
+
+export class LifecycleError extends Error {
+    constructor(message: string, options?: ErrorOptions) {
+        super(message, options);
+        this.name = "LifecycleError";
+    }
+}
+
+/** Static credentials or a provider (tests); the SDK's default chain, i.e. the instance role, otherwise. */
+export type AwsCredentials = AutoScalingClientConfig["credentials"];
+
+export interface InstanceIdentity {
+    instanceId: string;
+    region: string;
+}
+
+/** IMDSv2: a session token (PUT), then the instance id and region with it; each call under `timeoutMs`. */
+export async function imdsIdentity(options: { baseUrl?: string; timeoutMs: number }): Promise<InstanceIdentity> {
+    const base = (options.baseUrl ?? IMDS_URL).replace(/\/$/, "");
+    const answer = async (path: string, init: RequestInit) => {
+        const { status, body } = await fetchWithin(`${base}${path}`, init, options.timeoutMs);
+        if (status !== 200 || !body) throw new LifecycleError(`IMDS ${path} answered ${status}`);
+        return body.trim();
+    };
+    const token = await answer("/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": String(TOKEN_TTL_SECONDS) } });
+    const get = (path: string) => answer(path, { headers: { "X-aws-ec2-metadata-token": token } });
+    const [instanceId, region] = await Promise.all([get("/latest/meta-data/instance-id"), get("/latest/meta-data/placement/region")]);
+    return { instanceId, region };
+}
+
+export interface LifecycleHook extends InstanceIdentity {
+    autoScalingGroupName: string;
+    lifecycleHookName: string;
+    /** Auto Scaling endpoint override (tests); the regional endpoint otherwise. */
+    endpoint?: string;
+    credentials?: AwsCredentials;
+}
+
+export type LifecycleResult = "CONTINUE" | "ABANDON";
+
+/** CompleteLifecycleAction for this instance. The API has no reason field: the caller logs the reason. */
+export async function completeLifecycleAction(hook: LifecycleHook, result: LifecycleResult, options: { timeoutMs: number }): Promise<void> {
+    const client = new AutoScalingClient({
+        region: hook.region,
+        endpoint: hook.endpoint,
+        credentials: hook.credentials,
+        requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
+    });
+    try {
+        const command = new CompleteLifecycleActionCommand({
+            AutoScalingGroupName: hook.autoScalingGroupName,
+            LifecycleHookName: hook.lifecycleHookName,
+            InstanceId: hook.instanceId,
+            LifecycleActionResult: result,
+        });
+        await abortAfter(options.timeoutMs, "the call", (abortSignal) => client.send(command, { abortSignal }));
+    } catch (err) {
+        throw new LifecycleError(`CompleteLifecycleAction ${result} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+        client.destroy();
+    }
+}

@@ -1,0 +1,200 @@
+// `npm run bench:warm`: warmstack against the two ways people load Redis from PostgreSQL, side by side on
+// the same private servers: (a) mass insertion, `psql | awk | redis-cli --pipe`; (b) a naive loop with one
+// awaited SET per key (on 100,000 rows, scaled); (c) the engine, as the CLI bundled with esbuild (as the
+// Lambda ships it) in a child process under /usr/bin/time, so its peak RSS is its own. The engine runs at
+// 100k and at the full row count to show memory stays flat. Flags: --rows N (default 1,000,000), --rounds N
+// (default 3: baseline and engine alternate, medians are reported, so a noisy machine hurts both alike).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildSync } from "esbuild";
+import Redis from "ioredis";
+import { Client } from "pg";
+import { startPostgres, startRedis, stopAllServers } from "../warmers/local/servers";
+
+const ROOT = path.join(__dirname, "..");
+const TTL = 3600;
+const NAIVE_ROWS = 100_000;
+const SMALL_ROWS = 100_000;
+const QUERY = "SELECT key, value FROM bench_items";
+
+interface Run {
+    name: string;
+    rows: number;
+    seconds: number;
+    rssMb?: number;
+    /** CPU seconds of the client processes, and of redis-server, for the run: the cost behind the wall time. */
+    clientCpu?: number;
+    redisCpu?: number;
+    note?: string;
+}
+
+function flag(name: string, fallback: number): number {
+    const at = process.argv.indexOf(name);
+    return at < 0 ? fallback : Number(process.argv[at + 1]);
+}
+
+/** Runs a command under /usr/bin/time: its stdout, wall seconds, peak RSS (largest process) and CPU seconds. */
+function timed(command: string, args: string[]): Promise<{ stdout: string; seconds: number; rssMb: number; clientCpu: number }> {
+    return new Promise((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn("/usr/bin/time", ["-f", "maxrss_kb=%M cpu=%U+%S", command, ...args], { cwd: ROOT });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const seconds = (performance.now() - started) / 1000;
+            const usage = /maxrss_kb=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
+            if (code !== 0 || !usage) reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr}`));
+            else resolve({ stdout, seconds, rssMb: Number(usage[1]) / 1024, clientCpu: Number(usage[2]) + Number(usage[3]) });
+        });
+    });
+}
+
+async function seed(pg: Client, rows: number): Promise<void> {
+    // Server-side generation: 15-byte keys, 200-byte values, no client round trips.
+    await pg.query("DROP TABLE IF EXISTS bench_items");
+    await pg.query(
+        `CREATE TABLE bench_items AS
+         SELECT g AS id, 'k:' || lpad(g::text, 13, '0') AS key, left(repeat(md5(g::text), 7), 200) AS value
+         FROM generate_series(1, $1::int) AS g`,
+        [rows],
+    );
+    await pg.query("VACUUM ANALYZE bench_items");
+}
+
+/** The CLI as one JavaScript file, the way the Lambda ships it: no TypeScript compiler in the measured process. */
+function bundleCli(): string {
+    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-")), "warmstack.js");
+    buildSync({
+        stdin: { contents: 'require("./warmers/cli").main(process.argv).then((code) => process.exit(code));', resolveDir: ROOT, loader: "ts" },
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        outfile,
+        logLevel: "error",
+    });
+    return outfile;
+}
+
+async function baseline(pgUrl: string, redisPort: number, rows: number): Promise<Run> {
+    // The classic mass insertion: rows as text, awk writes RESP, redis-cli --pipe streams it.
+    const awk = `{ printf "*5\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$%d\\r\\n%s\\r\\n$2\\r\\nEX\\r\\n$${String(TTL).length}\\r\\n${TTL}\\r\\n", length($1), $1, length($2), $2 }`;
+    const pipeline = `psql -At -F ' ' '${pgUrl}' -c '${QUERY}' | LC_ALL=C awk '${awk}' | redis-cli -p ${redisPort} --pipe`;
+    const { stdout, ...usage } = await timed("bash", ["-o", "pipefail", "-c", pipeline]);
+    if (!/errors: 0, replies: \d+/.test(stdout)) throw new Error(`redis-cli --pipe reported errors:\n${stdout}`);
+    return { name: "redis-cli --pipe (psql | awk)", rows, ...usage };
+}
+
+async function naive(pg: Client, redis: Redis, rows: number): Promise<Run> {
+    const started = performance.now();
+    const { rows: items } = await pg.query<{ key: string; value: string }>(`${QUERY} LIMIT ${Math.min(NAIVE_ROWS, rows)}`);
+    for (const { key, value } of items) await redis.set(key, value, "EX", TTL);
+    const scale = rows / items.length;
+    const seconds = ((performance.now() - started) / 1000) * scale;
+    return { name: `naive awaited SET (${items.length / 1000}k rows)`, rows, seconds, note: `measured on ${items.length} rows, x${scale}` };
+}
+
+async function engine(bundle: string, pgUrl: string, redisUrl: string, rows: number): Promise<Run> {
+    const args = [bundle, "warm", "--source", pgUrl, "--query", QUERY, "--redis", redisUrl, "--ttl", String(TTL), "--top", String(rows), "--json"];
+    const { stdout, ...usage } = await timed(process.execPath, args);
+    const report = JSON.parse(stdout);
+    if (report.keysWritten !== rows) throw new Error(`warmstack wrote ${report.keysWritten} keys, expected ${rows}`);
+    return { name: `warmstack (${rows / 1000}k rows)`, rows, ...usage, note: `engine ${(report.durationMs / 1000).toFixed(2)} s` };
+}
+
+async function checkWarm(redis: Redis, rows: number): Promise<void> {
+    const size = await redis.dbsize();
+    if (size !== rows) throw new Error(`Redis holds ${size} keys after the run, expected ${rows}`);
+    const key = (await redis.randomkey()) as string;
+    if ((await redis.get(key))?.length !== 200 || (await redis.ttl(key)) <= 0) throw new Error(`${key} is short or has no TTL`);
+}
+
+async function redisCpu(redis: Redis): Promise<number> {
+    const info = await redis.info("cpu");
+    return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]);
+}
+
+/** Runs one contender on an empty Redis, checks it left `keys` good keys, and adds redis-server's CPU seconds. */
+async function measure(redis: Redis, keys: number, contender: () => Promise<Run>): Promise<Run> {
+    await redis.flushall();
+    const before = await redisCpu(redis);
+    const run = await contender();
+    const redisSeconds = (await redisCpu(redis)) - before;
+    await checkWarm(redis, keys);
+    return { ...run, redisCpu: redisSeconds };
+}
+
+function median(runs: Run[]): Run {
+    const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+    const rows = flag("--rows", 1_000_000);
+    const rounds = flag("--rounds", 3);
+    console.log(`warmstack benchmark: ${rows} rows (15 B keys, 200 B values), ${rounds} round(s), ${os.cpus().length} cores`);
+    const [postgres, server] = await Promise.all([startPostgres(), startRedis()]);
+    const pg = new Client({ connectionString: postgres.url });
+    await pg.connect();
+    const redis = new Redis(server.url);
+    const bundle = bundleCli();
+    try {
+        await seed(pg, rows);
+        const small = Math.min(SMALL_ROWS, rows);
+        const measured = await measure(redis, Math.min(NAIVE_ROWS, rows), () => naive(pg, redis, rows));
+        const slow = { ...measured, redisCpu: (measured.redisCpu ?? 0) * (rows / Math.min(NAIVE_ROWS, rows)) }; // scaled like its time
+        const engineSmall = await measure(redis, small, () => engine(bundle, postgres.url, server.url, small));
+
+        const baselines: Run[] = [];
+        const engines: Run[] = [];
+        for (let round = 0; round < rounds; round++) {
+            baselines.push(await measure(redis, rows, () => baseline(postgres.url, server.port, rows)));
+            engines.push(await measure(redis, rows, () => engine(bundle, postgres.url, server.url, rows)));
+            console.log(`round ${round + 1}: baseline ${baselines[round].seconds.toFixed(2)} s, warmstack ${engines[round].seconds.toFixed(2)} s`);
+        }
+        const base = median(baselines);
+        const full = median(engines);
+        report([base, slow, engineSmall, full]);
+
+        const timeRatio = full.seconds / base.seconds;
+        const speedup = slow.seconds / full.seconds;
+        const peak = Math.max(engineSmall.rssMb ?? 0, full.rssMb ?? 0);
+        const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+        console.log(`\nwarmstack / baseline time: ${timeRatio.toFixed(2)} (target <= 1.0: ${verdict(timeRatio <= 1)})`);
+        console.log(`speed-up over the naive loop: ${speedup.toFixed(1)}x (target >= 10x: ${verdict(speedup >= 10)})`);
+        console.log(
+            `peak RSS: ${peak.toFixed(0)} MB (target <= 150 MB: ${verdict(peak <= 150)}); ` +
+                `${engineSmall.rows} -> ${full.rows} rows: ${engineSmall.rssMb?.toFixed(0)} -> ${full.rssMb?.toFixed(0)} MB`,
+        );
+    } finally {
+        fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
+        redis.disconnect();
+        await pg.end();
+        await stopAllServers();
+    }
+}
+
+function report(runs: Run[]): void {
+    const columns = ["rows", "wall s", "keys/s", "peak RSS", "client CPU", "redis CPU"];
+    console.log(`\n${"contender".padEnd(34)}${columns.map((c) => c.padStart(11)).join("")}  note`);
+    for (const run of runs) {
+        const cells = [
+            String(run.rows),
+            run.seconds.toFixed(2),
+            String(Math.round(run.rows / run.seconds)),
+            run.rssMb === undefined ? "-" : `${run.rssMb.toFixed(0)} MB`,
+            run.clientCpu === undefined ? "-" : `${run.clientCpu.toFixed(2)} s`,
+            run.redisCpu === undefined ? "-" : `${run.redisCpu.toFixed(2)} s`,
+        ];
+        console.log(`${run.name.padEnd(34)}${cells.map((c) => c.padStart(11)).join("")}  ${run.note ?? ""}`);
+    }
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+});

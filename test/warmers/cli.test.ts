@@ -1,0 +1,105 @@
+// `warmstack warm` end to end: the real bin/warmstack spawned as operators run it, its JSON summary parsed,
+// its exit codes and one-line reasons checked.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type Redis from "ioredis";
+import { closedPort, emptyTarget, itemsTable, postgresUrl } from "./fixtures";
+
+const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
+
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+function warmstack(...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+        execFile(BIN, args, { timeout: 30_000 }, (err, stdout, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+        });
+    });
+}
+
+describe("warmstack warm (CLI)", function () {
+    this.timeout(30_000);
+    let target: { url: string; redis: Redis };
+    let dir: string;
+
+    before(async () => {
+        await itemsTable("warm_cli_items", 2000);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-cli-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    beforeEach(async () => (target = await emptyTarget()));
+    afterEach(() => target.redis.disconnect());
+
+    it("warms from postgres and prints one JSON summary", async () => {
+        const run = await warmstack(
+            "warm", "--source", await postgresUrl(), "--query", "SELECT key, value FROM warm_cli_items ORDER BY hits DESC",
+            "--top", "1500", "--redis", target.url, "--ttl", "300", "--jitter", "0.2", "--batch", "400", "--concurrency", "2",
+            "--rate", "100000", "--max-value-bytes", "4096", "--min-warmth", "0.99", "--json",
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, "");
+        const lines = run.stdout.trim().split("\n");
+        assert.equal(lines.length, 1);
+        const summary = JSON.parse(lines[0]);
+        assert.equal(summary.rowsRead, 1500);
+        assert.equal(summary.keysWritten, 1500);
+        assert.equal(summary.warmth, 1);
+        assert.equal(await target.redis.dbsize(), 1500);
+        assert.ok((await target.redis.ttl("key:1999")) >= 239);
+    });
+
+    it("a file warm without --json prints a readable summary; --dry-run writes nothing", async () => {
+        const file = path.join(dir, "items.jsonl");
+        fs.writeFileSync(file, '{"key": "a", "value": "1"}\n{"key": "b", "value": "2"}\n');
+        const dry = await warmstack("warm", "--source", file, "--redis", target.url, "--dry-run");
+        assert.equal(dry.code, 0, dry.stderr);
+        assert.match(dry.stdout, /^dry run: read 2 rows from .*items\.jsonl in [\d.]+ s, wrote nothing\n/);
+        assert.equal(await target.redis.dbsize(), 0);
+
+        const run = await warmstack("warm", "--source", file, "--redis", target.url, "--ttl", "60");
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^warmed 2 keys from .*items\.jsonl into redis:\/\/127\.0\.0\.1:\d+\/3 in [\d.]+ s/);
+        assert.match(run.stdout, /\nwarmth 1\.000 \(2 of 2 sampled hot keys present\)\n$/);
+        assert.equal(await target.redis.get("b"), "2");
+    });
+
+    it("bad input exits 2 with one line naming the flag, before writing", async () => {
+        const run = await warmstack("warm", "--source", await postgresUrl(), "--query", "SELECT 1", "--redis", target.url, "--ttl", "-5");
+        assert.equal(run.code, 2);
+        assert.equal(run.stdout, "");
+        assert.equal(run.stderr, "warmstack: --ttl: expected an integer >= 1, got -5\n");
+
+        const missing = await warmstack("warm", "--redis", target.url);
+        assert.equal(missing.code, 2);
+        assert.equal(missing.stderr, "error: required option '--source <url|file>' not specified\n");
+        assert.equal(await target.redis.dbsize(), 0);
+    });
+
+    it("an unreachable Redis exits 3; with --json the summary carries the error", async () => {
+        const port = await closedPort();
+        const run = await warmstack("warm", "--source", path.join(dir, "items.jsonl"), "--redis", `redis://:pw-s3cret@127.0.0.1:${port}`, "--json");
+        assert.equal(run.code, 3);
+        assert.equal(run.stderr, `warmstack: cannot reach Redis redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+        assert.equal(JSON.parse(run.stdout).error.code, "WARM_CONNECTION");
+        assert.doesNotMatch(run.stdout + run.stderr, /pw-s3cret/);
+    });
+
+    it("a warm that breaks after writing exits 4 saying how far it got", async () => {
+        const file = path.join(dir, "broken.jsonl");
+        const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: String(i) }));
+        lines[24] = "not json";
+        fs.writeFileSync(file, lines.join("\n"));
+        const run = await warmstack("warm", "--source", file, "--redis", target.url, "--batch", "10", "--json");
+        assert.equal(run.code, 4);
+        assert.match(run.stderr, /^warmstack: warm incomplete after reading 20 rows and writing 20 keys: source: .*broken\.jsonl line 25: not JSON .*; re-run to finish/);
+        assert.equal(run.stderr.trim().split("\n").length, 1);
+        assert.deepEqual(JSON.parse(run.stdout).progress.keysWritten, 20);
+    });
+});

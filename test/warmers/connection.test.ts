@@ -1,0 +1,83 @@
+// Auth and TLS on real servers: a password from the URL or the explicit option, an ACL user, rediss://
+// with a private CA; a wrong password or an untrusted certificate fails before anything is written.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type Redis from "ioredis";
+import { warm, WarmConnectionError } from "../../warmers";
+import { startRedis, type RedisServer } from "../support/servers";
+import { closedPort, redisClient } from "./fixtures";
+
+describe("warm: auth and TLS", () => {
+    let dir: string;
+    let source: string;
+    let server: RedisServer;
+    let admin: Redis;
+    let tlsPort: number;
+    let ca: string;
+
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-tls-"));
+        source = path.join(dir, "items.jsonl");
+        fs.writeFileSync(source, Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: `v:${i}` })).join("\n"));
+        // A self-signed certificate for 127.0.0.1 that doubles as its own CA.
+        const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
+        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+        ca = fs.readFileSync(cert, "utf8");
+        tlsPort = await closedPort();
+        server = await startRedis({
+            args: ["--tls-port", String(tlsPort), "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no"],
+        });
+        admin = redisClient(server.url);
+    });
+    after(async () => {
+        admin.disconnect();
+        await server.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => admin.flushall());
+
+    it("warms over rediss:// with the CA given, and refuses an untrusted certificate before writing", async () => {
+        const report = await warm({ source, redis: `rediss://127.0.0.1:${tlsPort}`, tls: { ca } });
+        assert.equal(report.keysWritten, 50);
+        assert.equal(await admin.get("k:49"), "v:49");
+
+        await admin.flushall();
+        await assert.rejects(warm({ source, redis: `rediss://127.0.0.1:${tlsPort}` }), (err: unknown) => {
+            assert.ok(err instanceof WarmConnectionError);
+            assert.match(err.message, /self[- ]signed certificate/);
+            return true;
+        });
+        assert.equal(await admin.dbsize(), 0);
+    });
+
+    it("authenticates with the URL's password, an ACL user, or the explicit option; a wrong one fails first", async () => {
+        await admin.call("ACL", "SETUSER", "warmer", "on", ">user-pw", "~*", "&*", "+@all");
+        await admin.config("SET", "requirepass", "default-pw");
+        await admin.auth("default-pw");
+        try {
+            const url = server.url.replace("redis://", "redis://:default-pw@");
+            assert.equal((await warm({ source, redis: url })).keysWritten, 50);
+            await admin.flushall();
+            assert.equal((await warm({ source, redis: server.url, username: "warmer", password: "user-pw" })).keysWritten, 50);
+            await admin.flushall();
+            const userUrl = server.url.replace("redis://", "redis://warmer:user-pw@");
+            assert.equal((await warm({ source, redis: `${userUrl}/2` })).keysWritten, 50);
+            assert.equal(await admin.dbsize(), 0, "db 2, not db 0");
+
+            await assert.rejects(warm({ source, redis: server.url, password: "wrong-pw" }), (err: unknown) => {
+                assert.ok(err instanceof WarmConnectionError);
+                assert.match(err.message, /WRONGPASS/);
+                assert.doesNotMatch(err.message, /wrong-pw/);
+                return true;
+            });
+            assert.equal(await admin.dbsize(), 0);
+        } finally {
+            await admin.config("SET", "requirepass", "");
+            await admin.call("ACL", "DELUSER", "warmer");
+        }
+    });
+});

@@ -1,0 +1,29 @@
+// The `warmstack` command line. Each subcommand lives in its own module and registers itself on the
+// program (`warm` here; `agent` and `drill` join the same way), so this file only wires and exits.
+import { Command, CommanderError } from "commander";
+import { version } from "../../package.json";
+import { describe, EXIT, exitCodeOf } from "./outcome";
+import { registerWarm } from "./warm";
+
+export function createProgram(): Command {
+    // exitOverride is inherited by subcommands: commander throws instead of exiting, so main decides the code.
+    const program = new Command("warmstack")
+        .description("make the whole chain warm before the traffic comes")
+        .version(version)
+        .exitOverride();
+    registerWarm(program);
+    return program;
+}
+
+/** Runs the CLI and resolves with the exit code; never exits the process itself. */
+export async function main(argv: readonly string[]): Promise<number> {
+    try {
+        await createProgram().parseAsync([...argv]);
+        return EXIT.ok;
+    } catch (err) {
+        // Commander has already printed its usage error (or the help / version it was asked for).
+        if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.input;
+        process.stderr.write(`warmstack: ${describe(err)}\n`);
+        return exitCodeOf(err);
+    }
+}

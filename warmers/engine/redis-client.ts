@@ -1,0 +1,78 @@
+// Connections to Redis (the target, and the redis source) with every timeout set, and the line between
+// errors worth a retry (the connection, a loading or failing-over server) and errors that are final.
+import Redis, { Cluster, type RedisOptions } from "ioredis";
+import { WarmConnectionError } from "./errors";
+import type { RedisServerSpec, ResolvedOptions } from "./options";
+import { withTimeout } from "./timeout";
+
+export type RedisClient = Redis | Cluster;
+
+type Timeouts = Pick<ResolvedOptions, "connectTimeoutMs" | "commandTimeoutMs" | "redactor">;
+
+// Reconnect in the background after a loss; the sink's own retry budget decides when the warm gives up.
+const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
+
+/** Connects and checks with PING; fails with a WarmConnectionError within connectTimeoutMs. */
+export async function connectRedis(
+    server: RedisServerSpec & { cluster?: boolean },
+    role: "source" | "redis",
+    label: string,
+    options: Timeouts,
+): Promise<RedisClient> {
+    const nodeOptions: RedisOptions = {
+        host: server.host,
+        port: server.port,
+        db: server.db,
+        tls: server.tls,
+        username: server.username,
+        password: server.password,
+        connectTimeout: options.connectTimeoutMs,
+        commandTimeout: options.commandTimeoutMs,
+        connectionName: "warmstack",
+        lazyConnect: true,
+        // Commands fail at once while disconnected instead of queueing: the sink retries whole batches.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        retryStrategy: reconnectDelay,
+        // Commands issued in the same tick (a source batch's DUMPs, the EXISTS sample, a cluster batch's
+        // SETs) go out as one pipeline per node.
+        enableAutoPipelining: true,
+    };
+    const client: RedisClient = server.cluster
+        ? new Cluster([{ host: server.host, port: server.port }], {
+              redisOptions: nodeOptions,
+              lazyConnect: true,
+              enableOfflineQueue: false,
+              enableAutoPipelining: true,
+              clusterRetryStrategy: reconnectDelay,
+              slotsRefreshTimeout: options.connectTimeoutMs,
+              // TLS clusters (ElastiCache) must keep the announced host names for certificate checks.
+              dnsLookup: (address, callback) => callback(null, address),
+          })
+        : new Redis(nodeOptions);
+    // Failures surface through the command that hit them; the socket's own error (ECONNREFUSED…) says more
+    // than ioredis' "Connection is closed", so it is kept for the connect message.
+    let socketError: Error | undefined;
+    client.on("error", (err: Error) => {
+        socketError = err;
+    });
+    try {
+        await withTimeout(client.connect(), options.connectTimeoutMs, `connecting to ${label}`);
+        await withTimeout(client.ping(), options.connectTimeoutMs, `PING to ${label}`);
+    } catch (err) {
+        client.disconnect();
+        const message = options.redactor.text((socketError ?? (err as Error)).message);
+        throw new WarmConnectionError(role, `cannot reach ${role === "source" ? "source " : ""}Redis ${label}: ${message}`, { cause: err });
+    }
+    return client;
+}
+
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
+const TRANSIENT_MESSAGE = /Connection is closed|Stream isn't writeable|Command timed out|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH/;
+
+/** True for errors a retry after backoff can fix: the connection, or a server that is loading or failing over. */
+export function isTransient(err: unknown): boolean {
+    const { name, message } = err as Error;
+    return name === "MaxRetriesPerRequestError" || TRANSIENT_REPLY.test(message) || TRANSIENT_MESSAGE.test(message);
+}

@@ -1,0 +1,195 @@
+// Writes batches into Redis: bounded batches in flight (backpressure on the source), an optional rate limit,
+// TTL jitter, and retries with exponential backoff for transient errors. Keys are SET … NX by default, so a
+// warm never replaces what live traffic wrote; every SET or RESTORE is atomic, so a crash leaves no partial
+// value. A standalone target gets each batch as one encoded write on a bare connection (resp-pipe.ts); a
+// cluster gets one command per key through ioredis, which routes each to its slot's node.
+import { Cluster } from "ioredis";
+import { RateLimiter } from "./limiter";
+import type { RedisServerSpec, ResolvedOptions } from "./options";
+import { isTransient, type RedisClient } from "./redis-client";
+import { PipeBrokenError, RespEncoder, RespPipe, type Reply, type ReplyError } from "./resp-pipe";
+import type { Bytes, Source, WarmRecord } from "./sources/source";
+import { sleep } from "./timeout";
+
+export interface WriteTotals {
+    written: number;
+    present: number;
+    failed: number;
+    firstError?: string;
+}
+
+interface Attempt extends WriteTotals {
+    /** Records that hit a transient error, to send again after a backoff. */
+    retry: WarmRecord[];
+    retryError?: unknown;
+}
+
+interface Writer {
+    /** Sends one batch; the warm loop passes only records with both a key and a value. */
+    send(records: WarmRecord[]): Promise<Attempt>;
+    close(): void;
+}
+
+export type SinkOptions = Pick<
+    ResolvedOptions,
+    | "overwrite"
+    | "ttl"
+    | "jitter"
+    | "concurrency"
+    | "rate"
+    | "retries"
+    | "retryBackoffMs"
+    | "redactor"
+    | "connectTimeoutMs"
+    | "commandTimeoutMs"
+>;
+
+export class Sink {
+    readonly totals: WriteTotals = { written: 0, present: 0, failed: 0 };
+    private readonly inFlight = new Set<Promise<void>>();
+    private readonly limiter: RateLimiter | undefined;
+    private failure: unknown;
+
+    private constructor(
+        private readonly writer: Writer,
+        private readonly options: SinkOptions,
+    ) {
+        this.limiter = options.rate === undefined ? undefined : new RateLimiter(options.rate);
+    }
+
+    static create(target: ResolvedOptions["target"], client: RedisClient, kind: Source["kind"], options: SinkOptions): Sink {
+        const writer = client instanceof Cluster ? perKeyCommands(client, kind, options) : pipelined(target, kind, options);
+        return new Sink(writer, options);
+    }
+
+    /** Sends one batch once a slot is free and the rate allows; resolves as soon as it is on its way. */
+    async write(records: WarmRecord[]): Promise<void> {
+        while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+        this.throwIfFailed();
+        await this.limiter?.take(records.length);
+        const sending: Promise<void> = this.send(records)
+            .catch((err) => {
+                this.failure ??= err;
+            })
+            .finally(() => this.inFlight.delete(sending));
+        this.inFlight.add(sending);
+    }
+
+    /** Waits for every batch in flight; throws if any failed for good. */
+    async flush(): Promise<void> {
+        while (this.inFlight.size) await Promise.all(this.inFlight);
+        this.throwIfFailed();
+    }
+
+    close(): void {
+        this.writer.close();
+    }
+
+    private throwIfFailed(): void {
+        if (this.failure) throw this.failure;
+    }
+
+    private async send(records: WarmRecord[]): Promise<void> {
+        let pending = records;
+        for (let attempt = 0; ; attempt++) {
+            const result = await this.writer.send(pending);
+            this.totals.written += result.written;
+            this.totals.present += result.present;
+            this.totals.failed += result.failed;
+            this.totals.firstError ??= result.firstError;
+            if (!result.retry.length) return;
+            this.throwIfFailed(); // another batch already gave up: the warm is over
+            if (attempt === this.options.retries) {
+                const reason = this.options.redactor.text((result.retryError as Error).message);
+                throw new Error(`Redis still failing after ${attempt} retries (${reason})`, { cause: result.retryError });
+            }
+            await sleep(this.options.retryBackoffMs * 2 ** attempt);
+            pending = result.retry;
+        }
+    }
+}
+
+/** The TTL to write: the row's or the default, uniform over the whole seconds within ± jitter, at least 1. 0: none. */
+export function jitteredTtl(base: number | undefined, jitter: number): number {
+    if (base === undefined) return 0;
+    const low = Math.max(1, Math.ceil(base * (1 - jitter)));
+    const high = Math.max(low, Math.floor(base * (1 + jitter)));
+    return low + Math.floor(Math.random() * (high - low + 1));
+}
+
+/** One key's command: SET (NX unless overwriting, EX with a jittered TTL) or RESTORE of a DUMP. */
+function commandFor(record: WarmRecord, kind: Source["kind"], options: SinkOptions): [string, ...(Bytes | number)[]] {
+    const key = record.key as Bytes;
+    const value = record.value as Bytes;
+    if (kind === "dumps") {
+        const restore: [string, ...(Bytes | number)[]] = ["RESTORE", key, record.pttl ?? 0, value];
+        if (options.overwrite) restore.push("REPLACE");
+        return restore;
+    }
+    const set: [string, ...(Bytes | number)[]] = ["SET", key, value];
+    const ttl = jitteredTtl(record.ttl ?? options.ttl, options.jitter);
+    if (ttl) set.push("EX", ttl);
+    if (!options.overwrite) set.push("NX");
+    return set;
+}
+
+/** Sorts one batch's replies: written, already present, refused for good, or worth another try. */
+function tally(records: WarmRecord[], replies: readonly Reply[], redactor: SinkOptions["redactor"]): Attempt {
+    const attempt: Attempt = { written: 0, present: 0, failed: 0, retry: records.slice(replies.length) };
+    replies.forEach((reply, i) => {
+        if (reply === true) attempt.written++;
+        else if (reply === null) attempt.present++; // SET … NX on an existing key
+        else if (reply.message.startsWith("BUSYKEY")) attempt.present++; // RESTORE without REPLACE on an existing key
+        else if (isTransient(reply)) {
+            attempt.retry.push(records[i]);
+            attempt.retryError = reply;
+        } else {
+            attempt.failed++;
+            attempt.firstError ??= redactor.text(reply.message);
+        }
+    });
+    return attempt;
+}
+
+/** Standalone: each batch is one encoded write on a bare connection, reconnected after a loss. */
+function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
+    let pipe: Promise<RespPipe> | undefined;
+    const connection = async (): Promise<RespPipe> => {
+        const seen = pipe;
+        const current = await seen?.catch(() => undefined);
+        if (current && !current.broken) return current;
+        // The first batch to find the connection gone opens a new one; batches behind it share that.
+        if (pipe === seen) pipe = RespPipe.connect(server, options);
+        return pipe as Promise<RespPipe>;
+    };
+    return {
+        async send(records) {
+            const encoder = new RespEncoder(records.length * 512);
+            for (const record of records) encoder.command(commandFor(record, kind, options));
+            try {
+                return tally(records, await (await connection()).send(encoder.finish(), encoder.count), options.redactor);
+            } catch (err) {
+                // Replies that arrived before the loss count; the rest of the batch is sent again.
+                const replies = err instanceof PipeBrokenError ? err.replies : [];
+                return { ...tally(records, replies, options.redactor), retryError: err };
+            }
+        },
+        close() {
+            pipe?.then((current) => current.close(), () => {});
+        },
+    };
+}
+
+/** Cluster: one command per key, auto-pipelined by ioredis per node (a batch spans many slots). */
+function perKeyCommands(client: Cluster, kind: Source["kind"], options: SinkOptions): Writer {
+    return {
+        async send(records) {
+            const settled = await Promise.allSettled(records.map((record) => client.call(...commandFor(record, kind, options))));
+            const replies = settled.map((result): Reply =>
+                result.status === "rejected" ? (result.reason as ReplyError) : result.value === null ? null : true,
+            );
+            return tally(records, replies, options.redactor);
+        },
+        close() {}, // the warm owns the cluster client
+    };
+}

@@ -1,0 +1,75 @@
+// The file source: JSON lines `{"key": "…", "value": "…", "ttl": 60}`, read as a stream. A bad line fails the
+// warm naming its line number; lines in the first batch are all checked before anything is written.
+import fs from "node:fs";
+import readline from "node:readline";
+import { WarmInputError } from "../errors";
+import type { ResolvedOptions } from "../options";
+import type { Source, WarmRecord } from "./source";
+
+type Options = Pick<ResolvedOptions, "top" | "batch">;
+
+export async function openFile(path: string, options: Options): Promise<Source> {
+    try {
+        await fs.promises.access(path, fs.constants.R_OK);
+    } catch (err) {
+        throw new WarmInputError("source", `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    const stream = fs.createReadStream(path);
+    const lines = readline.createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
+    let lineNumber = 0;
+    let rowsRead = 0;
+
+    const readBatch = async (): Promise<WarmRecord[]> => {
+        const records: WarmRecord[] = [];
+        const limit = Math.min(options.batch, (options.top ?? Infinity) - rowsRead);
+        while (records.length < limit) {
+            const line = await lines.next();
+            if (line.done) break;
+            lineNumber++;
+            if (line.value.trim()) records.push(parseLine(line.value, `${path} line ${lineNumber}`));
+        }
+        rowsRead += records.length;
+        return records;
+    };
+
+    const close = async () => {
+        stream.destroy();
+    };
+    let first: WarmRecord[];
+    try {
+        first = await readBatch();
+    } catch (err) {
+        await close();
+        throw err;
+    }
+    return {
+        kind: "values",
+        async *batches() {
+            for (let batch = first; batch.length; batch = await readBatch()) yield batch;
+        },
+        close,
+    };
+}
+
+function parseLine(line: string, where: string): WarmRecord {
+    let row: unknown;
+    try {
+        row = JSON.parse(line);
+    } catch (err) {
+        throw new WarmInputError("source", `${where}: not JSON (${(err as Error).message})`);
+    }
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+        throw new WarmInputError("source", `${where}: expected an object {"key", "value", "ttl"?}`);
+    }
+    const { key, value, ttl } = row as Record<string, unknown>;
+    if (typeof key !== "string" || !key) throw new WarmInputError("source", `${where}: "key" must be a non-empty string`);
+    if (ttl !== undefined && ttl !== null && (typeof ttl !== "number" || !Number.isFinite(ttl))) {
+        throw new WarmInputError("source", `${where}: "ttl" must be a number of seconds`);
+    }
+    return {
+        key,
+        // Strings are stored as they are; other JSON values (objects, numbers) as their JSON text.
+        value: value === undefined || value === null ? null : typeof value === "string" ? value : JSON.stringify(value),
+        ttl: typeof ttl === "number" ? ttl : undefined,
+    };
+}

@@ -1,0 +1,7 @@
+// The public API of the warm engine: `warm(options)` resolves with a report or rejects with a typed error.
+// It takes everything as explicit options (no environment, no process exit), so the CLI, the Pulumi
+// provider and the Lambda handler all call it the same way.
+export { warm } from "./engine/warm";
+export type { WarmOptions } from "./engine/options";
+export type { SkipCounts, WarmProgress, WarmReport } from "./engine/report";
+export { ColdCacheError, WarmConnectionError, WarmError, WarmIncompleteError, WarmInputError } from "./engine/errors";

@@ -1,0 +1,35 @@
+// `warmstack drill` as a commander subcommand; the CLI adds it with registerDrill(program), as it does warm.
+import { Command } from "commander";
+import { WarmError } from "../engine/errors";
+import { runDrill } from "./drill";
+import { DEFAULTS, DEFAULT_WARM_SHARE, type DrillInput } from "./options";
+import { headline } from "./report";
+
+/** The drill ran, but the warm run fell short of what the pre-warm promises, or requests failed. */
+export class DrillFailedError extends WarmError {
+    readonly code = "DRILL_FAILED";
+
+    constructor(readonly problems: string[], readonly report: string) {
+        super(`drill failed: ${problems.join("; ")} (report: ${report})`);
+    }
+}
+
+export function registerDrill(program: Command): void {
+    program
+        .command("drill")
+        .description("rehearse the event locally: the same Zipf spike on a cold cache and on one the engine pre-warmed, measured and charted")
+        .option("--rows <n>", `products in the catalogue (default: ${DEFAULTS.rows})`)
+        .option("--rps <n>", `requests per second during each spike (default: ${DEFAULTS.rps})`)
+        .option("--seconds <n>", `length of each spike (default: ${DEFAULTS.seconds})`)
+        .option("--skew <s>", `Zipf exponent of key popularity, > 0 (default: ${DEFAULTS.skew})`)
+        .option("--warm-keys <n>", `hottest keys to pre-warm, at most --rows (default: ${DEFAULT_WARM_SHARE * 100}% of --rows)`)
+        .option("--redis <url>", "use this Redis on loopback instead of starting one (only the drill's keys are touched)")
+        .option("--postgres <url>", "use this PostgreSQL on loopback instead of starting one (the drill creates its own table)")
+        .option("--out <dir>", `where the report and chart go (default: ${DEFAULTS.out})`)
+        .option("--seed <n>", `seed of the key sequence both spikes replay (default: ${DEFAULTS.seed})`)
+        .action(async (flags: DrillInput) => {
+            const run = await runDrill(flags, (line) => process.stderr.write(`${line}\n`));
+            process.stdout.write(`${headline(run.result).join("\n")}\nreport: ${run.report}\nchart:  ${run.chart}\n`);
+            if (run.problems.length) throw new DrillFailedError(run.problems, run.report);
+        });
+}

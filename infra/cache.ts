@@ -3,15 +3,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CachePrewarm } from "../warmers/provider/resource";
 import { WarmstackConfig } from "./config";
+import { MASTER_USERNAME, WarmDatabase } from "./database";
 import { REDIS_PORT } from "./network";
 import { ReadinessPlan } from "./plan";
+import { WarmerFunction } from "./warmer";
 
 export interface WarmCacheArgs {
     config: WarmstackConfig["cache"];
     plan: ReadinessPlan["cache"];
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupId: pulumi.Input<string>;
+    /** The pre-warm reads from the database's first replica, once the replicas exist. */
+    database: WarmDatabase;
+    warmerSecurityGroupId: pulumi.Input<string>;
 }
 
 export class WarmCache extends pulumi.ComponentResource {
@@ -22,6 +28,7 @@ export class WarmCache extends pulumi.ComponentResource {
     /** The token in Secrets Manager, for the agents and the warmer to read at run time (never via user data). */
     readonly authTokenSecretArn: pulumi.Output<string>;
     readonly group: aws.elasticache.ReplicationGroup;
+    readonly prewarm: CachePrewarm;
 
     constructor(name: string, args: WarmCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:cache:WarmCache", name, {}, opts);
@@ -60,6 +67,28 @@ export class WarmCache extends pulumi.ComponentResource {
         this.authTokenSecretArn = secret.arn;
         this.readerEndpoint = this.group.readerEndpointAddress;
         this.authToken = pulumi.secret(token.result);
+
+        const { prewarm } = args.config;
+        const warmer = prewarm.mode === "lambda"
+            ? new WarmerFunction(`${name}-warmer`, {
+                subnetIds: args.subnetIds, securityGroupId: args.warmerSecurityGroupId, timeoutSeconds: prewarm.timeoutSeconds,
+            }, parent)
+            : undefined;
+        const [reader] = args.database.replicas;
+        this.prewarm = new CachePrewarm(`${name}-prewarm`, {
+            replicationGroupId: this.group.id,
+            redisHost: this.primaryEndpoint, redisPort: REDIS_PORT, redisTls: true, authToken: token.result,
+            // A replica, never the primary: the warm's full scan must not compete with the writes.
+            sourceHost: reader.address, sourcePort: args.database.port, sourceSsl: "require",
+            database: args.database.databaseName, user: MASTER_USERNAME, password: args.database.masterPassword,
+            query: prewarm.query,
+            topKeys: args.plan.prewarmKeys, ttlSeconds: args.plan.ttlSeconds, ttlJitter: args.plan.ttlJitter, minWarmth: args.plan.minWarmth,
+            mode: prewarm.mode,
+            functionName: warmer?.functionName,
+            region: aws.getRegionOutput({}, parent).region,
+            timeoutSeconds: prewarm.timeoutSeconds,
+        }, { parent: this, dependsOn: [this.group, ...args.database.replicas] });
+
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, readerEndpoint: this.readerEndpoint });
     }
 }

@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarmstackConfig } from "./config";
 import { ReadinessPlan } from "./plan";
+import { agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
 
 export const LAUNCH_HOOK_NAME = "warmstack-launch";
 
@@ -44,6 +45,8 @@ export interface WarmComputeArgs {
     albSecurityGroupId: pulumi.Input<string>;
     appSecurityGroupId: pulumi.Input<string>;
     listenerPort: number;
+    /** Endpoints and secret ARNs the agent warms on each instance. */
+    dataTier: pulumi.Output<DataEndpoints>;
 }
 
 export class WarmCompute extends pulumi.ComponentResource {
@@ -67,14 +70,19 @@ export class WarmCompute extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
         const groupArn = pulumi.interpolate`arn:${partition.partition}:autoscaling:${region.region}:${identity.accountId}:autoScalingGroup:*:autoScalingGroupName/${this.groupName}`;
-        new aws.iam.RolePolicy(`${name}-complete-launch-hook`, {
+        // The agent completes this group's launch hook and reads exactly the two secrets its config names.
+        new aws.iam.RolePolicy(`${name}-agent`, {
             role: role.name,
-            policy: groupArn.apply((arn) => JSON.stringify({
+            policy: pulumi.all([groupArn, args.dataTier]).apply(([arn, data]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{
                     Effect: "Allow",
                     Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
                     Resource: arn,
+                }, {
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: [data.databaseSecretArn, data.cacheTokenSecretArn],
                 }],
             })),
         }, parent);
@@ -92,6 +100,9 @@ export class WarmCompute extends pulumi.ComponentResource {
                 ebs: { volumeSize: config.rootVolumeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
             }],
             hibernationOptions: { configured: plan.warmPool.state === "Hibernated" },
+            userData: args.dataTier.apply((data) => Buffer.from(userDataScript(agentConfigFor(plan, {
+                ...data, groupName: this.groupName, hookName: LAUNCH_HOOK_NAME, appPort: config.appPort, healthCheckPath: config.healthCheckPath,
+            }))).toString("base64")),
             updateDefaultVersion: true,
             tagSpecifications: [{ resourceType: "instance", tags: { "warmstack:group": this.groupName } }],
         }, parent);

@@ -1,6 +1,7 @@
 // The event stack's configuration: one schema for every `warmstack:*` key, and ONE error that names every
 // offending key, the value given and what is allowed. Pure: no Pulumi here, so tests call it directly.
 import { z } from "zod";
+import { PREWARM_MODES } from "../warmers/provider/inputs";
 
 export const NAMESPACE = "warmstack";
 export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;
@@ -78,6 +79,11 @@ const cacheSchema = object({
         ttlSeconds: wholeAtLeast(1).default(3600),
         ttlJitter: fraction().default(0.1),
         minWarmth: fraction().default(0.95),
+        // lambda: a function inside the VPC warms (a deploy from outside cannot reach the cache);
+        // direct: the deploy connects itself, from a runner inside the VPC.
+        mode: z.enum(PREWARM_MODES, { error: `one of ${PREWARM_MODES.join(" | ")}` }).default("lambda"),
+        // A Lambda function runs at most 15 minutes.
+        timeoutSeconds: wholeAtLeast(10).max(900, { error: "a whole number from 10 to 900" }).default(600),
     }),
 });
 

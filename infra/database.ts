@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarmstackConfig } from "./config";
+import { POSTGRES_PORT } from "./network";
 import { ReadinessPlan } from "./plan";
 
 export const MASTER_USERNAME = "warmstack";
@@ -28,6 +29,10 @@ export class WarmDatabase extends pulumi.ComponentResource {
     readonly readerEndpoints: pulumi.Output<string[]>;
     /** Secrets Manager secret RDS keeps the master password in: the password never enters Pulumi state. */
     readonly masterSecretArn: pulumi.Output<string>;
+    /** Read from that secret at deploy time for the cache pre-warm; a Pulumi secret, never plaintext in state. */
+    readonly masterPassword: pulumi.Output<string>;
+    readonly port = POSTGRES_PORT;
+    readonly databaseName: string;
     readonly primary: aws.rds.Instance;
     readonly replicas: aws.rds.Instance[];
 
@@ -77,6 +82,9 @@ export class WarmDatabase extends pulumi.ComponentResource {
         this.writerEndpoint = this.primary.address;
         this.readerEndpoints = pulumi.all(this.replicas.map((r) => r.address));
         this.masterSecretArn = this.primary.masterUserSecrets.apply((s) => s[0]?.secretArn ?? "");
+        const secret = aws.secretsmanager.getSecretVersionOutput({ secretId: this.masterSecretArn }, parent);
+        this.masterPassword = pulumi.secret(secret.secretString.apply((text) => (JSON.parse(text) as { password: string }).password));
+        this.databaseName = args.config.name;
         this.registerOutputs({ writerEndpoint: this.writerEndpoint, readerEndpoints: this.readerEndpoints });
     }
 }

@@ -1,5 +1,6 @@
 // Where the stack lives and who may talk to whom. The whole traffic matrix is here, in one place:
-// internet → ALB → app tier → cache and database, and nothing else reaches the data tier.
+// internet → ALB → app tier → cache and database, the pre-warm function → cache and database,
+// and nothing else reaches the data tier.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarmstackConfig } from "./config";
@@ -20,6 +21,7 @@ export class WarmNetwork extends pulumi.ComponentResource {
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly albSecurityGroupId: pulumi.Output<string>;
     readonly appSecurityGroupId: pulumi.Output<string>;
+    readonly warmerSecurityGroupId: pulumi.Output<string>;
     readonly cacheSecurityGroupId: pulumi.Output<string>;
     readonly databaseSecurityGroupId: pulumi.Output<string>;
     readonly listenerPort = LISTENER_PORT;
@@ -57,13 +59,18 @@ export class WarmNetwork extends pulumi.ComponentResource {
             [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, securityGroups: [alb.id] }],
             // The app reaches the data tier, its dependencies and the Auto Scaling API.
             [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ANYWHERE }]);
-        const cache = group("cache", "warmstack cache: Redis from the app tier only",
-            [{ protocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: [app.id] }], []);
-        const database = group("database", "warmstack database: PostgreSQL from the app tier only",
-            [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: [app.id] }], []);
+        // The pre-warm function talks to Redis and PostgreSQL only; its secrets come in the invoke payload.
+        const warmer = group("warmer", "warmstack cache pre-warm function: out to Redis and PostgreSQL only", [],
+            [REDIS_PORT, POSTGRES_PORT].map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ANYWHERE })));
+        const clients = [app.id, warmer.id];
+        const cache = group("cache", "warmstack cache: Redis from the app tier and the pre-warm only",
+            [{ protocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: clients }], []);
+        const database = group("database", "warmstack database: PostgreSQL from the app tier and the pre-warm only",
+            [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: clients }], []);
 
         this.albSecurityGroupId = alb.id;
         this.appSecurityGroupId = app.id;
+        this.warmerSecurityGroupId = warmer.id;
         this.cacheSecurityGroupId = cache.id;
         this.databaseSecurityGroupId = database.id;
         this.registerOutputs({ vpcId: this.vpcId });

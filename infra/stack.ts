@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, namespaceValues, parseConfig, WarmstackConfig } from "./config";
 import { WarmCache } from "./cache";
 import { WarmCompute } from "./compute";
-import { WarmDatabase } from "./database";
+import { MASTER_USERNAME, WarmDatabase } from "./database";
 import { WarmNetwork } from "./network";
 import { plan, ReadinessPlan } from "./plan";
 
@@ -33,6 +33,8 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         plan: readiness.cache,
         subnetIds: network.privateSubnetIds,
         securityGroupId: network.cacheSecurityGroupId,
+        database,
+        warmerSecurityGroupId: network.warmerSecurityGroupId,
     });
     const compute = new WarmCompute("app", {
         config: config.compute,
@@ -43,6 +45,11 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         albSecurityGroupId: network.albSecurityGroupId,
         appSecurityGroupId: network.appSecurityGroupId,
         listenerPort: network.listenerPort,
+        dataTier: pulumi.all([database.writerEndpoint, database.readerEndpoints, database.masterSecretArn, cache.primaryEndpoint, cache.authTokenSecretArn])
+            .apply(([databaseWriter, databaseReaders, databaseSecretArn, cacheHost, cacheTokenSecretArn]) => ({
+                databaseWriter, databaseReaders, databaseSecretArn, cacheHost, cacheTokenSecretArn,
+                databasePort: database.port, databaseName: database.databaseName, databaseUser: MASTER_USERNAME, cachePort: cache.port,
+            })),
     });
 
     return {
@@ -54,5 +61,11 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         databaseMasterSecretArn: database.masterSecretArn,
         cachePrimary: cache.primaryEndpoint,
         cacheReader: cache.readerEndpoint,
+        prewarm: {
+            keysWritten: cache.prewarm.keysWritten,
+            warmth: cache.prewarm.warmth,
+            durationMs: cache.prewarm.durationMs,
+            lastWarmedAt: cache.prewarm.lastWarmedAt,
+        },
     };
 }

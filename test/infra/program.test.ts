@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { LAUNCH_HOOK_NAME, TAGS } from "../../infra/compute";
 import { namespaceValues, parseConfig } from "../../infra/config";
+import { parseAgentConfig } from "../../warmers/agent/config";
 import { plan } from "../../infra/plan";
 import { readinessFromPulumiConfig, warmstack } from "../../infra/stack";
 import { committedStacks, ProgramRun, RegisteredResource, runProgram, stackConfig } from "../support/pulumi";
@@ -24,6 +25,8 @@ const T = {
     rdsSubnets: "aws:rds/subnetGroup:SubnetGroup",
     cacheSubnets: "aws:elasticache/subnetGroup:SubnetGroup",
     password: "random:index/randomPassword:RandomPassword",
+    prewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
+    lambda: "aws:lambda/function:Function",
 };
 
 /** Runs the real entry path: Pulumi config → validation → plan → components. */
@@ -89,6 +92,27 @@ for (const stack of committedStacks()) {
             assert.deepEqual(template.inputs.vpcSecurityGroupIds, [securityGroup(run, "app").id]);
         });
 
+        it("starts the agent on every boot with the plan's pool sizes and the endpoints, secrets only by ARN", () => {
+            const script = Buffer.from(run.one(T.template).inputs.userData, "base64").toString("utf8");
+            const json = /<<'WARMSTACK_AGENT_CONFIG'\n([\s\S]*?)\nWARMSTACK_AGENT_CONFIG/.exec(script)?.[1];
+            assert.ok(json, "user data writes the agent config");
+            const agent = parseAgentConfig(json, "user data");
+            const primary = run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!;
+            const replicas = run.ofType(T.rds).filter((d) => d.inputs.replicateSourceDb);
+            assert.equal(agent.autoScalingGroupName, run.one(T.asg).inputs.name);
+            assert.equal(agent.lifecycleHookName, LAUNCH_HOOK_NAME);
+            assert.equal(agent.postgres?.writer.host, primary.state.address);
+            assert.deepEqual(agent.postgres?.readers.map((r) => r.host), replicas.map((r) => r.state.address));
+            assert.deepEqual(agent.postgres?.poolSize, { writer: expected.database.writerPoolPerInstance, readerPerReplica: expected.database.readerPoolPerReplica });
+            assert.deepEqual(agent.postgres?.writer.password, { secretArn: primary.state.masterUserSecrets[0].secretArn });
+            assert.equal(agent.redis?.host, run.one(T.redis).state.primaryEndpointAddress);
+            assert.deepEqual(agent.redis?.authToken, { secretArn: run.one("aws:secretsmanager/secret:Secret").state.arn });
+            assert.ok(agent.timeouts.overallMs < expected.scaling.launchHookTimeoutSeconds * 1000, "the agent decides before the hook times out");
+            assert.match(script, /WantedBy=multi-user\.target[\s\S]*systemctl enable warmstack-agent\.service/);
+            assert.ok(!script.includes(run.one(T.password).state.result), "no auth token in user data");
+            assert.ok(!script.includes("rds-managed-password"), "no database password in user data");
+        });
+
         it("puts the group behind the load balancer's target group with ELB health checks", () => {
             const asg = run.one(T.asg);
             const tg = run.one(T.tg);
@@ -104,14 +128,19 @@ for (const stack of committedStacks()) {
             assert.equal(tracking.targetValue, expected.scaling.requestsPerTargetPerMinute);
         });
 
-        it("lets the instance role complete lifecycle actions on this group only", () => {
+        it("lets the instance role complete lifecycle actions on this group only, and read the agent's two secrets", () => {
             const policy = JSON.parse(run.one(T.rolePolicy).inputs.policy);
+            const primary = run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!;
             assert.deepEqual(policy.Statement, [{
                 Effect: "Allow",
                 Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
                 Resource: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${run.one(T.asg).inputs.name}`,
+            }, {
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: [primary.state.masterUserSecrets[0].secretArn, run.one("aws:secretsmanager/secret:Secret").state.arn],
             }]);
-            assert.equal(run.one(T.rolePolicy).inputs.role, run.one(T.role).state.name);
+            assert.equal(run.one(T.rolePolicy).inputs.role, run.one(T.role, "app-instance").state.name);
         });
 
         it("schedules the planned ramp on this group", () => {
@@ -129,14 +158,17 @@ for (const stack of committedStacks()) {
             assert.equal(tags[TAGS.eventStart], expected.event?.start);
         });
 
-        it("admits the data tier from the app tier only, and the app tier from the load balancer only", () => {
+        it("admits the data tier from the app tier and the pre-warm only, and the app tier from the load balancer only", () => {
             const alb = securityGroup(run, "alb");
             const app = securityGroup(run, "app");
+            const warmer = securityGroup(run, "warmer");
             for (const [tier, port] of [["cache", 6379], ["database", 5432]] as const) {
                 assert.deepEqual(securityGroup(run, tier).inputs.ingress.map((r: any) => ({ port: r.fromPort, to: r.toPort, from: r.securityGroups, cidr: r.cidrBlocks })),
-                    [{ port, to: port, from: [app.id], cidr: undefined }], tier);
+                    [{ port, to: port, from: [app.id, warmer.id], cidr: undefined }], tier);
             }
             assert.deepEqual(app.inputs.ingress.map((r: any) => ({ from: r.securityGroups, cidr: r.cidrBlocks })), [{ from: [alb.id], cidr: undefined }]);
+            assert.deepEqual(warmer.inputs.ingress, []);
+            assert.deepEqual(warmer.inputs.egress.map((r: any) => r.fromPort), [6379, 5432]);
             assert.deepEqual(run.one(T.alb).inputs.securityGroups, [alb.id]);
             assert.deepEqual(run.one(T.redis).inputs.securityGroupIds, [securityGroup(run, "cache").id]);
             for (const db of run.ofType(T.rds)) assert.deepEqual(db.inputs.vpcSecurityGroupIds, [securityGroup(run, "database").id]);
@@ -190,6 +222,43 @@ for (const stack of committedStacks()) {
             assert.equal(params.max_connections, String(expected.database.maxConnections));
         });
 
+        it("pre-warms the cache from a replica after the group and the replicas exist, secrets kept secret", () => {
+            const prewarm = run.one(T.prewarm);
+            const group = run.one(T.redis);
+            const replicas = run.ofType(T.rds).filter((d) => d.inputs.replicateSourceDb);
+            assert.equal(prewarm.inputs.replicationGroupId, group.id);
+            assert.equal(prewarm.inputs.redisHost, group.state.primaryEndpointAddress);
+            assert.equal(prewarm.inputs.redisTls, true);
+            assert.equal(prewarm.inputs.sourceHost, replicas[0].state.address, "a replica, never the primary");
+            assert.equal(prewarm.inputs.sourceSsl, "require");
+            assert.equal(prewarm.inputs.topKeys, expected.cache.prewarmKeys);
+            assert.equal(prewarm.inputs.ttlSeconds, expected.cache.ttlSeconds);
+            assert.equal(prewarm.inputs.minWarmth, expected.cache.minWarmth);
+            assert.equal(prewarm.inputs.query, parseConfig(namespaceValues(stackConfig(stack))).cache.prewarm.query);
+            assert.match(prewarm.inputs.trigger, /^\d{4}-\d\d-\d\dT/, "a trigger that moves on every up");
+            const token = run.one(T.password).state.result;
+            const password = `rds-managed-password-for-${run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.masterUserSecrets[0].secretArn}`;
+            assert.equal(prewarm.inputs.authToken, token);
+            assert.equal(prewarm.inputs.password, password);
+            assert.deepEqual(prewarm.secretInputs.filter((k) => ["authToken", "password"].includes(k)).sort(), ["authToken", "password"]);
+            assert.ok(!prewarm.inputs.__provider.includes(token) && !prewarm.inputs.__provider.includes(password));
+        });
+
+        it("deploys the warmer function inside the VPC with only VPC access, and the pre-warm invokes it", () => {
+            const fn = run.one(T.lambda);
+            assert.equal(run.one(T.prewarm).inputs.mode, "lambda");
+            assert.equal(run.one(T.prewarm).inputs.functionName, fn.state.name);
+            assert.deepEqual(fn.inputs.vpcConfig.securityGroupIds, [securityGroup(run, "warmer").id]);
+            assert.deepEqual(fn.inputs.vpcConfig.subnetIds, run.one(T.asg).inputs.vpcZoneIdentifiers);
+            assert.equal(fn.inputs.handler, "index.handler");
+            assert.equal(fn.inputs.timeout, run.one(T.prewarm).inputs.timeoutSeconds);
+            const role = run.one(T.role, "cache-warmer-role");
+            assert.equal(fn.inputs.role, role.state.arn);
+            assert.deepEqual(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.inputs.role, a.inputs.policyArn]),
+                [[role.state.name, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]);
+            assert.equal(run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name).length, 0);
+        });
+
         it("exports the plan summary and the endpoints", () => {
             assert.deepEqual(run.outputs.plan, JSON.parse(JSON.stringify(expected)));
             assert.equal(run.outputs.databaseWriter, run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.address);
@@ -214,6 +283,18 @@ describe("program under mocks: network", () => {
         const run = await runStack("baseline");
         assert.equal(run.one(T.tg).inputs.vpcId, "vpc-0defa17000000000");
         assert.equal(run.one(T.asg).inputs.vpcZoneIdentifiers.length, 3);
+    });
+});
+
+describe("program under mocks: direct pre-warm", () => {
+    it("deploys no warmer function and lets the pre-warm connect itself", async () => {
+        const config = stackConfig("launch");
+        const cache = JSON.parse(config["warmstack:cache"]);
+        config["warmstack:cache"] = JSON.stringify({ ...cache, prewarm: { ...cache.prewarm, mode: "direct" } });
+        const run = await runProgram(config, () => warmstack(...Object.values(readinessFromPulumiConfig()) as Parameters<typeof warmstack>));
+        assert.equal(run.ofType(T.lambda).length, 0);
+        assert.equal(run.one(T.prewarm).inputs.mode, "direct");
+        assert.equal(run.one(T.prewarm).inputs.functionName, undefined);
     });
 });
 

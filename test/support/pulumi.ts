@@ -79,6 +79,9 @@ const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT }),
     "aws:index/getRegion:getRegion": () => ({ region: REGION, name: REGION }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": (args) => ({
+        arn: args.secretId, secretString: JSON.stringify({ username: "warmstack", password: `rds-managed-password-for-${args.secretId}` }),
+    }),
 };
 
 const isSecret = (value: any) => !!value && value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;

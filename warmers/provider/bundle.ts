@@ -1,0 +1,24 @@
+// One self-contained script holding the pre-warm's run-time code and its libraries (ioredis, pg, the Lambda
+// client). The provider's serialized closure captures this text instead of modules, so it runs in Pulumi's
+// dynamic-provider process without node_modules or TypeScript; the warmer Lambda ships the same text.
+import path from "node:path";
+import { buildSync } from "esbuild";
+
+let built: string | undefined;
+
+export function runtimeBundle(): string {
+    built ??= buildSync({
+        entryPoints: [path.join(__dirname, "runtime.ts")],
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        minify: true,
+        legalComments: "none",
+        keepNames: true, // typed errors keep their names (ColdCacheError…) in messages and logs
+        write: false,
+        // pg's optional native binding; the pure-JS client is what runs.
+        external: ["pg-native"],
+    }).outputFiles[0].text;
+    return built;
+}

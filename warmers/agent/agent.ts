@@ -5,6 +5,7 @@ import fs from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import Redis from "ioredis";
 import { Pool } from "pg";
+import { WarmError } from "../engine/errors";
 import { AgentConfig, TlsOptions, loadAgentConfig } from "./config";
 import { TimeoutError, withTimeout } from "./deadline";
 import { DnsCache } from "./dns";
@@ -38,10 +39,11 @@ export interface AgentReport extends InstanceIdentity {
  * The run failed. `abandoned`: the agent completed the hook with ABANDON; otherwise it could not (no instance
  * id, or the call failed) and the hook's default result, ABANDON, applies when its timeout runs out.
  */
-export class AgentError extends Error {
+export class AgentError extends WarmError {
+    readonly code = "AGENT_NOT_WARM";
+
     constructor(readonly reason: string, readonly abandoned: boolean, options?: ErrorOptions) {
         super(`${abandoned ? "ABANDONed" : "not completed, AWS will ABANDON on the hook's timeout"}: ${reason}`, options);
-        this.name = "AgentError";
     }
 }
 

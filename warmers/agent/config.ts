@@ -3,12 +3,14 @@
 // Only zod here, so infra can import the types and validate the config it writes without pg or the AWS SDK.
 import fs from "node:fs";
 import { z } from "zod";
+import { WarmError } from "../engine/errors";
 
 /** A config the agent cannot run with: `source` is the file (or what built it), `problems` name each key. */
-export class AgentConfigError extends Error {
+export class AgentConfigError extends WarmError {
+    readonly code = "AGENT_CONFIG";
+
     constructor(readonly source: string, readonly problems: string[]) {
         super(`${source}: invalid agent config\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "AgentConfigError";
     }
 }
 

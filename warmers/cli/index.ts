@@ -1,7 +1,9 @@
 // The `warmstack` command line. Each subcommand lives in its own module and registers itself on the
-// program (`warm` here; `agent` and `drill` join the same way), so this file only wires and exits.
+// program, so this file only wires and exits.
 import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
+import { agentCommand } from "../agent/command";
+import { registerDrill } from "../drill/command";
 import { describe, EXIT, exitCodeOf } from "./outcome";
 import { registerWarm } from "./warm";
 
@@ -12,6 +14,8 @@ export function createProgram(): Command {
         .version(version)
         .exitOverride();
     registerWarm(program);
+    program.addCommand(agentCommand());
+    registerDrill(program);
     return program;
 }
 

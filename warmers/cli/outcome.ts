@@ -1,15 +1,23 @@
 // How the CLI ends: an exit code per kind of failure (scripts and drills branch on it) and a one-line reason.
 // Expected failures never print a stack; only a bug (an error the engine did not type) does.
-import { ColdCacheError, WarmConnectionError, WarmError, WarmIncompleteError, WarmInputError } from "../engine/errors";
+import { WarmError, WarmInputError } from "../engine/errors";
 
-export const EXIT = { ok: 0, unexpected: 1, input: 2, connection: 3, incomplete: 4, cold: 5 } as const;
+export const EXIT = { ok: 0, unexpected: 1, input: 2, connection: 3, incomplete: 4, cold: 5, notWarm: 6 } as const;
+
+// Every warmer's typed error carries a code; the code decides the exit.
+const EXIT_BY_CODE: Record<string, number> = {
+    WARM_INPUT: EXIT.input,
+    AGENT_CONFIG: EXIT.input,
+    WARM_CONNECTION: EXIT.connection,
+    WARM_INCOMPLETE: EXIT.incomplete,
+    WARM_COLD: EXIT.cold,
+    // The instance was ABANDONed, or the drill's warm run fell short: something is not warm.
+    AGENT_NOT_WARM: EXIT.notWarm,
+    DRILL_FAILED: EXIT.notWarm,
+};
 
 export function exitCodeOf(err: unknown): number {
-    if (err instanceof WarmInputError) return EXIT.input;
-    if (err instanceof WarmConnectionError) return EXIT.connection;
-    if (err instanceof WarmIncompleteError) return EXIT.incomplete;
-    if (err instanceof ColdCacheError) return EXIT.cold;
-    return EXIT.unexpected;
+    return err instanceof WarmError ? EXIT_BY_CODE[err.code] ?? EXIT.unexpected : EXIT.unexpected;
 }
 
 /** The reason in one line; a bad option is named by its flag (`maxValueBytes` → `--max-value-bytes`). */

@@ -1,9 +1,7 @@
 // `warmstack drill` as a commander subcommand; the CLI adds it with registerDrill(program), as it does warm.
 import { Command } from "commander";
 import { WarmError } from "../engine/errors";
-import { runDrill } from "./drill";
 import { DEFAULTS, DEFAULT_WARM_SHARE, type DrillInput } from "./options";
-import { headline } from "./report";
 
 /** The drill ran, but the warm run fell short of what the pre-warm promises, or requests failed. */
 export class DrillFailedError extends WarmError {
@@ -28,6 +26,8 @@ export function registerDrill(program: Command): void {
         .option("--out <dir>", `where the report and chart go (default: ${DEFAULTS.out})`)
         .option("--seed <n>", `seed of the key sequence both spikes replay (default: ${DEFAULTS.seed})`)
         .action(async (flags: DrillInput) => {
+            // Loaded on use: the charting library is heavy, and only the drill needs it.
+            const [{ runDrill }, { headline }] = await Promise.all([import("./drill"), import("./report")]);
             const run = await runDrill(flags, (line) => process.stderr.write(`${line}\n`));
             process.stdout.write(`${headline(run.result).join("\n")}\nreport: ${run.report}\nchart:  ${run.chart}\n`);
             if (run.problems.length) throw new DrillFailedError(run.problems, run.report);

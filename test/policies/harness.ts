@@ -102,10 +102,6 @@ export const one = (resources: EngineResource[], type: string, name?: string): E
 /** The stack with its cache left cold: no CachePrewarm, whether or not the program registers one. */
 export const withoutPrewarm = (resources: EngineResource[]) => resources.filter((r) => r.type !== TYPES.cachePrewarm);
 
-/** The stack with its cache pre-warmed: the program's own CachePrewarm, or one as the contract describes it. */
-export const prewarmed = (resources: EngineResource[]) => resources.some((r) => r.type === TYPES.cachePrewarm)
-    ? resources : [...resources, cachePrewarm(one(resources, TYPES.replicationGroup), "dependency")];
-
 /** A CachePrewarm as the pack's contract describes it, linked to `group` by dependency or by literal id. */
 export function cachePrewarm(group: EngineResource, link: "dependency" | "value"): EngineResource {
     const props = {

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/contract";
 import { committedStacks } from "../support/pulumi";
 import {
-    analyze, Analysis, committedPackConfig, edited, EngineResource, prewarmed, programResources, withoutPrewarm,
+    analyze, Analysis, committedPackConfig, edited, EngineResource, programResources, withoutPrewarm,
 } from "./harness";
 
 /** The messages of one policy's diagnostics. */
@@ -25,17 +25,9 @@ for (const stack of committedStacks()) {
             resources = await programResources(stack);
         });
 
-        // Until the program registers its CachePrewarm (a later issue), cache-prewarmed rightly blocks, and the
-        // whole chain with it; once it does, the committed stack passes everything.
-        it("passes every policy but the cache pre-warm it does not register yet, with no advisory", async () => {
-            const analysis = await analyze(resources, config);
-            const registersPrewarm = resources.some((r) => r.type === TYPES.cachePrewarm);
-            assert.deepEqual(analysis.blocking, registersPrewarm ? [] : ["cache-prewarmed", "whole-chain-warm"]);
-            assert.deepEqual(analysis.diagnostics.filter((d) => d.enforcementLevel !== "mandatory"), []);
-        });
-
-        it("passes every policy with a CachePrewarm targeting the replication group", async () => {
-            assert.deepEqual((await analyze(prewarmed(resources), config)).diagnostics, []);
+        it("registers its CachePrewarm and passes every policy, with no advisory", async () => {
+            assert.equal(resources.filter((r) => r.type === TYPES.cachePrewarm).length, 1);
+            assert.deepEqual((await analyze(resources, config)).diagnostics, []);
         });
 
         it("without a CachePrewarm fails cache-prewarmed and whole-chain-warm, which names the cache alone", async () => {
@@ -50,12 +42,12 @@ describe("program + pack: broken variants fail with the expected policies", () =
     let blackfriday: EngineResource[];
     const config = committedPackConfig("blackfriday");
     before(async () => {
-        blackfriday = prewarmed(await programResources("blackfriday"));
+        blackfriday = await programResources("blackfriday");
     });
 
     it("no warm pool (warmPool.fractionOfPeak 0) → asg-warm-pool-required", async () => {
-        const resources = prewarmed(await programResources("blackfriday", (c) =>
-            editJson(c, "warmstack:compute", (compute) => { compute.warmPool.fractionOfPeak = 0; })));
+        const resources = await programResources("blackfriday", (c) =>
+            editJson(c, "warmstack:compute", (compute) => { compute.warmPool.fractionOfPeak = 0; }));
         const analysis = await analyze(resources, config);
         assert.deepEqual(analysis.blocking, ["asg-warm-pool-required"]);
         assert.match(messagesOf(analysis, "asg-warm-pool-required"), /keeps 0 instance\(s\) at least; this stack needs 25/);

@@ -9,8 +9,9 @@ import { Client } from "pg";
 import { AGENT_CONNECTION_NAME, AgentError, AgentOptions, runAgent, runAgentFromFile } from "../../warmers/agent/agent";
 import { agentCommand } from "../../warmers/agent/command";
 import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { closedPort } from "../support/servers";
 import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";
-import { CREDENTIALS, LoopbackDns, LoopbackHttp, blackHole, closedPort, fakeAutoScaling, fakeImds, fakeSecretsManager, loopbackDns, silentHttp } from "./endpoints";
+import { CREDENTIALS, LoopbackDns, LoopbackHttp, blackHole, fakeAutoScaling, fakeImds, fakeSecretsManager, loopbackDns, silentHttp } from "./endpoints";
 
 const INSTANCE = { instanceId: "i-0123456789abcdef0", region: "us-east-1" };
 const PG_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-agent-test";

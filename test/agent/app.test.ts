@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
 import { AppWarmUpError, warmUpApp } from "../../warmers/agent/app";
-import { RequestError, TimeoutError } from "../../warmers/agent/deadline";
-import { closedPort, silentHttp } from "./endpoints";
+import { RequestError } from "../../warmers/agent/http";
+import { TimeoutError } from "../../warmers/timeout";
+import { closedPort } from "../support/servers";
+import { silentHttp } from "./endpoints";
 
 describe("agent app warm-up", () => {
     let app: http.Server;

@@ -151,10 +151,3 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
     };
 }
 
-export async function closedPort(): Promise<number> {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-}

@@ -1,5 +1,5 @@
 // The shared servers of a test run: started on first use, stopped by the root hook in test/support/hooks.ts.
-import { PostgresServer, RedisServer, startPostgres, startRedis, stopAllServers } from "../../warmers/local/servers";
+import { freePort, PostgresServer, RedisServer, startPostgres, startRedis, stopAllServers } from "../../warmers/local/servers";
 
 export { startPostgres, startRedis, type PostgresServer, type RedisServer };
 
@@ -25,3 +25,5 @@ export async function stopTestServers(): Promise<void> {
   await stopAllServers();
 }
 
+/** A loopback port nothing listens on: connections to it are refused at once. */
+export const closedPort = freePort;

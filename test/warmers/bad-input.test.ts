@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmConnectionError, WarmInputError, type WarmOptions } from "../../warmers";
-import { closedPort, emptyTarget, itemsTable, postgresUrl, silentServer } from "./fixtures";
+import { closedPort } from "../support/servers";
+import { emptyTarget, itemsTable, postgresUrl, silentServer } from "./fixtures";
 
 describe("warm: bad input fails before anything is written", () => {
     let target: { url: string; redis: Redis };

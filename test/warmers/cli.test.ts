@@ -6,7 +6,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
-import { closedPort, emptyTarget, itemsTable, postgresUrl } from "./fixtures";
+import { closedPort } from "../support/servers";
+import { emptyTarget, itemsTable, postgresUrl } from "./fixtures";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
 

@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmConnectionError } from "../../warmers";
-import { startRedis, type RedisServer } from "../support/servers";
-import { closedPort, redisClient } from "./fixtures";
+import { closedPort, startRedis, type RedisServer } from "../support/servers";
+import { redisClient } from "./fixtures";
 
 describe("warm: auth and TLS", () => {
     let dir: string;

@@ -51,14 +51,6 @@ export async function itemsTable(name: string, rows: number): Promise<void> {
 
 export const itemValue = (i: number) => `value:${i}`.padEnd(200, ".");
 
-/** A loopback port nothing listens on: connections are refused at once. */
-export async function closedPort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
 
 /** A loopback server that accepts connections and never answers: only a client's own timeout ends the wait. */
 export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {

@@ -344,7 +344,8 @@ async function waitUntilReady(proc: TrackedProcess, timeoutMs: number, probe: ()
   }
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port: nothing listens on it (until someone binds it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", reject);

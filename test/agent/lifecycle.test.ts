@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TimeoutError } from "../../warmers/agent/deadline";
+import { TimeoutError } from "../../warmers/timeout";
 import { LifecycleError, LifecycleHook, completeLifecycleAction, imdsIdentity } from "../../warmers/agent/lifecycle";
 import { CREDENTIALS, fakeAutoScaling, fakeImds, silentHttp } from "./endpoints";
 

@@ -1,5 +1,5 @@
 // Requests to the local app before it takes traffic, so its JIT, template and in-process caches are hot.
-import { HttpAnswer, RequestError, fetchWithin } from "./deadline";
+import { HttpAnswer, RequestError, fetchWithin } from "./http";
 
 export interface WarmUpTarget {
     url: string;

@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import CacheableLookup, { EntryObject } from "cacheable-lookup";
-import { withTimeout } from "./deadline";
+import { withTimeout } from "../timeout";
 
 export class DnsError extends Error {
     constructor(message: string, options?: ErrorOptions) {

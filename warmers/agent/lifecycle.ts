@@ -1,7 +1,8 @@
 // Who this instance is (IMDSv2) and telling Auto Scaling the outcome of the launch hook: CONTINUE lets the
 // instance into the warm pool or service, ABANDON terminates it, so a half-warm instance never joins.
 import { AutoScalingClient, AutoScalingClientConfig, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
-import { abortAfter, fetchWithin } from "./deadline";
+import { abortAfter } from "../timeout";
+import { fetchWithin } from "./http";
 
 export const IMDS_URL = "http://169.254.169.254";
 const TOKEN_TTL_SECONDS = 300;

@@ -4,7 +4,7 @@
 import { once } from "node:events";
 import type Redis from "ioredis";
 import type { Pool, PoolClient, QueryConfig } from "pg";
-import { withTimeout } from "./deadline";
+import { withTimeout } from "../timeout";
 
 export class PoolWarmError extends Error {
     constructor(message: string, options?: ErrorOptions) {

@@ -2,7 +2,7 @@
 // variable), never the value.
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SecretSource } from "./config";
-import { abortAfter } from "./deadline";
+import { abortAfter } from "../timeout";
 import type { AwsCredentials } from "./lifecycle";
 
 export class SecretError extends Error {

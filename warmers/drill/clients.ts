@@ -3,7 +3,7 @@
 import Redis from "ioredis";
 import { Client, Pool } from "pg";
 import { WarmConnectionError } from "../engine/errors";
-import { withTimeout } from "../engine/timeout";
+import { withTimeout } from "../timeout";
 
 export const CONNECT_TIMEOUT_MS = 5_000;
 /** Per Redis command and per database query on the read path. */

@@ -1,5 +1,5 @@
 // Paces writes to an average rate, so a warm can run next to live traffic without starving it.
-import { sleep } from "./timeout";
+import { sleep } from "../timeout";
 
 export class RateLimiter {
     /** When the next grant may start (ms on the performance clock). */

@@ -3,7 +3,7 @@
 import Redis, { Cluster, type RedisOptions } from "ioredis";
 import { WarmConnectionError } from "./errors";
 import type { RedisServerSpec, ResolvedOptions } from "./options";
-import { withTimeout } from "./timeout";
+import { withTimeout } from "../timeout";
 
 export type RedisClient = Redis | Cluster;
 

@@ -8,7 +8,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { RedisServerSpec } from "./options";
 import type { Bytes } from "./sources/source";
-import { withTimeout } from "./timeout";
+import { withTimeout } from "../timeout";
 
 /** true: done; null: nil (SET … NX found the key); ReplyError: Redis refused that command. */
 export type Reply = true | null | ReplyError;

@@ -9,7 +9,7 @@ import type { RedisServerSpec, ResolvedOptions } from "./options";
 import { isTransient, type RedisClient } from "./redis-client";
 import { PipeBrokenError, RespEncoder, RespPipe, type Reply, type ReplyError } from "./resp-pipe";
 import type { Bytes, Source, WarmRecord } from "./sources/source";
-import { sleep } from "./timeout";
+import { sleep } from "../timeout";
 
 export interface WriteTotals {
     written: number;

@@ -2,7 +2,7 @@
 // bundle is the CachePrewarm provider's engine and the warmer Lambda's code:
 // - `prewarm(inputs)`: what the provider calls on create and update — warm directly, or invoke the function;
 // - `handler(event)`: the Lambda entry point, which warms directly from inside the VPC.
-import { withTimeout } from "../engine/timeout";
+import { withTimeout } from "../timeout";
 import { warm } from "../engine/warm";
 import { invokeWarmer } from "./invoke";
 import { outputsOf, PrewarmInputs, PrewarmOutputs, warmOptionsFor } from "./inputs";

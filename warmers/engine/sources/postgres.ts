@@ -5,7 +5,7 @@ import { Client, type CustomTypesConfig, type FieldDef } from "pg";
 import Cursor from "pg-cursor";
 import { WarmConnectionError, WarmInputError } from "../errors";
 import type { ResolvedOptions } from "../options";
-import { withTimeout } from "../timeout";
+import { withTimeout } from "../../timeout";
 import type { Source, WarmRecord } from "./source";
 
 type Options = Pick<ResolvedOptions, "top" | "batch" | "connectTimeoutMs" | "queryTimeoutMs" | "redactor" | "sourceLabel">;

@@ -7,7 +7,7 @@ import Redis from "ioredis";
 import { Pool } from "pg";
 import { WarmError } from "../engine/errors";
 import { AgentConfig, TlsOptions, loadAgentConfig } from "./config";
-import { TimeoutError, withTimeout } from "./deadline";
+import { TimeoutError, withTimeout } from "../timeout";
 import { DnsCache } from "./dns";
 import { warmUpApp } from "./app";
 import { AwsCredentials, InstanceIdentity, LifecycleHook, completeLifecycleAction, imdsIdentity } from "./lifecycle";
@@ -142,7 +142,8 @@ async function provePostgres(pg: PostgresConfig, endpoint: Endpoint, size: numbe
         max: size,
         min: size,
         idleTimeoutMillis: 0,
-        connectionTimeoutMillis: timeoutMs,
+        // A backstop that frees the socket: the step's own deadline, a second earlier, is what reports.
+        connectionTimeoutMillis: timeoutMs + 1000,
     }), (p) => p.end());
     pool.on("error", () => undefined); // a lost idle connection no longer matters: the pool is closed next
     (await prewarmPgPool(pool, size, { timeoutMs })).stop();

@@ -3,6 +3,7 @@
 // and the load balancer in front. Thin: every number comes from the plan.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TAGS } from "../policies/contract";
 import { WarmstackConfig } from "./config";
 import { ReadinessPlan } from "./plan";
 import { agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
@@ -10,18 +11,9 @@ import { agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
 export const LAUNCH_HOOK_NAME = "warmstack-launch";
 
 /**
- * The tags the program publishes on the group for the `warm-readiness` policy pack, which judges the stack
- * from resource properties alone (see README, "Policy contract").
+ * The tags the program publishes on the group for the `warm-readiness` policy pack, which judges the stack from
+ * resource properties alone. The pack owns the names (it is published on its own): policies/contract.ts.
  */
-export const TAGS = {
-    event: "warmstack:event",
-    eventStart: "warmstack:event-start",
-    rampLeadMinutes: "warmstack:ramp-lead-minutes",
-    writerPool: "warmstack:pool-writer",
-    readerPoolPerReplica: "warmstack:pool-reader-per-replica",
-    replicas: "warmstack:replicas",
-} as const;
-
 export function groupTags(plan: ReadinessPlan): Record<string, string> {
     const tags: Record<string, string> = {
         [TAGS.writerPool]: String(plan.database.writerPoolPerInstance),

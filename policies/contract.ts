@@ -1,6 +1,6 @@
 // What the pack reads, named once: the resource types it judges, the tags the program publishes on the Auto
-// Scaling group, and the CachePrewarm link. Kept here rather than imported from infra/, whose modules pull in
-// @pulumi/aws; a test asserts the tag names equal infra/compute.ts's TAGS so the two cannot drift.
+// Scaling group, and the CachePrewarm link. Pure and owned by the pack (it is published on its own); the
+// program imports the tag names from here.
 
 export const TYPES = {
     group: "aws:autoscaling/group:Group",

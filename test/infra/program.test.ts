@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { LAUNCH_HOOK_NAME, TAGS } from "../../infra/compute";
+import { LAUNCH_HOOK_NAME } from "../../infra/compute";
 import { namespaceValues, parseConfig } from "../../infra/config";
+import { TAGS } from "../../policies/contract";
 import { parseAgentConfig } from "../../warmers/agent/config";
 import { plan } from "../../infra/plan";
 import { readinessFromPulumiConfig, warmstack } from "../../infra/stack";

@@ -1,10 +1,10 @@
 // The event stack's configuration: one schema for every `warmstack:*` key, and ONE error that names every
 // offending key, the value given and what is allowed. Pure: no Pulumi here, so tests call it directly.
 import { z } from "zod";
+import { POOL_STATES } from "../policies/contract";
 import { PREWARM_MODES } from "../warmers/provider/inputs";
 
 export const NAMESPACE = "warmstack";
-export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;
 export type PoolState = (typeof POOL_STATES)[number];
 
 const number = (allowed: string) => z.number({ error: allowed }).finite({ error: allowed });
@@ -77,13 +77,15 @@ const cacheSchema = object({
         query: text("a SQL query returning key, value and optionally ttl columns"),
         topKeys: wholeAtLeast(1).default(100_000),
         ttlSeconds: wholeAtLeast(1).default(3600),
-        ttlJitter: fraction().default(0.1),
+        // Below 1: a jitter of ±100% could give a key no life at all.
+        ttlJitter: number("a fraction from 0 to below 1").min(0, { error: "a fraction from 0 to below 1" })
+            .lt(1, { error: "a fraction from 0 to below 1" }).default(0.1),
         minWarmth: fraction().default(0.95),
         // lambda: a function inside the VPC warms (a deploy from outside cannot reach the cache);
         // direct: the deploy connects itself, from a runner inside the VPC.
         mode: z.enum(PREWARM_MODES, { error: `one of ${PREWARM_MODES.join(" | ")}` }).default("lambda"),
-        // A Lambda function runs at most 15 minutes.
-        timeoutSeconds: wholeAtLeast(10).max(900, { error: "a whole number from 10 to 900" }).default(600),
+        // A Lambda function runs at most 15 minutes, and the function gets 30 s beyond the warm's limit.
+        timeoutSeconds: wholeAtLeast(10).max(870, { error: "a whole number from 10 to 870" }).default(600),
     }),
 });
 
@@ -129,7 +131,6 @@ const configSchema = object({
 });
 
 export type WarmstackConfig = z.infer<typeof configSchema>;
-export type EventConfig = z.infer<typeof eventSchema>;
 
 export interface ConfigProblem {
     key: string;

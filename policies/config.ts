@@ -2,8 +2,8 @@
 // are the pack's defaults) and the typed reading of it. The CLI fills the defaults in before `Configure`, but a
 // policy run without config (tests, an older CLI) must get the same values, so they are applied here too.
 import { PolicyConfigSchema } from "@pulumi/policy";
+import { POOL_STATES } from "./contract";
 
-const POOL_STATES = ["Stopped", "Running", "Hibernated"];
 
 export const warmPoolRequiredConfig = {
     properties: {
@@ -26,7 +26,7 @@ export const warmPoolCompatibleConfig = {
 export const warmPoolStateConfig = {
     properties: {
         allowedStates: {
-            type: "array", items: { type: "string", enum: POOL_STATES }, uniqueItems: true,
+            type: "array", items: { type: "string", enum: [...POOL_STATES] }, uniqueItems: true,
             default: ["Stopped", "Hibernated"],
             description: "Warm pool states that pass; Running is left out by default because idle instances bill in full.",
         },

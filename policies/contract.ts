@@ -31,3 +31,6 @@ export const COLD_OK_TAG = "warmstack:cold-ok";
 export const PREWARM_TARGET = "replicationGroupId";
 
 export const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
+
+/** The states a warm pool can keep its instances in. */
+export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;

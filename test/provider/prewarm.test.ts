@@ -9,7 +9,7 @@ import { Client } from "pg";
 import { runtimeBundle } from "../../warmers/provider/bundle";
 import type { PrewarmInputs, PrewarmOutputs } from "../../warmers/provider/inputs";
 import { prewarmProvider } from "../../warmers/provider/provider";
-import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";
+import { PostgresServer, RedisServer, startPostgres, startRedis, testPostgres } from "../support/servers";
 
 const TOKEN = "s3cret-token-that-must-never-leak-0123456789";
 const PASSWORD_MARKER = "pg-password-that-must-never-leak";
@@ -140,6 +140,40 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
         const answer = await inFreshProcess(text, { op: "create", inputs: inputs({ authToken: "wrong-token-not-to-be-printed" }) });
         assert.ok(answer.error, "rejected");
         assert.ok(!answer.output.includes("wrong-token-not-to-be-printed"), answer.output);
+    });
+
+    describe("a database that checks the password", () => {
+        // Percent signs and URL delimiters: what an RDS-generated password may hold.
+        const PASSWORD = 'p%41ss@w:rd/#?"never-printed';
+        let guarded: PostgresServer;
+
+        before(async () => {
+            guarded = await startPostgres({ passwordRoles: ["warmer"] });
+            const db = new Client({ host: guarded.host, port: guarded.port, user: guarded.user, database: guarded.database });
+            await db.connect();
+            await db.query(`CREATE TABLE prewarm_items AS SELECT 'item:' || g AS key, 'value-' || g AS value, g AS hotness FROM generate_series(1, 100) g`);
+            await db.query(`CREATE ROLE warmer LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'; GRANT SELECT ON prewarm_items TO warmer`);
+            await db.end();
+        });
+        after(() => guarded?.stop());
+
+        const guardedInputs = (password: string) => inputs({
+            sourceHost: guarded.host, sourcePort: guarded.port, database: guarded.database, user: "warmer", password, topKeys: 100,
+        });
+
+        it("logs in with the password exactly as given", async () => {
+            await client.flushdb();
+            const answer = await inFreshProcess(text, { op: "create", inputs: guardedInputs(PASSWORD) });
+            assert.equal(answer.error, undefined, answer.output.replace(PASSWORD, "***"));
+            assert.equal(answer.result!.outs!.keysWritten, 100);
+        });
+
+        it("fails on a wrong password without printing either", async () => {
+            const wrong = "wrong%20password-also-never-printed";
+            const answer = await inFreshProcess(text, { op: "create", inputs: guardedInputs(wrong) });
+            assert.match(answer.error ?? "", /password authentication failed for user "warmer"/);
+            assert.ok(![PASSWORD, wrong, encodeURIComponent(wrong)].some((p) => answer.output.includes(p)), answer.output);
+        });
     });
 
     describe("lambda mode", () => {

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
+import { sleep } from "../timeout";
 
 const HOST = "127.0.0.1";
 const PG_USER = "warmstack";
@@ -226,8 +227,11 @@ async function pingRedis(port: number): Promise<void> {
   }
 }
 
-/** Starts an independent PostgreSQL (as an unprivileged user when run as root); the caller stops it. */
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * Starts an independent PostgreSQL (as an unprivileged user when run as root); the caller stops it. Every role
+ * is trusted on loopback except those in `passwordRoles`, which must log in with a password (scram-sha-256).
+ */
+export async function startPostgres(opts: { passwordRoles?: string[] } = {}): Promise<PostgresServer> {
   const { initdb, postgres, hasPgPrewarm } = findPostgres();
   const runAs = unprivilegedUser();
   const port = await freePort();
@@ -256,6 +260,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     const init = new TrackedProcess("initdb", initdb, ["-D", dataDir, "-A", "trust", "-U", PG_USER, "--no-sync", "-E", "UTF8", "--locale=C"], options);
     await init.exited;
     if (init.exitCode !== 0) throw new Error(`${init.status()}${init.tail()}`);
+    if (opts.passwordRoles?.length) {
+      // pg_hba.conf is read top down: these lines come before initdb's trust lines.
+      const hba = path.join(dataDir, "pg_hba.conf");
+      const lines = opts.passwordRoles.map((role) => `host all ${role} ${HOST}/32 scram-sha-256\n`).join("");
+      fs.writeFileSync(hba, lines + fs.readFileSync(hba, "utf8"));
+    }
 
     const args = ["-D", dataDir, "-p", String(port), "-k", dir];
     for (const setting of [
@@ -340,7 +350,7 @@ async function waitUntilReady(proc: TrackedProcess, timeoutMs: number, probe: ()
         });
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 

@@ -58,8 +58,9 @@ export function warmOptionsFor(inputs: PrewarmInputs): WarmOptions {
     const source = new URL(`postgres://${inputs.sourceHost}`);
     source.port = String(inputs.sourcePort);
     source.pathname = `/${inputs.database}`;
-    source.username = inputs.user;
-    if (inputs.password !== undefined) source.password = inputs.password;
+    // pg percent-decodes both: a password holding "%41" must arrive as "%41", not "A".
+    source.username = encodeURIComponent(inputs.user);
+    if (inputs.password !== undefined) source.password = encodeURIComponent(inputs.password);
     // pg reads sslmode from the URL; `no-verify` keeps TLS without a CA bundle for the RDS certificate authority.
     if (inputs.sourceSsl === "require") source.searchParams.set("sslmode", "no-verify");
     return {

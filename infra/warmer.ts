@@ -5,6 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "../warmers/provider/bundle";
 
+const FUNCTION_MARGIN_SECONDS = 30;
+
 export interface WarmerFunctionArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupId: pulumi.Input<string>;
@@ -30,7 +32,8 @@ export class WarmerFunction extends pulumi.ComponentResource {
             handler: "index.handler",
             code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(runtimeBundle()) }),
             role: role.arn,
-            timeout: args.timeoutSeconds,
+            // Beyond the warm's own limit, so the engine's timeout message, not Lambda's, reaches the deploy.
+            timeout: args.timeoutSeconds + FUNCTION_MARGIN_SECONDS,
             memorySize: 1024,
             vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
         }, { parent: this, dependsOn: [access] });

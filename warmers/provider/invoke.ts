@@ -4,8 +4,8 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { PrewarmInputs, PrewarmOutputs } from "./inputs";
 
 const CONNECT_TIMEOUT_MS = 10_000;
-// Beyond the function's own limit, so its timeout (and error) arrives before ours.
-const RESPONSE_MARGIN_MS = 30_000;
+// Beyond the function's own limit (the warm's + 30 s), so its answer, error or timeout, arrives before ours.
+const RESPONSE_MARGIN_MS = 60_000;
 
 /** Credentials, and the endpoint when it is not AWS's (AWS_ENDPOINT_URL_LAMBDA), come from the SDK's usual chain. */
 export async function invokeWarmer(inputs: PrewarmInputs): Promise<PrewarmOutputs> {

@@ -59,6 +59,20 @@ describe("warm: verify and minWarmth", () => {
         assert.ok(report.warmth < 0.5);
     });
 
+    it("a source that gives nothing to warm leaves the cache cold: ColdCacheError", async () => {
+        const { url, redis } = await emptyTarget();
+        try {
+            await assert.rejects(warm({ ...base, query: "SELECT key, value FROM warm_verify_items WHERE false", redis: url }), (err: unknown) => {
+                assert.ok(err instanceof ColdCacheError, String(err));
+                assert.match(err.message, /warmth 0\.000 < minWarmth 0\.95 \(0 of 0 sampled hot keys present\); the source gave no keys to warm/);
+                return true;
+            });
+            assert.ok(await warm({ ...base, query: "SELECT key, value FROM warm_verify_items WHERE false", redis: url, minWarmth: 0 }));
+        } finally {
+            redis.disconnect();
+        }
+    });
+
     it("warmth is the fraction of sampled keys present", async () => {
         const { url, redis } = await emptyTarget();
         const client = redisClient(url);
@@ -67,7 +81,7 @@ describe("warm: verify and minWarmth", () => {
             await redis.mset(Object.fromEntries(keys.map((key) => [key, "1"])));
             await redis.del(...keys.slice(0, 50));
             assert.deepEqual(await verify(client, keys), { sampled: 200, present: 150, warmth: 0.75 });
-            assert.deepEqual(await verify(client, []), { sampled: 0, present: 0, warmth: 1 });
+            assert.deepEqual(await verify(client, []), { sampled: 0, present: 0, warmth: 0 });
         } finally {
             client.disconnect();
             redis.disconnect();

@@ -7,7 +7,7 @@ import type { Bytes } from "./sources/source";
 export interface Verification {
     sampled: number;
     present: number;
-    /** present / sampled; 1 when nothing was meant to be written. */
+    /** present / sampled; 0 when the source gave nothing to warm: an empty cache is not a warm one. */
     warmth: number;
 }
 
@@ -15,5 +15,5 @@ export async function verify(client: RedisClient, hottest: readonly Bytes[]): Pr
     // One EXISTS per key (auto-pipelined): a multi-key EXISTS would cross slots in a cluster.
     const found = await Promise.all(hottest.map((key) => client.exists(key)));
     const present = found.reduce<number>((sum, n) => sum + n, 0);
-    return { sampled: hottest.length, present, warmth: hottest.length ? present / hottest.length : 1 };
+    return { sampled: hottest.length, present, warmth: hottest.length ? present / hottest.length : 0 };
 }

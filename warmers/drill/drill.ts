@@ -59,7 +59,8 @@ export async function runDrill(input: DrillInput, progress: Progress = () => {})
         const files = await writeReport(options.out, result, await chartSvg(cold, warm, mass));
         return { result, problems: problems(result), ...files };
     } finally {
-        for (const undo of cleanup.reverse()) await undo();
+        // Every step runs even when one fails, so no private server outlives the drill.
+        for (const undo of cleanup.reverse()) await Promise.resolve().then(undo).catch(() => undefined);
     }
 }
 

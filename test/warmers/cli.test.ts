@@ -79,7 +79,7 @@ describe("warmstack warm (CLI)", function () {
 
         const missing = await warmstack("warm", "--redis", target.url);
         assert.equal(missing.code, 2);
-        assert.equal(missing.stderr, "error: required option '--source <url|file>' not specified\n");
+        assert.equal(missing.stderr, "warmstack: required option '--source <url|file>' not specified\n");
         assert.equal(await target.redis.dbsize(), 0);
     });
 

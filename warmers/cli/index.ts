@@ -12,7 +12,9 @@ export function createProgram(): Command {
     const program = new Command("warmstack")
         .description("make the whole chain warm before the traffic comes")
         .version(version)
-        .exitOverride();
+        .exitOverride()
+        // Commander's own usage errors end like every other failure: one line, `warmstack: <reason>`.
+        .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "warmstack: ")) });
     registerWarm(program);
     program.addCommand(agentCommand());
     registerDrill(program);

@@ -62,9 +62,15 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         cachePrimary: cache.primaryEndpoint,
         cacheReader: cache.readerEndpoint,
         prewarm: {
+            rowsRead: cache.prewarm.rowsRead,
             keysWritten: cache.prewarm.keysWritten,
+            skippedPresent: cache.prewarm.skippedPresent,
+            skippedNull: cache.prewarm.skippedNull,
+            skippedTooLarge: cache.prewarm.skippedTooLarge,
+            errors: cache.prewarm.errors,
             warmth: cache.prewarm.warmth,
             durationMs: cache.prewarm.durationMs,
+            keysPerSecond: cache.prewarm.keysPerSecond,
             lastWarmedAt: cache.prewarm.lastWarmedAt,
         },
     };

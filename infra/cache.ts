@@ -24,7 +24,6 @@ export class WarmCache extends pulumi.ComponentResource {
     readonly primaryEndpoint: pulumi.Output<string>;
     readonly readerEndpoint: pulumi.Output<string>;
     readonly port = REDIS_PORT;
-    readonly authToken: pulumi.Output<string>;
     /** The token in Secrets Manager, for the agents and the warmer to read at run time (never via user data). */
     readonly authTokenSecretArn: pulumi.Output<string>;
     readonly group: aws.elasticache.ReplicationGroup;
@@ -66,7 +65,6 @@ export class WarmCache extends pulumi.ComponentResource {
         this.primaryEndpoint = this.group.primaryEndpointAddress;
         this.authTokenSecretArn = secret.arn;
         this.readerEndpoint = this.group.readerEndpointAddress;
-        this.authToken = pulumi.secret(token.result);
 
         const { prewarm } = args.config;
         const warmer = prewarm.mode === "lambda"

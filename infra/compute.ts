@@ -14,7 +14,7 @@ export const LAUNCH_HOOK_NAME = "warmstack-launch";
  * The tags the program publishes on the group for the `warm-readiness` policy pack, which judges the stack from
  * resource properties alone. The pack owns the names (it is published on its own): policies/contract.ts.
  */
-export function groupTags(plan: ReadinessPlan): Record<string, string> {
+function groupTags(plan: ReadinessPlan): Record<string, string> {
     const tags: Record<string, string> = {
         [TAGS.writerPool]: String(plan.database.writerPoolPerInstance),
         [TAGS.readerPoolPerReplica]: String(plan.database.readerPoolPerReplica),

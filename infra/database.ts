@@ -16,7 +16,7 @@ export interface WarmDatabaseArgs {
 }
 
 /** The parameters that make the buffer cache survive restarts and pin the connection limit the plan assumed. */
-export function databaseParameters(maxConnections: number): aws.types.input.rds.ParameterGroupParameter[] {
+function databaseParameters(maxConnections: number): aws.types.input.rds.ParameterGroupParameter[] {
     return [
         { name: "shared_preload_libraries", value: "pg_prewarm", applyMethod: "pending-reboot" },
         { name: "pg_prewarm.autoprewarm", value: "1", applyMethod: "pending-reboot" },

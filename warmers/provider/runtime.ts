@@ -7,7 +7,7 @@ import { warm } from "../engine/warm";
 import { invokeWarmer } from "./invoke";
 import { outputsOf, PrewarmInputs, PrewarmOutputs, warmOptionsFor } from "./inputs";
 
-export async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     // The engine bounds each call; this bounds their sum.
     const report = await withTimeout(warm(warmOptionsFor(inputs)), inputs.timeoutSeconds * 1000, "pre-warm (timeoutSeconds)");
     return outputsOf(inputs, report, new Date());

@@ -38,6 +38,7 @@ describe("agent config", () => {
         assert.equal(config.timeouts.overallMs, 240_000);
         assert.deepEqual(config.app.warmUp, []);
         assert.deepEqual(config.dns.hosts, []);
+        assert.deepEqual(config.watch, { pollMs: 5000 });
     });
 
     it("fails at once on a missing file, naming the path", () => {
@@ -62,9 +63,11 @@ describe("agent config", () => {
                 regoin: "us-east-1",
                 postgres: { ...MINIMAL.postgres, writer: { ...MINIMAL.postgres!.writer, hots: "x" } },
                 app: { warmUp: [{ url: "http://127.0.0.1:8080/", count: 1, method: "POST" }] },
+                watch: { pollMS: 1000 },
             }, "/etc/warmstack/agent.json"),
         );
-        assert.deepEqual(err.problems.sort(), ["app.warmUp[0].method: unknown key", "postgres.writer.hots: unknown key", "regoin: unknown key"]);
+        assert.deepEqual(err.problems.sort(),
+            ["app.warmUp[0].method: unknown key", "postgres.writer.hots: unknown key", "regoin: unknown key", "watch.pollMS: unknown key"]);
         assert.match(err.message, /^\/etc\/warmstack\/agent\.json: invalid agent config/);
     });
 
@@ -79,8 +82,8 @@ describe("agent config", () => {
 
     it("reports bad values with their path, missing keys included", () => {
         const postgres = { ...MINIMAL.postgres!, poolSize: { writer: 0, readerPerReplica: 1 } };
-        const err = rejection(() => parseAgentConfig({ ...MINIMAL, lifecycleHookName: undefined, timeouts: { dnsMs: -1 }, postgres }, "f.json"));
+        const err = rejection(() => parseAgentConfig({ ...MINIMAL, lifecycleHookName: undefined, timeouts: { dnsMs: -1 }, postgres, watch: { pollMs: 0 } }, "f.json"));
         const keys = err.problems.map((p) => p.split(":")[0]).sort();
-        assert.deepEqual(keys, ["lifecycleHookName", "postgres.poolSize.writer", "timeouts.dnsMs"]);
+        assert.deepEqual(keys, ["lifecycleHookName", "postgres.poolSize.writer", "timeouts.dnsMs", "watch.pollMs"]);
     });
 });

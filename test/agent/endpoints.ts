@@ -31,25 +31,39 @@ async function serve(handler: (req: http.IncomingMessage, body: string, res: htt
     };
 }
 
+export interface FakeImds extends LoopbackHttp {
+    /** `METHOD path` of every request, in order. */
+    requests: string[];
+    /** Served at /latest/meta-data/autoscaling/target-lifecycle-state; a test moves it as Auto Scaling would. */
+    targetLifecycleState: string;
+    /** The next this many requests get a 500, whatever they ask. */
+    failNext: number;
+}
+
 /** IMDSv2: a token from PUT /latest/api/token, required on every metadata GET. */
-export async function fakeImds(identity: { instanceId: string; region: string }): Promise<LoopbackHttp & { requests: string[] }> {
+export async function fakeImds(identity: { instanceId: string; region: string }): Promise<FakeImds> {
     const token = "imds-session-token";
-    const metadata: Record<string, string> = {
-        "/latest/meta-data/instance-id": identity.instanceId,
-        "/latest/meta-data/placement/region": identity.region,
-    };
-    const requests: string[] = [];
+    const state = { requests: [] as string[], targetLifecycleState: "InService", failNext: 0 };
     const server = await serve((req, _body, res) => {
-        requests.push(`${req.method} ${req.url}`);
+        state.requests.push(`${req.method} ${req.url}`);
+        if (state.failNext > 0) {
+            state.failNext--;
+            return void res.writeHead(500).end();
+        }
         if (req.method === "PUT" && req.url === "/latest/api/token") {
             if (!req.headers["x-aws-ec2-metadata-token-ttl-seconds"]) return void res.writeHead(400).end();
             return void res.writeHead(200).end(token);
         }
         if (req.headers["x-aws-ec2-metadata-token"] !== token) return void res.writeHead(401).end();
+        const metadata: Record<string, string> = {
+            "/latest/meta-data/instance-id": identity.instanceId,
+            "/latest/meta-data/placement/region": identity.region,
+            "/latest/meta-data/autoscaling/target-lifecycle-state": state.targetLifecycleState,
+        };
         const value = req.method === "GET" ? metadata[req.url ?? ""] : undefined;
         res.writeHead(value ? 200 : 404).end(value ?? "");
     });
-    return { ...server, requests };
+    return Object.assign(state, server);
 }
 
 /** An HTTP server that accepts connections and never answers. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TimeoutError } from "../../warmers/timeout";
-import { LifecycleError, LifecycleHook, completeLifecycleAction, imdsIdentity } from "../../warmers/agent/lifecycle";
+import { LifecycleError, LifecycleHook, completeLifecycleAction, imdsIdentity, targetLifecycleState } from "../../warmers/agent/lifecycle";
 import { CREDENTIALS, fakeAutoScaling, fakeImds, silentHttp } from "./endpoints";
 
 describe("agent lifecycle", () => {
@@ -10,6 +10,20 @@ describe("agent lifecycle", () => {
             assert.deepEqual(await imdsIdentity({ baseUrl: imds.url, timeoutMs: 1000 }), { instanceId: "i-0abc123def4567890", region: "eu-west-3" });
             assert.equal(imds.requests[0], "PUT /latest/api/token");
             assert.deepEqual(imds.requests.slice(1).sort(), ["GET /latest/meta-data/instance-id", "GET /latest/meta-data/placement/region"]);
+        } finally {
+            await imds.close();
+        }
+    });
+
+    it("reads the target lifecycle state through an IMDSv2 session token", async () => {
+        const imds = await fakeImds({ instanceId: "i-0abc123def4567890", region: "eu-west-3" });
+        try {
+            imds.targetLifecycleState = "Warmed:Hibernated";
+            assert.equal(await targetLifecycleState({ baseUrl: imds.url, timeoutMs: 1000 }), "Warmed:Hibernated");
+            assert.deepEqual(imds.requests, ["PUT /latest/api/token", "GET /latest/meta-data/autoscaling/target-lifecycle-state"]);
+            imds.failNext = 1;
+            await assert.rejects(targetLifecycleState({ baseUrl: imds.url, timeoutMs: 1000 }), (err: Error) =>
+                err instanceof LifecycleError && err.message === "IMDS /latest/api/token answered 500");
         } finally {
             await imds.close();
         }

@@ -18,6 +18,11 @@ import { SecretReader } from "./secrets";
 export const AGENT_CONNECTION_NAME = "warmstack-agent";
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/** Where the agent logs when no `log` is given: stdout, which journald keeps. */
+export function agentLog(line: string): void {
+    console.log(`warmstack agent: ${line}`);
+}
+
 export interface AgentOptions {
     log?: (line: string) => void;
     /** For tests; on EC2 the AWS clients use the instance role. */
@@ -202,7 +207,7 @@ async function provePools(config: AgentConfig, secrets: Secrets, dns: DnsCache, 
 
 /** Warms this instance and completes its launch hook: CONTINUE on success, ABANDON (and reject) otherwise. */
 export async function runAgent(config: AgentConfig, options: AgentOptions = {}): Promise<AgentReport> {
-    const log = options.log ?? ((line: string) => console.log(`warmstack agent: ${line}`));
+    const log = options.log ?? agentLog;
     const { timeouts } = config;
     const steps = new Steps(log, timeouts.overallMs);
     // Without an instance id there is nothing to ABANDON: the hook's default result (ABANDON) applies on timeout.

@@ -1,4 +1,5 @@
 // Requests to the local app before it takes traffic, so its JIT, template and in-process caches are hot.
+import { sleep } from "../timeout";
 import { HttpAnswer, RequestError, fetchWithin } from "./http";
 
 export interface WarmUpTarget {
@@ -46,7 +47,7 @@ async function firstRequest(url: string, options: AppWarmUpOptions): Promise<Htt
             return await fetchWithin(url, { method: "GET" }, options.requestTimeoutMs);
         } catch (err) {
             if (!(err instanceof RequestError && err.code === "ECONNREFUSED") || Date.now() >= deadline) throw err;
-            await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? DEFAULT_RETRY_MS));
+            await sleep(options.retryMs ?? DEFAULT_RETRY_MS);
         }
     }
 }

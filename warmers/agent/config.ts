@@ -96,6 +96,8 @@ const schema = z.strictObject({
             warmUp: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/ }), count: z.number().int().min(1) })).default([]),
         })
         .prefault({}),
+    /** `warmstack agent --watch`: how often it reads the instance's target lifecycle state from IMDS. */
+    watch: z.strictObject({ pollMs: ms.default(5_000) }).prefault({}),
     /** Overrides for tests and local runs; the AWS defaults otherwise. */
     endpoints: z
         .strictObject({

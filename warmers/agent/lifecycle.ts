@@ -22,8 +22,14 @@ export interface InstanceIdentity {
     region: string;
 }
 
-/** IMDSv2: a session token (PUT), then the instance id and region with it; each call under `timeoutMs`. */
-export async function imdsIdentity(options: { baseUrl?: string; timeoutMs: number }): Promise<InstanceIdentity> {
+export interface ImdsOptions {
+    baseUrl?: string;
+    /** Per call: the token PUT and each GET. */
+    timeoutMs: number;
+}
+
+/** IMDSv2: a session token (PUT), then a reader that sends it with each GET; every call under `timeoutMs`. */
+async function imdsSession(options: ImdsOptions): Promise<(path: string) => Promise<string>> {
     const base = (options.baseUrl ?? IMDS_URL).replace(/\/$/, "");
     const answer = async (path: string, init: RequestInit) => {
         const { status, body } = await fetchWithin(`${base}${path}`, init, options.timeoutMs);
@@ -31,9 +37,24 @@ export async function imdsIdentity(options: { baseUrl?: string; timeoutMs: numbe
         return body.trim();
     };
     const token = await answer("/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": String(TOKEN_TTL_SECONDS) } });
-    const get = (path: string) => answer(path, { headers: { "X-aws-ec2-metadata-token": token } });
+    return (path) => answer(path, { headers: { "X-aws-ec2-metadata-token": token } });
+}
+
+/** This instance's id and region, read with one session token. */
+export async function imdsIdentity(options: ImdsOptions): Promise<InstanceIdentity> {
+    const get = await imdsSession(options);
     const [instanceId, region] = await Promise.all([get("/latest/meta-data/instance-id"), get("/latest/meta-data/placement/region")]);
     return { instanceId, region };
+}
+
+/**
+ * Where Auto Scaling is taking this instance: `Warmed:Stopped`, `Warmed:Hibernated`, `Warmed:Running`,
+ * `InService`, `Warmed:Terminated`, `Terminated` or `Detached`. A warm pool runs the launch hook on the way into
+ * the pool and again on the way out, and this is how an instance that did not boot in between can tell.
+ */
+export async function targetLifecycleState(options: ImdsOptions): Promise<string> {
+    const get = await imdsSession(options);
+    return get("/latest/meta-data/autoscaling/target-lifecycle-state");
 }
 
 export interface LifecycleHook extends InstanceIdentity {

@@ -23,6 +23,11 @@ export interface ReadinessPlan {
         warmupSeconds: number;
         /** How long the launch hook holds an instance for the agent before it is ABANDONed. */
         launchHookTimeoutSeconds: number;
+        /**
+         * The agent's overall deadline (its `timeouts.overallMs`): the hook's clock starts at launch, before the
+         * boot, and a minute is left to send ABANDON.
+         */
+        agentDeadlineSeconds: number;
     };
     schedule: ScheduledCapacity[];
     database: {
@@ -41,6 +46,9 @@ export interface ReadinessPlan {
 
 const LAUNCH_HOOK_MIN_SECONDS = 300;
 const LAUNCH_HOOK_MAX_SECONDS = 7200;
+const ABANDON_MARGIN_SECONDS = 60;
+/** The agent's least time after the boot: the hook timeout's clamp gives exactly this at bootSeconds 150 and 7050 (the most accepted). */
+const AGENT_MIN_SECONDS = 90;
 
 /** Drops float noise before rounding, so 1000 × 1.1 / 100 = 11.000000000000002 cannot add an instance. */
 const settle = (x: number) => Number(x.toFixed(9));
@@ -50,7 +58,7 @@ export function instancesFor(rps: number, rpsPerInstance: number, headroom: numb
     return Math.max(floor, Math.ceil(settle((rps * (1 + headroom)) / rpsPerInstance)));
 }
 
-export function scheduleTime(ms: number): string {
+function scheduleTime(ms: number): string {
     return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
@@ -60,19 +68,22 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
     const baseline = instancesFor(traffic.baselineRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances);
     const peak = Math.max(baseline, instancesFor(traffic.peakRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances));
 
-    const warmTarget = Math.ceil(compute.warmPool.fractionOfPeak * peak);
+    const warmTarget = Math.ceil(settle(compute.warmPool.fractionOfPeak * peak));
     const warmMin = Math.min(warmTarget, peak - baseline);
 
     // At least one: the cache pre-warm reads from a replica and never loads the primary.
-    const replicas = Math.max(1, Math.ceil(database.readQps / database.readQpsPerReplica));
+    const replicas = Math.max(1, Math.ceil(settle(database.readQps / database.readQpsPerReplica)));
     const budgetPerEndpoint = Math.floor(settle(database.maxConnections * (1 - database.connectionReserve)));
     const perInstanceShare = Math.floor(budgetPerEndpoint / peak);
     const writerPool = Math.min(database.pool.max, perInstanceShare);
     const readerPoolPerReplica = Math.min(database.pool.max, perInstanceShare);
 
+    const launchHookTimeoutSeconds = Math.min(LAUNCH_HOOK_MAX_SECONDS, Math.max(LAUNCH_HOOK_MIN_SECONDS, 2 * compute.bootSeconds));
+
     const problems: ConfigProblem[] = [
         ...connectionProblems(config, peak, replicas, budgetPerEndpoint, perInstanceShare),
         ...rampProblems(config),
+        ...bootProblems(config),
     ];
     if (problems.length > 0) throw new ConfigError(problems, "warmstack plan cannot hold the peak");
 
@@ -89,7 +100,8 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
         scaling: {
             requestsPerTargetPerMinute: Math.floor((traffic.rpsPerInstance * 60) / (1 + traffic.headroom)),
             warmupSeconds: compute.warmupSeconds,
-            launchHookTimeoutSeconds: Math.min(LAUNCH_HOOK_MAX_SECONDS, Math.max(LAUNCH_HOOK_MIN_SECONDS, 2 * compute.bootSeconds)),
+            launchHookTimeoutSeconds,
+            agentDeadlineSeconds: launchHookTimeoutSeconds - compute.bootSeconds - ABANDON_MARGIN_SECONDS,
         },
         schedule: event
             ? [
@@ -169,6 +181,20 @@ function rampProblems(config: WarmstackConfig): ConfigProblem[] {
             given: event.rampLeadMinutes,
             allowed: `at least ${neededMinutes}: instances beyond the warm pool need compute.bootSeconds + ` +
                 `compute.warmupSeconds (${compute.bootSeconds + compute.warmupSeconds} s) before the event starts`,
+        }]
+        : [];
+}
+
+/** The hook holds an instance at most LAUNCH_HOOK_MAX_SECONDS from launch: a longer boot leaves the agent no time. */
+function bootProblems(config: WarmstackConfig): ConfigProblem[] {
+    const { bootSeconds } = config.compute;
+    const most = LAUNCH_HOOK_MAX_SECONDS - ABANDON_MARGIN_SECONDS - AGENT_MIN_SECONDS;
+    return bootSeconds > most
+        ? [{
+            key: "warmstack:compute.bootSeconds",
+            given: bootSeconds,
+            allowed: `at most ${most}: the launch hook holds an instance at most ${LAUNCH_HOOK_MAX_SECONDS} s from launch, ` +
+                `and the agent needs ${AGENT_MIN_SECONDS} s after the boot plus ${ABANDON_MARGIN_SECONDS} s to send ABANDON`,
         }]
         : [];
 }

@@ -1,6 +1,8 @@
 // What each instance gets at launch: the agent config (endpoints and pool sizes from the plan, secrets only by
-// ARN) and a systemd unit that runs `warmstack agent` on EVERY boot — a warm pool instance boots once into the
-// pool and again when it leaves it, the launch hook holds it both times, and cloud-init runs user data once.
+// ARN) and a systemd service running `warmstack agent --watch` from every boot on. A warm pool runs the launch
+// hook when the instance goes into the pool and again when it leaves it, but the second time is a boot only for
+// a Stopped pool (a hibernated instance resumes, a Running one is already up), and cloud-init runs user data
+// once: the watch follows the target lifecycle state and completes each hook.
 // Pure, so tests check the script and that the agent's own parser accepts the config.
 import { AgentConfigFile, parseAgentConfig } from "../warmers/agent/config";
 import { ReadinessPlan } from "./plan";
@@ -31,8 +33,8 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
     const config: AgentConfigFile = {
         autoScalingGroupName: e.groupName,
         lifecycleHookName: e.hookName,
-        // Decide before the hook's own timeout does, leaving a minute to send ABANDON.
-        timeouts: { overallMs: Math.max(60, plan.scaling.launchHookTimeoutSeconds - 60) * 1000 },
+        // Decide before the hook's own timeout does: its clock starts at launch, before the boot.
+        timeouts: { overallMs: plan.scaling.agentDeadlineSeconds * 1000 },
         postgres: {
             writer: {
                 host: e.databaseWriter, port: e.databasePort, database: e.databaseName, user: e.databaseUser,
@@ -51,7 +53,7 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
 
 export function userDataScript(config: AgentConfigFile): string {
     return `#!/bin/bash
-# warmstack: the agent warms DNS, connection pools and the app, then completes the launch hook.
+# warmstack: the agent warms DNS, connection pools and the app, then completes each launch hook.
 set -euo pipefail
 install -d -m 0755 /etc/warmstack
 cat > ${AGENT_CONFIG_PATH} <<'WARMSTACK_AGENT_CONFIG'
@@ -65,8 +67,11 @@ After=network-online.target
 # The app's own unit should say Before=warmstack-agent.service: the agent's last step warms the app.
 
 [Service]
-Type=oneshot
-ExecStart=/usr/bin/env warmstack agent --config ${AGENT_CONFIG_PATH}
+Type=simple
+ExecStart=/usr/bin/env warmstack agent --config ${AGENT_CONFIG_PATH} --watch
+# A watch that dies is restarted; its first read counts as a change, so a hook still pending gets completed.
+Restart=always
+RestartSec=5
 
 [Install]
 WantedBy=multi-user.target

@@ -41,8 +41,8 @@ describe("readiness plan", () => {
         assert.equal(p.event, undefined);
         // replicas ceil(1000/500)=2; budget floor(500×0.9)=450; share floor(450/13)=34 → capped at 20
         assert.deepEqual(p.database, { replicas: 2, maxConnections: 500, budgetPerEndpoint: 450, writerPoolPerInstance: 20, readerPoolPerReplica: 20, readerPoolPerInstance: 40 });
-        assert.equal(p.scaling.requestsPerTargetPerMinute, 4800); // 100 × 60 / 1.25
-        assert.equal(p.scaling.launchHookTimeoutSeconds, 360); // 2 × 180
+        // 100 × 60 / 1.25 = 4800 per minute; hook 2 × 180 = 360 s; agent 360 − 180 (boot) − 60 = 120 s
+        assert.deepEqual(p.scaling, { requestsPerTargetPerMinute: 4800, warmupSeconds: 60, launchHookTimeoutSeconds: 360, agentDeadlineSeconds: 120 });
         assert.deepEqual(p.cache, { nodes: 2, prewarmKeys: 100_000, ttlSeconds: 3600, ttlJitter: 0.1, minWarmth: 0.95 });
     });
 
@@ -84,6 +84,14 @@ describe("readiness plan", () => {
     it("rejects a ramp lead shorter than a cold boot plus warm-up", () => {
         const config = configWith((r) => { r.event = { ...EVENT, rampLeadMinutes: 3 }; r.compute.bootSeconds = 240; });
         assert.throws(() => plan(config), /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/);
+    });
+
+    it("gives the agent what the launch hook leaves after the boot, and rejects a boot that leaves it too little", () => {
+        // The hook's 300 s floor: 300 − 150 − 60 = 90; its 7200 s ceiling: 7200 − 7050 − 60 = 90
+        assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 150))).scaling.agentDeadlineSeconds, 90);
+        assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 7050))).scaling.agentDeadlineSeconds, 90);
+        assert.throws(() => plan(configWith((r) => (r.compute.bootSeconds = 7051))),
+            /warmstack:compute\.bootSeconds: at most 7050: the launch hook holds an instance at most 7200 s from launch, .*; given 7051/);
     });
 
     describe("invariants (property tests)", () => {
@@ -166,6 +174,16 @@ describe("readiness plan", () => {
                 assert.equal(up.desiredCapacity, p.instances.peak);
                 assert.equal(down.desiredCapacity, p.instances.baseline);
             }), { numRuns: 1000 });
+        });
+
+        it("the agent always gets at least 90 s after the boot, and answers a minute before the launch hook times out", () => {
+            // The deadline depends on bootSeconds alone: range over it, beyond the hook's 7200 s ceiling too.
+            fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (bootSeconds) => {
+                const p = attempt(configWith((r) => (r.compute.bootSeconds = bootSeconds)));
+                if (p instanceof ConfigError) return assert.ok(bootSeconds > 7050, p.message);
+                assert.ok(p.scaling.agentDeadlineSeconds >= 90, `${p.scaling.agentDeadlineSeconds} s for bootSeconds ${bootSeconds}`);
+                assert.equal(bootSeconds + p.scaling.agentDeadlineSeconds + 60, p.scaling.launchHookTimeoutSeconds);
+            }), { numRuns: 2000 });
         });
 
         it("the warm pool never exceeds max − min, and peak capacity covers peak traffic with headroom", () => {

@@ -93,7 +93,7 @@ for (const stack of committedStacks()) {
             assert.deepEqual(template.inputs.vpcSecurityGroupIds, [securityGroup(run, "app").id]);
         });
 
-        it("starts the agent on every boot with the plan's pool sizes and the endpoints, secrets only by ARN", () => {
+        it("runs the agent's watch as a service with the plan's pool sizes, deadline and endpoints, secrets only by ARN", () => {
             const script = Buffer.from(run.one(T.template).inputs.userData, "base64").toString("utf8");
             const json = /<<'WARMSTACK_AGENT_CONFIG'\n([\s\S]*?)\nWARMSTACK_AGENT_CONFIG/.exec(script)?.[1];
             assert.ok(json, "user data writes the agent config");
@@ -108,7 +108,15 @@ for (const stack of committedStacks()) {
             assert.deepEqual(agent.postgres?.writer.password, { secretArn: primary.state.masterUserSecrets[0].secretArn });
             assert.equal(agent.redis?.host, run.one(T.redis).state.primaryEndpointAddress);
             assert.deepEqual(agent.redis?.authToken, { secretArn: run.one("aws:secretsmanager/secret:Secret").state.arn });
-            assert.ok(agent.timeouts.overallMs < expected.scaling.launchHookTimeoutSeconds * 1000, "the agent decides before the hook times out");
+            assert.equal(agent.timeouts.overallMs, expected.scaling.agentDeadlineSeconds * 1000, "the agent decides before the hook times out");
+            // A hibernated or Running pool instance leaves the pool without booting: the watch, not a boot, starts the second run.
+            const service = /\n\[Service\]\n([\s\S]*?)\n\n/.exec(script)?.[1].split("\n").filter((line) => !line.startsWith("#"));
+            assert.deepEqual(service, [
+                "Type=simple",
+                "ExecStart=/usr/bin/env warmstack agent --config /etc/warmstack/agent.json --watch",
+                "Restart=always",
+                "RestartSec=5",
+            ]);
             assert.match(script, /WantedBy=multi-user\.target[\s\S]*systemctl enable warmstack-agent\.service/);
             assert.ok(!script.includes(run.one(T.password).state.result), "no auth token in user data");
             assert.ok(!script.includes("rds-managed-password"), "no database password in user data");
@@ -252,7 +260,7 @@ for (const stack of committedStacks()) {
             assert.deepEqual(fn.inputs.vpcConfig.securityGroupIds, [securityGroup(run, "warmer").id]);
             assert.deepEqual(fn.inputs.vpcConfig.subnetIds, run.one(T.asg).inputs.vpcZoneIdentifiers);
             assert.equal(fn.inputs.handler, "index.handler");
-            assert.equal(fn.inputs.timeout, run.one(T.prewarm).inputs.timeoutSeconds);
+            assert.equal(fn.inputs.timeout, run.one(T.prewarm).inputs.timeoutSeconds + 30, "the warm's own timeout speaks first");
             const role = run.one(T.role, "cache-warmer-role");
             assert.equal(fn.inputs.role, role.state.arn);
             assert.deepEqual(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.inputs.role, a.inputs.policyArn]),

@@ -8,6 +8,9 @@ import { AgentConfigFile, parseAgentConfig } from "../warmers/agent/config";
 import { ReadinessPlan } from "./plan";
 
 export const AGENT_CONFIG_PATH = "/etc/warmstack/agent.json";
+/** The RDS certificate authorities: the agent checks the database's certificate before it sends the password. */
+export const RDS_CA_PATH = "/etc/warmstack/rds-global-bundle.pem";
+const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
 
 export interface AgentEndpoints {
     groupName: string;
@@ -42,7 +45,7 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
             },
             readers: e.databaseReaders.map((host) => ({ host, port: e.databasePort })),
             poolSize: { writer: plan.database.writerPoolPerInstance, readerPerReplica: plan.database.readerPoolPerReplica },
-            tls: { rejectUnauthorized: false },
+            tls: { caFile: RDS_CA_PATH },
         },
         redis: { host: e.cacheHost, port: e.cachePort, tls: {}, authToken: { secretArn: e.cacheTokenSecretArn } },
         app: { warmUp: [{ url: `http://127.0.0.1:${e.appPort}${e.healthCheckPath}`, count: 20 }] },
@@ -59,6 +62,9 @@ install -d -m 0755 /etc/warmstack
 cat > ${AGENT_CONFIG_PATH} <<'WARMSTACK_AGENT_CONFIG'
 ${JSON.stringify(config, null, 2)}
 WARMSTACK_AGENT_CONFIG
+# Baked into the AMI, or fetched once; without it the agent fails its database step and ABANDONs, saying why.
+[ -s ${RDS_CA_PATH} ] || curl -fsS --max-time 30 -o ${RDS_CA_PATH} ${RDS_CA_URL} ||
+  echo "warmstack: could not fetch ${RDS_CA_URL}; bake ${RDS_CA_PATH} into the AMI" >&2
 cat > /etc/systemd/system/warmstack-agent.service <<'WARMSTACK_AGENT_UNIT'
 [Unit]
 Description=warmstack agent: warm this instance, then complete its launch lifecycle hook

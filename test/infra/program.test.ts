@@ -108,6 +108,8 @@ for (const stack of committedStacks()) {
             assert.deepEqual(agent.postgres?.writer.password, { secretArn: primary.state.masterUserSecrets[0].secretArn });
             assert.equal(agent.redis?.host, run.one(T.redis).state.primaryEndpointAddress);
             assert.deepEqual(agent.redis?.authToken, { secretArn: run.one("aws:secretsmanager/secret:Secret").state.arn });
+            assert.deepEqual(agent.postgres?.tls, { caFile: "/etc/warmstack/rds-global-bundle.pem", rejectUnauthorized: true }, "the database certificate is checked");
+            assert.match(script, /\[ -s \/etc\/warmstack\/rds-global-bundle\.pem \] \|\| curl -fsS --max-time 30 /);
             assert.equal(agent.timeouts.overallMs, expected.scaling.agentDeadlineSeconds * 1000, "the agent decides before the hook times out");
             // A hibernated or Running pool instance leaves the pool without booting: the watch, not a boot, starts the second run.
             const service = /\n\[Service\]\n([\s\S]*?)\n\n/.exec(script)?.[1].split("\n").filter((line) => !line.startsWith("#"));

@@ -32,7 +32,15 @@ export async function openRedisSource(server: RedisServerSpec, options: Options)
         total: ranked.length,
         async *batches() {
             for (let start = 0; start < ranked.length; start += options.batch) {
-                yield copy(client, ranked.slice(start, start + options.batch));
+                let batch;
+                try {
+                    batch = await copy(client, ranked.slice(start, start + options.batch));
+                } catch (err) {
+                    // Typed, so the CLI says which server failed (exit 3 before the first write, 4 after it).
+                    const message = options.redactor.text((err as Error).message);
+                    throw new WarmConnectionError("source", `copying keys from source Redis ${options.sourceLabel}: ${message}`, { cause: err });
+                }
+                yield batch;
             }
         },
         async close() {

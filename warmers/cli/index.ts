@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
 import { agentCommand } from "../agent/command";
+import { Redactor, urlSecrets } from "../engine/redact";
 import { registerDrill } from "../drill/command";
 import { describe, EXIT, exitCodeOf } from "./outcome";
 import { registerWarm } from "./warm";
@@ -29,7 +30,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (err) {
         // Commander has already printed its usage error (or the help / version it was asked for).
         if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.input;
-        process.stderr.write(`warmstack: ${describe(err)}\n`);
+        // Typed errors are redacted already; this also covers a bug's stack that echoes a URL from the command line.
+        const redactor = new Redactor(argv.flatMap(urlSecrets));
+        process.stderr.write(`warmstack: ${redactor.text(describe(err))}\n`);
         return exitCodeOf(err);
     }
 }

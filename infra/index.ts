@@ -1,5 +1,4 @@
 // Pulumi entry point (Pulumi.yaml: main: infra/). The stack's outputs are the plan summary and the endpoints.
-import { readinessFromPulumiConfig, warmstack } from "./stack";
+import { warmstackFromPulumiConfig } from "./stack";
 
-const { config, plan } = readinessFromPulumiConfig();
-export = warmstack(config, plan);
+export = warmstackFromPulumiConfig();

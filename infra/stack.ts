@@ -75,3 +75,9 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         },
     };
 }
+
+/** The whole program as `pulumi up` runs it: the stack's config, validated and planned, then deployed. */
+export function warmstackFromPulumiConfig() {
+    const { config, plan } = readinessFromPulumiConfig();
+    return warmstack(config, plan);
+}

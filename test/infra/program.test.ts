@@ -5,7 +5,7 @@ import { namespaceValues, parseConfig } from "../../infra/config";
 import { TAGS } from "../../policies/contract";
 import { parseAgentConfig } from "../../warmers/agent/config";
 import { plan } from "../../infra/plan";
-import { readinessFromPulumiConfig, warmstack } from "../../infra/stack";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { committedStacks, ProgramRun, RegisteredResource, runProgram, stackConfig } from "../support/pulumi";
 
 const T = {
@@ -32,10 +32,7 @@ const T = {
 
 /** Runs the real entry path: Pulumi config → validation → plan → components. */
 function runStack(stack: string): Promise<ProgramRun> {
-    return runProgram(stackConfig(stack), () => {
-        const { config, plan } = readinessFromPulumiConfig();
-        return warmstack(config, plan);
-    }, stack);
+    return runProgram(stackConfig(stack), warmstackFromPulumiConfig, stack);
 }
 
 function securityGroup(run: ProgramRun, tier: string): RegisteredResource {
@@ -302,12 +299,26 @@ describe("program under mocks: direct pre-warm", () => {
         const config = stackConfig("launch");
         const cache = JSON.parse(config["warmstack:cache"]);
         config["warmstack:cache"] = JSON.stringify({ ...cache, prewarm: { ...cache.prewarm, mode: "direct" } });
-        const run = await runProgram(config, () => warmstack(...Object.values(readinessFromPulumiConfig()) as Parameters<typeof warmstack>));
+        const run = await runProgram(config, () => warmstackFromPulumiConfig());
         assert.equal(run.ofType(T.lambda).length, 0);
         assert.equal(run.one(T.prewarm).inputs.mode, "direct");
         assert.equal(run.one(T.prewarm).inputs.functionName, undefined);
     });
 });
+
+/** Runs the program on a config it must refuse; returns what it threw and what it registered before. */
+async function runExpectingFailure(config: Record<string, string>): Promise<{ run: ProgramRun; error: unknown }> {
+    let error: unknown;
+    const run = await runProgram(config, () => {
+        try {
+            return warmstackFromPulumiConfig();
+        } catch (err) {
+            error = err;
+            return {};
+        }
+    });
+    return { run, error };
+}
 
 describe("program under mocks: bad config", () => {
     it("fails before any resource with one error naming every key", async () => {
@@ -316,16 +327,7 @@ describe("program under mocks: bad config", () => {
         config["warmstack:traffic"] = JSON.stringify({ ...traffic, peakRps: -1 });
         config["warmstack:compute"] = JSON.stringify({ ...JSON.parse(config["warmstack:compute"]), warmPool: { state: "Frozen" } });
         config["warmstack:databse"] = "{}";
-        let error: unknown;
-        const run = await runProgram(config, () => {
-            try {
-                const { config: c, plan: p } = readinessFromPulumiConfig();
-                return warmstack(c, p);
-            } catch (err) {
-                error = err;
-                return {};
-            }
-        });
+        const { run, error } = await runExpectingFailure(config);
         assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
         const message = (error as Error).message;
         assert.match(message, /\(3 problems\)/);
@@ -338,15 +340,7 @@ describe("program under mocks: bad config", () => {
     it("fails before any resource when the budget cannot hold the peak", async () => {
         const config = stackConfig("launch");
         config["warmstack:database"] = JSON.stringify({ ...JSON.parse(config["warmstack:database"]), maxConnections: 40 });
-        let error: unknown;
-        const run = await runProgram(config, () => {
-            try {
-                return warmstack(...Object.values(readinessFromPulumiConfig()) as Parameters<typeof warmstack>);
-            } catch (err) {
-                error = err;
-                return {};
-            }
-        });
+        const { run, error } = await runExpectingFailure(config);
         assert.match((error as Error).message, /warmstack:database\.maxConnections: writer: 24 instances at peak × 2 connections need maxConnections ≥ 57/);
         assert.equal(run.resources.length, 0);
     });

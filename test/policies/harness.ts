@@ -12,7 +12,7 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { TYPES } from "../../policies/contract";
 import { PACK_NAME, policies } from "../../policies/pack";
-import { readinessFromPulumiConfig, warmstack } from "../../infra/stack";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { REPO, runProgram, stackConfig } from "../support/pulumi";
 
 export const PACK_DIR = path.join(REPO, "policies");
@@ -82,8 +82,7 @@ export async function programResources(stack: string,
             }
             callback(err, resp);
         });
-        const { config: parsed, plan } = readinessFromPulumiConfig();
-        return warmstack(parsed, plan);
+        return warmstackFromPulumiConfig();
     }, stack);
     return run.resources.map((r) => {
         const registration = registrations.get(`${r.type}::${r.name}`);

@@ -41,8 +41,27 @@ async function enableTls(admin: Client): Promise<string> {
     const { rows } = await admin.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
     const dataDir = rows[0].dir;
     const [cert, key] = ["bench-server.crt", "bench-server.key"].map((f) => path.join(dataDir, f));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+    execFileSync(
+        "openssl",
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        { stdio: "ignore" },
+    );
     const owner = fs.statSync(dataDir);
     for (const file of [cert, key]) {
         if (process.getuid?.() === 0) fs.chownSync(file, owner.uid, owner.gid);
@@ -59,7 +78,9 @@ async function assertTls(pg: PostgresServer, ssl: ConnectionOptions): Promise<vo
     const client = new Client({ host: pg.host, port: pg.port, user: pg.user, database: pg.database, ssl });
     await client.connect();
     try {
-        const { rows } = await client.query<{ ssl: boolean }>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+        const { rows } = await client.query<{ ssl: boolean }>(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        );
         if (!rows[0]?.ssl) throw new Error("the connection is not encrypted");
     } finally {
         await client.end();
@@ -76,8 +97,20 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 /** One fresh pool, prepared as `warm` says (untimed), then its first request and STEADY_REQUESTS more. */
-async function run(pg: PostgresServer, mode: Mode, warm: PgPoolWarmOptions | undefined): Promise<{ first: number; steady: number[] }> {
-    const pool = new Pool({ host: pg.host, port: pg.port, user: pg.user, database: pg.database, ssl: mode.ssl, max: POOL_SIZE, idleTimeoutMillis: 0 });
+async function run(
+    pg: PostgresServer,
+    mode: Mode,
+    warm: PgPoolWarmOptions | undefined,
+): Promise<{ first: number; steady: number[] }> {
+    const pool = new Pool({
+        host: pg.host,
+        port: pg.port,
+        user: pg.user,
+        database: pg.database,
+        ssl: mode.ssl,
+        max: POOL_SIZE,
+        idleTimeoutMillis: 0,
+    });
     // pool.end() resolves before TLS sockets finish closing: the server's shutdown after the last run must not crash us.
     pool.on("error", () => undefined);
     const id = () => 1 + Math.floor(Math.random() * ROWS);
@@ -106,14 +139,18 @@ async function main(): Promise<void> {
     await admin.connect();
     const modes: Mode[] = [{ name: "plain" }];
     try {
-        await admin.query(`CREATE TABLE bench_items AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, ${ROWS}) g`);
+        await admin.query(
+            `CREATE TABLE bench_items AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, ${ROWS}) g`,
+        );
         await admin.query("ALTER TABLE bench_items ADD PRIMARY KEY (id)");
         try {
             const ssl = { ca: await enableTls(admin), servername: "localhost" };
             await assertTls(pg, ssl);
             modes.push({ name: "tls", ssl });
         } catch (err) {
-            console.log(`note: TLS case skipped, the server could not be set up with a self-signed certificate: ${(err as Error).message}`);
+            console.log(
+                `note: TLS case skipped, the server could not be set up with a self-signed certificate: ${(err as Error).message}`,
+            );
         }
     } finally {
         await admin.end();
@@ -125,7 +162,8 @@ async function main(): Promise<void> {
     const firsts = new Map<string, number[]>();
     const ratios = new Map<string, number[]>();
     const steady = new Map<string, number[]>();
-    const push = (map: Map<string, number[]>, k: string, ...values: number[]) => map.set(k, [...(map.get(k) ?? []), ...values]);
+    const push = (map: Map<string, number[]>, k: string, ...values: number[]) =>
+        map.set(k, [...(map.get(k) ?? []), ...values]);
     for (let i = 0; i < UNRECORDED_RUNS + RUNS; i++) {
         for (const mode of modes) {
             // Rotate the order, so no variant always runs right after another's pool.end().
@@ -140,10 +178,14 @@ async function main(): Promise<void> {
         }
     }
 
-    console.log(`PostgreSQL ${pg.host}:${pg.port}, pool of ${POOL_SIZE}, ${RUNS} runs per row (after ${UNRECORDED_RUNS} unrecorded), ` +
-        `every request ${GAP_MS} ms after the previous one: ${REQUEST}`);
-    console.log("cold: new pool; validated: prewarmPgPool (SELECT 1); warmed: prewarmPgPool with the request as warm query; " +
-        `steady: requests 2..${STEADY_REQUESTS + 1} of each pool`);
+    console.log(
+        `PostgreSQL ${pg.host}:${pg.port}, pool of ${POOL_SIZE}, ${RUNS} runs per row (after ${UNRECORDED_RUNS} unrecorded), ` +
+            `every request ${GAP_MS} ms after the previous one: ${REQUEST}`,
+    );
+    console.log(
+        "cold: new pool; validated: prewarmPgPool (SELECT 1); warmed: prewarmPgPool with the request as warm query; " +
+            `steady: requests 2..${STEADY_REQUESTS + 1} of each pool`,
+    );
     console.log(["", "ms median / p90", "first/steady median / p90"].map((c) => c.padEnd(28)).join(""));
     let met = true;
     for (const mode of modes) {
@@ -151,7 +193,11 @@ async function main(): Promise<void> {
             const r = ratios.get(key(mode, variant.name))!;
             if (variant === VARIANTS[VARIANTS.length - 1]) met &&= quantile(r, 0.5) <= TARGET;
             const ratio = `${quantile(r, 0.5).toFixed(2)}× / ${quantile(r, 0.9).toFixed(2)}×`;
-            console.log([`${mode.name} ${variant.name} first`, cell(firsts.get(key(mode, variant.name))!), ratio].map((c) => c.padEnd(28)).join(""));
+            console.log(
+                [`${mode.name} ${variant.name} first`, cell(firsts.get(key(mode, variant.name))!), ratio]
+                    .map((c) => c.padEnd(28))
+                    .join(""),
+            );
         }
         console.log([`${mode.name} steady`, cell(steady.get(mode.name)!)].map((c) => c.padEnd(28)).join(""));
     }

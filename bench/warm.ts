@@ -36,7 +36,10 @@ function flag(name: string, fallback: number): number {
 }
 
 /** Runs a command under /usr/bin/time: its stdout, wall seconds, peak RSS (largest process) and CPU seconds. */
-function timed(command: string, args: string[]): Promise<{ stdout: string; seconds: number; rssMb: number; clientCpu: number }> {
+function timed(
+    command: string,
+    args: string[],
+): Promise<{ stdout: string; seconds: number; rssMb: number; clientCpu: number }> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
         const child = spawn("/usr/bin/time", ["-f", "maxrss_kb=%M cpu=%U+%S", command, ...args], { cwd: ROOT });
@@ -49,7 +52,13 @@ function timed(command: string, args: string[]): Promise<{ stdout: string; secon
             const seconds = (performance.now() - started) / 1000;
             const usage = /maxrss_kb=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
             if (code !== 0 || !usage) reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr}`));
-            else resolve({ stdout, seconds, rssMb: Number(usage[1]) / 1024, clientCpu: Number(usage[2]) + Number(usage[3]) });
+            else
+                resolve({
+                    stdout,
+                    seconds,
+                    rssMb: Number(usage[1]) / 1024,
+                    clientCpu: Number(usage[2]) + Number(usage[3]),
+                });
         });
     });
 }
@@ -73,7 +82,9 @@ async function seed(pg: Client, rows: number): Promise<void> {
  */
 function bundleCli(): string {
     const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-")), "warmstack.js");
-    const lazy = ["agent/agent.ts", "drill/drill.ts", "drill/report.ts"].map((file) => path.join(ROOT, "warmers", file));
+    const lazy = ["agent/agent.ts", "drill/drill.ts", "drill/report.ts"].map((file) =>
+        path.join(ROOT, "warmers", file),
+    );
     fs.writeFileSync(outfile, bundleScript(path.join(ROOT, "warmers", "cli", "main.ts"), lazy));
     return outfile;
 }
@@ -89,26 +100,53 @@ async function baseline(pgUrl: string, redisPort: number, rows: number): Promise
 
 async function naive(pg: Client, redis: Redis, rows: number): Promise<Run> {
     const started = performance.now();
-    const { rows: items } = await pg.query<{ key: string; value: string }>(`${QUERY} LIMIT ${Math.min(NAIVE_ROWS, rows)}`);
+    const { rows: items } = await pg.query<{ key: string; value: string }>(
+        `${QUERY} LIMIT ${Math.min(NAIVE_ROWS, rows)}`,
+    );
     for (const { key, value } of items) await redis.set(key, value, "EX", TTL);
     const scale = rows / items.length;
     const seconds = ((performance.now() - started) / 1000) * scale;
-    return { name: `naive awaited SET (${items.length / 1000}k rows)`, rows, seconds, note: `measured on ${items.length} rows, x${scale}` };
+    return {
+        name: `naive awaited SET (${items.length / 1000}k rows)`,
+        rows,
+        seconds,
+        note: `measured on ${items.length} rows, x${scale}`,
+    };
 }
 
 async function engine(bundle: string, pgUrl: string, redisUrl: string, rows: number): Promise<Run> {
-    const args = [bundle, "warm", "--source", pgUrl, "--query", QUERY, "--redis", redisUrl, "--ttl", String(TTL), "--top", String(rows), "--json"];
+    const args = [
+        bundle,
+        "warm",
+        "--source",
+        pgUrl,
+        "--query",
+        QUERY,
+        "--redis",
+        redisUrl,
+        "--ttl",
+        String(TTL),
+        "--top",
+        String(rows),
+        "--json",
+    ];
     const { stdout, ...usage } = await timed(process.execPath, args);
     const report = JSON.parse(stdout);
     if (report.keysWritten !== rows) throw new Error(`warmstack wrote ${report.keysWritten} keys, expected ${rows}`);
-    return { name: `warmstack (${rows / 1000}k rows)`, rows, ...usage, note: `engine ${(report.durationMs / 1000).toFixed(2)} s` };
+    return {
+        name: `warmstack (${rows / 1000}k rows)`,
+        rows,
+        ...usage,
+        note: `engine ${(report.durationMs / 1000).toFixed(2)} s`,
+    };
 }
 
 async function checkWarm(redis: Redis, rows: number): Promise<void> {
     const size = await redis.dbsize();
     if (size !== rows) throw new Error(`Redis holds ${size} keys after the run, expected ${rows}`);
     const key = (await redis.randomkey()) as string;
-    if ((await redis.get(key))?.length !== 200 || (await redis.ttl(key)) <= 0) throw new Error(`${key} is short or has no TTL`);
+    if ((await redis.get(key))?.length !== 200 || (await redis.ttl(key)) <= 0)
+        throw new Error(`${key} is short or has no TTL`);
 }
 
 async function redisCpu(redis: Redis): Promise<number> {
@@ -134,7 +172,9 @@ function median(runs: Run[]): Run {
 async function main(): Promise<void> {
     const rows = flag("--rows", 1_000_000);
     const rounds = flag("--rounds", 3);
-    console.log(`warmstack benchmark: ${rows} rows (15 B keys, 200 B values), ${rounds} round(s), ${os.cpus().length} cores`);
+    console.log(
+        `warmstack benchmark: ${rows} rows (15 B keys, 200 B values), ${rounds} round(s), ${os.cpus().length} cores`,
+    );
     const [postgres, server] = await Promise.all([startPostgres(), startRedis()]);
     const pg = new Client({ connectionString: postgres.url });
     await pg.connect();
@@ -152,7 +192,9 @@ async function main(): Promise<void> {
         for (let round = 0; round < rounds; round++) {
             baselines.push(await measure(redis, rows, () => baseline(postgres.url, server.port, rows)));
             engines.push(await measure(redis, rows, () => engine(bundle, postgres.url, server.url, rows)));
-            console.log(`round ${round + 1}: baseline ${baselines[round].seconds.toFixed(2)} s, warmstack ${engines[round].seconds.toFixed(2)} s`);
+            console.log(
+                `round ${round + 1}: baseline ${baselines[round].seconds.toFixed(2)} s, warmstack ${engines[round].seconds.toFixed(2)} s`,
+            );
         }
         const base = median(baselines);
         const full = median(engines);

@@ -61,7 +61,9 @@ const computeSchema = object({
     minInstances: wholeAtLeast(1).default(2),
     rootVolumeGb: wholeAtLeast(8).default(30),
     appPort: wholeAtLeast(1).max(65535, { error: "a port from 1 to 65535" }).default(8080),
-    healthCheckPath: text("a path starting with /").regex(/^\//, { error: "a path starting with /" }).default("/healthz"),
+    healthCheckPath: text("a path starting with /")
+        .regex(/^\//, { error: "a path starting with /" })
+        .default("/healthz"),
     warmPool: section({
         state: z.enum(POOL_STATES, { error: `one of ${POOL_STATES.join(" | ")}` }).default("Stopped"),
         fractionOfPeak: fraction().default(0.5),
@@ -78,8 +80,10 @@ const cacheSchema = object({
         topKeys: wholeAtLeast(1).default(100_000),
         ttlSeconds: wholeAtLeast(1).default(3600),
         // Below 1: a jitter of ±100% could give a key no life at all.
-        ttlJitter: number("a fraction from 0 to below 1").min(0, { error: "a fraction from 0 to below 1" })
-            .lt(1, { error: "a fraction from 0 to below 1" }).default(0.1),
+        ttlJitter: number("a fraction from 0 to below 1")
+            .min(0, { error: "a fraction from 0 to below 1" })
+            .lt(1, { error: "a fraction from 0 to below 1" })
+            .default(0.1),
         minWarmth: fraction().default(0.95),
         // lambda: a function inside the VPC warms (a deploy from outside cannot reach the cache);
         // direct: the deploy connects itself, from a runner inside the VPC.
@@ -96,9 +100,11 @@ const databaseSchema = object({
         .default("16"),
     allocatedStorageGb: wholeAtLeast(20).default(100),
     // The database the app and the pre-warm query use.
-    name: text("a database name of lower-case letters, digits and _").regex(/^[a-z][a-z0-9_]{0,62}$/, {
-        error: "a database name of lower-case letters, digits and _",
-    }).default("app"),
+    name: text("a database name of lower-case letters, digits and _")
+        .regex(/^[a-z][a-z0-9_]{0,62}$/, {
+            error: "a database name of lower-case letters, digits and _",
+        })
+        .default("app"),
     readQps: nonNegative(),
     readQpsPerReplica: positive(),
     maxConnections: wholeAtLeast(1),
@@ -117,8 +123,12 @@ const databaseSchema = object({
 
 const networkSchema = object({
     vpcId: awsId("vpc"),
-    publicSubnetIds: z.array(awsId("subnet"), { error: "a list of subnet ids" }).min(2, { error: "at least 2 subnets in different zones" }),
-    privateSubnetIds: z.array(awsId("subnet"), { error: "a list of subnet ids" }).min(2, { error: "at least 2 subnets in different zones" }),
+    publicSubnetIds: z
+        .array(awsId("subnet"), { error: "a list of subnet ids" })
+        .min(2, { error: "at least 2 subnets in different zones" }),
+    privateSubnetIds: z
+        .array(awsId("subnet"), { error: "a list of subnet ids" })
+        .min(2, { error: "at least 2 subnets in different zones" }),
 });
 
 const configSchema = object({
@@ -140,9 +150,14 @@ export interface ConfigProblem {
 
 /** Thrown with every problem at once, so one `pulumi preview` shows the whole list. */
 export class ConfigError extends Error {
-    constructor(readonly problems: ConfigProblem[], heading = "warmstack config is invalid") {
-        super(`${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-            problems.map((p) => `  - ${p.key}: ${p.allowed}; given ${describe(p.given)}`).join("\n"));
+    constructor(
+        readonly problems: ConfigProblem[],
+        heading = "warmstack config is invalid",
+    ) {
+        super(
+            `${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.key}: ${p.allowed}; given ${describe(p.given)}`).join("\n"),
+        );
         this.name = "ConfigError";
     }
 }
@@ -175,7 +190,8 @@ function allowedKeys(path: ReadonlyArray<PropertyKey>): string[] {
         schema = (schema as z.ZodObject).shape[part as string] as z.ZodType;
     }
     while (!(schema instanceof z.ZodObject)) {
-        schema = schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : ((schema as z.ZodOptional).unwrap() as z.ZodType);
+        schema =
+            schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : ((schema as z.ZodOptional).unwrap() as z.ZodType);
     }
     return Object.keys(schema.shape);
 }
@@ -200,17 +216,38 @@ function problemsOf(error: z.ZodError, raw: Record<string, unknown>): ConfigProb
 function crossProblems(raw: Record<string, unknown>): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const event = eventSchema.partial().safeParse(raw.event);
-    if (event.success && event.data.start && event.data.end && Date.parse(event.data.end) <= Date.parse(event.data.start)) {
-        problems.push({ key: "warmstack:event.end", given: event.data.end, allowed: `a time after event.start (${event.data.start})` });
+    if (
+        event.success &&
+        event.data.start &&
+        event.data.end &&
+        Date.parse(event.data.end) <= Date.parse(event.data.start)
+    ) {
+        problems.push({
+            key: "warmstack:event.end",
+            given: event.data.end,
+            allowed: `a time after event.start (${event.data.start})`,
+        });
     }
     const traffic = trafficSchema.partial().safeParse(raw.traffic);
-    if (traffic.success && traffic.data.peakRps !== undefined && traffic.data.baselineRps !== undefined &&
-        traffic.data.peakRps < traffic.data.baselineRps) {
-        problems.push({ key: "warmstack:traffic.peakRps", given: traffic.data.peakRps, allowed: `at least traffic.baselineRps (${traffic.data.baselineRps})` });
+    if (
+        traffic.success &&
+        traffic.data.peakRps !== undefined &&
+        traffic.data.baselineRps !== undefined &&
+        traffic.data.peakRps < traffic.data.baselineRps
+    ) {
+        problems.push({
+            key: "warmstack:traffic.peakRps",
+            given: traffic.data.peakRps,
+            allowed: `at least traffic.baselineRps (${traffic.data.baselineRps})`,
+        });
     }
     const pool = databaseSchema.shape.pool.safeParse(valueAt(raw, ["database", "pool"]));
     if (pool.success && pool.data.max < Math.max(pool.data.writerMin, pool.data.readerMin)) {
-        problems.push({ key: "warmstack:database.pool.max", given: pool.data.max, allowed: "at least database.pool.writerMin and database.pool.readerMin" });
+        problems.push({
+            key: "warmstack:database.pool.max",
+            given: pool.data.max,
+            allowed: "at least database.pool.writerMin and database.pool.readerMin",
+        });
     }
     return problems;
 }

@@ -42,11 +42,15 @@ export class WarmDatabase extends pulumi.ComponentResource {
         const major = args.config.engineVersion.split(".")[0];
 
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds }, parent);
-        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
-            family: `postgres${major}`,
-            description: "warmstack: pg_prewarm autoprewarm, planned max_connections",
-            parameters: databaseParameters(args.plan.maxConnections),
-        }, parent);
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: `postgres${major}`,
+                description: "warmstack: pg_prewarm autoprewarm, planned max_connections",
+                parameters: databaseParameters(args.plan.maxConnections),
+            },
+            parent,
+        );
 
         const shared = {
             instanceClass: args.config.instanceClass,
@@ -56,34 +60,47 @@ export class WarmDatabase extends pulumi.ComponentResource {
             parameterGroupName: parameters.name,
             performanceInsightsEnabled: true,
         };
-        this.primary = new aws.rds.Instance(`${name}-primary`, {
-            ...shared,
-            engine: "postgres",
-            engineVersion: args.config.engineVersion,
-            allocatedStorage: args.config.allocatedStorageGb,
-            storageType: "gp3",
-            multiAz: true,
-            dbSubnetGroupName: subnets.name,
-            dbName: args.config.name,
-            username: MASTER_USERNAME,
-            manageMasterUserPassword: true,
-            // Replicas stream from backups' WAL: retention must be on.
-            backupRetentionPeriod: 7,
-            finalSnapshotIdentifier: `${name}-final`,
-            copyTagsToSnapshot: true,
-        }, parent);
-        this.replicas = Array.from({ length: args.plan.replicas }, (_, i) =>
-            new aws.rds.Instance(`${name}-replica-${i + 1}`, {
+        this.primary = new aws.rds.Instance(
+            `${name}-primary`,
+            {
                 ...shared,
-                replicateSourceDb: this.primary.identifier,
-                skipFinalSnapshot: true,
-            }, parent));
+                engine: "postgres",
+                engineVersion: args.config.engineVersion,
+                allocatedStorage: args.config.allocatedStorageGb,
+                storageType: "gp3",
+                multiAz: true,
+                dbSubnetGroupName: subnets.name,
+                dbName: args.config.name,
+                username: MASTER_USERNAME,
+                manageMasterUserPassword: true,
+                // Replicas stream from backups' WAL: retention must be on.
+                backupRetentionPeriod: 7,
+                finalSnapshotIdentifier: `${name}-final`,
+                copyTagsToSnapshot: true,
+            },
+            parent,
+        );
+        this.replicas = Array.from(
+            { length: args.plan.replicas },
+            (_, i) =>
+                new aws.rds.Instance(
+                    `${name}-replica-${i + 1}`,
+                    {
+                        ...shared,
+                        replicateSourceDb: this.primary.identifier,
+                        skipFinalSnapshot: true,
+                    },
+                    parent,
+                ),
+        );
 
         this.writerEndpoint = this.primary.address;
         this.readerEndpoints = pulumi.all(this.replicas.map((r) => r.address));
         this.masterSecretArn = this.primary.masterUserSecrets.apply((s) => s[0]?.secretArn ?? "");
         const secret = aws.secretsmanager.getSecretVersionOutput({ secretId: this.masterSecretArn }, parent);
-        this.masterPassword = pulumi.secret(secret.secretString.apply((text) => (JSON.parse(text) as { password: string }).password));
+        this.masterPassword = pulumi.secret(
+            secret.secretString.apply((text) => (JSON.parse(text) as { password: string }).password),
+        );
         this.databaseName = args.config.name;
         this.registerOutputs({ writerEndpoint: this.writerEndpoint, readerEndpoints: this.readerEndpoints });
     }

@@ -38,35 +38,76 @@ export class WarmNetwork extends pulumi.ComponentResource {
             // No network given: the account's default VPC, whose subnets are all public. Fine for a trial,
             // not for an event: set warmstack:network to put the app and data tiers in private subnets.
             const vpc = aws.ec2.getVpcOutput({ default: true }, parent);
-            const subnets = aws.ec2.getSubnetsOutput({
-                filters: [{ name: "vpc-id", values: [vpc.id] }, { name: "default-for-az", values: ["true"] }],
-            }, parent);
+            const subnets = aws.ec2.getSubnetsOutput(
+                {
+                    filters: [
+                        { name: "vpc-id", values: [vpc.id] },
+                        { name: "default-for-az", values: ["true"] },
+                    ],
+                },
+                parent,
+            );
             this.vpcId = vpc.id;
             this.publicSubnetIds = subnets.ids;
             this.privateSubnetIds = subnets.ids;
         }
 
-        const group = (tier: string, description: string, ingress: aws.types.input.ec2.SecurityGroupIngress[],
-            egress: aws.types.input.ec2.SecurityGroupEgress[]) =>
-            new aws.ec2.SecurityGroup(`${name}-${tier}`, {
-                vpcId: this.vpcId, description, ingress, egress, tags: { "warmstack:tier": tier },
-            }, parent);
+        const group = (
+            tier: string,
+            description: string,
+            ingress: aws.types.input.ec2.SecurityGroupIngress[],
+            egress: aws.types.input.ec2.SecurityGroupEgress[],
+        ) =>
+            new aws.ec2.SecurityGroup(
+                `${name}-${tier}`,
+                {
+                    vpcId: this.vpcId,
+                    description,
+                    ingress,
+                    egress,
+                    tags: { "warmstack:tier": tier },
+                },
+                parent,
+            );
 
-        const alb = group("alb", "warmstack load balancer: HTTP from anywhere",
+        const alb = group(
+            "alb",
+            "warmstack load balancer: HTTP from anywhere",
             [{ protocol: "tcp", fromPort: LISTENER_PORT, toPort: LISTENER_PORT, cidrBlocks: ANYWHERE }],
-            [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, cidrBlocks: ANYWHERE }]);
-        const app = group("app", "warmstack app tier: the app port from the load balancer only",
+            [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, cidrBlocks: ANYWHERE }],
+        );
+        const app = group(
+            "app",
+            "warmstack app tier: the app port from the load balancer only",
             [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, securityGroups: [alb.id] }],
             // The app reaches the data tier, its dependencies and the Auto Scaling API.
-            [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ANYWHERE }]);
+            [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ANYWHERE }],
+        );
         // The pre-warm function talks to Redis and PostgreSQL only; its secrets come in the invoke payload.
-        const warmer = group("warmer", "warmstack cache pre-warm function: out to Redis and PostgreSQL only", [],
-            [REDIS_PORT, POSTGRES_PORT].map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ANYWHERE })));
+        const warmer = group(
+            "warmer",
+            "warmstack cache pre-warm function: out to Redis and PostgreSQL only",
+            [],
+            [REDIS_PORT, POSTGRES_PORT].map((port) => ({
+                protocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrBlocks: ANYWHERE,
+            })),
+        );
         const clients = [app.id, warmer.id];
-        const cache = group("cache", "warmstack cache: Redis from the app tier and the pre-warm only",
-            [{ protocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: clients }], []);
-        const database = group("database", "warmstack database: PostgreSQL from the app tier and the pre-warm only",
-            [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: clients }], []);
+        const cache = group(
+            "cache",
+            "warmstack cache: Redis from the app tier and the pre-warm only",
+            [{ protocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: clients }],
+            [],
+        );
+        const database = group(
+            "database",
+            "warmstack database: PostgreSQL from the app tier and the pre-warm only",
+            [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: clients }],
+            [],
+        );
 
         this.albSecurityGroupId = alb.id;
         this.appSecurityGroupId = app.id;

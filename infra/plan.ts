@@ -66,7 +66,10 @@ function scheduleTime(ms: number): string {
 export function plan(config: WarmstackConfig): ReadinessPlan {
     const { traffic, compute, cache, database, event } = config;
     const baseline = instancesFor(traffic.baselineRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances);
-    const peak = Math.max(baseline, instancesFor(traffic.peakRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances));
+    const peak = Math.max(
+        baseline,
+        instancesFor(traffic.peakRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances),
+    );
 
     const warmTarget = Math.ceil(settle(compute.warmPool.fractionOfPeak * peak));
     const warmMin = Math.min(warmTarget, peak - baseline);
@@ -78,7 +81,10 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
     const writerPool = Math.min(database.pool.max, perInstanceShare);
     const readerPoolPerReplica = Math.min(database.pool.max, perInstanceShare);
 
-    const launchHookTimeoutSeconds = Math.min(LAUNCH_HOOK_MAX_SECONDS, Math.max(LAUNCH_HOOK_MIN_SECONDS, 2 * compute.bootSeconds));
+    const launchHookTimeoutSeconds = Math.min(
+        LAUNCH_HOOK_MAX_SECONDS,
+        Math.max(LAUNCH_HOOK_MIN_SECONDS, 2 * compute.bootSeconds),
+    );
 
     const problems: ConfigProblem[] = [
         ...connectionProblems(config, peak, replicas, budgetPerEndpoint, perInstanceShare),
@@ -88,7 +94,9 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
     if (problems.length > 0) throw new ConfigError(problems, "warmstack plan cannot hold the peak");
 
     return {
-        ...(event && { event: { name: event.name, start: event.start, end: event.end, rampLeadMinutes: event.rampLeadMinutes } }),
+        ...(event && {
+            event: { name: event.name, start: event.start, end: event.end, rampLeadMinutes: event.rampLeadMinutes },
+        }),
         instances: { baseline, peak },
         group: { minSize: baseline, maxSize: peak, desiredCapacity: baseline },
         warmPool: {
@@ -105,17 +113,21 @@ export function plan(config: WarmstackConfig): ReadinessPlan {
         },
         schedule: event
             ? [
-                {
-                    name: `${event.name}-ramp-up`,
-                    startTime: scheduleTime(Date.parse(event.start) - event.rampLeadMinutes * 60_000),
-                    minSize: peak, maxSize: peak, desiredCapacity: peak,
-                },
-                {
-                    name: `${event.name}-ramp-down`,
-                    startTime: scheduleTime(Date.parse(event.end) + event.cooldownMinutes * 60_000),
-                    minSize: baseline, maxSize: peak, desiredCapacity: baseline,
-                },
-            ]
+                  {
+                      name: `${event.name}-ramp-up`,
+                      startTime: scheduleTime(Date.parse(event.start) - event.rampLeadMinutes * 60_000),
+                      minSize: peak,
+                      maxSize: peak,
+                      desiredCapacity: peak,
+                  },
+                  {
+                      name: `${event.name}-ramp-down`,
+                      startTime: scheduleTime(Date.parse(event.end) + event.cooldownMinutes * 60_000),
+                      minSize: baseline,
+                      maxSize: peak,
+                      desiredCapacity: baseline,
+                  },
+              ]
             : [],
         database: {
             replicas,
@@ -140,8 +152,13 @@ function connectionsFor(count: number, reserve: number): number {
     return Math.ceil(settle(count / (1 - reserve)));
 }
 
-function connectionProblems(config: WarmstackConfig, peak: number, replicas: number,
-    budget: number, perInstanceShare: number): ConfigProblem[] {
+function connectionProblems(
+    config: WarmstackConfig,
+    peak: number,
+    replicas: number,
+    budget: number,
+    perInstanceShare: number,
+): ConfigProblem[] {
     const { database } = config;
     const { writerMin, readerMin } = database.pool;
     const reserve = `${Math.round(database.connectionReserve * 100)}% reserve`;
@@ -151,7 +168,8 @@ function connectionProblems(config: WarmstackConfig, peak: number, replicas: num
         problems.push({
             key: "warmstack:database.maxConnections",
             given: database.maxConnections,
-            allowed: `writer: ${peak} instances at peak × ${writerMin} connections need maxConnections ≥ ${needed} ` +
+            allowed:
+                `writer: ${peak} instances at peak × ${writerMin} connections need maxConnections ≥ ${needed} ` +
                 `with ${reserve} (${needed - database.maxConnections} missing; the budget is ${budget})`,
         });
     }
@@ -162,9 +180,12 @@ function connectionProblems(config: WarmstackConfig, peak: number, replicas: num
         problems.push({
             key: "warmstack:database.maxConnections",
             given: database.maxConnections,
-            allowed: `readers: ${peak} instances at peak × ${readerMin} reader connections over ${replicas} replica(s) need ` +
+            allowed:
+                `readers: ${peak} instances at peak × ${readerMin} reader connections over ${replicas} replica(s) need ` +
                 `maxConnections ≥ ${needed} with ${reserve} (${needed - database.maxConnections} missing)` +
-                (replicasNeeded ? `, or ${replicasNeeded - replicas} more replica(s) (lower database.readQpsPerReplica)` : ""),
+                (replicasNeeded
+                    ? `, or ${replicasNeeded - replicas} more replica(s) (lower database.readQpsPerReplica)`
+                    : ""),
         });
     }
     return problems;
@@ -176,12 +197,15 @@ function rampProblems(config: WarmstackConfig): ConfigProblem[] {
     // Instances beyond the warm pool boot from scratch: the lead must cover a cold boot and its warm-up.
     const neededMinutes = Math.ceil((compute.bootSeconds + compute.warmupSeconds) / 60);
     return event.rampLeadMinutes < neededMinutes
-        ? [{
-            key: "warmstack:event.rampLeadMinutes",
-            given: event.rampLeadMinutes,
-            allowed: `at least ${neededMinutes}: instances beyond the warm pool need compute.bootSeconds + ` +
-                `compute.warmupSeconds (${compute.bootSeconds + compute.warmupSeconds} s) before the event starts`,
-        }]
+        ? [
+              {
+                  key: "warmstack:event.rampLeadMinutes",
+                  given: event.rampLeadMinutes,
+                  allowed:
+                      `at least ${neededMinutes}: instances beyond the warm pool need compute.bootSeconds + ` +
+                      `compute.warmupSeconds (${compute.bootSeconds + compute.warmupSeconds} s) before the event starts`,
+              },
+          ]
         : [];
 }
 
@@ -190,11 +214,14 @@ function bootProblems(config: WarmstackConfig): ConfigProblem[] {
     const { bootSeconds } = config.compute;
     const most = LAUNCH_HOOK_MAX_SECONDS - ABANDON_MARGIN_SECONDS - AGENT_MIN_SECONDS;
     return bootSeconds > most
-        ? [{
-            key: "warmstack:compute.bootSeconds",
-            given: bootSeconds,
-            allowed: `at most ${most}: the launch hook holds an instance at most ${LAUNCH_HOOK_MAX_SECONDS} s from launch, ` +
-                `and the agent needs ${AGENT_MIN_SECONDS} s after the boot plus ${ABANDON_MARGIN_SECONDS} s to send ABANDON`,
-        }]
+        ? [
+              {
+                  key: "warmstack:compute.bootSeconds",
+                  given: bootSeconds,
+                  allowed:
+                      `at most ${most}: the launch hook holds an instance at most ${LAUNCH_HOOK_MAX_SECONDS} s from launch, ` +
+                      `and the agent needs ${AGENT_MIN_SECONDS} s after the boot plus ${ABANDON_MARGIN_SECONDS} s to send ABANDON`,
+              },
+          ]
         : [];
 }

@@ -45,10 +45,24 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         albSecurityGroupId: network.albSecurityGroupId,
         appSecurityGroupId: network.appSecurityGroupId,
         listenerPort: network.listenerPort,
-        dataTier: pulumi.all([database.writerEndpoint, database.readerEndpoints, database.masterSecretArn, cache.primaryEndpoint, cache.authTokenSecretArn])
+        dataTier: pulumi
+            .all([
+                database.writerEndpoint,
+                database.readerEndpoints,
+                database.masterSecretArn,
+                cache.primaryEndpoint,
+                cache.authTokenSecretArn,
+            ])
             .apply(([databaseWriter, databaseReaders, databaseSecretArn, cacheHost, cacheTokenSecretArn]) => ({
-                databaseWriter, databaseReaders, databaseSecretArn, cacheHost, cacheTokenSecretArn,
-                databasePort: database.port, databaseName: database.databaseName, databaseUser: MASTER_USERNAME, cachePort: cache.port,
+                databaseWriter,
+                databaseReaders,
+                databaseSecretArn,
+                cacheHost,
+                cacheTokenSecretArn,
+                databasePort: database.port,
+                databaseName: database.databaseName,
+                databaseUser: MASTER_USERNAME,
+                cachePort: cache.port,
             })),
     });
 

@@ -40,11 +40,17 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
         timeouts: { overallMs: plan.scaling.agentDeadlineSeconds * 1000 },
         postgres: {
             writer: {
-                host: e.databaseWriter, port: e.databasePort, database: e.databaseName, user: e.databaseUser,
+                host: e.databaseWriter,
+                port: e.databasePort,
+                database: e.databaseName,
+                user: e.databaseUser,
                 password: { secretArn: e.databaseSecretArn },
             },
             readers: e.databaseReaders.map((host) => ({ host, port: e.databasePort })),
-            poolSize: { writer: plan.database.writerPoolPerInstance, readerPerReplica: plan.database.readerPoolPerReplica },
+            poolSize: {
+                writer: plan.database.writerPoolPerInstance,
+                readerPerReplica: plan.database.readerPoolPerReplica,
+            },
             tls: { caFile: RDS_CA_PATH },
         },
         redis: { host: e.cacheHost, port: e.cachePort, tls: {}, authToken: { secretArn: e.cacheTokenSecretArn } },

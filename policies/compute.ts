@@ -2,11 +2,27 @@
 // instance out until it is warm, and the ramp that raises capacity before the event.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-    instanceWarmupConfig, rampConfig, settings, warmPoolCompatibleConfig, warmPoolRequiredConfig, warmPoolStateConfig,
+    instanceWarmupConfig,
+    rampConfig,
+    settings,
+    warmPoolCompatibleConfig,
+    warmPoolRequiredConfig,
+    warmPoolStateConfig,
 } from "./config";
 import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./contract";
 import {
-    bullets, eachKnown, isRecord, isSet, isTrue, listOf, numberOf, ofType, Props, referencedBy, stringOf, tagsOf,
+    bullets,
+    eachKnown,
+    isRecord,
+    isSet,
+    isTrue,
+    listOf,
+    numberOf,
+    ofType,
+    Props,
+    referencedBy,
+    stringOf,
+    tagsOf,
     Unknowns,
 } from "./props";
 
@@ -37,15 +53,23 @@ export const coldOkReason = (group: Props) => tagsOf(group).get(COLD_OK_TAG);
 
 /** An EC2_INSTANCE_LAUNCHING hook, created with the group or as a LifecycleHook resource on it. */
 export function hasLaunchHook(group: PolicyResource, hooks: PolicyResource[]): boolean {
-    const initial = listOf(group.props.initialLifecycleHooks)
-        .some((hook) => isRecord(hook) && hook.lifecycleTransition === LAUNCHING);
-    return initial || hooks.some((hook) => hook.props.lifecycleTransition === LAUNCHING &&
-        referencedBy(hook, "autoscalingGroupName", [group], ["name"]).length > 0);
+    const initial = listOf(group.props.initialLifecycleHooks).some(
+        (hook) => isRecord(hook) && hook.lifecycleTransition === LAUNCHING,
+    );
+    return (
+        initial ||
+        hooks.some(
+            (hook) =>
+                hook.props.lifecycleTransition === LAUNCHING &&
+                referencedBy(hook, "autoscalingGroupName", [group], ["name"]).length > 0,
+        )
+    );
 }
 
 export const asgWarmPoolRequired: ResourceValidationPolicy = {
     name: "asg-warm-pool-required",
-    description: "Every Auto Scaling group keeps a warm pool, so a scale-out takes instances that are already " +
+    description:
+        "Every Auto Scaling group keeps a warm pool, so a scale-out takes instances that are already " +
         "booted and configured instead of waiting minutes for cold ones.",
     enforcementLevel: "mandatory",
     configSchema: warmPoolRequiredConfig,
@@ -56,14 +80,20 @@ export const asgWarmPoolRequired: ResourceValidationPolicy = {
         const { minWarmPoolSize } = settings(args, warmPoolRequiredConfig);
         const pool = warmPoolOf(args.props);
         const minSize = pool && (numberOf(pool.minSize) ?? 0);
-        const exemption = reason === "" ? ` The ${COLD_OK_TAG} tag needs a reason as its value to exempt the group.`
-            : ` Or, if this group may run cold, tag it ${COLD_OK_TAG}=<why>.`;
+        const exemption =
+            reason === ""
+                ? ` The ${COLD_OK_TAG} tag needs a reason as its value to exempt the group.`
+                : ` Or, if this group may run cold, tag it ${COLD_OK_TAG}=<why>.`;
         if (minSize === undefined) {
-            reportViolation(`${args.name} has no warm pool: every instance it adds at the peak boots cold. Add ` +
-                `warmPool { minSize: ${minWarmPoolSize} or more, poolState: "Stopped" }.${exemption}`);
+            reportViolation(
+                `${args.name} has no warm pool: every instance it adds at the peak boots cold. Add ` +
+                    `warmPool { minSize: ${minWarmPoolSize} or more, poolState: "Stopped" }.${exemption}`,
+            );
         } else if (minSize < minWarmPoolSize) {
-            reportViolation(`${args.name}'s warm pool keeps ${minSize} instance(s) at least; this stack needs ` +
-                `${minWarmPoolSize}. Raise warmPool.minSize (warmstack: compute.warmPool.fractionOfPeak).${exemption}`);
+            reportViolation(
+                `${args.name}'s warm pool keeps ${minSize} instance(s) at least; this stack needs ` +
+                    `${minWarmPoolSize}. Raise warmPool.minSize (warmstack: compute.warmPool.fractionOfPeak).${exemption}`,
+            );
         }
     },
 };
@@ -73,22 +103,31 @@ function templateProblems(template: PolicyResource, state: string, rootDeviceNam
     const problems: string[] = [];
     const market = isRecord(t.instanceMarketOptions) ? t.instanceMarketOptions.marketType : undefined;
     if (market === "spot") {
-        problems.push(`launch template ${template.name} requests Spot instances, which a warm pool cannot hold: ` +
-            "drop instanceMarketOptions (On-Demand) or the warm pool");
+        problems.push(
+            `launch template ${template.name} requests Spot instances, which a warm pool cannot hold: ` +
+                "drop instanceMarketOptions (On-Demand) or the warm pool",
+        );
     }
     if (state === "Hibernated" && !(isRecord(t.hibernationOptions) && isTrue(t.hibernationOptions.configured))) {
-        problems.push(`the pool is Hibernated but launch template ${template.name} does not enable hibernation: ` +
-            "set hibernationOptions.configured = true, or use a Stopped pool");
+        problems.push(
+            `the pool is Hibernated but launch template ${template.name} does not enable hibernation: ` +
+                "set hibernationOptions.configured = true, or use a Stopped pool",
+        );
     }
     if (state === "Stopped" || state === "Hibernated") {
-        const root = listOf(t.blockDeviceMappings).find((m): m is Props =>
-            isRecord(m) && rootDeviceNames.includes(String(m.deviceName)) && isRecord(m.ebs));
+        const root = listOf(t.blockDeviceMappings).find(
+            (m): m is Props => isRecord(m) && rootDeviceNames.includes(String(m.deviceName)) && isRecord(m.ebs),
+        );
         if (!root) {
-            problems.push(`launch template ${template.name} maps no EBS root volume (${rootDeviceNames.join(" or ")}): ` +
-                `a ${state} pool can only keep EBS-backed instances; map the AMI's root device to an ebs block`);
+            problems.push(
+                `launch template ${template.name} maps no EBS root volume (${rootDeviceNames.join(" or ")}): ` +
+                    `a ${state} pool can only keep EBS-backed instances; map the AMI's root device to an ebs block`,
+            );
         } else if (state === "Hibernated" && !(isRecord(root.ebs) && isTrue(root.ebs.encrypted))) {
-            problems.push(`hibernation needs an encrypted root volume: set ebs.encrypted on ${root.deviceName} ` +
-                `in launch template ${template.name}`);
+            problems.push(
+                `hibernation needs an encrypted root volume: set ebs.encrypted on ${root.deviceName} ` +
+                    `in launch template ${template.name}`,
+            );
         }
     }
     return problems;
@@ -96,7 +135,8 @@ function templateProblems(template: PolicyResource, state: string, rootDeviceNam
 
 export const warmPoolCompatible: StackValidationPolicy = {
     name: "warm-pool-compatible",
-    description: "Warm pools are only set up in ways AWS accepts, so the deploy does not fail at apply time: no " +
+    description:
+        "Warm pools are only set up in ways AWS accepts, so the deploy does not fail at apply time: no " +
         "mixedInstancesPolicy, no Spot, hibernation enabled for a Hibernated pool, an EBS root for Stopped and " +
         "Hibernated pools.",
     enforcementLevel: "mandatory",
@@ -110,16 +150,23 @@ export const warmPoolCompatible: StackValidationPolicy = {
                 const pool = warmPoolOf(group.props);
                 if (!pool) return;
                 const problems = isSet(group.props, "mixedInstancesPolicy")
-                    ? ["the group has a mixedInstancesPolicy, which AWS does not allow with a warm pool: use a " +
-                        "single launch template, or drop the warm pool"]
+                    ? [
+                          "the group has a mixedInstancesPolicy, which AWS does not allow with a warm pool: use a " +
+                              "single launch template, or drop the warm pool",
+                      ]
                     : [];
                 for (const template of referencedBy(group, "launchTemplate", templates, [])) {
-                    problems.push(...unknowns.check(template, () =>
-                        templateProblems(template, poolStateOf(pool), rootDeviceNames)) ?? []);
+                    problems.push(
+                        ...(unknowns.check(template, () =>
+                            templateProblems(template, poolStateOf(pool), rootDeviceNames),
+                        ) ?? []),
+                    );
                 }
                 if (problems.length > 0) {
-                    reportViolation(`${group.name}'s warm pool would be rejected at apply time:\n${bullets(problems)}`,
-                        group.urn);
+                    reportViolation(
+                        `${group.name}'s warm pool would be rejected at apply time:\n${bullets(problems)}`,
+                        group.urn,
+                    );
                 }
             });
         }
@@ -139,9 +186,11 @@ export const warmPoolState: ResourceValidationPolicy = {
         const state = poolStateOf(pool);
         const { allowedStates } = settings(args, warmPoolStateConfig);
         if (allowedStates.includes(state)) return;
-        reportViolation(`${args.name} keeps ${warmInstances(args.props, pool)} instance(s) ${state} in its warm pool` +
-            `${state === "Running" ? ", each billed in full while it waits" : ""}. Set warmPool.poolState to ` +
-            `${allowedStates.join(" or ")}, or allow ${state} in this policy's allowedStates.`);
+        reportViolation(
+            `${args.name} keeps ${warmInstances(args.props, pool)} instance(s) ${state} in its warm pool` +
+                `${state === "Running" ? ", each billed in full while it waits" : ""}. Set warmPool.poolState to ` +
+                `${allowedStates.join(" or ")}, or allow ${state} in this policy's allowedStates.`,
+        );
     },
 };
 
@@ -149,16 +198,19 @@ const lacksWarmup = (type: string, group: Props) => type === TYPES.group && !isS
 
 export const asgInstanceWarmup: ResourceValidationPolicy = {
     name: "asg-instance-warmup",
-    description: "Auto Scaling groups set defaultInstanceWarmup, so a joining instance's cold-start metrics do not " +
+    description:
+        "Auto Scaling groups set defaultInstanceWarmup, so a joining instance's cold-start metrics do not " +
         "drive scaling decisions.",
     enforcementLevel: "advisory",
     configSchema: instanceWarmupConfig,
     validateResource: (args, reportViolation) => {
         if (!lacksWarmup(args.type, args.props)) return;
         const { warmupSeconds } = settings(args, instanceWarmupConfig);
-        reportViolation(`${args.name} has no defaultInstanceWarmup: the metrics of an instance still warming up ` +
-            `count at once and can trigger another scale-out. Set defaultInstanceWarmup (e.g. ${warmupSeconds} s), ` +
-            "or set this policy's enforcementLevel to remediate to have it set.");
+        reportViolation(
+            `${args.name} has no defaultInstanceWarmup: the metrics of an instance still warming up ` +
+                `count at once and can trigger another scale-out. Set defaultInstanceWarmup (e.g. ${warmupSeconds} s), ` +
+                "or set this policy's enforcementLevel to remediate to have it set.",
+        );
     },
     // With enforcementLevel "remediate" the engine applies the returned properties instead of reporting.
     remediateResource: (args) => {
@@ -170,17 +222,21 @@ export const asgInstanceWarmup: ResourceValidationPolicy = {
 
 export const warmPoolLaunchHook: StackValidationPolicy = {
     name: "warm-pool-launch-hook",
-    description: "Every group with a warm pool holds new instances with an EC2_INSTANCE_LAUNCHING lifecycle hook " +
+    description:
+        "Every group with a warm pool holds new instances with an EC2_INSTANCE_LAUNCHING lifecycle hook " +
         "until their bootstrap is done; without it they are stopped into the pool, or join, half-ready.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const hooks = ofType(args.resources, TYPES.lifecycleHook);
         eachKnown(ofType(args.resources, TYPES.group), (group) => {
             if (!warmPoolOf(group.props) || hasLaunchHook(group, hooks)) return;
-            reportViolation(`${group.name} has a warm pool but no ${LAUNCHING} hook: instances are stopped into ` +
-                "the pool before their bootstrap finishes and come out half-ready. Add initialLifecycleHooks " +
-                `[{ lifecycleTransition: "${LAUNCHING}", defaultResult: "ABANDON", heartbeatTimeout }] and ` +
-                "complete the action when the instance is warm.", group.urn);
+            reportViolation(
+                `${group.name} has a warm pool but no ${LAUNCHING} hook: instances are stopped into ` +
+                    "the pool before their bootstrap finishes and come out half-ready. Add initialLifecycleHooks " +
+                    `[{ lifecycleTransition: "${LAUNCHING}", defaultResult: "ABANDON", heartbeatTimeout }] and ` +
+                    "complete the action when the instance is warm.",
+                group.urn,
+            );
         });
     },
 };
@@ -197,7 +253,8 @@ const scheduledCapacity = (action: Props) => numberOf(action.desiredCapacity) ??
 
 export const rampBeforeEvent: StackValidationPolicy = {
     name: "ramp-before-event",
-    description: "On an event stack, scheduled actions raise each group's capacity at least rampLeadMinutes before " +
+    description:
+        "On an event stack, scheduled actions raise each group's capacity at least rampLeadMinutes before " +
         "the event starts, so instances beyond the warm pool have booted and warmed up by then.",
     enforcementLevel: "mandatory",
     configSchema: rampConfig,
@@ -205,37 +262,54 @@ export const rampBeforeEvent: StackValidationPolicy = {
         const config = settings(args, rampConfig);
         const schedules = ofType(args.resources, TYPES.schedule);
         const unknowns = new Unknowns();
-        for (const group of ofType(args.resources, TYPES.group)) unknowns.check(group, () => {
-            const tags = tagsOf(group.props);
-            const start = config.eventStart ?? tags.get(TAGS.eventStart);
-            if (start === undefined) return;
-            const startMs = Date.parse(start);
-            if (Number.isNaN(startMs)) {
-                reportViolation(`${group.name}: the event start "${start}" is not a date-time; write it like ` +
-                    "2027-11-26T05:00:00Z.", group.urn);
-                return;
-            }
-            const lead = config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULT_RAMP_LEAD_MINUTES;
-            const deadline = startMs - lead * 60_000;
-            const baseline = numberOf(group.props.minSize) ?? 0;
-            // Per schedule of this group: a ramp, nothing, or undefined while its values are unknown.
-            const actions = schedules
-                .filter((s) => referencedBy(s, "autoscalingGroupName", [group], ["name"]).length > 0)
-                .map((s) => unknowns.check(s, () => scheduledCapacity(s.props) > baseline
-                    ? [{ name: s.name, at: Date.parse(String(s.props.startTime)) }] : []));
-            const ramps = actions.flatMap((a) => a ?? []).filter((r) => !Number.isNaN(r.at)).sort((a, b) => a.at - b.at);
-            if (ramps.length > 0 && ramps[0].at <= deadline) return;
-            // An unknown schedule may be the ramp: leave the verdict to apply rather than block on a guess.
-            if (actions.includes(undefined)) return;
-            const event = `the event${tags.has(TAGS.event) ? ` ${tags.get(TAGS.event)}` : ""} at ${iso(startMs)}`;
-            const found = ramps.length === 0
-                ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${event}`
-                : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${iso(ramps[0].at)}, ` +
-                    `${relativeTo(ramps[0].at, startMs)} ${event}`;
-            reportViolation(`${found}; capacity must rise ${lead} min before, by ${iso(deadline)}, or the instances ` +
-                "beyond the warm pool are still booting when the traffic arrives. Add or move an " +
-                `aws.autoscaling.Schedule for this group to start at ${iso(deadline)} or earlier.`, group.urn);
-        });
+        for (const group of ofType(args.resources, TYPES.group))
+            unknowns.check(group, () => {
+                const tags = tagsOf(group.props);
+                const start = config.eventStart ?? tags.get(TAGS.eventStart);
+                if (start === undefined) return;
+                const startMs = Date.parse(start);
+                if (Number.isNaN(startMs)) {
+                    reportViolation(
+                        `${group.name}: the event start "${start}" is not a date-time; write it like ` +
+                            "2027-11-26T05:00:00Z.",
+                        group.urn,
+                    );
+                    return;
+                }
+                const lead =
+                    config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULT_RAMP_LEAD_MINUTES;
+                const deadline = startMs - lead * 60_000;
+                const baseline = numberOf(group.props.minSize) ?? 0;
+                // Per schedule of this group: a ramp, nothing, or undefined while its values are unknown.
+                const actions = schedules
+                    .filter((s) => referencedBy(s, "autoscalingGroupName", [group], ["name"]).length > 0)
+                    .map((s) =>
+                        unknowns.check(s, () =>
+                            scheduledCapacity(s.props) > baseline
+                                ? [{ name: s.name, at: Date.parse(String(s.props.startTime)) }]
+                                : [],
+                        ),
+                    );
+                const ramps = actions
+                    .flatMap((a) => a ?? [])
+                    .filter((r) => !Number.isNaN(r.at))
+                    .sort((a, b) => a.at - b.at);
+                if (ramps.length > 0 && ramps[0].at <= deadline) return;
+                // An unknown schedule may be the ramp: leave the verdict to apply rather than block on a guess.
+                if (actions.includes(undefined)) return;
+                const event = `the event${tags.has(TAGS.event) ? ` ${tags.get(TAGS.event)}` : ""} at ${iso(startMs)}`;
+                const found =
+                    ramps.length === 0
+                        ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${event}`
+                        : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${iso(ramps[0].at)}, ` +
+                          `${relativeTo(ramps[0].at, startMs)} ${event}`;
+                reportViolation(
+                    `${found}; capacity must rise ${lead} min before, by ${iso(deadline)}, or the instances ` +
+                        "beyond the warm pool are still booting when the traffic arrives. Add or move an " +
+                        `aws.autoscaling.Schedule for this group to start at ${iso(deadline)} or earlier.`,
+                    group.urn,
+                );
+            });
         unknowns.settle();
     },
 };

@@ -4,11 +4,12 @@
 import { PolicyConfigSchema } from "@pulumi/policy";
 import { POOL_STATES } from "./contract";
 
-
 export const warmPoolRequiredConfig = {
     properties: {
         minWarmPoolSize: {
-            type: "integer", minimum: 1, default: 1,
+            type: "integer",
+            minimum: 1,
+            default: 1,
             description: "Fewest instances every Auto Scaling group keeps in its warm pool (warmPool.minSize).",
         },
     },
@@ -17,8 +18,12 @@ export const warmPoolRequiredConfig = {
 export const warmPoolCompatibleConfig = {
     properties: {
         rootDeviceNames: {
-            type: "array", items: { type: "string" }, minItems: 1, default: ["/dev/xvda", "/dev/sda1"],
-            description: "Device names an AMI's root volume may have; one must be mapped to EBS in the launch template.",
+            type: "array",
+            items: { type: "string" },
+            minItems: 1,
+            default: ["/dev/xvda", "/dev/sda1"],
+            description:
+                "Device names an AMI's root volume may have; one must be mapped to EBS in the launch template.",
         },
     },
 } satisfies PolicyConfigSchema;
@@ -26,9 +31,12 @@ export const warmPoolCompatibleConfig = {
 export const warmPoolStateConfig = {
     properties: {
         allowedStates: {
-            type: "array", items: { type: "string", enum: [...POOL_STATES] }, uniqueItems: true,
+            type: "array",
+            items: { type: "string", enum: [...POOL_STATES] },
+            uniqueItems: true,
             default: ["Stopped", "Hibernated"],
-            description: "Warm pool states that pass; Running is left out by default because idle instances bill in full.",
+            description:
+                "Warm pool states that pass; Running is left out by default because idle instances bill in full.",
         },
     },
 } satisfies PolicyConfigSchema;
@@ -36,7 +44,10 @@ export const warmPoolStateConfig = {
 export const instanceWarmupConfig = {
     properties: {
         warmupSeconds: {
-            type: "integer", minimum: 0, maximum: 3600, default: 60,
+            type: "integer",
+            minimum: 0,
+            maximum: 3600,
+            default: 60,
             description: "defaultInstanceWarmup the remediation sets when a group has none.",
         },
     },
@@ -45,7 +56,9 @@ export const instanceWarmupConfig = {
 export const cacheHaConfig = {
     properties: {
         minNodes: {
-            type: "integer", minimum: 2, default: 2,
+            type: "integer",
+            minimum: 2,
+            default: 2,
             description: "Fewest nodes (primary + replicas) per replication group.",
         },
     },
@@ -54,7 +67,9 @@ export const cacheHaConfig = {
 export const readReplicasConfig = {
     properties: {
         minReplicas: {
-            type: "integer", minimum: 0, default: 1,
+            type: "integer",
+            minimum: 0,
+            default: 1,
             description: "Fewest read replicas every primary needs for this event.",
         },
     },
@@ -63,7 +78,10 @@ export const readReplicasConfig = {
 export const connectionBudgetConfig = {
     properties: {
         reserve: {
-            type: "number", minimum: 0, exclusiveMaximum: 1, default: 0.1,
+            type: "number",
+            minimum: 0,
+            exclusiveMaximum: 1,
+            default: 0.1,
             description: "Share of every endpoint's max_connections kept free for admin, failover and the warmers.",
         },
     },
@@ -72,29 +90,41 @@ export const connectionBudgetConfig = {
 export const rampConfig = {
     properties: {
         eventStart: {
-            type: "string", format: "date-time",
+            type: "string",
+            format: "date-time",
             description: "The event's start; without it the group's warmstack:event-start tag is used.",
         },
         rampLeadMinutes: {
-            type: "integer", minimum: 1,
-            description: "Capacity must rise this long before the start; without it the group's " +
+            type: "integer",
+            minimum: 1,
+            description:
+                "Capacity must rise this long before the start; without it the group's " +
                 "warmstack:ramp-lead-minutes tag, else 30.",
         },
     },
 } satisfies PolicyConfigSchema;
 
 type Property = { type: string; default?: unknown };
-type Value<P> = P extends { default: infer D } ? D
-    : P extends { type: "string" } ? string | undefined
-        : P extends { type: "integer" | "number" } ? number | undefined
-            : unknown;
-export type Settings<S extends { properties: Record<string, Property> }> = { [K in keyof S["properties"]]: Value<S["properties"][K]> };
+type Value<P> = P extends { default: infer D }
+    ? D
+    : P extends { type: "string" }
+      ? string | undefined
+      : P extends { type: "integer" | "number" }
+        ? number | undefined
+        : unknown;
+export type Settings<S extends { properties: Record<string, Property> }> = {
+    [K in keyof S["properties"]]: Value<S["properties"][K]>;
+};
 
 /** The policy's configuration: the schema's defaults overlaid with what the CLI configured. */
 export function settings<S extends { properties: Record<string, Property> }>(
-    args: { getConfig<T extends object>(): T }, schema: S): Settings<S> {
-    const defaults = Object.fromEntries(Object.entries(schema.properties)
-        .filter(([, p]) => p.default !== undefined)
-        .map(([key, p]) => [key, p.default]));
+    args: { getConfig<T extends object>(): T },
+    schema: S,
+): Settings<S> {
+    const defaults = Object.fromEntries(
+        Object.entries(schema.properties)
+            .filter(([, p]) => p.default !== undefined)
+            .map(([key, p]) => [key, p.default]),
+    );
     return { ...defaults, ...args.getConfig<Partial<Settings<S>>>() } as Settings<S>;
 }

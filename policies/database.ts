@@ -3,14 +3,28 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { readReplicasConfig, settings } from "./config";
 import { TYPES } from "./contract";
-import { bullets, eachKnown, isRecord, isSet, isTrue, listOf, numberOf, ofType, Props, referencedBy, stringOf } from "./props";
+import {
+    bullets,
+    eachKnown,
+    isRecord,
+    isSet,
+    isTrue,
+    listOf,
+    numberOf,
+    ofType,
+    Props,
+    referencedBy,
+    stringOf,
+} from "./props";
 
 export const isReplica = (db: Props) => isSet(db, "replicateSourceDb");
 
 /** The read replicas streaming from `primary`, linked through their replicateSourceDb. */
 export const replicasOf = (primary: PolicyResource, instances: PolicyResource[]) =>
-    instances.filter((db) => isReplica(db.props) &&
-        referencedBy(db, "replicateSourceDb", [primary], ["identifier", "arn"]).length > 0);
+    instances.filter(
+        (db) =>
+            isReplica(db.props) && referencedBy(db, "replicateSourceDb", [primary], ["identifier", "arn"]).length > 0,
+    );
 
 /** The stack's parameter group a DB instance runs with; undefined for the RDS default group. */
 export const parameterGroupOf = (db: PolicyResource, groups: PolicyResource[]): PolicyResource | undefined =>
@@ -53,12 +67,16 @@ export const dbPrivateEncrypted: ResourceValidationPolicy = {
         const storageEncrypted = db.storageEncrypted;
         const inherits = isReplica(db) && (storageEncrypted === undefined || storageEncrypted === null);
         if (!isTrue(storageEncrypted) && !inherits) {
-            problems.push("storage is unencrypted — set storageEncrypted to true (an existing instance: restore " +
-                "it from an encrypted snapshot copy)");
+            problems.push(
+                "storage is unencrypted — set storageEncrypted to true (an existing instance: restore " +
+                    "it from an encrypted snapshot copy)",
+            );
         }
         if (isTrue(db.publiclyAccessible)) {
-            problems.push("it is reachable from the internet — set publiclyAccessible to false and admit only the " +
-                "app tier's security group");
+            problems.push(
+                "it is reachable from the internet — set publiclyAccessible to false and admit only the " +
+                    "app tier's security group",
+            );
         }
         if (problems.length > 0) reportViolation(`${args.name}:\n${bullets(problems)}`);
     },
@@ -66,22 +84,26 @@ export const dbPrivateEncrypted: ResourceValidationPolicy = {
 
 export const dbBufferPrewarm: ResourceValidationPolicy = {
     name: "db-buffer-prewarm",
-    description: "PostgreSQL parameter groups preload pg_prewarm with autoprewarm on, so a restarted or failed-over " +
+    description:
+        "PostgreSQL parameter groups preload pg_prewarm with autoprewarm on, so a restarted or failed-over " +
         "instance reloads its hot pages instead of serving the peak from disk.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         if (args.type !== TYPES.dbParameterGroup || !String(args.props.family ?? "").startsWith("postgres")) return;
         const problems = bufferPrewarmProblems(args.props);
         if (problems.length === 0) return;
-        reportViolation(`${args.name} brings the buffer cache back cold after a restart or failover ` +
-            `(${problems.join("; ")}). Set shared_preload_libraries to include pg_prewarm and ` +
-            "pg_prewarm.autoprewarm to 1 (applyMethod pending-reboot).");
+        reportViolation(
+            `${args.name} brings the buffer cache back cold after a restart or failover ` +
+                `(${problems.join("; ")}). Set shared_preload_libraries to include pg_prewarm and ` +
+                "pg_prewarm.autoprewarm to 1 (applyMethod pending-reboot).",
+        );
     },
 };
 
 export const dbReadReplicas: StackValidationPolicy = {
     name: "db-read-replicas",
-    description: "Every database primary has at least the event's number of read replicas, so the peak's reads " +
+    description:
+        "Every database primary has at least the event's number of read replicas, so the peak's reads " +
         "do not all land on the writer.",
     enforcementLevel: "mandatory",
     configSchema: readReplicasConfig,
@@ -92,9 +114,12 @@ export const dbReadReplicas: StackValidationPolicy = {
             if (isReplica(db.props)) return;
             const replicas = replicasOf(db, instances).length;
             if (replicas >= minReplicas) return;
-            reportViolation(`${db.name} has ${replicas} read replica(s); this event needs ${minReplicas}. Add ` +
-                `${minReplicas - replicas} RDS instance(s) with replicateSourceDb: ${db.name}.identifier ` +
-                "(warmstack: database.readQps / database.readQpsPerReplica set how many).", db.urn);
+            reportViolation(
+                `${db.name} has ${replicas} read replica(s); this event needs ${minReplicas}. Add ` +
+                    `${minReplicas - replicas} RDS instance(s) with replicateSourceDb: ${db.name}.identifier ` +
+                    "(warmstack: database.readQps / database.readQpsPerReplica set how many).",
+                db.urn,
+            );
         });
     },
 };

@@ -4,13 +4,19 @@ import { Policies } from "@pulumi/policy";
 import { cacheHaEncrypted, cachePrewarmed } from "./cache";
 import { connectionBudget, wholeChainWarm } from "./chain";
 import {
-    asgInstanceWarmup, asgWarmPoolRequired, rampBeforeEvent, warmPoolCompatible, warmPoolLaunchHook, warmPoolState,
+    asgInstanceWarmup,
+    asgWarmPoolRequired,
+    rampBeforeEvent,
+    warmPoolCompatible,
+    warmPoolLaunchHook,
+    warmPoolState,
 } from "./compute";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas } from "./database";
 
 export const PACK_NAME = "warm-readiness";
 
-export const DESCRIPTION = "Blocks deploys whose compute, cache or database would meet the peak cold: warm pools " +
+export const DESCRIPTION =
+    "Blocks deploys whose compute, cache or database would meet the peak cold: warm pools " +
     "AWS accepts, launch hooks, the ramp before the event, pre-warmed caches, read replicas, connection budgets " +
     "and the whole chain warm together.";
 

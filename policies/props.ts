@@ -59,12 +59,17 @@ export const ofType = (resources: PolicyResource[], type: string) => resources.f
  * at preview when the referenced id is still unknown, or by value against one of the candidates' `keys`
  * (a literal name written into the program).
  */
-export function referencedBy(from: PolicyResource, property: string, candidates: PolicyResource[],
-    keys: string[]): PolicyResource[] {
+export function referencedBy(
+    from: PolicyResource,
+    property: string,
+    candidates: PolicyResource[],
+    keys: string[],
+): PolicyResource[] {
     const dependencies = new Set((from.propertyDependencies[property] ?? []).map((d) => d.urn));
     const value = known(from.props, property);
-    return candidates.filter((c) =>
-        dependencies.has(c.urn) || (value !== undefined && keys.some((k) => known(c.props, k) === value)));
+    return candidates.filter(
+        (c) => dependencies.has(c.urn) || (value !== undefined && keys.some((k) => known(c.props, k) === value)),
+    );
 }
 
 /**

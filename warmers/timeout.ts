@@ -2,7 +2,10 @@
 // step with a TimeoutError naming what timed out, instead of hanging a deploy, a Lambda or a launch hook.
 
 export class TimeoutError extends Error {
-    constructor(readonly what: string, readonly ms: number) {
+    constructor(
+        readonly what: string,
+        readonly ms: number,
+    ) {
         super(`${what} timed out after ${ms} ms`);
         this.name = "TimeoutError";
     }
@@ -21,7 +24,11 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string, onLat
             reject(new TimeoutError(what, ms));
         }, ms);
     });
-    if (onLate) work.then((value) => late && onLate(value), () => undefined);
+    if (onLate)
+        work.then(
+            (value) => late && onLate(value),
+            () => undefined,
+        );
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 

@@ -11,7 +11,17 @@ import { agentCommand } from "../../warmers/agent/command";
 import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
 import { closedPort } from "../support/servers";
 import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";
-import { CREDENTIALS, LoopbackDns, LoopbackHttp, blackHole, fakeAutoScaling, fakeImds, fakeSecretsManager, loopbackDns, silentHttp } from "./endpoints";
+import {
+    CREDENTIALS,
+    LoopbackDns,
+    LoopbackHttp,
+    blackHole,
+    fakeAutoScaling,
+    fakeImds,
+    fakeSecretsManager,
+    loopbackDns,
+    silentHttp,
+} from "./endpoints";
 
 const INSTANCE = { instanceId: "i-0123456789abcdef0", region: "us-east-1" };
 const PG_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-agent-test";
@@ -36,13 +46,20 @@ describe("agent run", () => {
     let agentBackendsAtAppStep: number | undefined;
     let lines: string[];
 
-    const options = (): AgentOptions => ({ log: (line) => lines.push(line), credentials: CREDENTIALS, env: { REDIS_TOKEN } });
+    const options = (): AgentOptions => ({
+        log: (line) => lines.push(line),
+        credentials: CREDENTIALS,
+        env: { REDIS_TOKEN },
+    });
 
     /** The agent's backends, given `graceMs` to go: a closed pool's backends leave pg_stat_activity a moment later. */
     async function agentBackends(graceMs = 800): Promise<number> {
         const deadline = Date.now() + graceMs;
         for (;;) {
-            const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [AGENT_CONNECTION_NAME]);
+            const { rows } = await admin.query<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+                [AGENT_CONNECTION_NAME],
+            );
             if (rows[0].n === 0 || Date.now() > deadline) return rows[0].n;
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -57,7 +74,14 @@ describe("agent run", () => {
         setup.disconnect();
         admin = new Client({ connectionString: pg.url });
         await admin.connect();
-        dns = await loopbackDns(Object.fromEntries(["writer", "reader-1", "reader-2", "cache"].map((h) => [`${h}.warmstack.test`, { address: "127.0.0.1", ttl: 60 }])));
+        dns = await loopbackDns(
+            Object.fromEntries(
+                ["writer", "reader-1", "reader-2", "cache"].map((h) => [
+                    `${h}.warmstack.test`,
+                    { address: "127.0.0.1", ttl: 60 },
+                ]),
+            ),
+        );
         imds = await fakeImds(INSTANCE);
         sm = await fakeSecretsManager({ [PG_SECRET]: JSON.stringify({ username: pg.user, password: PG_PASSWORD }) });
         app = http.createServer((_req, res) => {
@@ -76,7 +100,14 @@ describe("agent run", () => {
     });
     afterEach(() => autoScaling.close());
     after(async () => {
-        await Promise.all([admin.end(), dns.close(), imds.close(), sm.close(), new Promise((resolve) => app.close(resolve)), redis.stop()]);
+        await Promise.all([
+            admin.end(),
+            dns.close(),
+            imds.close(),
+            sm.close(),
+            new Promise((resolve) => app.close(resolve)),
+            redis.stop(),
+        ]);
     });
 
     function config(changes: Partial<AgentConfigFile> = {}): AgentConfigFile {
@@ -86,19 +117,36 @@ describe("agent run", () => {
             timeouts: TIMEOUTS,
             dns: { servers: [dns.server] },
             postgres: {
-                writer: { host: "writer.warmstack.test", port: pg.port, database: pg.database, user: pg.user, password: { secretArn: PG_SECRET } },
-                readers: [{ host: "reader-1.warmstack.test", port: pg.port }, { host: "reader-2.warmstack.test", port: pg.port }],
+                writer: {
+                    host: "writer.warmstack.test",
+                    port: pg.port,
+                    database: pg.database,
+                    user: pg.user,
+                    password: { secretArn: PG_SECRET },
+                },
+                readers: [
+                    { host: "reader-1.warmstack.test", port: pg.port },
+                    { host: "reader-2.warmstack.test", port: pg.port },
+                ],
                 poolSize: { writer: 3, readerPerReplica: 2 },
             },
             redis: { host: "cache.warmstack.test", port: redis.port, authToken: { env: "REDIS_TOKEN" } },
-            app: { warmUp: [{ url: `${appUrl}/`, count: 3 }, { url: `${appUrl}/products`, count: 1 }] },
+            app: {
+                warmUp: [
+                    { url: `${appUrl}/`, count: 3 },
+                    { url: `${appUrl}/products`, count: 1 },
+                ],
+            },
             endpoints: { imds: imds.url, autoScaling: autoScaling.url, secretsManager: sm.url },
             ...changes,
         };
     }
 
     /** The same config with the writer moved (to a closed port, a black hole). */
-    function withWriter(writer: { host?: string; port: number }, changes: Partial<AgentConfigFile> = {}): AgentConfigFile {
+    function withWriter(
+        writer: { host?: string; port: number },
+        changes: Partial<AgentConfigFile> = {},
+    ): AgentConfigFile {
         const base = config(changes);
         return { ...base, postgres: { ...base.postgres!, writer: { ...base.postgres!.writer, ...writer } } };
     }
@@ -107,7 +155,12 @@ describe("agent run", () => {
         assert.equal(autoScaling.actions.length, 1, "exactly one CompleteLifecycleAction");
         const action = autoScaling.actions[0];
         assert.deepEqual(
-            [action.get("AutoScalingGroupName"), action.get("LifecycleHookName"), action.get("InstanceId"), action.get("LifecycleActionResult")],
+            [
+                action.get("AutoScalingGroupName"),
+                action.get("LifecycleHookName"),
+                action.get("InstanceId"),
+                action.get("LifecycleActionResult"),
+            ],
             [GROUP, HOOK, INSTANCE.instanceId, result],
         );
     }
@@ -123,26 +176,62 @@ describe("agent run", () => {
 
         assertCompleted("CONTINUE");
         assert.deepEqual({ instanceId: report.instanceId, region: report.region }, INSTANCE);
-        assert.deepEqual(report.connections, { "postgres writer": 3, "postgres reader 1": 2, "postgres reader 2": 2, redis: 1 });
-        assert.deepEqual(Object.keys(report.resolved).sort(), ["cache.warmstack.test", "reader-1.warmstack.test", "reader-2.warmstack.test", "writer.warmstack.test"]);
-        assert.deepEqual(dns.aQueries.filter((q) => q === "writer.warmstack.test"), ["writer.warmstack.test"], "connections used the pre-resolved entry");
+        assert.deepEqual(report.connections, {
+            "postgres writer": 3,
+            "postgres reader 1": 2,
+            "postgres reader 2": 2,
+            redis: 1,
+        });
+        assert.deepEqual(Object.keys(report.resolved).sort(), [
+            "cache.warmstack.test",
+            "reader-1.warmstack.test",
+            "reader-2.warmstack.test",
+            "writer.warmstack.test",
+        ]);
+        assert.deepEqual(
+            dns.aQueries.filter((q) => q === "writer.warmstack.test"),
+            ["writer.warmstack.test"],
+            "connections used the pre-resolved entry",
+        );
         assert.equal(report.appRequests, 4);
         assert.equal(appHits, 4);
         assert.equal(agentBackendsAtAppStep, 0, "the agent's proof connections are closed before the app step");
-        const steps = ["identity", "dns", "secrets", "postgres writer", "postgres reader 1", "postgres reader 2", "redis", "pools", "app", "continue"];
+        const steps = [
+            "identity",
+            "dns",
+            "secrets",
+            "postgres writer",
+            "postgres reader 1",
+            "postgres reader 2",
+            "redis",
+            "pools",
+            "app",
+            "continue",
+        ];
         assert.deepEqual(Object.keys(report.steps).sort(), [...steps].sort());
         for (const step of steps) {
-            assert.ok(lines.some((l) => new RegExp(`^${step}: ok in \\d+ ms \\(`).test(l)), `no log line for ${step}:\n${lines.join("\n")}`);
+            assert.ok(
+                lines.some((l) => new RegExp(`^${step}: ok in \\d+ ms \\(`).test(l)),
+                `no log line for ${step}:\n${lines.join("\n")}`,
+            );
         }
         assertNoSecretLogged();
     });
 
     it("ABANDONs with the reason when PostgreSQL refuses connections, and leaves nothing open", async () => {
         const port = await closedPort();
-        const err = await runAgent(parseAgentConfig(withWriter({ port }), "test"), options()).then(() => assert.fail("expected a rejection"), (e: Error) => e);
+        const err = await runAgent(parseAgentConfig(withWriter({ port }), "test"), options()).then(
+            () => assert.fail("expected a rejection"),
+            (e: Error) => e,
+        );
 
         assert.ok(err instanceof AgentError && err.abandoned, String(err));
-        assert.match(err.reason, new RegExp(`^pools: postgres writer: 3 of 3 connections failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+        assert.match(
+            err.reason,
+            new RegExp(
+                `^pools: postgres writer: 3 of 3 connections failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`,
+            ),
+        );
         assertCompleted("ABANDON");
         assert.equal(appHits, 0, "no app warm-up after a failed step");
         assert.ok(lines.some((l) => l === `ABANDON ${INSTANCE.instanceId}: ${err.reason}`));
@@ -151,8 +240,13 @@ describe("agent run", () => {
     });
 
     it("ABANDONs on a wrong Redis token without printing it", async () => {
-        const err = await runAgent(parseAgentConfig(config(), "test"), { ...options(), env: { REDIS_TOKEN: "wrong-token-never-printed" } })
-            .then(() => assert.fail("expected a rejection"), (e: Error) => e);
+        const err = await runAgent(parseAgentConfig(config(), "test"), {
+            ...options(),
+            env: { REDIS_TOKEN: "wrong-token-never-printed" },
+        }).then(
+            () => assert.fail("expected a rejection"),
+            (e: Error) => e,
+        );
         assert.ok(err instanceof AgentError);
         assert.match(err.reason, /^pools: redis: Redis: WRONGPASS/);
         assertCompleted("ABANDON");
@@ -162,10 +256,16 @@ describe("agent run", () => {
     it("ABANDONs, never hangs, when a dependency accepts but never answers", async () => {
         const hole = await blackHole();
         try {
-            const changed = withWriter({ host: "127.0.0.1", port: hole.port }, { timeouts: { ...TIMEOUTS, poolsMs: 400 } });
+            const changed = withWriter(
+                { host: "127.0.0.1", port: hole.port },
+                { timeouts: { ...TIMEOUTS, poolsMs: 400 } },
+            );
             const started = Date.now();
-            await assert.rejects(runAgent(parseAgentConfig(changed, "test"), options()), (err: Error) =>
-                err instanceof AgentError && /^pools: postgres writer: .*timed out after 400 ms/.test(err.reason));
+            await assert.rejects(
+                runAgent(parseAgentConfig(changed, "test"), options()),
+                (err: Error) =>
+                    err instanceof AgentError && /^pools: postgres writer: .*timed out after 400 ms/.test(err.reason),
+            );
             assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
             assertCompleted("ABANDON");
         } finally {
@@ -176,9 +276,16 @@ describe("agent run", () => {
     it("ABANDONs when the overall deadline runs out mid-step", async () => {
         const silent = await silentHttp();
         try {
-            const changes = { app: { warmUp: [{ url: `${silent.url}/`, count: 1 }] }, timeouts: { ...TIMEOUTS, overallMs: 1500, appRequestMs: 10_000 } };
-            await assert.rejects(runAgent(parseAgentConfig(config(changes), "test"), options()), (err: Error) =>
-                err instanceof AgentError && /^app: step \(overall deadline\) timed out after \d+ ms$/.test(err.reason));
+            const changes = {
+                app: { warmUp: [{ url: `${silent.url}/`, count: 1 }] },
+                timeouts: { ...TIMEOUTS, overallMs: 1500, appRequestMs: 10_000 },
+            };
+            await assert.rejects(
+                runAgent(parseAgentConfig(config(changes), "test"), options()),
+                (err: Error) =>
+                    err instanceof AgentError &&
+                    /^app: step \(overall deadline\) timed out after \d+ ms$/.test(err.reason),
+            );
             assertCompleted("ABANDON");
         } finally {
             await silent.close();
@@ -188,9 +295,17 @@ describe("agent run", () => {
     it("rejects without completing the hook when IMDS cannot say who this is (AWS's default ABANDON applies)", async () => {
         const silent = await silentHttp();
         try {
-            const changes = { endpoints: { ...config().endpoints, imds: silent.url }, timeouts: { ...TIMEOUTS, imdsMs: 200 } };
-            await assert.rejects(runAgent(parseAgentConfig(config(changes), "test"), options()), (err: Error) =>
-                err instanceof AgentError && !err.abandoned && err.reason === `identity: PUT ${silent.url}/latest/api/token timed out after 200 ms`);
+            const changes = {
+                endpoints: { ...config().endpoints, imds: silent.url },
+                timeouts: { ...TIMEOUTS, imdsMs: 200 },
+            };
+            await assert.rejects(
+                runAgent(parseAgentConfig(config(changes), "test"), options()),
+                (err: Error) =>
+                    err instanceof AgentError &&
+                    !err.abandoned &&
+                    err.reason === `identity: PUT ${silent.url}/latest/api/token timed out after 200 ms`,
+            );
             assert.equal(autoScaling.actions.length, 0);
         } finally {
             await silent.close();
@@ -203,15 +318,27 @@ describe("agent run", () => {
             const file = path.join(dir, "agent.json");
             fs.writeFileSync(file, JSON.stringify({ ...config(), poolSizes: {} }));
             const imdsCalls = imds.requests.length;
-            await assert.rejects(runAgentFromFile(file, options()), (err: Error) =>
-                err instanceof AgentConfigError && err.message === `${file}: invalid agent config\n  - poolSizes: unknown key`);
+            await assert.rejects(
+                runAgentFromFile(file, options()),
+                (err: Error) =>
+                    err instanceof AgentConfigError &&
+                    err.message === `${file}: invalid agent config\n  - poolSizes: unknown key`,
+            );
             assert.equal(autoScaling.actions.length, 0);
             assert.equal(imds.requests.length, imdsCalls);
 
             // The same through the CLI subcommand the lead wires into `warmstack`.
-            await assert.rejects(agentCommand().exitOverride().parseAsync(["--config", file], { from: "user" }), AgentConfigError);
-            await assert.rejects(agentCommand().exitOverride().configureOutput({ writeErr: () => undefined }).parseAsync([], { from: "user" }),
-                /required option '--config <file>' not specified/);
+            await assert.rejects(
+                agentCommand().exitOverride().parseAsync(["--config", file], { from: "user" }),
+                AgentConfigError,
+            );
+            await assert.rejects(
+                agentCommand()
+                    .exitOverride()
+                    .configureOutput({ writeErr: () => undefined })
+                    .parseAsync([], { from: "user" }),
+                /required option '--config <file>' not specified/,
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

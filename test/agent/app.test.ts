@@ -24,31 +24,56 @@ describe("agent app warm-up", () => {
     after(() => new Promise((resolve) => app.close(resolve)));
 
     it("sends each URL its count of requests", async () => {
-        const sent = await warmUpApp([{ url: `${base}/products`, count: 3 }, { url: `${base}/cart?x=1`, count: 2 }], { requestTimeoutMs: 2000 });
+        const sent = await warmUpApp(
+            [
+                { url: `${base}/products`, count: 3 },
+                { url: `${base}/cart?x=1`, count: 2 },
+            ],
+            { requestTimeoutMs: 2000 },
+        );
         assert.equal(sent, 5);
         assert.deepEqual(Object.fromEntries(hits), { "/products": 3, "/cart?x=1": 2 });
     });
 
     it("fails on a non-2xx answer, naming the URL and status, and sends nothing more", async () => {
-        await assert.rejects(warmUpApp([{ url: `${base}/broken`, count: 3 }, { url: `${base}/products`, count: 1 }], { requestTimeoutMs: 2000 }), (err: Error) => {
-            assert.ok(err instanceof AppWarmUpError);
-            assert.equal(err.message, `GET ${base}/broken answered 503 (request 1 of 3)`);
-            return true;
-        });
+        await assert.rejects(
+            warmUpApp(
+                [
+                    { url: `${base}/broken`, count: 3 },
+                    { url: `${base}/products`, count: 1 },
+                ],
+                { requestTimeoutMs: 2000 },
+            ),
+            (err: Error) => {
+                assert.ok(err instanceof AppWarmUpError);
+                assert.equal(err.message, `GET ${base}/broken answered 503 (request 1 of 3)`);
+                return true;
+            },
+        );
         assert.deepEqual(Object.fromEntries(hits), { "/broken": 1 });
     });
 
     it("waits for an app that is still starting, and only for that", async () => {
         const port = await closedPort();
         const url = `http://127.0.0.1:${port}/`;
-        await assert.rejects(warmUpApp([{ url, count: 1 }], { requestTimeoutMs: 1000 }), (err: Error) =>
-            err instanceof RequestError && err.code === "ECONNREFUSED" && err.message.startsWith(`GET ${url} failed: connect ECONNREFUSED`));
+        await assert.rejects(
+            warmUpApp([{ url, count: 1 }], { requestTimeoutMs: 1000 }),
+            (err: Error) =>
+                err instanceof RequestError &&
+                err.code === "ECONNREFUSED" &&
+                err.message.startsWith(`GET ${url} failed: connect ECONNREFUSED`),
+        );
 
         let late = 0;
         const starting = http.createServer((_req, res) => res.end(String(++late)));
-        const listening = new Promise<void>((resolve) => setTimeout(() => starting.listen(port, "127.0.0.1", resolve), 300));
+        const listening = new Promise<void>((resolve) =>
+            setTimeout(() => starting.listen(port, "127.0.0.1", resolve), 300),
+        );
         try {
-            assert.equal(await warmUpApp([{ url, count: 2 }], { requestTimeoutMs: 1000, startupWaitMs: 3000, retryMs: 50 }), 2);
+            assert.equal(
+                await warmUpApp([{ url, count: 2 }], { requestTimeoutMs: 1000, startupWaitMs: 3000, retryMs: 50 }),
+                2,
+            );
             assert.equal(late, 2, "refused attempts are not counted, answered ones are");
         } finally {
             await listening;
@@ -60,11 +85,14 @@ describe("agent app warm-up", () => {
         const silent = await silentHttp();
         const started = Date.now();
         try {
-            await assert.rejects(warmUpApp([{ url: `${silent.url}/`, count: 2 }], { requestTimeoutMs: 200 }), (err: Error) => {
-                assert.ok(err instanceof TimeoutError);
-                assert.equal(err.message, `GET ${silent.url}/ timed out after 200 ms`);
-                return true;
-            });
+            await assert.rejects(
+                warmUpApp([{ url: `${silent.url}/`, count: 2 }], { requestTimeoutMs: 200 }),
+                (err: Error) => {
+                    assert.ok(err instanceof TimeoutError);
+                    assert.equal(err.message, `GET ${silent.url}/ timed out after 200 ms`);
+                    return true;
+                },
+            );
             assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
         } finally {
             await silent.close();

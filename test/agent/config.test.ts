@@ -8,7 +8,12 @@ const MINIMAL: AgentConfigFile = {
     autoScalingGroupName: "warmstack-launch-app",
     lifecycleHookName: "warmstack-launch",
     postgres: {
-        writer: { host: "db.example.internal", database: "app", user: "app", password: { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1" } },
+        writer: {
+            host: "db.example.internal",
+            database: "app",
+            user: "app",
+            password: { secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1" },
+        },
         readers: [{ host: "replica-1.example.internal" }],
         poolSize: { writer: 8, readerPerReplica: 4 },
     },
@@ -58,31 +63,49 @@ describe("agent config", () => {
 
     it("names every unknown key with its path, at any depth", () => {
         const err = rejection(() =>
-            parseAgentConfig({
-                ...MINIMAL,
-                regoin: "us-east-1",
-                postgres: { ...MINIMAL.postgres, writer: { ...MINIMAL.postgres!.writer, hots: "x" } },
-                app: { warmUp: [{ url: "http://127.0.0.1:8080/", count: 1, method: "POST" }] },
-                watch: { pollMS: 1000 },
-            }, "/etc/warmstack/agent.json"),
+            parseAgentConfig(
+                {
+                    ...MINIMAL,
+                    regoin: "us-east-1",
+                    postgres: { ...MINIMAL.postgres, writer: { ...MINIMAL.postgres!.writer, hots: "x" } },
+                    app: { warmUp: [{ url: "http://127.0.0.1:8080/", count: 1, method: "POST" }] },
+                    watch: { pollMS: 1000 },
+                },
+                "/etc/warmstack/agent.json",
+            ),
         );
-        assert.deepEqual(err.problems.sort(),
-            ["app.warmUp[0].method: unknown key", "postgres.writer.hots: unknown key", "regoin: unknown key", "watch.pollMS: unknown key"]);
+        assert.deepEqual(err.problems.sort(), [
+            "app.warmUp[0].method: unknown key",
+            "postgres.writer.hots: unknown key",
+            "regoin: unknown key",
+            "watch.pollMS: unknown key",
+        ]);
         assert.match(err.message, /^\/etc\/warmstack\/agent\.json: invalid agent config/);
     });
 
     it("refuses inline secrets and ambiguous secret sources", () => {
-        const inline = rejection(() => parseAgentConfig({ ...MINIMAL, redis: { host: "cache", authToken: "hunter2-token" } }, "user data"));
-        assert.deepEqual(inline.problems, ["redis.authToken: inline secrets are not allowed: give { secretArn } or { env }"]);
+        const inline = rejection(() =>
+            parseAgentConfig({ ...MINIMAL, redis: { host: "cache", authToken: "hunter2-token" } }, "user data"),
+        );
+        assert.deepEqual(inline.problems, [
+            "redis.authToken: inline secrets are not allowed: give { secretArn } or { env }",
+        ]);
         assert.ok(!inline.message.includes("hunter2"), "the rejected value must not be echoed");
         const ambiguous = { env: "TOKEN", secretArn: "arn:aws:secretsmanager:x" };
-        const both = rejection(() => parseAgentConfig({ ...MINIMAL, redis: { host: "cache", authToken: ambiguous } }, "user data"));
+        const both = rejection(() =>
+            parseAgentConfig({ ...MINIMAL, redis: { host: "cache", authToken: ambiguous } }, "user data"),
+        );
         assert.deepEqual(both.problems, ["redis.authToken: give exactly one of secretArn or env"]);
     });
 
     it("reports bad values with their path, missing keys included", () => {
         const postgres = { ...MINIMAL.postgres!, poolSize: { writer: 0, readerPerReplica: 1 } };
-        const err = rejection(() => parseAgentConfig({ ...MINIMAL, lifecycleHookName: undefined, timeouts: { dnsMs: -1 }, postgres, watch: { pollMs: 0 } }, "f.json"));
+        const err = rejection(() =>
+            parseAgentConfig(
+                { ...MINIMAL, lifecycleHookName: undefined, timeouts: { dnsMs: -1 }, postgres, watch: { pollMs: 0 } },
+                "f.json",
+            ),
+        );
         const keys = err.problems.map((p) => p.split(":")[0]).sort();
         assert.deepEqual(keys, ["lifecycleHookName", "postgres.poolSize.writer", "timeouts.dnsMs", "watch.pollMs"]);
     });

@@ -11,7 +11,8 @@ interface Entry {
 
 function lookupAll(dns: DnsCache, host: string): Promise<Entry[]> {
     return new Promise((resolve, reject) =>
-        dns.lookup(host, { all: true }, (err, entries) => (err ? reject(err) : resolve(entries as unknown as Entry[]))));
+        dns.lookup(host, { all: true }, (err, entries) => (err ? reject(err) : resolve(entries as unknown as Entry[]))),
+    );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,13 +44,23 @@ describe("agent DNS cache", () => {
     });
 
     it("pre-resolves every host once, then answers from the cache without asking the server", async () => {
-        cache = await DnsCache.start({ hosts: ["db.warmstack.test", "cache.warmstack.test", "127.0.0.9"], servers: [server.server], timeoutMs: 2000 });
-        assert.deepEqual(Object.fromEntries(cache.resolved), { "db.warmstack.test": ["127.0.0.1"], "cache.warmstack.test": ["127.0.0.2"] });
+        cache = await DnsCache.start({
+            hosts: ["db.warmstack.test", "cache.warmstack.test", "127.0.0.9"],
+            servers: [server.server],
+            timeoutMs: 2000,
+        });
+        assert.deepEqual(Object.fromEntries(cache.resolved), {
+            "db.warmstack.test": ["127.0.0.1"],
+            "cache.warmstack.test": ["127.0.0.2"],
+        });
         assert.deepEqual(server.aQueries.sort(), ["cache.warmstack.test", "db.warmstack.test"]);
 
         for (let i = 0; i < 3; i++) {
             const [entry] = await lookupAll(cache, "db.warmstack.test");
-            assert.deepEqual({ address: entry.address, source: entry.source }, { address: "127.0.0.1", source: "cache" });
+            assert.deepEqual(
+                { address: entry.address, source: entry.source },
+                { address: "127.0.0.1", source: "cache" },
+            );
         }
         assert.equal(await cache.address("cache.warmstack.test"), "127.0.0.2");
         assert.equal(server.aQueries.length, 2, "a cached lookup must not reach the DNS server");
@@ -63,14 +74,19 @@ describe("agent DNS cache", () => {
             cache = await DnsCache.start({ hosts: ["db.warmstack.test"], servers: [server.server], timeoutMs: 2000 });
             cache.install();
             const body = await new Promise<string>((resolve, reject) =>
-                http.get(`http://db.warmstack.test:${port}/`, (res) => {
-                    let text = "";
-                    res.on("data", (c) => (text += c)).on("end", () => resolve(text));
-                }).on("error", reject));
+                http
+                    .get(`http://db.warmstack.test:${port}/`, (res) => {
+                        let text = "";
+                        res.on("data", (c) => (text += c)).on("end", () => resolve(text));
+                    })
+                    .on("error", reject),
+            );
             assert.equal(body, "warm");
 
             const socket = cache.pgStream();
-            await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject).connect(port, "db.warmstack.test"));
+            await new Promise<void>((resolve, reject) =>
+                socket.once("connect", resolve).once("error", reject).connect(port, "db.warmstack.test"),
+            );
             assert.equal(socket.remoteAddress, "127.0.0.1");
             socket.destroy();
             assert.deepEqual(server.aQueries, ["db.warmstack.test"]);
@@ -99,7 +115,10 @@ describe("agent DNS cache", () => {
     it("keeps serving the old entry when a refresh fails, and reports the failure", async () => {
         const failures: string[] = [];
         cache = await DnsCache.start({
-            hosts: ["mid.warmstack.test"], servers: [server.server], timeoutMs: 200, retryMs: 60_000,
+            hosts: ["mid.warmstack.test"],
+            servers: [server.server],
+            timeoutMs: 200,
+            retryMs: 60_000,
             onRefreshError: (host, err) => failures.push(`${host}: ${err.message}`),
         });
         await server.close(); // the refresh at 0.8 × 2 s finds no resolver
@@ -114,11 +133,17 @@ describe("agent DNS cache", () => {
         const silent = await silentDns();
         const started = Date.now();
         try {
-            await assert.rejects(DnsCache.start({ hosts: ["db.warmstack.test"], servers: [silent.server], timeoutMs: 300 }), (err: Error) => {
-                assert.ok(err instanceof DnsError);
-                assert.match(err.message, /cannot resolve db\.warmstack\.test: .*(timed out after 300 ms|ETIMEOUT)/);
-                return true;
-            });
+            await assert.rejects(
+                DnsCache.start({ hosts: ["db.warmstack.test"], servers: [silent.server], timeoutMs: 300 }),
+                (err: Error) => {
+                    assert.ok(err instanceof DnsError);
+                    assert.match(
+                        err.message,
+                        /cannot resolve db\.warmstack\.test: .*(timed out after 300 ms|ETIMEOUT)/,
+                    );
+                    return true;
+                },
+            );
             assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
         } finally {
             await silent.close();

@@ -13,21 +13,30 @@ export interface LoopbackHttp {
     close(): Promise<void>;
 }
 
-async function serve(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>): Promise<LoopbackHttp> {
+async function serve(
+    handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>,
+): Promise<LoopbackHttp> {
     const server = http.createServer((req, res) => {
         let body = "";
         req.on("data", (chunk) => (body += chunk));
-        req.on("end", () => void Promise.resolve(handler(req, body, res)).catch((err: Error) => res.writeHead(500).end(err.message)));
+        req.on(
+            "end",
+            () =>
+                void Promise.resolve(handler(req, body, res)).catch((err: Error) =>
+                    res.writeHead(500).end(err.message),
+                ),
+        );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
     return {
         url: `http://127.0.0.1:${port}`,
         port,
-        close: () => new Promise((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
     };
 }
 
@@ -75,13 +84,17 @@ export async function silentHttp(): Promise<LoopbackHttp> {
  * The Auto Scaling Query API's CompleteLifecycleAction (form-encoded POST, XML answer). `onAction` runs before
  * the answer, so a test can look at the world at the moment the agent completes the hook.
  */
-export async function fakeAutoScaling(onAction?: (params: URLSearchParams) => Promise<void> | void): Promise<LoopbackHttp & { actions: URLSearchParams[] }> {
+export async function fakeAutoScaling(
+    onAction?: (params: URLSearchParams) => Promise<void> | void,
+): Promise<LoopbackHttp & { actions: URLSearchParams[] }> {
     const actions: URLSearchParams[] = [];
     const server = await serve(async (req, body, res) => {
         const params = new URLSearchParams(body);
         if (req.method !== "POST" || params.get("Action") !== "CompleteLifecycleAction") {
             const error = `<Type>Sender</Type><Code>InvalidAction</Code><Message>unexpected ${params.get("Action")}</Message>`;
-            return void res.writeHead(400, { "content-type": "text/xml" }).end(`<ErrorResponse><Error>${error}</Error><RequestId>r-1</RequestId></ErrorResponse>`);
+            return void res
+                .writeHead(400, { "content-type": "text/xml" })
+                .end(`<ErrorResponse><Error>${error}</Error><RequestId>r-1</RequestId></ErrorResponse>`);
         }
         actions.push(params);
         await onAction?.(params);
@@ -97,12 +110,27 @@ export async function fakeAutoScaling(onAction?: (params: URLSearchParams) => Pr
 export async function fakeSecretsManager(secrets: Record<string, string>): Promise<LoopbackHttp> {
     return serve((req, body, res) => {
         const json = { "content-type": "application/x-amz-json-1.1" };
-        if (req.headers["x-amz-target"] !== "secretsmanager.GetSecretValue") return void res.writeHead(400, json).end('{"__type":"UnknownOperationException"}');
+        if (req.headers["x-amz-target"] !== "secretsmanager.GetSecretValue")
+            return void res.writeHead(400, json).end('{"__type":"UnknownOperationException"}');
         const { SecretId } = JSON.parse(body) as { SecretId: string };
         if (!(SecretId in secrets)) {
-            return void res.writeHead(400, json).end(JSON.stringify({ __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." }));
+            return void res
+                .writeHead(400, json)
+                .end(
+                    JSON.stringify({
+                        __type: "ResourceNotFoundException",
+                        message: "Secrets Manager can't find the specified secret.",
+                    }),
+                );
         }
-        res.writeHead(200, json).end(JSON.stringify({ ARN: SecretId, Name: SecretId.split(":").pop(), SecretString: secrets[SecretId], VersionId: "v1" }));
+        res.writeHead(200, json).end(
+            JSON.stringify({
+                ARN: SecretId,
+                Name: SecretId.split(":").pop(),
+                SecretString: secrets[SecretId],
+                VersionId: "v1",
+            }),
+        );
     });
 }
 
@@ -130,7 +158,9 @@ export async function loopbackDns(records: Record<string, { address: string; ttl
             response.header.rcode = NXDOMAIN;
         } else if (question.type === Packet.TYPE.A) {
             aQueries.push(question.name);
-            response.answers.push(Packet.createResourceFromQuestion(question, { ttl: record.ttl, address: record.address }));
+            response.answers.push(
+                Packet.createResourceFromQuestion(question, { ttl: record.ttl, address: record.address }),
+            );
         }
         void send(response);
     });
@@ -148,7 +178,10 @@ export async function loopbackDns(records: Record<string, { address: string; ttl
 export async function silentDns(): Promise<{ server: string; close(): Promise<void> }> {
     const server = dns2.createUDPServer(() => undefined);
     await server.listen(0, "127.0.0.1");
-    return { server: `127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    return {
+        server: `127.0.0.1:${server.address().port}`,
+        close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
 }
 
 /** A TCP port that accepts and then says nothing (a black-holed dependency), and a port nobody listens on. */
@@ -158,10 +191,10 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return {
         port: (server.address() as net.AddressInfo).port,
-        close: () => new Promise((resolve) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise((resolve) => {
+                for (const socket of sockets) socket.destroy();
+                server.close(() => resolve());
+            }),
     };
 }
-

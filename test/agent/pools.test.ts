@@ -25,7 +25,10 @@ describe("agent pools", () => {
 
     /** The server's own view of a pool's connections, told apart by application_name. */
     async function backends(applicationName: string): Promise<Backend[]> {
-        const { rows } = await admin.query<Backend>("SELECT pid, state, query FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid", [applicationName]);
+        const { rows } = await admin.query<Backend>(
+            "SELECT pid, state, query FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid",
+            [applicationName],
+        );
         return rows;
     }
 
@@ -41,7 +44,14 @@ describe("agent pools", () => {
 
     function poolFor(config: PoolConfig = {}): { pool: Pool; name: string } {
         const name = `warmstack-pool-test-${process.pid}-${++run}`;
-        const pool = new Pool({ host: pg.host, port: pg.port, user: pg.user, database: pg.database, application_name: name, ...config });
+        const pool = new Pool({
+            host: pg.host,
+            port: pg.port,
+            user: pg.user,
+            database: pg.database,
+            application_name: name,
+            ...config,
+        });
         pool.on("error", () => undefined); // killed idle backends are what these tests do
         return { pool, name };
     }
@@ -72,10 +82,16 @@ describe("agent pools", () => {
             // The new backend shows up while it connects: wait until it has been validated and given back too.
             const after = await until("the pool to return to 4 validated connections", async () => {
                 const rows = await backends(name);
-                const settled = rows.length === 4 && rows.every((r) => r.pid !== victim && r.state === "idle" && r.query === "SELECT 1");
+                const settled =
+                    rows.length === 4 &&
+                    rows.every((r) => r.pid !== victim && r.state === "idle" && r.query === "SELECT 1");
                 return settled ? rows : undefined;
             });
-            assert.equal(after.filter((r) => !before.some((b) => b.pid === r.pid)).length, 1, "exactly one new connection");
+            assert.equal(
+                after.filter((r) => !before.some((b) => b.pid === r.pid)).length,
+                1,
+                "exactly one new connection",
+            );
             assert.equal(pool.totalCount, 4);
         } finally {
             warmer?.stop();
@@ -90,11 +106,17 @@ describe("agent pools", () => {
         try {
             warmer = await prewarmPgPool(pool, 3, { timeoutMs: 5000, warmQueries: [warmQuery] });
             const before = await backends(name);
-            assert.deepEqual(before.map((r) => r.query), Array(3).fill(warmQuery.text));
+            assert.deepEqual(
+                before.map((r) => r.query),
+                Array(3).fill(warmQuery.text),
+            );
             await admin.query("SELECT pg_terminate_backend($1)", [before[1].pid]);
             await until("the refill, warm query included", async () => {
                 const rows = await backends(name);
-                return rows.length === 3 && rows.every((r) => r.pid !== before[1].pid && r.state === "idle" && r.query === warmQuery.text) ? rows : undefined;
+                return rows.length === 3 &&
+                    rows.every((r) => r.pid !== before[1].pid && r.state === "idle" && r.query === warmQuery.text)
+                    ? rows
+                    : undefined;
             });
         } finally {
             warmer?.stop();
@@ -106,7 +128,10 @@ describe("agent pools", () => {
         const evicting = poolFor({ max: 10 }).pool; // pg's default idleTimeoutMillis would drop them after 10 s
         const small = poolFor({ max: 2, idleTimeoutMillis: 0 }).pool;
         try {
-            await assert.rejects(prewarmPgPool(evicting, 3, { timeoutMs: 1000 }), /closes idle connections after 10000 ms: set min ≥ 3 or idleTimeoutMillis: 0/);
+            await assert.rejects(
+                prewarmPgPool(evicting, 3, { timeoutMs: 1000 }),
+                /closes idle connections after 10000 ms: set min ≥ 3 or idleTimeoutMillis: 0/,
+            );
             await assert.rejects(prewarmPgPool(small, 3, { timeoutMs: 1000 }), PoolWarmError);
             assert.equal(evicting.totalCount + small.totalCount, 0, "nothing opened");
         } finally {
@@ -116,10 +141,20 @@ describe("agent pools", () => {
 
     it("fails with a timeout, not a hang, when the server accepts but never answers", async () => {
         const hole = await blackHole();
-        const pool = new Pool({ host: "127.0.0.1", port: hole.port, user: "nobody", database: "none", max: 2, idleTimeoutMillis: 0 });
+        const pool = new Pool({
+            host: "127.0.0.1",
+            port: hole.port,
+            user: "nobody",
+            database: "none",
+            max: 2,
+            idleTimeoutMillis: 0,
+        });
         const started = Date.now();
         try {
-            await assert.rejects(prewarmPgPool(pool, 2, { timeoutMs: 300 }), /2 of 2 connections failed: connect timed out after 300 ms/);
+            await assert.rejects(
+                prewarmPgPool(pool, 2, { timeoutMs: 300 }),
+                /2 of 2 connections failed: connect timed out after 300 ms/,
+            );
             assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
         } finally {
             await hole.close();
@@ -149,7 +184,13 @@ describe("agent pools", () => {
             const setup = new Redis({ host: secured.host, port: secured.port });
             await setup.config("SET", "requirepass", "agent-test-token");
             setup.disconnect();
-            const options = { host: secured.host, port: secured.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null };
+            const options = {
+                host: secured.host,
+                port: secured.port,
+                lazyConnect: true,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            };
             const good = new Redis({ ...options, password: "agent-test-token" });
             const bad = new Redis({ ...options, password: "wrong-token" });
             bad.on("error", () => undefined);
@@ -164,7 +205,13 @@ describe("agent pools", () => {
 
         it("fails with a timeout against a server that never answers", async () => {
             const hole = await blackHole();
-            const client = new Redis({ host: "127.0.0.1", port: hole.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            const client = new Redis({
+                host: "127.0.0.1",
+                port: hole.port,
+                lazyConnect: true,
+                maxRetriesPerRequest: 0,
+                retryStrategy: () => null,
+            });
             client.on("error", () => undefined);
             try {
                 await assert.rejects(prewarmRedis(client, { timeoutMs: 300 }), /Redis connect timed out after 300 ms/);

@@ -15,7 +15,13 @@ describe("agent secrets", () => {
             [RDS_SECRET]: JSON.stringify({ username: "app", password: "rds-managed-password" }),
             [TOKEN_SECRET]: "plain-auth-token",
         });
-        reader = new SecretReader({ region: "us-east-1", endpoint: sm.url, credentials: CREDENTIALS, timeoutMs: 2000, env: { APP_TOKEN: "from-env" } });
+        reader = new SecretReader({
+            region: "us-east-1",
+            endpoint: sm.url,
+            credentials: CREDENTIALS,
+            timeoutMs: 2000,
+            env: { APP_TOKEN: "from-env" },
+        });
     });
     after(async () => {
         reader.close();
@@ -38,7 +44,12 @@ describe("agent secrets", () => {
     it("names the secret that cannot be read", async () => {
         await assert.rejects(reader.read({ secretArn: MISSING }), (err: Error) => {
             assert.ok(err instanceof SecretError);
-            assert.match(err.message, new RegExp(`^cannot read ${MISSING.replace(/[$!]/g, "\\$&")}: Secrets Manager can't find the specified secret`));
+            assert.match(
+                err.message,
+                new RegExp(
+                    `^cannot read ${MISSING.replace(/[$!]/g, "\\$&")}: Secrets Manager can't find the specified secret`,
+                ),
+            );
             return true;
         });
     });

@@ -44,7 +44,11 @@ describe("agent watch", () => {
     /** Starts a watch; stop() aborts it and resolves when it has ended. */
     function watch(file: AgentConfigFile = config()) {
         const controller = new AbortController();
-        const done = watchLifecycle(parseAgentConfig(file, "test"), { log: (line) => lines.push(line), credentials: CREDENTIALS, signal: controller.signal });
+        const done = watchLifecycle(parseAgentConfig(file, "test"), {
+            log: (line) => lines.push(line),
+            credentials: CREDENTIALS,
+            signal: controller.signal,
+        });
         const stop = () => {
             controller.abort();
             return done;
@@ -52,7 +56,12 @@ describe("agent watch", () => {
         return { controller, done, stop };
     }
 
-    async function until(what: string, condition: () => boolean, timeoutMs = 5000, log = () => lines.join("\n")): Promise<void> {
+    async function until(
+        what: string,
+        condition: () => boolean,
+        timeoutMs = 5000,
+        log = () => lines.join("\n"),
+    ): Promise<void> {
         const deadline = Date.now() + timeoutMs;
         while (!condition()) {
             if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; log:\n${log()}`);
@@ -82,16 +91,22 @@ describe("agent watch", () => {
         } finally {
             await w.stop();
         }
-        assert.deepEqual(results(), [[INSTANCE.instanceId, "CONTINUE"], [INSTANCE.instanceId, "CONTINUE"]]);
+        assert.deepEqual(results(), [
+            [INSTANCE.instanceId, "CONTINUE"],
+            [INSTANCE.instanceId, "CONTINUE"],
+        ]);
         assert.equal(lines.filter((l) => l.startsWith("continue: ok in")).length, 2, "exactly two runs");
         const watchLines = lines.filter((l) => l.startsWith("watch: ") && !l.startsWith("watch: polling"));
-        assert.deepEqual(watchLines.map((l) => l.replace(/\d+ ms/, "N ms")), [
-            "watch: target lifecycle state (start) → Warmed:Stopped",
-            "watch: Warmed:Stopped: warm, CONTINUE sent in N ms",
-            "watch: target lifecycle state Warmed:Stopped → InService",
-            "watch: InService: warm, CONTINUE sent in N ms",
-            "watch: stopped",
-        ]);
+        assert.deepEqual(
+            watchLines.map((l) => l.replace(/\d+ ms/, "N ms")),
+            [
+                "watch: target lifecycle state (start) → Warmed:Stopped",
+                "watch: Warmed:Stopped: warm, CONTINUE sent in N ms",
+                "watch: target lifecycle state Warmed:Stopped → InService",
+                "watch: InService: warm, CONTINUE sent in N ms",
+                "watch: stopped",
+            ],
+        );
     });
 
     it("logs states without a launch hook and runs nothing for them", async () => {
@@ -120,8 +135,12 @@ describe("agent watch", () => {
             await w.stop();
         }
         assert.deepEqual(results(), [[INSTANCE.instanceId, "CONTINUE"]]);
-        assert.ok(lines.includes("watch: cannot read the target lifecycle state, retrying at the next poll: IMDS /latest/api/token answered 500"),
-            lines.join("\n"));
+        assert.ok(
+            lines.includes(
+                "watch: cannot read the target lifecycle state, retrying at the next poll: IMDS /latest/api/token answered 500",
+            ),
+            lines.join("\n"),
+        );
     });
 
     it("goes on after a failed run, which has ABANDONed", async () => {
@@ -137,8 +156,13 @@ describe("agent watch", () => {
         } finally {
             await w.stop();
         }
-        assert.deepEqual(results(), [[INSTANCE.instanceId, "ABANDON"], [INSTANCE.instanceId, "ABANDON"]]);
-        const failed = lines.flatMap((l) => /^watch: (\S+): run failed after \d+ ms: ABANDONed: app: /.exec(l)?.[1] ?? []);
+        assert.deepEqual(results(), [
+            [INSTANCE.instanceId, "ABANDON"],
+            [INSTANCE.instanceId, "ABANDON"],
+        ]);
+        const failed = lines.flatMap(
+            (l) => /^watch: (\S+): run failed after \d+ ms: ABANDONed: app: /.exec(l)?.[1] ?? [],
+        );
         assert.deepEqual(failed, ["Warmed:Stopped", "InService"], lines.join("\n"));
     });
 
@@ -160,8 +184,14 @@ describe("agent watch", () => {
         try {
             w = watch(config({ endpoints: { imds: imds.url, autoScaling: aborting.url } }));
             await w.done;
-            assert.deepEqual(aborting.actions.map((a) => a.get("LifecycleActionResult")), ["CONTINUE"]);
-            assert.deepEqual(lines.slice(-2).map((l) => l.replace(/\d+ ms/, "N ms")), ["watch: InService: warm, CONTINUE sent in N ms", "watch: stopped"]);
+            assert.deepEqual(
+                aborting.actions.map((a) => a.get("LifecycleActionResult")),
+                ["CONTINUE"],
+            );
+            assert.deepEqual(
+                lines.slice(-2).map((l) => l.replace(/\d+ ms/, "N ms")),
+                ["watch: InService: warm, CONTINUE sent in N ms", "watch: stopped"],
+            );
             assert.equal(stateReads(), 1);
         } finally {
             await aborting.close();
@@ -173,15 +203,27 @@ describe("agent watch", () => {
         const file = path.join(dir, "agent.json");
         fs.writeFileSync(file, JSON.stringify(config()));
         // The CLI takes no credentials: the SDK's default chain reads these first.
-        const env = { ...process.env, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
-        const child = spawn(process.execPath, [BIN, "agent", "--config", file, "--watch"], { env, stdio: ["ignore", "pipe", "pipe"] });
+        const env = {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        };
+        const child = spawn(process.execPath, [BIN, "agent", "--config", file, "--watch"], {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         // "close", not "exit": the output is complete only once the pipes are.
         const closed = once(child, "close");
         let output = "";
         child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
         try {
-            await until("the CONTINUE", () => autoScaling.actions.length === 1, 30_000, () => output);
+            await until(
+                "the CONTINUE",
+                () => autoScaling.actions.length === 1,
+                30_000,
+                () => output,
+            );
             await polls(2);
             child.kill("SIGTERM");
             assert.deepEqual(await closed, [0, null], output);
@@ -190,7 +232,9 @@ describe("agent watch", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
         assert.deepEqual(results(), [[INSTANCE.instanceId, "CONTINUE"]]);
-        assert.match(output, /^warmstack agent: watch: InService: warm, CONTINUE sent in \d+ ms\nwarmstack agent: watch: stopped\n/m);
+        assert.match(
+            output,
+            /^warmstack agent: watch: InService: warm, CONTINUE sent in \d+ ms\nwarmstack agent: watch: stopped\n/m,
+        );
     });
 });
-

@@ -21,11 +21,25 @@ describe("drill: cold vs warm on real servers", function () {
     before(async () => {
         const [redis, postgres] = await Promise.all([testRedis(), testPostgres()]);
         out = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-drill-"));
-        const client = new Redis(redis.url, { lazyConnect: true, connectTimeout: 2_000, commandTimeout: 2_000, maxRetriesPerRequest: 0 });
+        const client = new Redis(redis.url, {
+            lazyConnect: true,
+            connectTimeout: 2_000,
+            commandTimeout: 2_000,
+            maxRetriesPerRequest: 0,
+        });
         try {
             await client.connect();
             await client.set("someone-else:key", "keep me");
-            run = await runDrill({ rows: ROWS, rps: 500, seconds: 2, warmKeys: WARM_KEYS, redis: redis.url, postgres: postgres.url, out, seed: 42 });
+            run = await runDrill({
+                rows: ROWS,
+                rps: 500,
+                seconds: 2,
+                warmKeys: WARM_KEYS,
+                redis: redis.url,
+                postgres: postgres.url,
+                out,
+                seed: 42,
+            });
             bystander = await client.get("someone-else:key");
         } finally {
             client.disconnect();
@@ -41,7 +55,8 @@ describe("drill: cold vs warm on real servers", function () {
         assert.match(report, /Zipf mass of the 2,000 warmed keys/);
         const svg = fs.readFileSync(path.join(out, "drill-chart.svg"), "utf8");
         assert.match(svg, /^<svg[\s>]/);
-        for (const label of ["cache hit ratio", "database queries / s", "cold", "warm"]) assert.ok(svg.includes(`>${label}<`), `chart lacks "${label}"`);
+        for (const label of ["cache hit ratio", "database queries / s", "cold", "warm"])
+            assert.ok(svg.includes(`>${label}<`), `chart lacks "${label}"`);
         assert.deepEqual([run.report, run.chart], [path.join(out, "report.md"), path.join(out, "drill-chart.svg")]);
     });
 
@@ -62,14 +77,20 @@ describe("drill: cold vs warm on real servers", function () {
         const cold = run.result.cold.perSecond[0].hitRatio;
         const warm = run.result.warm.perSecond[0].hitRatio;
         assert.ok(warm - cold >= 0.25, `first-second hit ratio: cold ${cold}, warm ${warm}`);
-        assert.ok(run.result.warm.dbQueries < run.result.cold.dbQueries / 2, "the pre-warm saves most database queries");
+        assert.ok(
+            run.result.warm.dbQueries < run.result.cold.dbQueries / 2,
+            "the pre-warm saves most database queries",
+        );
     });
 
     it("the warm run's first 1,000 requests hit at least the Zipf mass of the warmed set minus 2 points", () => {
         const mass = zipfMass(ROWS, 1, WARM_KEYS);
         assert.equal(run.result.mass, mass);
         assert.equal(run.result.warm.firstRequests, 1_000);
-        assert.ok(run.result.warm.firstHitRatio >= mass - MASS_TOLERANCE, `first 1,000: ${run.result.warm.firstHitRatio} vs mass ${mass}`);
+        assert.ok(
+            run.result.warm.firstHitRatio >= mass - MASS_TOLERANCE,
+            `first 1,000: ${run.result.warm.firstHitRatio} vs mass ${mass}`,
+        );
     });
 
     it("leaves other keys in a shared Redis alone", () => {

@@ -27,15 +27,21 @@ async function spawnsDuring(work: () => Promise<void>): Promise<string[]> {
 }
 
 const BAD: [string[], string][] = [
-    [["--rps", "-5"], "--rps: expected an integer from 1 to 20,000, got \"-5\""],
-    [["--rps", "fast"], "--rps: expected an integer from 1 to 20,000, got \"fast\""],
-    [["--skew", "0"], "--skew: expected a number > 0 and ≤ 10, got \"0\""],
-    [["--skew", "-1.5"], "--skew: expected a number > 0 and ≤ 10, got \"-1.5\""],
-    [["--rows", "20", "--warm-keys", "30"], "--warm-keys: expected an integer from 1 to --rows (20), got \"30\""],
-    [["--rows", "1e3.5"], "--rows: expected an integer from 1 to 10,000,000, got \"1e3.5\""],
-    [["--seconds", ""], "--seconds: expected an integer from 1 to 300, got \"\""],
-    [["--redis", "redis://:secret@10.1.2.3:6379"], "--redis: expected a redis://… URL on loopback (127.0.0.1, ::1 or localhost), got host \"10.1.2.3\""],
-    [["--postgres", "mysql://127.0.0.1/db"], "--postgres: expected a postgres://… URL on loopback (127.0.0.1, ::1 or localhost), got host \"127.0.0.1\""],
+    [["--rps", "-5"], '--rps: expected an integer from 1 to 20,000, got "-5"'],
+    [["--rps", "fast"], '--rps: expected an integer from 1 to 20,000, got "fast"'],
+    [["--skew", "0"], '--skew: expected a number > 0 and ≤ 10, got "0"'],
+    [["--skew", "-1.5"], '--skew: expected a number > 0 and ≤ 10, got "-1.5"'],
+    [["--rows", "20", "--warm-keys", "30"], '--warm-keys: expected an integer from 1 to --rows (20), got "30"'],
+    [["--rows", "1e3.5"], '--rows: expected an integer from 1 to 10,000,000, got "1e3.5"'],
+    [["--seconds", ""], '--seconds: expected an integer from 1 to 300, got ""'],
+    [
+        ["--redis", "redis://:secret@10.1.2.3:6379"],
+        '--redis: expected a redis://… URL on loopback (127.0.0.1, ::1 or localhost), got host "10.1.2.3"',
+    ],
+    [
+        ["--postgres", "mysql://127.0.0.1/db"],
+        '--postgres: expected a postgres://… URL on loopback (127.0.0.1, ::1 or localhost), got host "127.0.0.1"',
+    ],
 ];
 
 describe("drill: flags", () => {
@@ -62,13 +68,22 @@ describe("drill: flags", () => {
     }
 
     it("never echoes a password from a rejected URL", () => {
-        assert.throws(() => resolveDrillOptions({ postgres: "postgres://app:hunter2@db.internal/app" }), (err: Error) => !err.message.includes("hunter2"));
+        assert.throws(
+            () => resolveDrillOptions({ postgres: "postgres://app:hunter2@db.internal/app" }),
+            (err: Error) => !err.message.includes("hunter2"),
+        );
     });
 
     it("fills the defaults: a million rows, the top tenth warmed", () => {
         const options = resolveDrillOptions({});
         assert.deepEqual(
-            { rows: options.rows, skew: options.skew, warmKeys: options.warmKeys, out: options.out, redis: options.redis },
+            {
+                rows: options.rows,
+                skew: options.skew,
+                warmKeys: options.warmKeys,
+                out: options.out,
+                redis: options.redis,
+            },
             { rows: 1_000_000, skew: 1, warmKeys: 100_000, out: "drill-report", redis: undefined },
         );
         assert.equal(resolveDrillOptions({ rows: "50" }).warmKeys, 5);

@@ -15,10 +15,16 @@ describe("drill: open-loop load", () => {
             return "hit";
         });
         const elapsed = performance.now() - started;
-        assert.deepEqual(seen, Array.from({ length: 400 }, (_, i) => i + 1));
+        assert.deepEqual(
+            seen,
+            Array.from({ length: 400 }, (_, i) => i + 1),
+        );
         assert.ok(elapsed >= 1_980 && elapsed < 3_000, `took ${elapsed} ms for a 2 s plan`);
         assert.equal(summary.requests, 400);
-        assert.deepEqual(summary.perSecond.map((s) => s.requests), [200, 200]);
+        assert.deepEqual(
+            summary.perSecond.map((s) => s.requests),
+            [200, 200],
+        );
     });
 
     it("keeps arriving while requests are slow (open loop), shedding beyond the in-flight bound", async () => {

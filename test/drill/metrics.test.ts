@@ -12,11 +12,22 @@ describe("drill: per-second metrics", () => {
 
     it("buckets arrivals by the second they were due and leaves shed ones out of ratios and latencies", () => {
         const recorder = new RunRecorder(8, 4); // 4 requests per second for 2 seconds
-        ["hit", "miss", "miss", "shed"].forEach((outcome, i) => recorder.record(i, outcome as "hit" | "miss" | "shed", 10 * (i + 1)));
-        ["hit", "hit", "hit", "error"].forEach((outcome, i) => recorder.record(4 + i, outcome as "hit" | "error", 1, new Error("boom")));
+        ["hit", "miss", "miss", "shed"].forEach((outcome, i) =>
+            recorder.record(i, outcome as "hit" | "miss" | "shed", 10 * (i + 1)),
+        );
+        ["hit", "hit", "hit", "error"].forEach((outcome, i) =>
+            recorder.record(4 + i, outcome as "hit" | "error", 1, new Error("boom")),
+        );
         const summary = recorder.summarize();
         assert.deepEqual(
-            summary.perSecond.map(({ second, requests, hitRatio, dbQueries, shed, errors }) => ({ second, requests, hitRatio, dbQueries, shed, errors })),
+            summary.perSecond.map(({ second, requests, hitRatio, dbQueries, shed, errors }) => ({
+                second,
+                requests,
+                hitRatio,
+                dbQueries,
+                shed,
+                errors,
+            })),
             [
                 { second: 1, requests: 3, hitRatio: 1 / 3, dbQueries: 2, shed: 1, errors: 0 },
                 { second: 2, requests: 4, hitRatio: 3 / 4, dbQueries: 0, shed: 0, errors: 1 },

@@ -46,18 +46,47 @@ describe("config", () => {
         ["a negative size", (r) => (r.traffic.peakRps = -5), ["warmstack:traffic.peakRps"]],
         ["a non-numeric size", (r) => (r.database.maxConnections = "lots"), ["warmstack:database.maxConnections"]],
         ["a fractional instance count", (r) => (r.compute.minInstances = 1.5), ["warmstack:compute.minInstances"]],
-        ["an unknown pool state", (r) => (r.compute.warmPool = { state: "Warm" }), ["warmstack:compute.warmPool.state"]],
-        ["a fraction above 1", (r) => (r.compute.warmPool = { fractionOfPeak: 1.5 }), ["warmstack:compute.warmPool.fractionOfPeak"]],
+        [
+            "an unknown pool state",
+            (r) => (r.compute.warmPool = { state: "Warm" }),
+            ["warmstack:compute.warmPool.state"],
+        ],
+        [
+            "a fraction above 1",
+            (r) => (r.compute.warmPool = { fractionOfPeak: 1.5 }),
+            ["warmstack:compute.warmPool.fractionOfPeak"],
+        ],
         ["a negative fraction", (r) => (r.cache.prewarm.minWarmth = -0.1), ["warmstack:cache.prewarm.minWarmth"]],
         ["a reserve of 1", (r) => (r.database.connectionReserve = 1), ["warmstack:database.connectionReserve"]],
         ["an unknown top-level key", (r) => (r.trafic = {}), ["warmstack:trafic"]],
         ["an unknown nested key", (r) => (r.compute.warmPool = { minsize: 3 }), ["warmstack:compute.warmPool.minsize"]],
-        ["end before start", (r) => (r.event = { name: "x", start: "2027-01-02T00:00:00Z", end: "2027-01-01T00:00:00Z" }), ["warmstack:event.end"]],
-        ["a start without a zone", (r) => (r.event = { name: "x", start: "2027-01-02T00:00:00", end: "2027-01-03T00:00:00Z" }), ["warmstack:event.start"]],
+        [
+            "end before start",
+            (r) => (r.event = { name: "x", start: "2027-01-02T00:00:00Z", end: "2027-01-01T00:00:00Z" }),
+            ["warmstack:event.end"],
+        ],
+        [
+            "a start without a zone",
+            (r) => (r.event = { name: "x", start: "2027-01-02T00:00:00", end: "2027-01-03T00:00:00Z" }),
+            ["warmstack:event.start"],
+        ],
         ["peak below baseline", (r) => (r.traffic.peakRps = 50), ["warmstack:traffic.peakRps"]],
         ["a malformed AMI id", (r) => (r.compute.amiId = "ubuntu"), ["warmstack:compute.amiId"]],
-        ["a network with one subnet", (r) => (r.network = { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0"], privateSubnetIds: ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"] }), ["warmstack:network.publicSubnetIds"]],
-        ["a pool max below its minimum", (r) => (r.database.pool = { readerMin: 8, max: 4 }), ["warmstack:database.pool.max"]],
+        [
+            "a network with one subnet",
+            (r) =>
+                (r.network = {
+                    vpcId: "vpc-0123456789abcdef0",
+                    publicSubnetIds: ["subnet-0123456789abcdef0"],
+                    privateSubnetIds: ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
+                }),
+            ["warmstack:network.publicSubnetIds"],
+        ],
+        [
+            "a pool max below its minimum",
+            (r) => (r.database.pool = { readerMin: 8, max: 4 }),
+            ["warmstack:database.pool.max"],
+        ],
     ];
     for (const [what, breakIt, keys] of cases) {
         it(`rejects ${what}, naming ${keys.join(", ")}`, () => {
@@ -73,18 +102,33 @@ describe("config", () => {
         raw.compute.warmPool = { state: "Warm" };
         raw.cahce = {};
         raw.event = { name: "sale", start: "2027-01-02T00:00:00Z", end: "2027-01-01T00:00:00Z" };
-        assert.throws(() => parseConfig(raw), (err: Error) => {
-            assert.match(err.message, /^warmstack config is invalid \(4 problems\):/);
-            assert.match(err.message, /warmstack:traffic\.peakRps: a number > 0; given -5/);
-            assert.match(err.message, /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Warm"/);
-            assert.match(err.message, /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network/);
-            assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
-            return true;
-        });
+        assert.throws(
+            () => parseConfig(raw),
+            (err: Error) => {
+                assert.match(err.message, /^warmstack config is invalid \(4 problems\):/);
+                assert.match(err.message, /warmstack:traffic\.peakRps: a number > 0; given -5/);
+                assert.match(
+                    err.message,
+                    /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Warm"/,
+                );
+                assert.match(
+                    err.message,
+                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network/,
+                );
+                assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
+                return true;
+            },
+        );
     });
 
     it("decodes Pulumi's flat config map and ignores other namespaces", () => {
-        assert.deepEqual(namespaceValues({ "aws:region": "us-east-1", "warmstack:traffic": "{\"peakRps\":5}", "warmstack:note": "plain" }),
-            { traffic: { peakRps: 5 }, note: "plain" });
+        assert.deepEqual(
+            namespaceValues({
+                "aws:region": "us-east-1",
+                "warmstack:traffic": '{"peakRps":5}',
+                "warmstack:note": "plain",
+            }),
+            { traffic: { peakRps: 5 }, note: "plain" },
+        );
     });
 });

@@ -10,18 +10,24 @@ function configWith(patch: (raw: Record<string, any>) => void): WarmstackConfig 
     return parseConfig(raw);
 }
 
-const EVENT = { name: "sale", start: "2027-11-26T05:00:00Z", end: "2027-11-27T05:00:00Z", rampLeadMinutes: 45, cooldownMinutes: 60 };
+const EVENT = {
+    name: "sale",
+    start: "2027-11-26T05:00:00Z",
+    end: "2027-11-27T05:00:00Z",
+    rampLeadMinutes: 45,
+    cooldownMinutes: 60,
+};
 
 describe("readiness plan", () => {
     describe("instance counts (table)", () => {
         const rows: Array<[number, number, number, number, number]> = [
             // rps, rpsPerInstance, headroom, floor → instances
             [1000, 100, 0, 1, 10],
-            [1000, 100, 0.25, 1, 13],   // 12.5 → 13
-            [1200, 400, 0.25, 2, 4],    // 3.75 → 4
-            [100, 400, 0.25, 2, 2],     // floor wins
-            [300, 100, 0.1, 1, 4],      // 3.3 → 4
-            [1000, 100, 0.1, 1, 11],    // 11.000000000000002 stays 11
+            [1000, 100, 0.25, 1, 13], // 12.5 → 13
+            [1200, 400, 0.25, 2, 4], // 3.75 → 4
+            [100, 400, 0.25, 2, 2], // floor wins
+            [300, 100, 0.1, 1, 4], // 3.3 → 4
+            [1000, 100, 0.1, 1, 11], // 11.000000000000002 stays 11
         ];
         for (const [rps, per, headroom, floor, expected] of rows) {
             it(`${rps} rps at ${per}/instance, ${headroom * 100}% headroom, floor ${floor} → ${expected}`, () => {
@@ -36,14 +42,37 @@ describe("readiness plan", () => {
         assert.deepEqual(p.instances, { baseline: 2, peak: 13 });
         assert.deepEqual(p.group, { minSize: 2, maxSize: 13, desiredCapacity: 2 });
         // ceil(0.5 × 13) = 7 ≤ 13 − 2
-        assert.deepEqual(p.warmPool, { state: "Stopped", minSize: 7, maxGroupPreparedCapacity: 9, reuseOnScaleIn: true });
+        assert.deepEqual(p.warmPool, {
+            state: "Stopped",
+            minSize: 7,
+            maxGroupPreparedCapacity: 9,
+            reuseOnScaleIn: true,
+        });
         assert.deepEqual(p.schedule, []);
         assert.equal(p.event, undefined);
         // replicas ceil(1000/500)=2; budget floor(500×0.9)=450; share floor(450/13)=34 → capped at 20
-        assert.deepEqual(p.database, { replicas: 2, maxConnections: 500, budgetPerEndpoint: 450, writerPoolPerInstance: 20, readerPoolPerReplica: 20, readerPoolPerInstance: 40 });
+        assert.deepEqual(p.database, {
+            replicas: 2,
+            maxConnections: 500,
+            budgetPerEndpoint: 450,
+            writerPoolPerInstance: 20,
+            readerPoolPerReplica: 20,
+            readerPoolPerInstance: 40,
+        });
         // 100 × 60 / 1.25 = 4800 per minute; hook 2 × 180 = 360 s; agent 360 − 180 (boot) − 60 = 120 s
-        assert.deepEqual(p.scaling, { requestsPerTargetPerMinute: 4800, warmupSeconds: 60, launchHookTimeoutSeconds: 360, agentDeadlineSeconds: 120 });
-        assert.deepEqual(p.cache, { nodes: 2, prewarmKeys: 100_000, ttlSeconds: 3600, ttlJitter: 0.1, minWarmth: 0.95 });
+        assert.deepEqual(p.scaling, {
+            requestsPerTargetPerMinute: 4800,
+            warmupSeconds: 60,
+            launchHookTimeoutSeconds: 360,
+            agentDeadlineSeconds: 120,
+        });
+        assert.deepEqual(p.cache, {
+            nodes: 2,
+            prewarmKeys: 100_000,
+            ttlSeconds: 3600,
+            ttlJitter: 0.1,
+            minWarmth: 0.95,
+        });
     });
 
     it("schedules the ramp rampLeadMinutes before the start and the ramp-down cooldownMinutes after the end", () => {
@@ -56,7 +85,15 @@ describe("readiness plan", () => {
 
     it("keeps at least one replica, for the pre-warm to read from, even with no read load", () => {
         assert.equal(plan(configWith((r) => (r.database.readQps = 0))).database.replicas, 1);
-        assert.equal(plan(configWith((r) => { r.database.readQps = 0; r.event = EVENT; })).database.replicas, 1);
+        assert.equal(
+            plan(
+                configWith((r) => {
+                    r.database.readQps = 0;
+                    r.event = EVENT;
+                }),
+            ).database.replicas,
+            1,
+        );
     });
 
     it("caps the warm pool at max − min", () => {
@@ -67,68 +104,121 @@ describe("readiness plan", () => {
 
     it("rejects a writer budget that cannot hold the peak, saying how many connections are missing", () => {
         // peak 13 × writerMin 2 = 26 connections need ceil(26 / 0.9) = 29
-        assert.throws(() => plan(configWith((r) => (r.database.maxConnections = 20))), (err: ConfigError) => {
-            assert.match(err.message, /^warmstack plan cannot hold the peak/);
-            assert.match(err.message, /writer: 13 instances at peak × 2 connections need maxConnections ≥ 29 with 10% reserve \(9 missing/);
-            return true;
-        });
-        assert.doesNotThrow(() => plan(configWith((r) => { r.database.maxConnections = 29; r.database.pool = { readerMin: 2 }; })));
+        assert.throws(
+            () => plan(configWith((r) => (r.database.maxConnections = 20))),
+            (err: ConfigError) => {
+                assert.match(err.message, /^warmstack plan cannot hold the peak/);
+                assert.match(
+                    err.message,
+                    /writer: 13 instances at peak × 2 connections need maxConnections ≥ 29 with 10% reserve \(9 missing/,
+                );
+                return true;
+            },
+        );
+        assert.doesNotThrow(() =>
+            plan(
+                configWith((r) => {
+                    r.database.maxConnections = 29;
+                    r.database.pool = { readerMin: 2 };
+                }),
+            ),
+        );
     });
 
     it("rejects a reader budget that cannot hold the peak, saying how many replicas are missing", () => {
         // budget floor(45×0.9)=40, share floor(40/13)=3 per replica; readerMin 12 needs 4 replicas, planned 2
-        const config = configWith((r) => { r.database.maxConnections = 45; r.database.pool = { readerMin: 12, writerMin: 1, max: 20 }; });
-        assert.throws(() => plan(config), /readers: 13 instances at peak × 12 reader connections over 2 replica\(s\) need maxConnections ≥ 87 .*or 2 more replica\(s\)/);
+        const config = configWith((r) => {
+            r.database.maxConnections = 45;
+            r.database.pool = { readerMin: 12, writerMin: 1, max: 20 };
+        });
+        assert.throws(
+            () => plan(config),
+            /readers: 13 instances at peak × 12 reader connections over 2 replica\(s\) need maxConnections ≥ 87 .*or 2 more replica\(s\)/,
+        );
     });
 
     it("rejects a ramp lead shorter than a cold boot plus warm-up", () => {
-        const config = configWith((r) => { r.event = { ...EVENT, rampLeadMinutes: 3 }; r.compute.bootSeconds = 240; });
-        assert.throws(() => plan(config), /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/);
+        const config = configWith((r) => {
+            r.event = { ...EVENT, rampLeadMinutes: 3 };
+            r.compute.bootSeconds = 240;
+        });
+        assert.throws(
+            () => plan(config),
+            /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/,
+        );
     });
 
     it("gives the agent what the launch hook leaves after the boot, and rejects a boot that leaves it too little", () => {
         // The hook's 300 s floor: 300 − 150 − 60 = 90; its 7200 s ceiling: 7200 − 7050 − 60 = 90
         assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 150))).scaling.agentDeadlineSeconds, 90);
         assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 7050))).scaling.agentDeadlineSeconds, 90);
-        assert.throws(() => plan(configWith((r) => (r.compute.bootSeconds = 7051))),
-            /warmstack:compute\.bootSeconds: at most 7050: the launch hook holds an instance at most 7200 s from launch, .*; given 7051/);
+        assert.throws(
+            () => plan(configWith((r) => (r.compute.bootSeconds = 7051))),
+            /warmstack:compute\.bootSeconds: at most 7050: the launch hook holds an instance at most 7200 s from launch, .*; given 7051/,
+        );
     });
 
     describe("invariants (property tests)", () => {
-        const arbConfig = fc.record({
-            baselineRps: fc.integer({ min: 1, max: 50_000 }),
-            extraRps: fc.integer({ min: 0, max: 200_000 }),
-            rpsPerInstance: fc.integer({ min: 10, max: 2000 }),
-            headroom: fc.double({ min: 0, max: 1, noNaN: true }),
-            minInstances: fc.integer({ min: 1, max: 10 }),
-            fractionOfPeak: fc.double({ min: 0, max: 1, noNaN: true }),
-            readQps: fc.integer({ min: 0, max: 500_000 }),
-            readQpsPerReplica: fc.integer({ min: 100, max: 50_000 }),
-            maxConnections: fc.integer({ min: 1, max: 20_000 }),
-            connectionReserve: fc.double({ min: 0, max: 0.9, noNaN: true }),
-            writerMin: fc.integer({ min: 1, max: 10 }),
-            readerMin: fc.integer({ min: 1, max: 10 }),
-            poolMaxExtra: fc.integer({ min: 0, max: 40 }),
-            bootSeconds: fc.integer({ min: 30, max: 900 }),
-            rampLeadMinutes: fc.integer({ min: 1, max: 240 }),
-            withEvent: fc.boolean(),
-            startMs: fc.integer({ min: Date.parse("2027-01-01T00:00:00Z"), max: Date.parse("2030-01-01T00:00:00Z") }),
-            durationMinutes: fc.integer({ min: 1, max: 10_000 }),
-        }).map((a) => configWith((r) => {
-            r.traffic = { baselineRps: a.baselineRps, peakRps: a.baselineRps + a.extraRps, rpsPerInstance: a.rpsPerInstance, headroom: a.headroom };
-            r.compute = { ...r.compute, minInstances: a.minInstances, bootSeconds: a.bootSeconds, warmPool: { fractionOfPeak: a.fractionOfPeak } };
-            r.database = {
-                ...r.database, readQps: a.readQps, readQpsPerReplica: a.readQpsPerReplica, maxConnections: a.maxConnections,
-                connectionReserve: a.connectionReserve,
-                pool: { writerMin: a.writerMin, readerMin: a.readerMin, max: Math.max(a.writerMin, a.readerMin) + a.poolMaxExtra },
-            };
-            if (a.withEvent) {
-                r.event = {
-                    name: "prop", start: new Date(a.startMs).toISOString(),
-                    end: new Date(a.startMs + a.durationMinutes * 60_000).toISOString(), rampLeadMinutes: a.rampLeadMinutes,
-                };
-            }
-        }));
+        const arbConfig = fc
+            .record({
+                baselineRps: fc.integer({ min: 1, max: 50_000 }),
+                extraRps: fc.integer({ min: 0, max: 200_000 }),
+                rpsPerInstance: fc.integer({ min: 10, max: 2000 }),
+                headroom: fc.double({ min: 0, max: 1, noNaN: true }),
+                minInstances: fc.integer({ min: 1, max: 10 }),
+                fractionOfPeak: fc.double({ min: 0, max: 1, noNaN: true }),
+                readQps: fc.integer({ min: 0, max: 500_000 }),
+                readQpsPerReplica: fc.integer({ min: 100, max: 50_000 }),
+                maxConnections: fc.integer({ min: 1, max: 20_000 }),
+                connectionReserve: fc.double({ min: 0, max: 0.9, noNaN: true }),
+                writerMin: fc.integer({ min: 1, max: 10 }),
+                readerMin: fc.integer({ min: 1, max: 10 }),
+                poolMaxExtra: fc.integer({ min: 0, max: 40 }),
+                bootSeconds: fc.integer({ min: 30, max: 900 }),
+                rampLeadMinutes: fc.integer({ min: 1, max: 240 }),
+                withEvent: fc.boolean(),
+                startMs: fc.integer({
+                    min: Date.parse("2027-01-01T00:00:00Z"),
+                    max: Date.parse("2030-01-01T00:00:00Z"),
+                }),
+                durationMinutes: fc.integer({ min: 1, max: 10_000 }),
+            })
+            .map((a) =>
+                configWith((r) => {
+                    r.traffic = {
+                        baselineRps: a.baselineRps,
+                        peakRps: a.baselineRps + a.extraRps,
+                        rpsPerInstance: a.rpsPerInstance,
+                        headroom: a.headroom,
+                    };
+                    r.compute = {
+                        ...r.compute,
+                        minInstances: a.minInstances,
+                        bootSeconds: a.bootSeconds,
+                        warmPool: { fractionOfPeak: a.fractionOfPeak },
+                    };
+                    r.database = {
+                        ...r.database,
+                        readQps: a.readQps,
+                        readQpsPerReplica: a.readQpsPerReplica,
+                        maxConnections: a.maxConnections,
+                        connectionReserve: a.connectionReserve,
+                        pool: {
+                            writerMin: a.writerMin,
+                            readerMin: a.readerMin,
+                            max: Math.max(a.writerMin, a.readerMin) + a.poolMaxExtra,
+                        },
+                    };
+                    if (a.withEvent) {
+                        r.event = {
+                            name: "prop",
+                            start: new Date(a.startMs).toISOString(),
+                            end: new Date(a.startMs + a.durationMinutes * 60_000).toISOString(),
+                            rampLeadMinutes: a.rampLeadMinutes,
+                        };
+                    }
+                }),
+            );
 
         /** Plans, or returns the ConfigError; anything else thrown fails the property. */
         function attempt(config: WarmstackConfig): ReadinessPlan | ConfigError {
@@ -141,63 +231,90 @@ describe("readiness plan", () => {
         }
 
         it("the connection budget always holds on every endpoint at peak", () => {
-            fc.assert(fc.property(arbConfig, (config) => {
-                const p = attempt(config);
-                if (p instanceof ConfigError) return;
-                const budget = config.database.maxConnections * (1 - config.database.connectionReserve);
-                assert.ok(p.instances.peak * p.database.writerPoolPerInstance <= budget);
-                assert.ok(p.instances.peak * p.database.readerPoolPerReplica <= budget);
-                assert.ok(p.database.writerPoolPerInstance >= config.database.pool.writerMin);
-                assert.ok(p.database.readerPoolPerInstance >= config.database.pool.readerMin);
-                assert.ok(p.database.writerPoolPerInstance <= config.database.pool.max);
-            }), { numRuns: 2000 });
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const p = attempt(config);
+                    if (p instanceof ConfigError) return;
+                    const budget = config.database.maxConnections * (1 - config.database.connectionReserve);
+                    assert.ok(p.instances.peak * p.database.writerPoolPerInstance <= budget);
+                    assert.ok(p.instances.peak * p.database.readerPoolPerReplica <= budget);
+                    assert.ok(p.database.writerPoolPerInstance >= config.database.pool.writerMin);
+                    assert.ok(p.database.readerPoolPerInstance >= config.database.pool.readerMin);
+                    assert.ok(p.database.writerPoolPerInstance <= config.database.pool.max);
+                }),
+                { numRuns: 2000 },
+            );
         });
 
         it("a rejected budget names a maxConnections that then holds the peak", () => {
-            fc.assert(fc.property(arbConfig, (config) => {
-                const p = attempt(config);
-                if (!(p instanceof ConfigError)) return;
-                const needed = Math.max(...Array.from(p.message.matchAll(/maxConnections ≥ (\d+)/g), (m) => Number(m[1])), 0);
-                if (needed === 0) return; // only the ramp was rejected
-                const fixed = attempt({ ...config, database: { ...config.database, maxConnections: needed } });
-                assert.ok(!(fixed instanceof ConfigError) || !/maxConnections/.test(fixed.message), `${needed} is still not enough:\n${fixed instanceof ConfigError ? fixed.message : ""}`);
-            }), { numRuns: 2000 });
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const p = attempt(config);
+                    if (!(p instanceof ConfigError)) return;
+                    const needed = Math.max(
+                        ...Array.from(p.message.matchAll(/maxConnections ≥ (\d+)/g), (m) => Number(m[1])),
+                        0,
+                    );
+                    if (needed === 0) return; // only the ramp was rejected
+                    const fixed = attempt({ ...config, database: { ...config.database, maxConnections: needed } });
+                    assert.ok(
+                        !(fixed instanceof ConfigError) || !/maxConnections/.test(fixed.message),
+                        `${needed} is still not enough:\n${fixed instanceof ConfigError ? fixed.message : ""}`,
+                    );
+                }),
+                { numRuns: 2000 },
+            );
         });
 
         it("the ramp always starts rampLeadMinutes before the event and ends after it", () => {
-            fc.assert(fc.property(arbConfig, (config) => {
-                const p = attempt(config);
-                if (p instanceof ConfigError || !config.event) return;
-                const [up, down] = p.schedule;
-                assert.ok(Date.parse(up.startTime) <= Date.parse(config.event.start) - config.event.rampLeadMinutes * 60_000);
-                assert.ok(Date.parse(down.startTime) > Date.parse(config.event.end));
-                assert.equal(up.desiredCapacity, p.instances.peak);
-                assert.equal(down.desiredCapacity, p.instances.baseline);
-            }), { numRuns: 1000 });
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const p = attempt(config);
+                    if (p instanceof ConfigError || !config.event) return;
+                    const [up, down] = p.schedule;
+                    assert.ok(
+                        Date.parse(up.startTime) <=
+                            Date.parse(config.event.start) - config.event.rampLeadMinutes * 60_000,
+                    );
+                    assert.ok(Date.parse(down.startTime) > Date.parse(config.event.end));
+                    assert.equal(up.desiredCapacity, p.instances.peak);
+                    assert.equal(down.desiredCapacity, p.instances.baseline);
+                }),
+                { numRuns: 1000 },
+            );
         });
 
         it("the agent always gets at least 90 s after the boot, and answers a minute before the launch hook times out", () => {
             // The deadline depends on bootSeconds alone: range over it, beyond the hook's 7200 s ceiling too.
-            fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (bootSeconds) => {
-                const p = attempt(configWith((r) => (r.compute.bootSeconds = bootSeconds)));
-                if (p instanceof ConfigError) return assert.ok(bootSeconds > 7050, p.message);
-                assert.ok(p.scaling.agentDeadlineSeconds >= 90, `${p.scaling.agentDeadlineSeconds} s for bootSeconds ${bootSeconds}`);
-                assert.equal(bootSeconds + p.scaling.agentDeadlineSeconds + 60, p.scaling.launchHookTimeoutSeconds);
-            }), { numRuns: 2000 });
+            fc.assert(
+                fc.property(fc.integer({ min: 1, max: 10_000 }), (bootSeconds) => {
+                    const p = attempt(configWith((r) => (r.compute.bootSeconds = bootSeconds)));
+                    if (p instanceof ConfigError) return assert.ok(bootSeconds > 7050, p.message);
+                    assert.ok(
+                        p.scaling.agentDeadlineSeconds >= 90,
+                        `${p.scaling.agentDeadlineSeconds} s for bootSeconds ${bootSeconds}`,
+                    );
+                    assert.equal(bootSeconds + p.scaling.agentDeadlineSeconds + 60, p.scaling.launchHookTimeoutSeconds);
+                }),
+                { numRuns: 2000 },
+            );
         });
 
         it("the warm pool never exceeds max − min, and peak capacity covers peak traffic with headroom", () => {
-            fc.assert(fc.property(arbConfig, (config) => {
-                const p = attempt(config);
-                if (p instanceof ConfigError) return;
-                assert.ok(p.warmPool.minSize >= 0 && p.warmPool.minSize <= p.group.maxSize - p.group.minSize);
-                assert.ok(p.warmPool.maxGroupPreparedCapacity <= p.group.maxSize);
-                assert.ok(p.group.minSize <= p.group.desiredCapacity && p.group.desiredCapacity <= p.group.maxSize);
-                const { peakRps, rpsPerInstance, headroom } = config.traffic;
-                assert.ok(p.instances.peak * rpsPerInstance >= peakRps * (1 + headroom) - 1e-6);
-                assert.ok(p.database.replicas * config.database.readQpsPerReplica >= config.database.readQps);
-                assert.ok(p.database.replicas >= 1);
-            }), { numRuns: 2000 });
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const p = attempt(config);
+                    if (p instanceof ConfigError) return;
+                    assert.ok(p.warmPool.minSize >= 0 && p.warmPool.minSize <= p.group.maxSize - p.group.minSize);
+                    assert.ok(p.warmPool.maxGroupPreparedCapacity <= p.group.maxSize);
+                    assert.ok(p.group.minSize <= p.group.desiredCapacity && p.group.desiredCapacity <= p.group.maxSize);
+                    const { peakRps, rpsPerInstance, headroom } = config.traffic;
+                    assert.ok(p.instances.peak * rpsPerInstance >= peakRps * (1 + headroom) - 1e-6);
+                    assert.ok(p.database.replicas * config.database.readQpsPerReplica >= config.database.readQps);
+                    assert.ok(p.database.replicas >= 1);
+                }),
+                { numRuns: 2000 },
+            );
         });
     });
 });

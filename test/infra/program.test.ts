@@ -50,7 +50,11 @@ for (const stack of committedStacks()) {
         });
 
         it("registers the three warm components", () => {
-            for (const type of ["warmstack:compute:WarmCompute", "warmstack:cache:WarmCache", "warmstack:database:WarmDatabase"]) {
+            for (const type of [
+                "warmstack:compute:WarmCompute",
+                "warmstack:cache:WarmCache",
+                "warmstack:database:WarmDatabase",
+            ]) {
                 assert.equal(run.ofType(type).length, 1, type);
             }
         });
@@ -100,16 +104,37 @@ for (const stack of committedStacks()) {
             assert.equal(agent.autoScalingGroupName, run.one(T.asg).inputs.name);
             assert.equal(agent.lifecycleHookName, LAUNCH_HOOK_NAME);
             assert.equal(agent.postgres?.writer.host, primary.state.address);
-            assert.deepEqual(agent.postgres?.readers.map((r) => r.host), replicas.map((r) => r.state.address));
-            assert.deepEqual(agent.postgres?.poolSize, { writer: expected.database.writerPoolPerInstance, readerPerReplica: expected.database.readerPoolPerReplica });
-            assert.deepEqual(agent.postgres?.writer.password, { secretArn: primary.state.masterUserSecrets[0].secretArn });
+            assert.deepEqual(
+                agent.postgres?.readers.map((r) => r.host),
+                replicas.map((r) => r.state.address),
+            );
+            assert.deepEqual(agent.postgres?.poolSize, {
+                writer: expected.database.writerPoolPerInstance,
+                readerPerReplica: expected.database.readerPoolPerReplica,
+            });
+            assert.deepEqual(agent.postgres?.writer.password, {
+                secretArn: primary.state.masterUserSecrets[0].secretArn,
+            });
             assert.equal(agent.redis?.host, run.one(T.redis).state.primaryEndpointAddress);
-            assert.deepEqual(agent.redis?.authToken, { secretArn: run.one("aws:secretsmanager/secret:Secret").state.arn });
-            assert.deepEqual(agent.postgres?.tls, { caFile: "/etc/warmstack/rds-global-bundle.pem", rejectUnauthorized: true }, "the database certificate is checked");
+            assert.deepEqual(agent.redis?.authToken, {
+                secretArn: run.one("aws:secretsmanager/secret:Secret").state.arn,
+            });
+            assert.deepEqual(
+                agent.postgres?.tls,
+                { caFile: "/etc/warmstack/rds-global-bundle.pem", rejectUnauthorized: true },
+                "the database certificate is checked",
+            );
             assert.match(script, /\[ -s \/etc\/warmstack\/rds-global-bundle\.pem \] \|\| curl -fsS --max-time 30 /);
-            assert.equal(agent.timeouts.overallMs, expected.scaling.agentDeadlineSeconds * 1000, "the agent decides before the hook times out");
+            assert.equal(
+                agent.timeouts.overallMs,
+                expected.scaling.agentDeadlineSeconds * 1000,
+                "the agent decides before the hook times out",
+            );
             // A hibernated or Running pool instance leaves the pool without booting: the watch, not a boot, starts the second run.
-            const service = /\n\[Service\]\n([\s\S]*?)\n\n/.exec(script)?.[1].split("\n").filter((line) => !line.startsWith("#"));
+            const service = /\n\[Service\]\n([\s\S]*?)\n\n/
+                .exec(script)?.[1]
+                .split("\n")
+                .filter((line) => !line.startsWith("#"));
             assert.deepEqual(service, [
                 "Type=simple",
                 "ExecStart=/usr/bin/env warmstack agent --config /etc/warmstack/agent.json --watch",
@@ -132,34 +157,58 @@ for (const stack of committedStacks()) {
             assert.equal(listener.inputs.defaultActions[0].targetGroupArn, tg.state.arn);
             assert.equal(tg.inputs.healthCheck.path, "/healthz");
             const tracking = run.one(T.scalingPolicy).inputs.targetTrackingConfiguration;
-            assert.equal(tracking.predefinedMetricSpecification.resourceLabel, `${alb.state.arnSuffix}/${tg.state.arnSuffix}`);
+            assert.equal(
+                tracking.predefinedMetricSpecification.resourceLabel,
+                `${alb.state.arnSuffix}/${tg.state.arnSuffix}`,
+            );
             assert.equal(tracking.targetValue, expected.scaling.requestsPerTargetPerMinute);
         });
 
         it("lets the instance role complete lifecycle actions on this group only, and read the agent's two secrets", () => {
             const policy = JSON.parse(run.one(T.rolePolicy).inputs.policy);
             const primary = run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!;
-            assert.deepEqual(policy.Statement, [{
-                Effect: "Allow",
-                Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
-                Resource: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${run.one(T.asg).inputs.name}`,
-            }, {
-                Effect: "Allow",
-                Action: "secretsmanager:GetSecretValue",
-                Resource: [primary.state.masterUserSecrets[0].secretArn, run.one("aws:secretsmanager/secret:Secret").state.arn],
-            }]);
+            assert.deepEqual(policy.Statement, [
+                {
+                    Effect: "Allow",
+                    Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                    Resource: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${run.one(T.asg).inputs.name}`,
+                },
+                {
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: [
+                        primary.state.masterUserSecrets[0].secretArn,
+                        run.one("aws:secretsmanager/secret:Secret").state.arn,
+                    ],
+                },
+            ]);
             assert.equal(run.one(T.rolePolicy).inputs.role, run.one(T.role, "app-instance").state.name);
         });
 
         it("schedules the planned ramp on this group", () => {
-            const schedules = run.ofType(T.schedule).map((s) => s.inputs).sort((a, b) => a.startTime.localeCompare(b.startTime));
-            assert.deepEqual(schedules.map(({ scheduledActionName, startTime, minSize, maxSize, desiredCapacity, autoscalingGroupName }) => ({
-                name: scheduledActionName, startTime, minSize, maxSize, desiredCapacity, group: autoscalingGroupName,
-            })), expected.schedule.map((s) => ({ ...s, group: run.one(T.asg).inputs.name })));
+            const schedules = run
+                .ofType(T.schedule)
+                .map((s) => s.inputs)
+                .sort((a, b) => a.startTime.localeCompare(b.startTime));
+            assert.deepEqual(
+                schedules.map(
+                    ({ scheduledActionName, startTime, minSize, maxSize, desiredCapacity, autoscalingGroupName }) => ({
+                        name: scheduledActionName,
+                        startTime,
+                        minSize,
+                        maxSize,
+                        desiredCapacity,
+                        group: autoscalingGroupName,
+                    }),
+                ),
+                expected.schedule.map((s) => ({ ...s, group: run.one(T.asg).inputs.name })),
+            );
         });
 
         it("publishes the pool sizes and the event on the group for the policy pack", () => {
-            const tags = Object.fromEntries(run.one(T.asg).inputs.tags.map((t: { key: string; value: string }) => [t.key, t.value]));
+            const tags = Object.fromEntries(
+                run.one(T.asg).inputs.tags.map((t: { key: string; value: string }) => [t.key, t.value]),
+            );
             assert.equal(tags[TAGS.writerPool], String(expected.database.writerPoolPerInstance));
             assert.equal(tags[TAGS.readerPoolPerReplica], String(expected.database.readerPoolPerReplica));
             assert.equal(tags[TAGS.event], expected.event?.name);
@@ -170,23 +219,46 @@ for (const stack of committedStacks()) {
             const alb = securityGroup(run, "alb");
             const app = securityGroup(run, "app");
             const warmer = securityGroup(run, "warmer");
-            for (const [tier, port] of [["cache", 6379], ["database", 5432]] as const) {
-                assert.deepEqual(securityGroup(run, tier).inputs.ingress.map((r: any) => ({ port: r.fromPort, to: r.toPort, from: r.securityGroups, cidr: r.cidrBlocks })),
-                    [{ port, to: port, from: [app.id, warmer.id], cidr: undefined }], tier);
+            for (const [tier, port] of [
+                ["cache", 6379],
+                ["database", 5432],
+            ] as const) {
+                assert.deepEqual(
+                    securityGroup(run, tier).inputs.ingress.map((r: any) => ({
+                        port: r.fromPort,
+                        to: r.toPort,
+                        from: r.securityGroups,
+                        cidr: r.cidrBlocks,
+                    })),
+                    [{ port, to: port, from: [app.id, warmer.id], cidr: undefined }],
+                    tier,
+                );
             }
-            assert.deepEqual(app.inputs.ingress.map((r: any) => ({ from: r.securityGroups, cidr: r.cidrBlocks })), [{ from: [alb.id], cidr: undefined }]);
+            assert.deepEqual(
+                app.inputs.ingress.map((r: any) => ({ from: r.securityGroups, cidr: r.cidrBlocks })),
+                [{ from: [alb.id], cidr: undefined }],
+            );
             assert.deepEqual(warmer.inputs.ingress, []);
-            assert.deepEqual(warmer.inputs.egress.map((r: any) => r.fromPort), [6379, 5432]);
+            assert.deepEqual(
+                warmer.inputs.egress.map((r: any) => r.fromPort),
+                [6379, 5432],
+            );
             assert.deepEqual(run.one(T.alb).inputs.securityGroups, [alb.id]);
             assert.deepEqual(run.one(T.redis).inputs.securityGroupIds, [securityGroup(run, "cache").id]);
-            for (const db of run.ofType(T.rds)) assert.deepEqual(db.inputs.vpcSecurityGroupIds, [securityGroup(run, "database").id]);
+            for (const db of run.ofType(T.rds))
+                assert.deepEqual(db.inputs.vpcSecurityGroupIds, [securityGroup(run, "database").id]);
         });
 
         it("builds a Multi-AZ, encrypted Redis group with a secret auth token", () => {
             const redis = run.one(T.redis);
             assert.equal(redis.inputs.numCacheClusters, expected.cache.nodes);
             assert.ok(expected.cache.nodes >= 2);
-            for (const flag of ["automaticFailoverEnabled", "multiAzEnabled", "atRestEncryptionEnabled", "transitEncryptionEnabled"]) {
+            for (const flag of [
+                "automaticFailoverEnabled",
+                "multiAzEnabled",
+                "atRestEncryptionEnabled",
+                "transitEncryptionEnabled",
+            ]) {
                 assert.equal(redis.inputs[flag], true, flag);
             }
             assert.equal(redis.inputs.authToken, run.one(T.password).state.result);
@@ -248,7 +320,10 @@ for (const stack of committedStacks()) {
             const password = `rds-managed-password-for-${run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.masterUserSecrets[0].secretArn}`;
             assert.equal(prewarm.inputs.authToken, token);
             assert.equal(prewarm.inputs.password, password);
-            assert.deepEqual(prewarm.secretInputs.filter((k) => ["authToken", "password"].includes(k)).sort(), ["authToken", "password"]);
+            assert.deepEqual(prewarm.secretInputs.filter((k) => ["authToken", "password"].includes(k)).sort(), [
+                "authToken",
+                "password",
+            ]);
             assert.ok(!prewarm.inputs.__provider.includes(token) && !prewarm.inputs.__provider.includes(password));
         });
 
@@ -259,17 +334,28 @@ for (const stack of committedStacks()) {
             assert.deepEqual(fn.inputs.vpcConfig.securityGroupIds, [securityGroup(run, "warmer").id]);
             assert.deepEqual(fn.inputs.vpcConfig.subnetIds, run.one(T.asg).inputs.vpcZoneIdentifiers);
             assert.equal(fn.inputs.handler, "index.handler");
-            assert.equal(fn.inputs.timeout, run.one(T.prewarm).inputs.timeoutSeconds + 30, "the warm's own timeout speaks first");
+            assert.equal(
+                fn.inputs.timeout,
+                run.one(T.prewarm).inputs.timeoutSeconds + 30,
+                "the warm's own timeout speaks first",
+            );
             const role = run.one(T.role, "cache-warmer-role");
             assert.equal(fn.inputs.role, role.state.arn);
-            assert.deepEqual(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.inputs.role, a.inputs.policyArn]),
-                [[role.state.name, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]);
+            assert.deepEqual(
+                run
+                    .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .map((a) => [a.inputs.role, a.inputs.policyArn]),
+                [[role.state.name, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]],
+            );
             assert.equal(run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name).length, 0);
         });
 
         it("exports the plan summary and the endpoints", () => {
             assert.deepEqual(run.outputs.plan, JSON.parse(JSON.stringify(expected)));
-            assert.equal(run.outputs.databaseWriter, run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.address);
+            assert.equal(
+                run.outputs.databaseWriter,
+                run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!.state.address,
+            );
             assert.equal(run.outputs.databaseReaders.length, expected.database.replicas);
             assert.equal(run.outputs.cachePrimary, run.one(T.redis).state.primaryEndpointAddress);
             assert.match(run.outputs.url, /^http:\/\/.+elb\.amazonaws\.com$/);
@@ -325,23 +411,35 @@ describe("program under mocks: bad config", () => {
         const config = stackConfig("blackfriday");
         const traffic = JSON.parse(config["warmstack:traffic"]);
         config["warmstack:traffic"] = JSON.stringify({ ...traffic, peakRps: -1 });
-        config["warmstack:compute"] = JSON.stringify({ ...JSON.parse(config["warmstack:compute"]), warmPool: { state: "Frozen" } });
+        config["warmstack:compute"] = JSON.stringify({
+            ...JSON.parse(config["warmstack:compute"]),
+            warmPool: { state: "Frozen" },
+        });
         config["warmstack:databse"] = "{}";
         const { run, error } = await runExpectingFailure(config);
         assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
         const message = (error as Error).message;
         assert.match(message, /\(3 problems\)/);
         assert.match(message, /warmstack:traffic\.peakRps: a number > 0; given -1/);
-        assert.match(message, /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Frozen"/);
+        assert.match(
+            message,
+            /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Frozen"/,
+        );
         assert.match(message, /warmstack:databse: unknown key/);
         assert.equal(run.resources.length, 0, "no resource registered");
     });
 
     it("fails before any resource when the budget cannot hold the peak", async () => {
         const config = stackConfig("launch");
-        config["warmstack:database"] = JSON.stringify({ ...JSON.parse(config["warmstack:database"]), maxConnections: 40 });
+        config["warmstack:database"] = JSON.stringify({
+            ...JSON.parse(config["warmstack:database"]),
+            maxConnections: 40,
+        });
         const { run, error } = await runExpectingFailure(config);
-        assert.match((error as Error).message, /warmstack:database\.maxConnections: writer: 24 instances at peak × 2 connections need maxConnections ≥ 57/);
+        assert.match(
+            (error as Error).message,
+            /warmstack:database\.maxConnections: writer: 24 instances at peak × 2 connections need maxConnections ≥ 57/,
+        );
         assert.equal(run.resources.length, 0);
     });
 });

@@ -15,17 +15,21 @@ import { committedPackConfig, PACK_DIR } from "./harness";
 /** The checks gojsonschema makes on the keys our schemas use, so a config the CLI would refuse fails here. */
 function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, at: string): string[] {
     const types = [schema.type].flat();
-    const matchesType = types.some((t) => t === "integer" ? Number.isInteger(value)
-        : t === "array" ? Array.isArray(value) : typeof value === t);
+    const matchesType = types.some((t) =>
+        t === "integer" ? Number.isInteger(value) : t === "array" ? Array.isArray(value) : typeof value === t,
+    );
     if (!matchesType) return [`${at}: ${JSON.stringify(value)} is not ${types.join(" or ")}`];
     const problems: string[] = [];
     if (typeof value === "number") {
         if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${at}: below ${schema.minimum}`);
         if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${at}: above ${schema.maximum}`);
-        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`${at}: not below ${schema.exclusiveMaximum}`);
+        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum)
+            problems.push(`${at}: not below ${schema.exclusiveMaximum}`);
     }
-    if (schema.enum && !schema.enum.includes(value as string)) problems.push(`${at}: not one of ${schema.enum.join(", ")}`);
-    if (schema.format === "date-time" && Number.isNaN(Date.parse(value as string))) problems.push(`${at}: not a date-time`);
+    if (schema.enum && !schema.enum.includes(value as string))
+        problems.push(`${at}: not one of ${schema.enum.join(", ")}`);
+    if (schema.format === "date-time" && Number.isNaN(Date.parse(value as string)))
+        problems.push(`${at}: not a date-time`);
     if (Array.isArray(value) && typeof schema.items === "object" && !Array.isArray(schema.items)) {
         const items = schema.items;
         value.forEach((item, i) => problems.push(...schemaProblems(item, items, `${at}[${i}]`)));
@@ -41,7 +45,10 @@ describe("warm-readiness contract", () => {
             new Prewarm(provider, "prewarm", { replicationGroupId: "g" }, undefined, "warmstack", "CachePrewarm");
             return {};
         });
-        assert.deepEqual(run.resources.map((r) => r.type), [TYPES.cachePrewarm]);
+        assert.deepEqual(
+            run.resources.map((r) => r.type),
+            [TYPES.cachePrewarm],
+        );
     });
 
     it("serves the issue's thirteen policies, named and leveled as it says", () => {
@@ -61,7 +68,10 @@ describe("warm-readiness contract", () => {
             "connection-budget": "mandatory",
             "whole-chain-warm": "mandatory",
         });
-        assert.ok(policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p), "asg-instance-warmup remediates");
+        assert.ok(
+            policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p),
+            "asg-instance-warmup remediates",
+        );
     });
 
     it("describes its package as the CLI needs it: a version, the pack's entry point, the Pulumi dependencies", () => {
@@ -71,7 +81,11 @@ describe("warm-readiness contract", () => {
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
         assert.ok(fs.existsSync(path.join(PACK_DIR, pkg.main)), "main exists");
         for (const dependency of ["@pulumi/policy", "@pulumi/pulumi"]) {
-            assert.equal(pkg.dependencies[dependency], root.dependencies[dependency], `${dependency} range as the root's`);
+            assert.equal(
+                pkg.dependencies[dependency],
+                root.dependencies[dependency],
+                `${dependency} range as the root's`,
+            );
         }
         assert.match(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
     });
@@ -84,14 +98,19 @@ describe("warm-readiness contract", () => {
                 const problems = Object.entries(config).flatMap(([name, entry]) => {
                     const policy = policies.find((p) => p.name === name);
                     if (!policy) return [`${name}: no such policy`];
-                    const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : entry;
+                    const { enforcementLevel, ...properties } =
+                        typeof entry === "string" ? { enforcementLevel: entry } : entry;
                     const levels = ["advisory", "mandatory", "remediate", "disabled"];
                     const schema: PolicyConfigSchema = policy.configSchema ?? { properties: {} };
                     return [
-                        ...(enforcementLevel === undefined || levels.includes(enforcementLevel) ? [] : [`${name}: enforcementLevel ${enforcementLevel}`]),
+                        ...(enforcementLevel === undefined || levels.includes(enforcementLevel)
+                            ? []
+                            : [`${name}: enforcementLevel ${enforcementLevel}`]),
                         ...Object.entries(properties).flatMap(([key, value]) => {
                             const property = schema.properties[key];
-                            return typeof property === "object" ? schemaProblems(value, property, `${name}.${key}`) : [`${name}.${key}: not in the schema`];
+                            return typeof property === "object"
+                                ? schemaProblems(value, property, `${name}.${key}`)
+                                : [`${name}.${key}: not in the schema`];
                         }),
                     ];
                 });
@@ -100,9 +119,12 @@ describe("warm-readiness contract", () => {
 
             it("names the same event, lead and connection reserve as Pulumi." + stack + ".yaml", () => {
                 const { event, database } = parseConfig(namespaceValues(stackConfig(stack)));
-                const ramp = config["ramp-before-event"] as { eventStart?: string; rampLeadMinutes?: number } | undefined;
-                assert.deepEqual(ramp && { start: ramp.eventStart, lead: ramp.rampLeadMinutes },
-                    event && { start: event.start, lead: event.rampLeadMinutes });
+                const ramp = config["ramp-before-event"] as
+                    { eventStart?: string; rampLeadMinutes?: number } | undefined;
+                assert.deepEqual(
+                    ramp && { start: ramp.eventStart, lead: ramp.rampLeadMinutes },
+                    event && { start: event.start, lead: event.rampLeadMinutes },
+                );
                 assert.equal((config["connection-budget"] as { reserve: number }).reserve, database.connectionReserve);
             });
         });

@@ -5,7 +5,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-    EnforcementLevel, Policy, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy,
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    unknownCheckingProxy,
     UnknownValueError,
 } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
@@ -46,7 +51,10 @@ export interface EngineResource {
 }
 
 /** `--policy-pack-config`: per policy an enforcement level, or one plus the policy's properties. */
-export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PackConfig = Record<
+    string,
+    EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 export function committedPackConfig(stack: string): PackConfig {
     return JSON.parse(fs.readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8"));
@@ -56,34 +64,47 @@ export function committedPackConfig(stack: string): PackConfig {
  * Runs the program for `stack` (its committed config, edited by `edit`) and records, next to what
  * test/support/pulumi.ts records, what the SDK told the monitor: URN, parent, dependencies, options.
  */
-export async function programResources(stack: string,
-    edit: (config: Record<string, string>) => void = () => undefined): Promise<EngineResource[]> {
+export async function programResources(
+    stack: string,
+    edit: (config: Record<string, string>) => void = () => undefined,
+): Promise<EngineResource[]> {
     const config = stackConfig(stack);
     edit(config);
     const registrations = new Map<string, Omit<EngineResource, "type" | "name" | "inputs" | "outputs" | "secrets">>();
-    const run = await runProgram(config, () => {
-        const monitor = getMonitor() as any;
-        const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => register(req, (err: unknown, resp: any) => {
-            if (resp) {
-                registrations.set(`${req.getType()}::${req.getName()}`, {
-                    urn: resp.getUrn(),
-                    parent: req.getParent(),
-                    dependencies: req.getDependenciesList(),
-                    propertyDependencies: Object.fromEntries([...req.getPropertydependenciesMap().entries()]
-                        .map(([key, deps]: [string, any]) => [key, deps.getUrnsList()])),
-                    options: {
-                        protect: req.getProtect(),
-                        ignoreChanges: req.getIgnorechangesList(),
-                        ...(req.getDeletebeforereplacedefined() && { deleteBeforeReplace: req.getDeletebeforereplace() }),
-                        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                    },
+    const run = await runProgram(
+        config,
+        () => {
+            const monitor = getMonitor() as any;
+            const register = monitor.registerResource.bind(monitor);
+            monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+                register(req, (err: unknown, resp: any) => {
+                    if (resp) {
+                        registrations.set(`${req.getType()}::${req.getName()}`, {
+                            urn: resp.getUrn(),
+                            parent: req.getParent(),
+                            dependencies: req.getDependenciesList(),
+                            propertyDependencies: Object.fromEntries(
+                                [...req.getPropertydependenciesMap().entries()].map(([key, deps]: [string, any]) => [
+                                    key,
+                                    deps.getUrnsList(),
+                                ]),
+                            ),
+                            options: {
+                                protect: req.getProtect(),
+                                ignoreChanges: req.getIgnorechangesList(),
+                                ...(req.getDeletebeforereplacedefined() && {
+                                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                                }),
+                                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                            },
+                        });
+                    }
+                    callback(err, resp);
                 });
-            }
-            callback(err, resp);
-        });
-        return warmstackFromPulumiConfig();
-    }, stack);
+            return warmstackFromPulumiConfig();
+        },
+        stack,
+    );
     return run.resources.map((r) => {
         const registration = registrations.get(`${r.type}::${r.name}`);
         if (!registration) throw new Error(`no registration recorded for ${r.type} ${r.name}`);
@@ -145,7 +166,10 @@ class NotApplicable extends Error {
     }
 }
 
-function policyConfig(config: PackConfig, policy: Policy): { level: EnforcementLevel; properties: Record<string, unknown> } {
+function policyConfig(
+    config: PackConfig,
+    policy: Policy,
+): { level: EnforcementLevel; properties: Record<string, unknown> } {
     const entry = config[policy.name];
     const { enforcementLevel, ...properties } = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
     return { level: enforcementLevel ?? policy.enforcementLevel ?? "advisory", properties };
@@ -164,7 +188,12 @@ const options = (r: EngineResource) => ({
 });
 
 /** Runs one policy (Analyze over each resource, or AnalyzeStack) and collects what it reports. */
-async function runPolicy(policy: Policy, resources: EngineResource[], config: PackConfig, into: Analysis): Promise<void> {
+async function runPolicy(
+    policy: Policy,
+    resources: EngineResource[],
+    config: PackConfig,
+    into: Analysis,
+): Promise<void> {
     const { level, properties } = policyConfig(config, policy);
     if (level === "disabled") return;
     const reported = level === "remediate" ? "mandatory" : level;
@@ -175,14 +204,20 @@ async function runPolicy(policy: Policy, resources: EngineResource[], config: Pa
     // The engine files a resource policy's diagnostics under the resource it analyzed.
     const attempt = async (run: (report: (message: string, urn?: string) => void) => unknown, analyzed?: string) => {
         try {
-            await run((message, urn) => into.diagnostics.push({
-                policyName: policy.name, enforcementLevel: reported, message: `${policy.description}\n${message}`,
-                urn: urn ?? analyzed,
-            }));
+            await run((message, urn) =>
+                into.diagnostics.push({
+                    policyName: policy.name,
+                    enforcementLevel: reported,
+                    message: `${policy.description}\n${message}`,
+                    urn: urn ?? analyzed,
+                }),
+            );
         } catch (err) {
             if (err instanceof UnknownValueError) {
                 into.diagnostics.push({
-                    policyName: policy.name, enforcementLevel: "advisory", urn: analyzed,
+                    policyName: policy.name,
+                    enforcementLevel: "advisory",
+                    urn: analyzed,
                     message: `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${PACK_VERSION}' during preview: ${(err as Error).message}`,
                 });
             } else if (err instanceof NotApplicable) {
@@ -197,10 +232,25 @@ async function runPolicy(policy: Policy, resources: EngineResource[], config: Pa
         for (const r of resources) {
             for (const validate of Array.isArray(validateResource) ? validateResource : [validateResource]) {
                 const props = wrap(r.inputs);
-                await attempt((report) => validate({
-                    type: r.type, name: r.name, urn: r.urn, props, opts: options(r), stackTags: new Map(),
-                    isType: () => false, asType: () => undefined, getConfig, notApplicable,
-                }, report), r.urn);
+                await attempt(
+                    (report) =>
+                        validate(
+                            {
+                                type: r.type,
+                                name: r.name,
+                                urn: r.urn,
+                                props,
+                                opts: options(r),
+                                stackTags: new Map(),
+                                isType: () => false,
+                                asType: () => undefined,
+                                getConfig,
+                                notApplicable,
+                            },
+                            report,
+                        ),
+                    r.urn,
+                );
             }
         }
     }
@@ -209,8 +259,15 @@ async function runPolicy(policy: Policy, resources: EngineResource[], config: Pa
         const byUrn = new Map<string, PolicyResource>();
         for (const r of resources) {
             byUrn.set(r.urn, {
-                type: r.type, name: r.name, urn: r.urn, props: wrap(r.outputs), opts: options(r), dependencies: [],
-                propertyDependencies: {}, isType: () => false, asType: () => undefined,
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                props: wrap(r.outputs),
+                opts: options(r),
+                dependencies: [],
+                propertyDependencies: {},
+                isType: () => false,
+                asType: () => undefined,
             });
         }
         const resolve = (urns: string[]) => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
@@ -219,21 +276,34 @@ async function runPolicy(policy: Policy, resources: EngineResource[], config: Pa
             resource.parent = byUrn.get(r.parent);
             resource.dependencies = resolve(r.dependencies);
             resource.propertyDependencies = Object.fromEntries(
-                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, resolve(urns)]));
+                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, resolve(urns)]),
+            );
         }
-        await attempt((report) => validateStack({
-            resources: [...byUrn.values()], getConfig, stackTags: new Map(), notApplicable,
-        }, report));
+        await attempt((report) =>
+            validateStack(
+                {
+                    resources: [...byUrn.values()],
+                    getConfig,
+                    stackTags: new Map(),
+                    notApplicable,
+                },
+                report,
+            ),
+        );
     }
 }
 
 /** A `pulumi preview` with the pack: every policy over the resources, under `config`. */
-export async function analyze(resources: EngineResource[], config: PackConfig = {},
-    only: Policy[] = policies): Promise<Analysis> {
+export async function analyze(
+    resources: EngineResource[],
+    config: PackConfig = {},
+    only: Policy[] = policies,
+): Promise<Analysis> {
     const analysis: Analysis = { diagnostics: [], notApplicable: [], blocking: [] };
     for (const policy of only) await runPolicy(policy, resources, config, analysis);
-    analysis.blocking = [...new Set(analysis.diagnostics.filter((d) => d.enforcementLevel === "mandatory")
-        .map((d) => d.policyName))].sort();
+    analysis.blocking = [
+        ...new Set(analysis.diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.policyName)),
+    ].sort();
     return analysis;
 }
 
@@ -241,8 +311,12 @@ export async function analyze(resources: EngineResource[], config: PackConfig = 
  * A broken variant: deep-copies the resources and applies `edit` to one resource's inputs and to its outputs
  * (the program sets both the same way); `resource` gives the rest, e.g. its property dependencies.
  */
-export function edited(resources: EngineResource[], type: string,
-    edit: (props: Record<string, any>, resource: EngineResource) => void, name?: string): EngineResource[] {
+export function edited(
+    resources: EngineResource[],
+    type: string,
+    edit: (props: Record<string, any>, resource: EngineResource) => void,
+    name?: string,
+): EngineResource[] {
     const copy = structuredClone(resources);
     const target = one(copy, type, name);
     edit(target.inputs, target);

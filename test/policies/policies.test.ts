@@ -5,12 +5,25 @@ import { Policy, unknownCheckingProxy } from "@pulumi/policy";
 import { cacheHaEncrypted, cachePrewarmed } from "../../policies/cache";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
 import {
-    asgInstanceWarmup, asgWarmPoolRequired, rampBeforeEvent, warmPoolCompatible, warmPoolLaunchHook, warmPoolState,
+    asgInstanceWarmup,
+    asgWarmPoolRequired,
+    rampBeforeEvent,
+    warmPoolCompatible,
+    warmPoolLaunchHook,
+    warmPoolState,
 } from "../../policies/compute";
 import { TYPES } from "../../policies/contract";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas } from "../../policies/database";
 import {
-    analyze, cachePrewarm, committedPackConfig, edited, EngineResource, one, PackConfig, programResources, UNKNOWN,
+    analyze,
+    cachePrewarm,
+    committedPackConfig,
+    edited,
+    EngineResource,
+    one,
+    PackConfig,
+    programResources,
+    UNKNOWN,
     withoutPrewarm,
 } from "./harness";
 
@@ -30,8 +43,10 @@ async function passes(policy: Policy, resources: EngineResource[], config: PackC
     assert.deepEqual((await verdicts(policy, resources, config)).found, []);
 }
 
-const withConfig = (policy: string, properties: Record<string, unknown>): PackConfig =>
-    ({ ...CONFIG, [policy]: { ...(CONFIG[policy] as object), ...properties } });
+const withConfig = (policy: string, properties: Record<string, unknown>): PackConfig => ({
+    ...CONFIG,
+    [policy]: { ...(CONFIG[policy] as object), ...properties },
+});
 
 describe("warm-readiness policies on the program's resource shapes", () => {
     let bf: EngineResource[];
@@ -46,38 +61,69 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("passes the program's group", () => passes(asgWarmPoolRequired, bf));
 
         it("blocks a group without a warm pool and says how to add one", async () => {
-            const v = await verdicts(asgWarmPoolRequired, edited(bf, TYPES.group, (p) => delete p.warmPool));
+            const v = await verdicts(
+                asgWarmPoolRequired,
+                edited(bf, TYPES.group, (p) => delete p.warmPool),
+            );
             assert.deepEqual(v.found, ["asg-warm-pool-required mandatory app-group"]);
-            assert.match(v.messages, /app-group has no warm pool: every instance it adds at the peak boots cold\. Add warmPool \{ minSize: 25/);
+            assert.match(
+                v.messages,
+                /app-group has no warm pool: every instance it adds at the peak boots cold\. Add warmPool \{ minSize: 25/,
+            );
         });
 
         it("blocks a pool smaller than the stack's minimum, with both numbers", async () => {
-            const v = await verdicts(asgWarmPoolRequired, edited(bf, TYPES.group, (p) => { p.warmPool.minSize = 3; }));
+            const v = await verdicts(
+                asgWarmPoolRequired,
+                edited(bf, TYPES.group, (p) => {
+                    p.warmPool.minSize = 3;
+                }),
+            );
             assert.match(v.messages, /keeps 3 instance\(s\) at least; this stack needs 25/);
         });
 
         it("exempts a group tagged warmstack:cold-ok with a reason, and reports the reason", async () => {
-            const v = await verdicts(asgWarmPoolRequired, edited(bf, TYPES.group, (p) => {
-                delete p.warmPool;
-                p.tags.push({ key: "warmstack:cold-ok", value: "batch workers, no user traffic", propagateAtLaunch: false });
-            }));
+            const v = await verdicts(
+                asgWarmPoolRequired,
+                edited(bf, TYPES.group, (p) => {
+                    delete p.warmPool;
+                    p.tags.push({
+                        key: "warmstack:cold-ok",
+                        value: "batch workers, no user traffic",
+                        propagateAtLaunch: false,
+                    });
+                }),
+            );
             assert.deepEqual(v.found, []);
-            assert.deepEqual(v.notApplicable, ["asg-warm-pool-required: exempt by warmstack:cold-ok: batch workers, no user traffic"]);
+            assert.deepEqual(v.notApplicable, [
+                "asg-warm-pool-required: exempt by warmstack:cold-ok: batch workers, no user traffic",
+            ]);
         });
 
         it("does not exempt a cold-ok tag without a reason", async () => {
-            const v = await verdicts(asgWarmPoolRequired, edited(bf, TYPES.group, (p) => {
-                delete p.warmPool;
-                p.tags.push({ key: "warmstack:cold-ok", value: "", propagateAtLaunch: false });
-            }));
+            const v = await verdicts(
+                asgWarmPoolRequired,
+                edited(bf, TYPES.group, (p) => {
+                    delete p.warmPool;
+                    p.tags.push({ key: "warmstack:cold-ok", value: "", propagateAtLaunch: false });
+                }),
+            );
             assert.deepEqual(v.found, ["asg-warm-pool-required mandatory app-group"]);
             assert.match(v.messages, /needs a reason as its value/);
         });
 
         it("reports an unknown warm pool at preview as an advisory, not a crash", async () => {
-            const v = await verdicts(asgWarmPoolRequired, edited(bf, TYPES.group, (p) => { p.warmPool = UNKNOWN; }));
+            const v = await verdicts(
+                asgWarmPoolRequired,
+                edited(bf, TYPES.group, (p) => {
+                    p.warmPool = UNKNOWN;
+                }),
+            );
             assert.deepEqual(v.found, ["asg-warm-pool-required advisory app-group"]);
-            assert.match(v.messages, /can't run policy 'asg-warm-pool-required' .* during preview: string value at \.warmPool/);
+            assert.match(
+                v.messages,
+                /can't run policy 'asg-warm-pool-required' .* during preview: string value at \.warmPool/,
+            );
         });
     });
 
@@ -91,32 +137,56 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         });
 
         it("blocks a warm pool on a group with a mixedInstancesPolicy", async () => {
-            const v = await verdicts(warmPoolCompatible, edited(bf, TYPES.group, (p) => {
-                p.mixedInstancesPolicy = { launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } } };
-            }));
+            const v = await verdicts(
+                warmPoolCompatible,
+                edited(bf, TYPES.group, (p) => {
+                    p.mixedInstancesPolicy = {
+                        launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
+                    };
+                }),
+            );
             assert.deepEqual(v.found, ["warm-pool-compatible mandatory app-group"]);
             assert.match(v.messages, /mixedInstancesPolicy, which AWS does not allow with a warm pool/);
         });
 
         it("blocks a launch template that requests Spot, found through the dependency while its id is unknown", async () => {
-            const spot = template(bf, (p) => { p.instanceMarketOptions = { marketType: "spot" }; });
-            const v = await verdicts(warmPoolCompatible, edited(spot, TYPES.group, (p) => { p.launchTemplate.id = UNKNOWN; }));
+            const spot = template(bf, (p) => {
+                p.instanceMarketOptions = { marketType: "spot" };
+            });
+            const v = await verdicts(
+                warmPoolCompatible,
+                edited(spot, TYPES.group, (p) => {
+                    p.launchTemplate.id = UNKNOWN;
+                }),
+            );
             assert.deepEqual(v.found, ["warm-pool-compatible mandatory app-group"]);
             assert.match(v.messages, /launch template app-template requests Spot instances/);
         });
 
         it("blocks a Hibernated pool whose template does not enable hibernation or encrypt the root", async () => {
-            const v = await verdicts(warmPoolCompatible, template(launch, (p) => {
-                p.hibernationOptions = { configured: false };
-                p.blockDeviceMappings[0].ebs.encrypted = "false";
-            }), committedPackConfig("launch"));
+            const v = await verdicts(
+                warmPoolCompatible,
+                template(launch, (p) => {
+                    p.hibernationOptions = { configured: false };
+                    p.blockDeviceMappings[0].ebs.encrypted = "false";
+                }),
+                committedPackConfig("launch"),
+            );
             assert.match(v.messages, /does not enable hibernation: set hibernationOptions\.configured = true/);
             assert.match(v.messages, /hibernation needs an encrypted root volume: set ebs\.encrypted on \/dev\/xvda/);
         });
 
         it("blocks a Stopped pool whose template maps no EBS root", async () => {
-            const v = await verdicts(warmPoolCompatible, template(bf, (p) => { p.blockDeviceMappings = []; }));
-            assert.match(v.messages, /maps no EBS root volume \(\/dev\/xvda or \/dev\/sda1\): a Stopped pool can only keep EBS-backed instances/);
+            const v = await verdicts(
+                warmPoolCompatible,
+                template(bf, (p) => {
+                    p.blockDeviceMappings = [];
+                }),
+            );
+            assert.match(
+                v.messages,
+                /maps no EBS root volume \(\/dev\/xvda or \/dev\/sda1\): a Stopped pool can only keep EBS-backed instances/,
+            );
         });
     });
 
@@ -124,14 +194,27 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("passes a Stopped pool", () => passes(warmPoolState, bf));
 
         it("advises against a Running pool with the count of idle instances billed", async () => {
-            const v = await verdicts(warmPoolState, edited(bf, TYPES.group, (p) => { p.warmPool.poolState = "Running"; }));
+            const v = await verdicts(
+                warmPoolState,
+                edited(bf, TYPES.group, (p) => {
+                    p.warmPool.poolState = "Running";
+                }),
+            );
             assert.deepEqual(v.found, ["warm-pool-state advisory app-group"]);
-            assert.match(v.messages, /app-group keeps 29 instance\(s\) Running in its warm pool, each billed in full while it waits/);
+            assert.match(
+                v.messages,
+                /app-group keeps 29 instance\(s\) Running in its warm pool, each billed in full while it waits/,
+            );
         });
 
         it("lets the config allow Running", async () => {
-            await passes(warmPoolState, edited(bf, TYPES.group, (p) => { p.warmPool.poolState = "Running"; }),
-                withConfig("warm-pool-state", { allowedStates: ["Stopped", "Running"] }));
+            await passes(
+                warmPoolState,
+                edited(bf, TYPES.group, (p) => {
+                    p.warmPool.poolState = "Running";
+                }),
+                withConfig("warm-pool-state", { allowedStates: ["Stopped", "Running"] }),
+            );
         });
     });
 
@@ -140,15 +223,21 @@ describe("warm-readiness policies on the program's resource shapes", () => {
 
         it("passes a group with defaultInstanceWarmup and advises on one without", async () => {
             await passes(asgInstanceWarmup, bf);
-            assert.deepEqual((await verdicts(asgInstanceWarmup, noWarmup())).found, ["asg-instance-warmup advisory app-group"]);
+            assert.deepEqual((await verdicts(asgInstanceWarmup, noWarmup())).found, [
+                "asg-instance-warmup advisory app-group",
+            ]);
         });
 
         it("remediates by setting the configured warm-up, and leaves other resources alone", async () => {
-            const remediate = (r: EngineResource, warmupSeconds: number) => asgInstanceWarmup.remediateResource!({
-                type: r.type, name: r.name, urn: r.urn, props: unknownCheckingProxy(structuredClone(r.inputs)),
-                getConfig: <T>() => ({ warmupSeconds }) as T,
-            } as any);
-            const fixed = await remediate(one(noWarmup(), TYPES.group), 90) as Record<string, any>;
+            const remediate = (r: EngineResource, warmupSeconds: number) =>
+                asgInstanceWarmup.remediateResource!({
+                    type: r.type,
+                    name: r.name,
+                    urn: r.urn,
+                    props: unknownCheckingProxy(structuredClone(r.inputs)),
+                    getConfig: <T>() => ({ warmupSeconds }) as T,
+                } as any);
+            const fixed = (await remediate(one(noWarmup(), TYPES.group), 90)) as Record<string, any>;
             assert.equal(fixed.defaultInstanceWarmup, 90);
             assert.equal(fixed.maxSize, 57, "the rest of the group is kept");
             assert.equal(await remediate(one(bf, TYPES.group), 90), undefined);
@@ -159,20 +248,33 @@ describe("warm-readiness policies on the program's resource shapes", () => {
     describe("cache-ha-encrypted", () => {
         it("passes the program's group, whose generated auth token is still unknown at preview", async () => {
             await passes(cacheHaEncrypted, bf);
-            await passes(cacheHaEncrypted, edited(bf, TYPES.replicationGroup, (p) => { p.authToken = UNKNOWN; }));
+            await passes(
+                cacheHaEncrypted,
+                edited(bf, TYPES.replicationGroup, (p) => {
+                    p.authToken = UNKNOWN;
+                }),
+            );
         });
 
         it("lists every missing safeguard in one message", async () => {
-            const v = await verdicts(cacheHaEncrypted, edited(bf, TYPES.replicationGroup, (p) => {
-                p.automaticFailoverEnabled = false;
-                p.numCacheClusters = 1;
-                p.transitEncryptionEnabled = false;
-                delete p.atRestEncryptionEnabled;
-                delete p.authToken;
-            }));
+            const v = await verdicts(
+                cacheHaEncrypted,
+                edited(bf, TYPES.replicationGroup, (p) => {
+                    p.automaticFailoverEnabled = false;
+                    p.numCacheClusters = 1;
+                    p.transitEncryptionEnabled = false;
+                    delete p.atRestEncryptionEnabled;
+                    delete p.authToken;
+                }),
+            );
             assert.deepEqual(v.found, ["cache-ha-encrypted mandatory cache-redis"]);
-            for (const finding of [/automatic failover is off/, /1 node\(s\) hold the data, 3 are needed/,
-                /traffic to the cache is unencrypted/, /unencrypted on disk/, /anyone who reaches the port/]) {
+            for (const finding of [
+                /automatic failover is off/,
+                /1 node\(s\) hold the data, 3 are needed/,
+                /traffic to the cache is unencrypted/,
+                /unencrypted on disk/,
+                /anyone who reaches the port/,
+            ]) {
                 assert.match(v.messages, finding);
             }
         });
@@ -182,18 +284,39 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("passes the primary and the replicas", () => passes(dbPrivateEncrypted, bf));
 
         it("blocks a public or unencrypted primary", async () => {
-            const v = await verdicts(dbPrivateEncrypted, edited(bf, TYPES.dbInstance, (p) => {
-                p.publiclyAccessible = true;
-                p.storageEncrypted = false;
-            }, "db-primary"));
-            assert.match(v.messages, /db-primary:\n {2}- storage is unencrypted[^\n]*\n {2}- it is reachable from the internet/);
+            const v = await verdicts(
+                dbPrivateEncrypted,
+                edited(
+                    bf,
+                    TYPES.dbInstance,
+                    (p) => {
+                        p.publiclyAccessible = true;
+                        p.storageEncrypted = false;
+                    },
+                    "db-primary",
+                ),
+            );
+            assert.match(
+                v.messages,
+                /db-primary:\n {2}- storage is unencrypted[^\n]*\n {2}- it is reachable from the internet/,
+            );
         });
 
         it("lets a replica inherit its source's encryption, but not turn it off", async () => {
             const inherit = edited(bf, TYPES.dbInstance, (p) => delete p.storageEncrypted, "db-replica-1");
             await passes(dbPrivateEncrypted, inherit);
-            const off = edited(bf, TYPES.dbInstance, (p) => { p.storageEncrypted = false; }, "db-replica-1");
-            assert.match((await verdicts(dbPrivateEncrypted, off)).messages, /db-replica-1:\n {2}- storage is unencrypted/);
+            const off = edited(
+                bf,
+                TYPES.dbInstance,
+                (p) => {
+                    p.storageEncrypted = false;
+                },
+                "db-replica-1",
+            );
+            assert.match(
+                (await verdicts(dbPrivateEncrypted, off)).messages,
+                /db-replica-1:\n {2}- storage is unencrypted/,
+            );
         });
     });
 
@@ -203,23 +326,40 @@ describe("warm-readiness policies on the program's resource shapes", () => {
 
         it("passes pg_prewarm preloaded, with autoprewarm on or left at PostgreSQL's default", async () => {
             await passes(dbBufferPrewarm, bf);
-            await passes(dbBufferPrewarm, parameters((ps) => ps.splice(ps.findIndex((x) => x.name === "pg_prewarm.autoprewarm"), 1)));
+            await passes(
+                dbBufferPrewarm,
+                parameters((ps) =>
+                    ps.splice(
+                        ps.findIndex((x) => x.name === "pg_prewarm.autoprewarm"),
+                        1,
+                    ),
+                ),
+            );
         });
 
         it("advises when pg_prewarm is not preloaded or autoprewarm is off", async () => {
-            const v = await verdicts(dbBufferPrewarm, parameters((ps) => {
-                ps.find((x) => x.name === "shared_preload_libraries")!.value = "pg_stat_statements";
-                ps.find((x) => x.name === "pg_prewarm.autoprewarm")!.value = "0";
-            }));
+            const v = await verdicts(
+                dbBufferPrewarm,
+                parameters((ps) => {
+                    ps.find((x) => x.name === "shared_preload_libraries")!.value = "pg_stat_statements";
+                    ps.find((x) => x.name === "pg_prewarm.autoprewarm")!.value = "0";
+                }),
+            );
             assert.deepEqual(v.found, ["db-buffer-prewarm advisory db-params"]);
-            assert.match(v.messages, /db-params brings the buffer cache back cold after a restart or failover \(shared_preload_libraries does not load pg_prewarm; pg_prewarm\.autoprewarm is 0\)/);
+            assert.match(
+                v.messages,
+                /db-params brings the buffer cache back cold after a restart or failover \(shared_preload_libraries does not load pg_prewarm; pg_prewarm\.autoprewarm is 0\)/,
+            );
         });
 
         it("leaves non-PostgreSQL parameter groups alone", async () => {
-            await passes(dbBufferPrewarm, edited(bf, TYPES.dbParameterGroup, (p) => {
-                p.family = "mysql8.0";
-                p.parameters = [];
-            }));
+            await passes(
+                dbBufferPrewarm,
+                edited(bf, TYPES.dbParameterGroup, (p) => {
+                    p.family = "mysql8.0";
+                    p.parameters = [];
+                }),
+            );
         });
     });
 
@@ -227,11 +367,24 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         const noHook = () => edited(bf, TYPES.group, (p) => delete p.initialLifecycleHooks);
         const withHook = (resources: EngineResource[], transition: string): EngineResource[] => {
             const group = one(resources, TYPES.group);
-            const props = { autoscalingGroupName: group.outputs.name, lifecycleTransition: transition, defaultResult: "ABANDON" };
-            return [...resources, {
-                ...structuredClone(group), type: TYPES.lifecycleHook, name: "app-hook", urn: `${group.urn}-hook`,
-                inputs: props, outputs: props, dependencies: [], propertyDependencies: {},
-            }];
+            const props = {
+                autoscalingGroupName: group.outputs.name,
+                lifecycleTransition: transition,
+                defaultResult: "ABANDON",
+            };
+            return [
+                ...resources,
+                {
+                    ...structuredClone(group),
+                    type: TYPES.lifecycleHook,
+                    name: "app-hook",
+                    urn: `${group.urn}-hook`,
+                    inputs: props,
+                    outputs: props,
+                    dependencies: [],
+                    propertyDependencies: {},
+                },
+            ];
         };
 
         it("passes the group's initialLifecycleHooks", () => passes(warmPoolLaunchHook, bf));
@@ -239,12 +392,18 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("blocks a warm pool without a launch hook", async () => {
             const v = await verdicts(warmPoolLaunchHook, noHook());
             assert.deepEqual(v.found, ["warm-pool-launch-hook mandatory app-group"]);
-            assert.match(v.messages, /app-group has a warm pool but no autoscaling:EC2_INSTANCE_LAUNCHING hook: instances are stopped into the pool before their bootstrap finishes/);
+            assert.match(
+                v.messages,
+                /app-group has a warm pool but no autoscaling:EC2_INSTANCE_LAUNCHING hook: instances are stopped into the pool before their bootstrap finishes/,
+            );
         });
 
         it("accepts a LifecycleHook resource naming the group, but not one for terminations", async () => {
             await passes(warmPoolLaunchHook, withHook(noHook(), "autoscaling:EC2_INSTANCE_LAUNCHING"));
-            const terminating = await verdicts(warmPoolLaunchHook, withHook(noHook(), "autoscaling:EC2_INSTANCE_TERMINATING"));
+            const terminating = await verdicts(
+                warmPoolLaunchHook,
+                withHook(noHook(), "autoscaling:EC2_INSTANCE_TERMINATING"),
+            );
             assert.deepEqual(terminating.found, ["warm-pool-launch-hook mandatory app-group"]);
         });
     });
@@ -253,7 +412,10 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("blocks a cache that no CachePrewarm fills", async () => {
             const v = await verdicts(cachePrewarmed, bf);
             assert.deepEqual(v.found, ["cache-prewarmed mandatory cache-redis"]);
-            assert.match(v.messages, /cache-redis is not the target of any CachePrewarm: it opens empty.*Add a CachePrewarm with replicationGroupId: cache-redis\.id/);
+            assert.match(
+                v.messages,
+                /cache-redis is not the target of any CachePrewarm: it opens empty.*Add a CachePrewarm with replicationGroupId: cache-redis\.id/,
+            );
         });
 
         it("passes when a CachePrewarm targets the group through its replicationGroupId dependency", async () => {
@@ -261,14 +423,18 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         });
 
         it("passes when a CachePrewarm names the group's id literally", async () => {
-            const named = edited(bf, TYPES.replicationGroup, (p) => { p.replicationGroupId = "warmstack-bf-cache"; });
+            const named = edited(bf, TYPES.replicationGroup, (p) => {
+                p.replicationGroupId = "warmstack-bf-cache";
+            });
             await passes(cachePrewarmed, [...named, cachePrewarm(one(named, TYPES.replicationGroup), "value")]);
         });
 
         it("does not count a CachePrewarm that targets another group", async () => {
             const other = cachePrewarm(one(bf, TYPES.replicationGroup), "value");
             other.inputs.replicationGroupId = other.outputs.replicationGroupId = "some-other-group";
-            assert.deepEqual((await verdicts(cachePrewarmed, [...bf, other])).found, ["cache-prewarmed mandatory cache-redis"]);
+            assert.deepEqual((await verdicts(cachePrewarmed, [...bf, other])).found, [
+                "cache-prewarmed mandatory cache-redis",
+            ]);
         });
     });
 
@@ -278,31 +444,58 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("blocks a primary with fewer replicas than the event needs", async () => {
             const v = await verdicts(dbReadReplicas, bf, withConfig("db-read-replicas", { minReplicas: 6 }));
             assert.deepEqual(v.found, ["db-read-replicas mandatory db-primary"]);
-            assert.match(v.messages, /db-primary has 4 read replica\(s\); this event needs 6\. Add 2 RDS instance\(s\) with replicateSourceDb: db-primary\.identifier/);
+            assert.match(
+                v.messages,
+                /db-primary has 4 read replica\(s\); this event needs 6\. Add 2 RDS instance\(s\) with replicateSourceDb: db-primary\.identifier/,
+            );
         });
 
         it("links a replica by its replicateSourceDb value when there is no dependency", async () => {
-            await passes(dbReadReplicas, edited(bf, TYPES.dbInstance, (_p, r) => { r.propertyDependencies = {}; }, "db-replica-1"));
-            const elsewhere = edited(bf, TYPES.dbInstance, (p, r) => {
-                r.propertyDependencies = {};
-                p.replicateSourceDb = "another-primary";
-            }, "db-replica-1");
-            assert.match((await verdicts(dbReadReplicas, elsewhere)).messages, /db-primary has 3 read replica\(s\); this event needs 4/);
+            await passes(
+                dbReadReplicas,
+                edited(
+                    bf,
+                    TYPES.dbInstance,
+                    (_p, r) => {
+                        r.propertyDependencies = {};
+                    },
+                    "db-replica-1",
+                ),
+            );
+            const elsewhere = edited(
+                bf,
+                TYPES.dbInstance,
+                (p, r) => {
+                    r.propertyDependencies = {};
+                    p.replicateSourceDb = "another-primary";
+                },
+                "db-replica-1",
+            );
+            assert.match(
+                (await verdicts(dbReadReplicas, elsewhere)).messages,
+                /db-primary has 3 read replica\(s\); this event needs 4/,
+            );
         });
     });
 
     describe("connection-budget", () => {
-        const maxConnections = (value: string) => edited(bf, TYPES.dbParameterGroup, (p) => {
-            p.parameters.find((x: { name: string }) => x.name === "max_connections").value = value;
-        });
+        const maxConnections = (value: string) =>
+            edited(bf, TYPES.dbParameterGroup, (p) => {
+                p.parameters.find((x: { name: string }) => x.name === "max_connections").value = value;
+            });
 
         it("passes 57 instances × 20 against 1800 on the writer and each replica", () => passes(connectionBudget, bf));
 
         it("blocks the writer and every replica when max_connections cannot hold the peak", async () => {
             const v = await verdicts(connectionBudget, maxConnections("1200"));
-            assert.deepEqual(v.found, ["connection-budget mandatory db-primary",
-                ...[1, 2, 3, 4].map((i) => `connection-budget mandatory db-replica-${i}`)]);
-            assert.match(v.messages, /writer db-primary: app-group 57 instances × 20 = 1140 connections at the peak, over its budget of 1080 \(max_connections 1200 − 10% reserve\)/);
+            assert.deepEqual(v.found, [
+                "connection-budget mandatory db-primary",
+                ...[1, 2, 3, 4].map((i) => `connection-budget mandatory db-replica-${i}`),
+            ]);
+            assert.match(
+                v.messages,
+                /writer db-primary: app-group 57 instances × 20 = 1140 connections at the peak, over its budget of 1080 \(max_connections 1200 − 10% reserve\)/,
+            );
             assert.match(v.messages, /reader db-replica-1: app-group 57 instances × 20 = 1140 .*or add replicas/);
         });
 
@@ -312,24 +505,41 @@ describe("warm-readiness policies on the program's resource shapes", () => {
 
         it("blocks an endpoint whose max_connections is left to RDS's formula", async () => {
             const v = await verdicts(connectionBudget, maxConnections("{DBInstanceClassMemory/9531392}"));
-            assert.match(v.messages, /writer db-primary: max_connections is not pinned to a number in its parameter group db-params/);
+            assert.match(
+                v.messages,
+                /writer db-primary: max_connections is not pinned to a number in its parameter group db-params/,
+            );
         });
 
         it("blocks a group that does not publish its pool sizes", async () => {
-            const v = await verdicts(connectionBudget, edited(bf, TYPES.group, (p) => {
-                p.tags = p.tags.filter((t: { key: string }) => !t.key.startsWith("warmstack:pool"));
-            }));
+            const v = await verdicts(
+                connectionBudget,
+                edited(bf, TYPES.group, (p) => {
+                    p.tags = p.tags.filter((t: { key: string }) => !t.key.startsWith("warmstack:pool"));
+                }),
+            );
             assert.deepEqual(v.found, ["connection-budget mandatory app-group"]);
             assert.match(v.messages, /app-group does not publish the connections each instance opens/);
         });
 
         it("blocks a reader pool sized for more replicas than exist", async () => {
-            const v = await verdicts(connectionBudget, bf.filter((r) => r.name !== "db-replica-4"));
-            assert.match(v.messages, /app-group sized its reader pool for 4 replicas of db-primary, but 3 exist: each instance holds 60 of its 80/);
+            const v = await verdicts(
+                connectionBudget,
+                bf.filter((r) => r.name !== "db-replica-4"),
+            );
+            assert.match(
+                v.messages,
+                /app-group sized its reader pool for 4 replicas of db-primary, but 3 exist: each instance holds 60 of its 80/,
+            );
         });
 
         it("defers to apply when the group's maxSize is unknown", async () => {
-            const v = await verdicts(connectionBudget, edited(bf, TYPES.group, (p) => { p.maxSize = UNKNOWN; }));
+            const v = await verdicts(
+                connectionBudget,
+                edited(bf, TYPES.group, (p) => {
+                    p.maxSize = UNKNOWN;
+                }),
+            );
             assert.deepEqual(v.found, ["connection-budget advisory stack"]);
             assert.match(v.messages, /during preview: string value at \.app-group\.maxSize can't be known/);
         });
@@ -337,43 +547,89 @@ describe("warm-readiness policies on the program's resource shapes", () => {
 
     describe("ramp-before-event", () => {
         const rampAt = (resources: EngineResource[], startTime: string) =>
-            edited(resources, TYPES.schedule, (p) => { p.startTime = startTime; }, "app-blackfriday-ramp-up");
+            edited(
+                resources,
+                TYPES.schedule,
+                (p) => {
+                    p.startTime = startTime;
+                },
+                "app-blackfriday-ramp-up",
+            );
 
         it("passes the planned ramp 45 minutes before the event", () => passes(rampBeforeEvent, bf));
 
         it("blocks a ramp after the event start", async () => {
             const v = await verdicts(rampBeforeEvent, rampAt(bf, "2027-11-26T05:30:00Z"));
             assert.deepEqual(v.found, ["ramp-before-event mandatory app-group"]);
-            assert.match(v.messages, /app-group's first ramp, app-blackfriday-ramp-up, starts at 2027-11-26T05:30:00Z, 30 min after the event blackfriday at 2027-11-26T05:00:00Z; capacity must rise 45 min before, by 2027-11-26T04:15:00Z/);
+            assert.match(
+                v.messages,
+                /app-group's first ramp, app-blackfriday-ramp-up, starts at 2027-11-26T05:30:00Z, 30 min after the event blackfriday at 2027-11-26T05:00:00Z; capacity must rise 45 min before, by 2027-11-26T04:15:00Z/,
+            );
         });
 
         it("blocks a ramp that leaves less than the event's lead", async () => {
             const v = await verdicts(rampBeforeEvent, bf, withConfig("ramp-before-event", { rampLeadMinutes: 90 }));
-            assert.match(v.messages, /starts at 2027-11-26T04:15:00Z, 45 min before .*capacity must rise 90 min before, by 2027-11-26T03:30:00Z/);
+            assert.match(
+                v.messages,
+                /starts at 2027-11-26T04:15:00Z, 45 min before .*capacity must rise 90 min before, by 2027-11-26T03:30:00Z/,
+            );
         });
 
         it("blocks an event stack with no schedule", async () => {
-            const v = await verdicts(rampBeforeEvent, bf.filter((r) => r.type !== TYPES.schedule));
-            assert.match(v.messages, /no scheduled action raises app-group's capacity above its minSize 4 before the event blackfriday/);
+            const v = await verdicts(
+                rampBeforeEvent,
+                bf.filter((r) => r.type !== TYPES.schedule),
+            );
+            assert.match(
+                v.messages,
+                /no scheduled action raises app-group's capacity above its minSize 4 before the event blackfriday/,
+            );
         });
 
         it("takes the event from the group's tags without a policy config, and ignores a stack with no event", async () => {
-            const tagsOnly = Object.fromEntries(Object.entries(CONFIG).filter(([policy]) => policy !== "ramp-before-event"));
+            const tagsOnly = Object.fromEntries(
+                Object.entries(CONFIG).filter(([policy]) => policy !== "ramp-before-event"),
+            );
             await passes(rampBeforeEvent, bf, tagsOnly);
-            assert.deepEqual((await verdicts(rampBeforeEvent, rampAt(bf, "2027-11-26T04:30:00Z"), tagsOnly)).found,
-                ["ramp-before-event mandatory app-group"]);
-            await passes(rampBeforeEvent, bf.filter((r) => r.type !== TYPES.schedule).map((r) => r.type !== TYPES.group ? r
-                : edited([r], TYPES.group, (p) => { p.tags = p.tags.filter((t: { key: string }) => !t.key.includes("event")); })[0]), {});
+            assert.deepEqual((await verdicts(rampBeforeEvent, rampAt(bf, "2027-11-26T04:30:00Z"), tagsOnly)).found, [
+                "ramp-before-event mandatory app-group",
+            ]);
+            await passes(
+                rampBeforeEvent,
+                bf
+                    .filter((r) => r.type !== TYPES.schedule)
+                    .map((r) =>
+                        r.type !== TYPES.group
+                            ? r
+                            : edited([r], TYPES.group, (p) => {
+                                  p.tags = p.tags.filter((t: { key: string }) => !t.key.includes("event"));
+                              })[0],
+                    ),
+                {},
+            );
         });
 
         it("defers to apply, without blocking, when the only ramp's start is unknown", async () => {
             const v = await verdicts(rampBeforeEvent, rampAt(bf, UNKNOWN));
             assert.deepEqual(v.found, ["ramp-before-event advisory stack"]);
-            assert.match(v.messages, /string value at \.app-blackfriday-ramp-up\.startTime can't be known during preview/);
+            assert.match(
+                v.messages,
+                /string value at \.app-blackfriday-ramp-up\.startTime can't be known during preview/,
+            );
         });
 
         it("links a schedule that names the group literally", async () => {
-            await passes(rampBeforeEvent, edited(bf, TYPES.schedule, (_p, r) => { r.propertyDependencies = {}; }, "app-blackfriday-ramp-up"));
+            await passes(
+                rampBeforeEvent,
+                edited(
+                    bf,
+                    TYPES.schedule,
+                    (_p, r) => {
+                        r.propertyDependencies = {};
+                    },
+                    "app-blackfriday-ramp-up",
+                ),
+            );
         });
     });
 
@@ -381,7 +637,10 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("names the one cold link when only the cache lacks its pre-warm", async () => {
             const v = await verdicts(wholeChainWarm, bf);
             assert.deepEqual(v.found, ["whole-chain-warm mandatory stack"]);
-            assert.match(v.messages, /The compute is warm \(app-group keeps 29 instance\(s\) warm\), but 1 link\(s\) behind it are cold:\n {2}- cache cache-redis: no CachePrewarm fills it/);
+            assert.match(
+                v.messages,
+                /The compute is warm \(app-group keeps 29 instance\(s\) warm\), but 1 link\(s\) behind it are cold:\n {2}- cache cache-redis: no CachePrewarm fills it/,
+            );
         });
 
         it("passes once the cache is pre-warmed", () =>
@@ -390,28 +649,41 @@ describe("warm-readiness policies on the program's resource shapes", () => {
         it("lists every cold link in one message", async () => {
             let cold = edited(bf, TYPES.group, (p) => delete p.initialLifecycleHooks);
             cold = edited(cold, TYPES.dbParameterGroup, (p) => {
-                p.parameters = p.parameters.filter((x: { name: string }) => !x.name.startsWith("pg_prewarm") && x.name !== "shared_preload_libraries");
+                p.parameters = p.parameters.filter(
+                    (x: { name: string }) => !x.name.startsWith("pg_prewarm") && x.name !== "shared_preload_libraries",
+                );
             });
             cold = cold.filter((r) => !r.name.startsWith("db-replica"));
             const v = await verdicts(wholeChainWarm, cold);
             assert.deepEqual(v.found, ["whole-chain-warm mandatory stack"]);
             assert.match(v.messages, /but 4 link\(s\) behind it are cold:/);
-            for (const link of [/compute app-group: no launch hook/, /cache cache-redis: no CachePrewarm/,
+            for (const link of [
+                /compute app-group: no launch hook/,
+                /cache cache-redis: no CachePrewarm/,
                 /database db-primary: its buffer cache comes back cold .*shared_preload_libraries does not load pg_prewarm/,
-                /database db-primary: no read replica/]) {
+                /database db-primary: no read replica/,
+            ]) {
                 assert.match(v.messages, link);
             }
         });
 
         it("reports what it proved and defers what is unknown", async () => {
-            const v = await verdicts(wholeChainWarm, edited(bf, TYPES.dbParameterGroup, (p) => { p.parameters = UNKNOWN; }));
+            const v = await verdicts(
+                wholeChainWarm,
+                edited(bf, TYPES.dbParameterGroup, (p) => {
+                    p.parameters = UNKNOWN;
+                }),
+            );
             assert.deepEqual(v.found, ["whole-chain-warm mandatory stack", "whole-chain-warm advisory stack"]);
             assert.match(v.messages, /cache cache-redis: no CachePrewarm/);
             assert.match(v.messages, /during preview: string value at \.db-params\.parameters can't be known/);
         });
 
         it("does not apply when no compute is warm", async () => {
-            await passes(wholeChainWarm, edited(bf, TYPES.group, (p) => delete p.warmPool));
+            await passes(
+                wholeChainWarm,
+                edited(bf, TYPES.group, (p) => delete p.warmPool),
+            );
         });
     });
 });

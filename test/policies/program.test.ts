@@ -4,12 +4,21 @@ import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/contract";
 import { committedStacks } from "../support/pulumi";
 import {
-    analyze, Analysis, committedPackConfig, edited, EngineResource, programResources, withoutPrewarm,
+    analyze,
+    Analysis,
+    committedPackConfig,
+    edited,
+    EngineResource,
+    programResources,
+    withoutPrewarm,
 } from "./harness";
 
 /** The messages of one policy's diagnostics. */
 const messagesOf = (analysis: Analysis, policy: string) =>
-    analysis.diagnostics.filter((d) => d.policyName === policy).map((d) => d.message).join("\n");
+    analysis.diagnostics
+        .filter((d) => d.policyName === policy)
+        .map((d) => d.message)
+        .join("\n");
 
 function editJson(config: Record<string, string>, key: string, edit: (value: any) => void) {
     const value = JSON.parse(config[key]);
@@ -33,7 +42,10 @@ for (const stack of committedStacks()) {
         it("without a CachePrewarm fails cache-prewarmed and whole-chain-warm, which names the cache alone", async () => {
             const analysis = await analyze(withoutPrewarm(resources), config);
             assert.deepEqual(analysis.blocking, ["cache-prewarmed", "whole-chain-warm"]);
-            assert.match(messagesOf(analysis, "whole-chain-warm"), /but 1 link\(s\) behind it are cold:\n {2}- cache cache-redis: no CachePrewarm/);
+            assert.match(
+                messagesOf(analysis, "whole-chain-warm"),
+                /but 1 link\(s\) behind it are cold:\n {2}- cache cache-redis: no CachePrewarm/,
+            );
         });
     });
 }
@@ -47,53 +59,86 @@ describe("program + pack: broken variants fail with the expected policies", () =
 
     it("no warm pool (warmPool.fractionOfPeak 0) → asg-warm-pool-required", async () => {
         const resources = await programResources("blackfriday", (c) =>
-            editJson(c, "warmstack:compute", (compute) => { compute.warmPool.fractionOfPeak = 0; }));
+            editJson(c, "warmstack:compute", (compute) => {
+                compute.warmPool.fractionOfPeak = 0;
+            }),
+        );
         const analysis = await analyze(resources, config);
         assert.deepEqual(analysis.blocking, ["asg-warm-pool-required"]);
-        assert.match(messagesOf(analysis, "asg-warm-pool-required"), /keeps 0 instance\(s\) at least; this stack needs 25/);
+        assert.match(
+            messagesOf(analysis, "asg-warm-pool-required"),
+            /keeps 0 instance\(s\) at least; this stack needs 25/,
+        );
     });
 
     it("no launch hook → warm-pool-launch-hook, and the chain names the compute link", async () => {
-        const analysis = await analyze(edited(blackfriday, TYPES.group, (p) => delete p.initialLifecycleHooks), config);
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.group, (p) => delete p.initialLifecycleHooks),
+            config,
+        );
         assert.deepEqual(analysis.blocking, ["warm-pool-launch-hook", "whole-chain-warm"]);
         assert.match(messagesOf(analysis, "whole-chain-warm"), /compute app-group: no launch hook/);
     });
 
     it("no read replicas → db-read-replicas, the reader pool sized for missing replicas, and the chain's database link", async () => {
-        const analysis = await analyze(blackfriday.filter((r) => !r.name.startsWith("db-replica")), config);
+        const analysis = await analyze(
+            blackfriday.filter((r) => !r.name.startsWith("db-replica")),
+            config,
+        );
         assert.deepEqual(analysis.blocking, ["connection-budget", "db-read-replicas", "whole-chain-warm"]);
-        assert.match(messagesOf(analysis, "db-read-replicas"), /db-primary has 0 read replica\(s\); this event needs 4/);
-        assert.match(messagesOf(analysis, "connection-budget"), /sized its reader pool for 4 replicas of db-primary, but 0 exist/);
+        assert.match(
+            messagesOf(analysis, "db-read-replicas"),
+            /db-primary has 0 read replica\(s\); this event needs 4/,
+        );
+        assert.match(
+            messagesOf(analysis, "connection-budget"),
+            /sized its reader pool for 4 replicas of db-primary, but 0 exist/,
+        );
         assert.match(messagesOf(analysis, "whole-chain-warm"), /database db-primary: no read replica/);
     });
 
     it("budget exceeded (max_connections 1000 against 57 × 20) → connection-budget on the writer and every replica", async () => {
-        const analysis = await analyze(edited(blackfriday, TYPES.dbParameterGroup, (p) => {
-            p.parameters.find((x: { name: string }) => x.name === "max_connections").value = "1000";
-        }), config);
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.dbParameterGroup, (p) => {
+                p.parameters.find((x: { name: string }) => x.name === "max_connections").value = "1000";
+            }),
+            config,
+        );
         assert.deepEqual(analysis.blocking, ["connection-budget"]);
         assert.equal(analysis.diagnostics.length, 5, "the writer and 4 replicas");
         assert.match(messagesOf(analysis, "connection-budget"), /1140 connections at the peak, over its budget of 900/);
     });
 
     it("Spot in the launch template of a warm group → warm-pool-compatible", async () => {
-        const analysis = await analyze(edited(blackfriday, TYPES.launchTemplate, (p) => {
-            p.instanceMarketOptions = { marketType: "spot", spotOptions: { maxPrice: "0.05" } };
-        }), config);
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.launchTemplate, (p) => {
+                p.instanceMarketOptions = { marketType: "spot", spotOptions: { maxPrice: "0.05" } };
+            }),
+            config,
+        );
         assert.deepEqual(analysis.blocking, ["warm-pool-compatible"]);
     });
 
     it("ramp after the event start → ramp-before-event", async () => {
-        const analysis = await analyze(edited(blackfriday, TYPES.schedule, (p) => {
-            p.startTime = "2027-11-26T06:00:00Z";
-        }, "app-blackfriday-ramp-up"), config);
+        const analysis = await analyze(
+            edited(
+                blackfriday,
+                TYPES.schedule,
+                (p) => {
+                    p.startTime = "2027-11-26T06:00:00Z";
+                },
+                "app-blackfriday-ramp-up",
+            ),
+            config,
+        );
         assert.deepEqual(analysis.blocking, ["ramp-before-event"]);
         assert.match(messagesOf(analysis, "ramp-before-event"), /60 min after the event blackfriday/);
     });
 
     it("the stack's ramp shorter than the event's policy config demands → ramp-before-event", async () => {
         const analysis = await analyze(blackfriday, {
-            ...config, "ramp-before-event": { eventStart: "2027-11-26T05:00:00Z", rampLeadMinutes: 60 },
+            ...config,
+            "ramp-before-event": { eventStart: "2027-11-26T05:00:00Z", rampLeadMinutes: 60 },
         });
         assert.deepEqual(analysis.blocking, ["ramp-before-event"]);
     });
@@ -102,12 +147,25 @@ describe("program + pack: broken variants fail with the expected policies", () =
         const cold = edited(withoutPrewarm(blackfriday), TYPES.dbParameterGroup, (p) => {
             p.parameters = p.parameters.filter((x: { name: string }) => x.name === "max_connections");
         });
-        const analysis = await analyze(cold.filter((r) => !r.name.startsWith("db-replica")), config);
-        assert.deepEqual(analysis.blocking, ["cache-prewarmed", "connection-budget", "db-read-replicas", "whole-chain-warm"]);
+        const analysis = await analyze(
+            cold.filter((r) => !r.name.startsWith("db-replica")),
+            config,
+        );
+        assert.deepEqual(analysis.blocking, [
+            "cache-prewarmed",
+            "connection-budget",
+            "db-read-replicas",
+            "whole-chain-warm",
+        ]);
         const chain = analysis.diagnostics.filter((d) => d.policyName === "whole-chain-warm");
         assert.equal(chain.length, 1, "one message");
-        assert.match(chain[0].message, /The compute is warm \(app-group keeps 29 instance\(s\) warm\), but 3 link\(s\) behind it are cold:\n {2}- cache cache-redis: [^\n]+\n {2}- database db-primary: its buffer cache comes back cold [^\n]+\n {2}- database db-primary: no read replica/);
-        assert.deepEqual(analysis.diagnostics.filter((d) => d.enforcementLevel === "advisory").map((d) => d.policyName),
-            ["db-buffer-prewarm"]);
+        assert.match(
+            chain[0].message,
+            /The compute is warm \(app-group keeps 29 instance\(s\) warm\), but 3 link\(s\) behind it are cold:\n {2}- cache cache-redis: [^\n]+\n {2}- database db-primary: its buffer cache comes back cold [^\n]+\n {2}- database db-primary: no read replica/,
+        );
+        assert.deepEqual(
+            analysis.diagnostics.filter((d) => d.enforcementLevel === "advisory").map((d) => d.policyName),
+            ["db-buffer-prewarm"],
+        );
     });
 });

@@ -17,12 +17,22 @@ const ROWS = 2000;
 const TOP = 1000;
 const DRIVER = path.join(__dirname, "fixtures", "run-provider.js");
 
-interface Answer { result?: { id?: string; outs?: PrewarmOutputs; changes?: boolean; replaces?: string[] }; error?: string }
+interface Answer {
+    result?: { id?: string; outs?: PrewarmOutputs; changes?: boolean; replaces?: string[] };
+    error?: string;
+}
 
 /** Runs one provider operation in a fresh node process, as Pulumi's dynamic-provider host would. */
-function inFreshProcess(text: string, request: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<Answer & { output: string }> {
+function inFreshProcess(
+    text: string,
+    request: Record<string, unknown>,
+    env: NodeJS.ProcessEnv = {},
+): Promise<Answer & { output: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [DRIVER], { cwd: path.dirname(DRIVER), env: { PATH: process.env.PATH, ...env } });
+        const child = spawn(process.execPath, [DRIVER], {
+            cwd: path.dirname(DRIVER),
+            env: { PATH: process.env.PATH, ...env },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c) => (stdout += c));
@@ -50,13 +60,25 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
 
     const inputs = (overrides: Partial<PrewarmInputs> = {}): PrewarmInputs => ({
         replicationGroupId: "cache-redis-id",
-        redisHost: redis.host, redisPort: redis.port, redisTls: false, authToken: TOKEN,
-        sourceHost: pg.host, sourcePort: pg.port, database: pg.database, user: pg.user,
+        redisHost: redis.host,
+        redisPort: redis.port,
+        redisTls: false,
+        authToken: TOKEN,
+        sourceHost: pg.host,
+        sourcePort: pg.port,
+        database: pg.database,
+        user: pg.user,
         // The test database trusts loopback, so any password passes; it must still never show up anywhere.
-        password: PASSWORD_MARKER, sourceSsl: "disable",
+        password: PASSWORD_MARKER,
+        sourceSsl: "disable",
         query: "SELECT key, value FROM prewarm_items ORDER BY hotness",
-        topKeys: TOP, ttlSeconds: 600, ttlJitter: 0.1, minWarmth: 0.95,
-        mode: "direct", timeoutSeconds: 60, trigger: new Date().toISOString(),
+        topKeys: TOP,
+        ttlSeconds: 600,
+        ttlJitter: 0.1,
+        minWarmth: 0.95,
+        mode: "direct",
+        timeoutSeconds: 60,
+        trigger: new Date().toISOString(),
         ...overrides,
     });
 
@@ -109,35 +131,59 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
 
         await client.del("item:1", "item:2", "item:3");
         await client.set("item:4", "written by live traffic");
-        const updated = await inFreshProcess(text, { op: "update", id: created.result!.id, olds: outs, inputs: inputs() });
+        const updated = await inFreshProcess(text, {
+            op: "update",
+            id: created.result!.id,
+            olds: outs,
+            inputs: inputs(),
+        });
         assert.equal(updated.error, undefined, updated.output);
         assert.equal(updated.result!.outs!.keysWritten, 3);
         assert.equal(updated.result!.outs!.skippedPresent, TOP - 3);
         assert.equal(await client.get("item:1"), "value-1");
         assert.equal(await client.get("item:4"), "written by live traffic", "a warm never overwrites live keys");
         for (const answer of [created, diff, updated]) {
-            assert.ok(!answer.output.includes(TOKEN) && !answer.output.includes(PASSWORD_MARKER), "no secret in outputs or logs");
+            assert.ok(
+                !answer.output.includes(TOKEN) && !answer.output.includes(PASSWORD_MARKER),
+                "no secret in outputs or logs",
+            );
         }
     });
 
     it("replaces the pre-warm only when it targets another group", async () => {
-        const answer = await inFreshProcess(text, { op: "diff", id: "x", olds: { replicationGroupId: "old-group" }, inputs: inputs() });
+        const answer = await inFreshProcess(text, {
+            op: "diff",
+            id: "x",
+            olds: { replicationGroupId: "old-group" },
+            inputs: inputs(),
+        });
         assert.deepEqual(answer.result, { changes: true, replaces: ["replicationGroupId"] });
     });
 
-    const coldInputs = (overrides: Partial<PrewarmInputs> = {}) => inputs({
-        redisHost: tiny.host, redisPort: tiny.port, authToken: undefined,
-        query: "SELECT key, repeat('x', 10000) AS value FROM prewarm_items ORDER BY hotness", topKeys: 500, ...overrides,
-    });
+    const coldInputs = (overrides: Partial<PrewarmInputs> = {}) =>
+        inputs({
+            redisHost: tiny.host,
+            redisPort: tiny.port,
+            authToken: undefined,
+            query: "SELECT key, repeat('x', 10000) AS value FROM prewarm_items ORDER BY hotness",
+            topKeys: 500,
+            ...overrides,
+        });
 
     it("fails the deploy with the numbers when the cache stays cold", async () => {
         const answer = await inFreshProcess(text, { op: "create", inputs: coldInputs() });
-        assert.match(answer.error ?? "", /cache is cold: warmth 0\.\d{3} < minWarmth 0\.95 \(\d+ of 500 sampled hot keys present\); Redis refused \d+ keys, first: OOM/);
+        assert.match(
+            answer.error ?? "",
+            /cache is cold: warmth 0\.\d{3} < minWarmth 0\.95 \(\d+ of 500 sampled hot keys present\); Redis refused \d+ keys, first: OOM/,
+        );
         assert.ok(!answer.output.includes(TOKEN));
     });
 
     it("fails with a redacted message when the token is wrong", async () => {
-        const answer = await inFreshProcess(text, { op: "create", inputs: inputs({ authToken: "wrong-token-not-to-be-printed" }) });
+        const answer = await inFreshProcess(text, {
+            op: "create",
+            inputs: inputs({ authToken: "wrong-token-not-to-be-printed" }),
+        });
         assert.ok(answer.error, "rejected");
         assert.ok(!answer.output.includes("wrong-token-not-to-be-printed"), answer.output);
     });
@@ -149,17 +195,32 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
 
         before(async () => {
             guarded = await startPostgres({ passwordRoles: ["warmer"] });
-            const db = new Client({ host: guarded.host, port: guarded.port, user: guarded.user, database: guarded.database });
+            const db = new Client({
+                host: guarded.host,
+                port: guarded.port,
+                user: guarded.user,
+                database: guarded.database,
+            });
             await db.connect();
-            await db.query(`CREATE TABLE prewarm_items AS SELECT 'item:' || g AS key, 'value-' || g AS value, g AS hotness FROM generate_series(1, 100) g`);
-            await db.query(`CREATE ROLE warmer LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'; GRANT SELECT ON prewarm_items TO warmer`);
+            await db.query(
+                `CREATE TABLE prewarm_items AS SELECT 'item:' || g AS key, 'value-' || g AS value, g AS hotness FROM generate_series(1, 100) g`,
+            );
+            await db.query(
+                `CREATE ROLE warmer LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}'; GRANT SELECT ON prewarm_items TO warmer`,
+            );
             await db.end();
         });
         after(() => guarded?.stop());
 
-        const guardedInputs = (password: string) => inputs({
-            sourceHost: guarded.host, sourcePort: guarded.port, database: guarded.database, user: "warmer", password, topKeys: 100,
-        });
+        const guardedInputs = (password: string) =>
+            inputs({
+                sourceHost: guarded.host,
+                sourcePort: guarded.port,
+                database: guarded.database,
+                user: "warmer",
+                password,
+                topKeys: 100,
+            });
 
         it("logs in with the password exactly as given", async () => {
             await client.flushdb();
@@ -172,7 +233,10 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
             const wrong = "wrong%20password-also-never-printed";
             const answer = await inFreshProcess(text, { op: "create", inputs: guardedInputs(wrong) });
             assert.match(answer.error ?? "", /password authentication failed for user "warmer"/);
-            assert.ok(![PASSWORD, wrong, encodeURIComponent(wrong)].some((p) => answer.output.includes(p)), answer.output);
+            assert.ok(
+                ![PASSWORD, wrong, encodeURIComponent(wrong)].some((p) => answer.output.includes(p)),
+                answer.output,
+            );
         });
     });
 
@@ -195,10 +259,17 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
                     invocations.push({ path: req.url ?? "", payload });
                     try {
                         const result = await handler(payload);
-                        res.writeHead(200, { "content-type": "application/json", "x-amz-executed-version": "$LATEST" }).end(JSON.stringify(result));
+                        res.writeHead(200, {
+                            "content-type": "application/json",
+                            "x-amz-executed-version": "$LATEST",
+                        }).end(JSON.stringify(result));
                     } catch (err) {
-                        res.writeHead(200, { "content-type": "application/json", "x-amz-function-error": "Unhandled" })
-                            .end(JSON.stringify({ errorType: (err as Error).name, errorMessage: (err as Error).message }));
+                        res.writeHead(200, {
+                            "content-type": "application/json",
+                            "x-amz-function-error": "Unhandled",
+                        }).end(
+                            JSON.stringify({ errorType: (err as Error).name, errorMessage: (err as Error).message }),
+                        );
                     }
                 });
             });
@@ -208,14 +279,21 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
 
         const lambdaEnv = () => ({
             AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`,
-            AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_EC2_METADATA_DISABLED: "true",
+            AWS_ACCESS_KEY_ID: "AKIDTEST",
+            AWS_SECRET_ACCESS_KEY: "test-secret",
+            AWS_EC2_METADATA_DISABLED: "true",
         });
 
         it("invokes the warmer function synchronously and returns its report", async () => {
             await client.flushdb();
-            const answer = await inFreshProcess(text, {
-                op: "create", inputs: inputs({ mode: "lambda", functionName: "warmstack-warmer", region: "us-east-1" }),
-            }, lambdaEnv());
+            const answer = await inFreshProcess(
+                text,
+                {
+                    op: "create",
+                    inputs: inputs({ mode: "lambda", functionName: "warmstack-warmer", region: "us-east-1" }),
+                },
+                lambdaEnv(),
+            );
             assert.equal(answer.error, undefined, answer.output);
             assert.equal(answer.result!.outs!.keysWritten, TOP);
             assert.equal(await client.dbsize(), TOP);
@@ -225,10 +303,18 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
         });
 
         it("turns a function error into a failed deploy with the function's message", async () => {
-            const answer = await inFreshProcess(text, {
-                op: "create", inputs: coldInputs({ mode: "lambda", functionName: "warmstack-warmer", region: "us-east-1" }),
-            }, lambdaEnv());
-            assert.match(answer.error ?? "", /warmer function warmstack-warmer failed: cache is cold: warmth 0\.\d{3} < minWarmth 0\.95/);
+            const answer = await inFreshProcess(
+                text,
+                {
+                    op: "create",
+                    inputs: coldInputs({ mode: "lambda", functionName: "warmstack-warmer", region: "us-east-1" }),
+                },
+                lambdaEnv(),
+            );
+            assert.match(
+                answer.error ?? "",
+                /warmer function warmstack-warmer failed: cache is cold: warmth 0\.\d{3} < minWarmth 0\.95/,
+            );
         });
     });
 });

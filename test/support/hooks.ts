@@ -2,7 +2,7 @@
 import { stopTestServers } from "./servers";
 
 export const mochaHooks: Mocha.RootHookObject = {
-  async afterAll() {
-    await stopTestServers();
-  },
+    async afterAll() {
+        await stopTestServers();
+    },
 };

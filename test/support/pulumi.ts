@@ -31,11 +31,17 @@ export interface ProgramRun {
 export function stackConfig(stack: string): Record<string, string> {
     const file = path.join(REPO, `Pulumi.${stack}.yaml`);
     const config = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
 export function committedStacks(): string[] {
-    return fs.readdirSync(REPO).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    return fs
+        .readdirSync(REPO)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s)
+        .sort();
 }
 
 const ACCOUNT = "123456789012";
@@ -52,7 +58,9 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
                 identifier: inputs.identifier ?? `${name}-id`,
                 address: `${name}.cluster.${REGION}.rds.amazonaws.com`,
                 endpoint: `${name}.cluster.${REGION}.rds.amazonaws.com:5432`,
-                masterUserSecrets: inputs.manageMasterUserPassword ? [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!${name}` }] : [],
+                masterUserSecrets: inputs.manageMasterUserPassword
+                    ? [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!${name}` }]
+                    : [],
             };
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return {
@@ -75,12 +83,19 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
 
 const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0defa17000000000", cidrBlock: "172.31.0.0/16", default: true }),
-    "aws:ec2/getSubnets:getSubnets": () => ({ ids: ["subnet-0defa17000000001", "subnet-0defa17000000002", "subnet-0defa17000000003"] }),
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT }),
+    "aws:ec2/getSubnets:getSubnets": () => ({
+        ids: ["subnet-0defa17000000001", "subnet-0defa17000000002", "subnet-0defa17000000003"],
+    }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: ACCOUNT,
+        arn: `arn:aws:iam::${ACCOUNT}:root`,
+        userId: ACCOUNT,
+    }),
     "aws:index/getRegion:getRegion": () => ({ region: REGION, name: REGION }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
     "aws:secretsmanager/getSecretVersion:getSecretVersion": (args) => ({
-        arn: args.secretId, secretString: JSON.stringify({ username: "warmstack", password: `rds-managed-password-for-${args.secretId}` }),
+        arn: args.secretId,
+        secretString: JSON.stringify({ username: "warmstack", password: `rds-managed-password-for-${args.secretId}` }),
     }),
 };
 
@@ -99,28 +114,46 @@ function unwrapSecrets(value: any): any {
  * Sets the stack's config, installs the mocks, runs `program` and waits until every registration is done.
  * Returns the resources and the resolved stack outputs.
  */
-export async function runProgram(config: Record<string, string>, program: () => Record<string, unknown>,
-    stack = "test"): Promise<ProgramRun> {
+export async function runProgram(
+    config: Record<string, string>,
+    program: () => Record<string, unknown>,
+    stack = "test",
+): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
     pulumi.runtime.setAllConfig(config);
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            const id = args.id || `${args.name}-id`;
-            const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
-            const urn = `urn:pulumi:${stack}::warmstack::${args.type}::${args.name}`;
-            const secretInputs = Object.keys(args.inputs).filter((k) => isSecret(args.inputs[k]));
-            resources.push({ type: args.type, name: args.name, id, urn, inputs: unwrapSecrets(args.inputs), secretInputs, state: unwrapSecrets(state) });
-            return { id, state };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const id = args.id || `${args.name}-id`;
+                const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+                const urn = `urn:pulumi:${stack}::warmstack::${args.type}::${args.name}`;
+                const secretInputs = Object.keys(args.inputs).filter((k) => isSecret(args.inputs[k]));
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    id,
+                    urn,
+                    inputs: unwrapSecrets(args.inputs),
+                    secretInputs,
+                    state: unwrapSecrets(state),
+                });
+                return { id, state };
+            },
+            call(args) {
+                const answer = INVOKES[args.token];
+                if (!answer) throw new Error(`no mock for invoke ${args.token}`);
+                return answer(args.inputs);
+            },
         },
-        call(args) {
-            const answer = INVOKES[args.token];
-            if (!answer) throw new Error(`no mock for invoke ${args.token}`);
-            return answer(args.inputs);
-        },
-    }, "warmstack", stack, false);
+        "warmstack",
+        stack,
+        false,
+    );
 
     const exported = program();
-    const outputs = await new Promise<Record<string, any>>((resolve) => pulumi.output(exported).apply((o) => resolve(o as Record<string, any>)));
+    const outputs = await new Promise<Record<string, any>>((resolve) =>
+        pulumi.output(exported).apply((o) => resolve(o as Record<string, any>)),
+    );
     // Resources registered from inside applies (schedules, policies) finish after the outputs do.
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
@@ -130,7 +163,8 @@ export async function runProgram(config: Record<string, string>, program: () => 
         ofType: (type) => resources.filter((r) => r.type === type),
         one(type, name) {
             const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-            if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+            if (found.length !== 1)
+                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
             return found[0];
         },
     };

@@ -1,5 +1,12 @@
 // The shared servers of a test run: started on first use, stopped by the root hook in test/support/hooks.ts.
-import { freePort, PostgresServer, RedisServer, startPostgres, startRedis, stopAllServers } from "../../warmers/local/servers";
+import {
+    freePort,
+    PostgresServer,
+    RedisServer,
+    startPostgres,
+    startRedis,
+    stopAllServers,
+} from "../../warmers/local/servers";
 
 export { startPostgres, startRedis, type PostgresServer, type RedisServer };
 
@@ -8,21 +15,21 @@ let postgresOnce: Promise<PostgresServer> | undefined;
 
 /** The shared redis-server for this test run, started on first use. */
 export async function testRedis(): Promise<RedisServer> {
-  redisOnce ??= startRedis();
-  return redisOnce;
+    redisOnce ??= startRedis();
+    return redisOnce;
 }
 
 /** The shared PostgreSQL for this test run, started on first use. */
 export async function testPostgres(): Promise<PostgresServer> {
-  postgresOnce ??= startPostgres();
-  return postgresOnce;
+    postgresOnce ??= startPostgres();
+    return postgresOnce;
 }
 
 /** Stops the shared servers and any extra ones a test left running. */
 export async function stopTestServers(): Promise<void> {
-  await Promise.allSettled([redisOnce, postgresOnce]);
-  redisOnce = postgresOnce = undefined;
-  await stopAllServers();
+    await Promise.allSettled([redisOnce, postgresOnce]);
+    redisOnce = postgresOnce = undefined;
+    await stopAllServers();
 }
 
 /** A loopback port nothing listens on: connections to it are refused at once. */

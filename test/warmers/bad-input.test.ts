@@ -21,7 +21,12 @@ describe("warm: bad input fails before anything is written", () => {
     beforeEach(async () => {
         target = await emptyTarget();
         await target.redis.set("marker", "untouched");
-        good = { source: await postgresUrl(), query: "SELECT key, value FROM warm_bad_items", redis: target.url, ttl: 60 };
+        good = {
+            source: await postgresUrl(),
+            query: "SELECT key, value FROM warm_bad_items",
+            redis: target.url,
+            ttl: 60,
+        };
     });
     afterEach(async () => {
         assert.equal(await target.redis.dbsize(), 1, "nothing may be written");
@@ -47,16 +52,38 @@ describe("warm: bad input fails before anything is written", () => {
     });
 
     it("malformed or unsupported target URLs name the redis option and the accepted forms", async () => {
-        for (const redis of ["redis//127.0.0.1:6379", "http://127.0.0.1:6379", "redis://", "redis://127.0.0.1:6379/x", "127.0.0.1:6379"]) {
-            await rejectsInput({ ...good, redis }, "redis", /expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//);
+        for (const redis of [
+            "redis//127.0.0.1:6379",
+            "http://127.0.0.1:6379",
+            "redis://",
+            "redis://127.0.0.1:6379/x",
+            "127.0.0.1:6379",
+        ]) {
+            await rejectsInput(
+                { ...good, redis },
+                "redis",
+                /expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//,
+            );
         }
     });
 
     it("malformed or unsupported sources name the source option", async () => {
         await rejectsInput({ ...good, source: "postgres://[::1" }, "source", /not a valid URL/);
-        await rejectsInput({ ...good, source: "mysql://127.0.0.1/db" }, "source", /expected postgres:\/\/…, redis:\/\/…, rediss:\/\/… or a path to a \.jsonl file/);
-        await rejectsInput({ ...good, source: "items.csv", query: undefined }, "source", /a path to a \.jsonl file, got "items.csv"/);
-        await rejectsInput({ ...good, source: path.join(dir, "missing.jsonl"), query: undefined }, "source", /cannot read .*missing\.jsonl: ENOENT/);
+        await rejectsInput(
+            { ...good, source: "mysql://127.0.0.1/db" },
+            "source",
+            /expected postgres:\/\/…, redis:\/\/…, rediss:\/\/… or a path to a \.jsonl file/,
+        );
+        await rejectsInput(
+            { ...good, source: "items.csv", query: undefined },
+            "source",
+            /a path to a \.jsonl file, got "items.csv"/,
+        );
+        await rejectsInput(
+            { ...good, source: path.join(dir, "missing.jsonl"), query: undefined },
+            "source",
+            /cannot read .*missing\.jsonl: ENOENT/,
+        );
     });
 
     it("out-of-range numbers name the option and the allowed range", async () => {
@@ -78,22 +105,50 @@ describe("warm: bad input fails before anything is written", () => {
 
     it("options that do not fit the source, and unknown options, are refused", async () => {
         await rejectsInput({ ...good, query: undefined }, "query", /required for a postgres source/);
-        await rejectsInput({ ...good, source: path.join(dir, "x.jsonl") }, "query", /only applies to a postgres source/);
-        await rejectsInput({ ...good, query: undefined, source: target.url, ttl: 60 }, "ttl", /keeps each key's own TTL/);
-        await rejectsInput({ ...good, topKeys: 10 } as WarmOptions, "topKeys", /unknown option; allowed: source, query, redis/);
-        await rejectsInput({ ...good, tls: { rejectUnauthorized: false } }, "tls", /only applies to a rediss:\/\/ target/);
+        await rejectsInput(
+            { ...good, source: path.join(dir, "x.jsonl") },
+            "query",
+            /only applies to a postgres source/,
+        );
+        await rejectsInput(
+            { ...good, query: undefined, source: target.url, ttl: 60 },
+            "ttl",
+            /keeps each key's own TTL/,
+        );
+        await rejectsInput(
+            { ...good, topKeys: 10 } as WarmOptions,
+            "topKeys",
+            /unknown option; allowed: source, query, redis/,
+        );
+        await rejectsInput(
+            { ...good, tls: { rejectUnauthorized: false } },
+            "tls",
+            /only applies to a rediss:\/\/ target/,
+        );
     });
 
     it("a query without key and value columns is refused naming the columns it returns", async () => {
-        await rejectsInput({ ...good, query: "SELECT id, key AS name FROM warm_bad_items" }, "query", /must return columns "key" and "value".*it returns "id", "name"/);
-        await rejectsInput({ ...good, query: "SELECT key, value, 'soon' AS ttl FROM warm_bad_items" }, "query", /column "ttl" must be a number of seconds/);
+        await rejectsInput(
+            { ...good, query: "SELECT id, key AS name FROM warm_bad_items" },
+            "query",
+            /must return columns "key" and "value".*it returns "id", "name"/,
+        );
+        await rejectsInput(
+            { ...good, query: "SELECT key, value, 'soon' AS ttl FROM warm_bad_items" },
+            "query",
+            /column "ttl" must be a number of seconds/,
+        );
         await rejectsInput({ ...good, query: "SELEC key" }, "query", /syntax error/);
     });
 
     it("a bad first line of a file source is refused with its line number", async () => {
         const file = path.join(dir, "bad.jsonl");
         fs.writeFileSync(file, '{"key": "a", "value": "1"}\n{"key": 7, "value": "2"}\n');
-        await rejectsInput({ ...good, source: file, query: undefined }, "source", /bad\.jsonl line 2: "key" must be a non-empty string/);
+        await rejectsInput(
+            { ...good, source: file, query: undefined },
+            "source",
+            /bad\.jsonl line 2: "key" must be a non-empty string/,
+        );
     });
 
     it("an unreachable target fails at once with a connection error, and never shows its password", async () => {
@@ -101,7 +156,10 @@ describe("warm: bad input fails before anything is written", () => {
         await assert.rejects(warm({ ...good, redis: `redis://warmer:s3cret-pw@127.0.0.1:${port}` }), (err: unknown) => {
             assert.ok(err instanceof WarmConnectionError);
             assert.equal(err.role, "redis");
-            assert.match(err.message, new RegExp(`cannot reach Redis redis://warmer:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
+            assert.match(
+                err.message,
+                new RegExp(`cannot reach Redis redis://warmer:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`),
+            );
             assert.doesNotMatch(err.message, /s3cret/);
             return true;
         });
@@ -114,13 +172,19 @@ describe("warm: bad input fails before anything is written", () => {
 
     it("an unreachable database fails with a connection error, its password masked", async () => {
         const port = await closedPort();
-        await assert.rejects(warm({ ...good, source: `postgres://warmstack:pg-s3cret@127.0.0.1:${port}/postgres` }), (err: unknown) => {
-            assert.ok(err instanceof WarmConnectionError);
-            assert.equal(err.role, "source");
-            assert.match(err.message, /database postgres:\/\/warmstack:\*\*\*@127\.0\.0\.1:\d+\/postgres: .*ECONNREFUSED/);
-            assert.doesNotMatch(err.message, /pg-s3cret/);
-            return true;
-        });
+        await assert.rejects(
+            warm({ ...good, source: `postgres://warmstack:pg-s3cret@127.0.0.1:${port}/postgres` }),
+            (err: unknown) => {
+                assert.ok(err instanceof WarmConnectionError);
+                assert.equal(err.role, "source");
+                assert.match(
+                    err.message,
+                    /database postgres:\/\/warmstack:\*\*\*@127\.0\.0\.1:\d+\/postgres: .*ECONNREFUSED/,
+                );
+                assert.doesNotMatch(err.message, /pg-s3cret/);
+                return true;
+            },
+        );
     });
 
     it("a database that does not exist is a connection error, not a query error", async () => {

@@ -40,9 +40,30 @@ describe("warmstack warm (CLI)", function () {
 
     it("warms from postgres and prints one JSON summary", async () => {
         const run = await warmstack(
-            "warm", "--source", await postgresUrl(), "--query", "SELECT key, value FROM warm_cli_items ORDER BY hits DESC",
-            "--top", "1500", "--redis", target.url, "--ttl", "300", "--jitter", "0.2", "--batch", "400", "--concurrency", "2",
-            "--rate", "100000", "--max-value-bytes", "4096", "--min-warmth", "0.99", "--json",
+            "warm",
+            "--source",
+            await postgresUrl(),
+            "--query",
+            "SELECT key, value FROM warm_cli_items ORDER BY hits DESC",
+            "--top",
+            "1500",
+            "--redis",
+            target.url,
+            "--ttl",
+            "300",
+            "--jitter",
+            "0.2",
+            "--batch",
+            "400",
+            "--concurrency",
+            "2",
+            "--rate",
+            "100000",
+            "--max-value-bytes",
+            "4096",
+            "--min-warmth",
+            "0.99",
+            "--json",
         );
         assert.equal(run.code, 0, run.stderr);
         assert.equal(run.stderr, "");
@@ -72,7 +93,17 @@ describe("warmstack warm (CLI)", function () {
     });
 
     it("bad input exits 2 with one line naming the flag, before writing", async () => {
-        const run = await warmstack("warm", "--source", await postgresUrl(), "--query", "SELECT 1", "--redis", target.url, "--ttl", "-5");
+        const run = await warmstack(
+            "warm",
+            "--source",
+            await postgresUrl(),
+            "--query",
+            "SELECT 1",
+            "--redis",
+            target.url,
+            "--ttl",
+            "-5",
+        );
         assert.equal(run.code, 2);
         assert.equal(run.stdout, "");
         assert.equal(run.stderr, "warmstack: --ttl: expected an integer >= 1, got -5\n");
@@ -85,9 +116,19 @@ describe("warmstack warm (CLI)", function () {
 
     it("an unreachable Redis exits 3; with --json the summary carries the error", async () => {
         const port = await closedPort();
-        const run = await warmstack("warm", "--source", path.join(dir, "items.jsonl"), "--redis", `redis://:pw-s3cret@127.0.0.1:${port}`, "--json");
+        const run = await warmstack(
+            "warm",
+            "--source",
+            path.join(dir, "items.jsonl"),
+            "--redis",
+            `redis://:pw-s3cret@127.0.0.1:${port}`,
+            "--json",
+        );
         assert.equal(run.code, 3);
-        assert.equal(run.stderr, `warmstack: cannot reach Redis redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+        assert.equal(
+            run.stderr,
+            `warmstack: cannot reach Redis redis://:***@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+        );
         assert.equal(JSON.parse(run.stdout).error.code, "WARM_CONNECTION");
         assert.doesNotMatch(run.stdout + run.stderr, /pw-s3cret/);
     });
@@ -99,7 +140,10 @@ describe("warmstack warm (CLI)", function () {
         fs.writeFileSync(file, lines.join("\n"));
         const run = await warmstack("warm", "--source", file, "--redis", target.url, "--batch", "10", "--json");
         assert.equal(run.code, 4);
-        assert.match(run.stderr, /^warmstack: warm incomplete after reading 20 rows and writing 20 keys: source: .*broken\.jsonl line 25: not JSON .*; re-run to finish/);
+        assert.match(
+            run.stderr,
+            /^warmstack: warm incomplete after reading 20 rows and writing 20 keys: source: .*broken\.jsonl line 25: not JSON .*; re-run to finish/,
+        );
         assert.equal(run.stderr.trim().split("\n").length, 1);
         assert.deepEqual(JSON.parse(run.stdout).progress.keysWritten, 20);
     });

@@ -16,8 +16,15 @@ describe("warm: Redis Cluster target", function () {
 
     before(async () => {
         await itemsTable("warm_cluster_items", 3000);
-        nodes = await Promise.all([0, 1, 2].map(() => startRedis({ args: ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"] })));
-        await run("redis-cli", ["--cluster", "create", ...nodes.map((node) => `${node.host}:${node.port}`), "--cluster-yes"]);
+        nodes = await Promise.all(
+            [0, 1, 2].map(() => startRedis({ args: ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"] })),
+        );
+        await run("redis-cli", [
+            "--cluster",
+            "create",
+            ...nodes.map((node) => `${node.host}:${node.port}`),
+            "--cluster-yes",
+        ]);
         // Wait until every node agrees the cluster is up.
         for (const node of nodes) {
             const client = redisClient(node.url);
@@ -38,23 +45,37 @@ describe("warm: Redis Cluster target", function () {
         const cluster = new Cluster([{ host: nodes[0].host, port: nodes[0].port }]);
         try {
             await cluster.set("key:7", "live");
-            const options = { source: await postgresUrl(), query: "SELECT key, value FROM warm_cluster_items ORDER BY id", redis: nodes[1].url, cluster: true, ttl: 600 };
+            const options = {
+                source: await postgresUrl(),
+                query: "SELECT key, value FROM warm_cluster_items ORDER BY id",
+                redis: nodes[1].url,
+                cluster: true,
+                ttl: 600,
+            };
             const report = await warm(options);
             assert.equal(report.keysWritten, 2999);
             assert.equal(report.skipped.present, 1);
             assert.equal(report.warmth, 1);
             assert.equal(await cluster.get("key:7"), "live");
             assert.equal(await cluster.get("key:2999"), itemValue(2999));
-            const sizes = await Promise.all(nodes.map(async (node) => {
-                const client = redisClient(node.url);
-                try {
-                    return await client.dbsize();
-                } finally {
-                    client.disconnect();
-                }
-            }));
-            assert.equal(sizes.reduce((a, b) => a + b, 0), 3000);
-            assert.ok(sizes.every((size) => size > 500), `keys per master: ${sizes}`);
+            const sizes = await Promise.all(
+                nodes.map(async (node) => {
+                    const client = redisClient(node.url);
+                    try {
+                        return await client.dbsize();
+                    } finally {
+                        client.disconnect();
+                    }
+                }),
+            );
+            assert.equal(
+                sizes.reduce((a, b) => a + b, 0),
+                3000,
+            );
+            assert.ok(
+                sizes.every((size) => size > 500),
+                `keys per master: ${sizes}`,
+            );
         } finally {
             cluster.disconnect();
         }

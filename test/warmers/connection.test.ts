@@ -21,15 +21,48 @@ describe("warm: auth and TLS", () => {
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-tls-"));
         source = path.join(dir, "items.jsonl");
-        fs.writeFileSync(source, Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: `v:${i}` })).join("\n"));
+        fs.writeFileSync(
+            source,
+            Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: `v:${i}` })).join("\n"),
+        );
         // A self-signed certificate for 127.0.0.1 that doubles as its own CA.
         const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key,
+                "-out",
+                cert,
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+            { stdio: "ignore" },
+        );
         ca = fs.readFileSync(cert, "utf8");
         tlsPort = await closedPort();
         server = await startRedis({
-            args: ["--tls-port", String(tlsPort), "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no"],
+            args: [
+                "--tls-port",
+                String(tlsPort),
+                "--tls-cert-file",
+                cert,
+                "--tls-key-file",
+                key,
+                "--tls-ca-cert-file",
+                cert,
+                "--tls-auth-clients",
+                "no",
+            ],
         });
         admin = redisClient(server.url);
     });
@@ -62,7 +95,10 @@ describe("warm: auth and TLS", () => {
             const url = server.url.replace("redis://", "redis://:default-pw@");
             assert.equal((await warm({ source, redis: url })).keysWritten, 50);
             await admin.flushall();
-            assert.equal((await warm({ source, redis: server.url, username: "warmer", password: "user-pw" })).keysWritten, 50);
+            assert.equal(
+                (await warm({ source, redis: server.url, username: "warmer", password: "user-pw" })).keysWritten,
+                50,
+            );
             await admin.flushall();
             const userUrl = server.url.replace("redis://", "redis://warmer:user-pw@");
             assert.equal((await warm({ source, redis: `${userUrl}/2` })).keysWritten, 50);

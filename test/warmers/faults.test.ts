@@ -62,7 +62,9 @@ describe("warm: Redis killed mid-warm", () => {
                 assert.ok(rowsRead >= keysWritten && rowsRead < ROWS, `rowsRead ${rowsRead}`);
                 assert.match(
                     err.message,
-                    new RegExp(`^warm incomplete after reading ${rowsRead} rows and writing ${keysWritten} keys: Redis still failing after 2 retries \\(.*(ECONNREFUSED|closed).*\\); re-run to finish`),
+                    new RegExp(
+                        `^warm incomplete after reading ${rowsRead} rows and writing ${keysWritten} keys: Redis still failing after 2 retries \\(.*(ECONNREFUSED|closed).*\\); re-run to finish`,
+                    ),
                 );
                 return true;
             },

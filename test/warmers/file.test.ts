@@ -46,7 +46,10 @@ describe("warm: file source", () => {
     });
 
     it("reads only the first N lines with top", async () => {
-        const file = jsonl("many.jsonl", Array.from({ length: 100 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: String(i) })));
+        const file = jsonl(
+            "many.jsonl",
+            Array.from({ length: 100 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: String(i) })),
+        );
         const report = await warm({ source: file, redis: target.url, top: 7, batch: 3 });
         assert.equal(report.rowsRead, 7);
         assert.equal(await target.redis.dbsize(), 7);
@@ -61,7 +64,10 @@ describe("warm: file source", () => {
         await assert.rejects(warm({ source: file, redis: target.url, batch: 1000 }), (err: unknown) => {
             assert.ok(err instanceof WarmIncompleteError, String(err));
             assert.ok(err.cause instanceof WarmInputError);
-            assert.match(err.message, /after reading 1000 rows and writing 1000 keys: source: .*broken\.jsonl line 1500: not JSON/);
+            assert.match(
+                err.message,
+                /after reading 1000 rows and writing 1000 keys: source: .*broken\.jsonl line 1500: not JSON/,
+            );
             assert.equal(err.progress.keysWritten, 1000);
             return true;
         });

@@ -28,7 +28,10 @@ export async function postgresUrl(): Promise<string> {
 }
 
 /** Runs statements on a fresh connection (the warm's own connection stays separate). */
-export async function sql<Row extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<Row[]> {
+export async function sql<Row extends object = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+): Promise<Row[]> {
     const client = new Client({ connectionString: await postgresUrl() });
     await client.connect();
     try {
@@ -50,7 +53,6 @@ export async function itemsTable(name: string, rows: number): Promise<void> {
 }
 
 export const itemValue = (i: number) => `value:${i}`.padEnd(200, ".");
-
 
 /** A loopback server that accepts connections and never answers: only a client's own timeout ends the wait. */
 export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {

@@ -16,7 +16,12 @@ describe("warm: postgres source", () => {
     });
     beforeEach(async () => {
         target = await emptyTarget();
-        base = { source: await postgresUrl(), query: "SELECT key, value FROM warm_pg_items ORDER BY id", redis: target.url, ttl: 600 };
+        base = {
+            source: await postgresUrl(),
+            query: "SELECT key, value FROM warm_pg_items ORDER BY id",
+            redis: target.url,
+            ttl: 600,
+        };
     });
     afterEach(() => target.redis.disconnect());
 
@@ -33,18 +38,27 @@ describe("warm: postgres source", () => {
         assert.deepEqual(progress, [...Array.from({ length: ROWS / 500 }, (_, i) => (i + 1) * 500), ROWS]);
         assert.equal(await target.redis.dbsize(), ROWS);
         const keys = Array.from({ length: ROWS }, (_, i) => `key:${i}`);
-        assert.deepEqual(await target.redis.mget(keys), keys.map((_, i) => itemValue(i)));
+        assert.deepEqual(
+            await target.redis.mget(keys),
+            keys.map((_, i) => itemValue(i)),
+        );
     });
 
     it("reads only the top N rows, hottest first", async () => {
-        const report = await warm({ ...base, query: "SELECT key, value FROM warm_pg_items ORDER BY hits DESC", top: 10, batch: 3 });
+        const report = await warm({
+            ...base,
+            query: "SELECT key, value FROM warm_pg_items ORDER BY hits DESC",
+            top: 10,
+            batch: 3,
+        });
         assert.equal(report.rowsRead, 10);
         const expected = Array.from({ length: 10 }, (_, i) => `key:${ROWS - 1 - i}`).sort();
         assert.deepEqual((await target.redis.keys("*")).sort(), expected);
     });
 
     it("takes each row's ttl column, and the default TTL where it is null", async () => {
-        const query = "SELECT key, value, CASE WHEN id % 2 = 0 THEN 100 + id END AS ttl FROM warm_pg_items WHERE id < 10";
+        const query =
+            "SELECT key, value, CASE WHEN id % 2 = 0 THEN 100 + id END AS ttl FROM warm_pg_items WHERE id < 10";
         await warm({ ...base, query, ttl: 5000, jitter: 0 });
         for (let i = 0; i < 10; i++) {
             const ttl = await target.redis.ttl(`key:${i}`);
@@ -64,7 +78,10 @@ describe("warm: postgres source", () => {
         const spread = await ttls();
         const mean = spread.reduce((a, b) => a + b, 0) / spread.length;
         const sd = Math.sqrt(spread.reduce((a, b) => a + (b - mean) ** 2, 0) / spread.length);
-        assert.ok(Math.min(...spread) >= 800 - 2 && Math.max(...spread) <= 1200, `range ${Math.min(...spread)}..${Math.max(...spread)}`);
+        assert.ok(
+            Math.min(...spread) >= 800 - 2 && Math.max(...spread) <= 1200,
+            `range ${Math.min(...spread)}..${Math.max(...spread)}`,
+        );
         assert.ok(Math.min(...spread) < 830 && Math.max(...spread) > 1170, "the whole ± 20 % band is used");
         assert.ok(new Set(spread).size > 250, `only ${new Set(spread).size} distinct TTLs`);
         assert.ok(sd > 90 && sd < 140, `standard deviation ${sd.toFixed(1)} s (uniform over ±200 s: ≈ 115)`);
@@ -112,7 +129,10 @@ describe("warm: postgres source", () => {
         const limited = await warm({ ...base, query, rate: 2000 });
         // 3000 keys at 2000/s: at least 1.5 s, less one batch (100 ms of the rate) sent before the clock runs.
         assert.ok(limited.durationMs >= 1400 - 20, `rate-limited warm took ${limited.durationMs} ms`);
-        assert.ok(unlimited.durationMs < 1400, `unlimited warm took ${unlimited.durationMs} ms: the bound proves nothing`);
+        assert.ok(
+            unlimited.durationMs < 1400,
+            `unlimited warm took ${unlimited.durationMs} ms: the bound proves nothing`,
+        );
         assert.equal(limited.keysWritten, 3000);
     });
 
@@ -134,14 +154,22 @@ describe("warm: postgres source", () => {
             [Buffer.from("bin:\xe9", "latin1"), Buffer.alloc(300, 0x80)],
             [Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0x0d, 0x0a, 0x24, 0x2d, 0x31, 0x0d, 0x0a])], // CRLF "$-1" CRLF inside a value
         ];
-        for (let i = 0; i < 200; i++) rows.push([Buffer.from(`rnd:${i}`), Buffer.from(Array.from({ length: 64 }, (_, j) => (i * 31 + j * 7) % 256))]);
+        for (let i = 0; i < 200; i++)
+            rows.push([
+                Buffer.from(`rnd:${i}`),
+                Buffer.from(Array.from({ length: 64 }, (_, j) => (i * 31 + j * 7) % 256)),
+            ]);
         await sql("DROP TABLE IF EXISTS warm_pg_bytes");
         await sql("CREATE TABLE warm_pg_bytes (k bytea, v bytea)");
-        await sql("INSERT INTO warm_pg_bytes SELECT * FROM unnest($1::bytea[], $2::bytea[])", [rows.map(([k]) => k), rows.map(([, v]) => v)]);
+        await sql("INSERT INTO warm_pg_bytes SELECT * FROM unnest($1::bytea[], $2::bytea[])", [
+            rows.map(([k]) => k),
+            rows.map(([, v]) => v),
+        ]);
         assert.deepEqual(await sql("SELECT count(*)::int AS n FROM warm_pg_bytes"), [{ n: rows.length }]);
         const report = await warm({ ...base, query: "SELECT k AS key, v AS value FROM warm_pg_bytes" });
         assert.equal(report.keysWritten, rows.length);
-        for (const [k, v] of rows) assert.deepEqual(await target.redis.getBuffer(k), v, `value of ${k.toString("hex")}`);
+        for (const [k, v] of rows)
+            assert.deepEqual(await target.redis.getBuffer(k), v, `value of ${k.toString("hex")}`);
 
         await warm({ ...base, query: "SELECT 'ключ:🔥' AS key, 'värde ✓ 𝄞' AS value" });
         assert.equal(await target.redis.get("ключ:🔥"), "värde ✓ 𝄞");
@@ -152,7 +180,8 @@ describe("warm: postgres source", () => {
         assert.equal(await target.redis.get("read-only"), "on");
 
         const before = await sql<{ n: string }>("SELECT count(*) AS n FROM warm_pg_items");
-        const writing = "INSERT INTO warm_pg_items (id, key, value, hits) VALUES (-1, 'k', 'v', 0) RETURNING key, value";
+        const writing =
+            "INSERT INTO warm_pg_items (id, key, value, hits) VALUES (-1, 'k', 'v', 0) RETURNING key, value";
         await assert.rejects(warm({ ...base, query: writing }), (err: unknown) => {
             assert.ok(err instanceof WarmInputError);
             assert.match(err.message, /^query: cannot execute INSERT in a read-only transaction/);

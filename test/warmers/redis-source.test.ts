@@ -49,8 +49,15 @@ describe("warm: redis source", () => {
         assert.deepEqual(await t.hgetall("h"), { a: "1", b: "two", c: "x".repeat(100) });
         assert.deepEqual(await t.lrange("l", 0, -1), ["first", "second", "first"]);
         assert.deepEqual((await t.smembers("st")).sort(), ["a", "b", "c"]);
-        assert.deepEqual(await t.call("ZRANGE", "z", 0, -1, "WITHSCORES"), [["minus", "-2"], ["one", "1.5"], ["big", "30000000000"]]);
-        assert.deepEqual(await t.xrange("x", "-", "+"), [["1-1", ["field", "v1"]], ["2-1", ["field", "v2"]]]);
+        assert.deepEqual(await t.call("ZRANGE", "z", 0, -1, "WITHSCORES"), [
+            ["minus", "-2"],
+            ["one", "1.5"],
+            ["big", "30000000000"],
+        ]);
+        assert.deepEqual(await t.xrange("x", "-", "+"), [
+            ["1-1", ["field", "v1"]],
+            ["2-1", ["field", "v2"]],
+        ]);
         assert.deepEqual(await t.getBuffer(binaryKey), Buffer.from([0xc3, 0x28, 0x00]));
         for (const key of ["s", "h"]) {
             const [was, now] = [await source.pttl(key), await t.pttl(key)];

@@ -33,14 +33,30 @@ describe("RESP pipe (the write hot path)", () => {
     });
 
     it("round-trips any keys and values: binary, empty, CRLF, multi-byte text", async () => {
-        const bytes = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.string({ unit: "binary", maxLength: 100 }));
+        const bytes = fc.oneof(
+            fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+            fc.string({ unit: "binary", maxLength: 100 }),
+        );
         await fc.assert(
-            fc.asyncProperty(fc.uniqueArray(fc.tuple(bytes, bytes), { minLength: 1, maxLength: 40, selector: ([k]) => Buffer.from(k).toString("hex") }), async (pairs) => {
-                await redis.flushdb();
-                const replies = await send(pipe, pairs.map(([key, value]) => ["SET", key, value]));
-                assert.deepEqual(replies, pairs.map(() => true));
-                for (const [key, value] of pairs) assert.deepEqual(await redis.getBuffer(key), Buffer.from(value));
-            }),
+            fc.asyncProperty(
+                fc.uniqueArray(fc.tuple(bytes, bytes), {
+                    minLength: 1,
+                    maxLength: 40,
+                    selector: ([k]) => Buffer.from(k).toString("hex"),
+                }),
+                async (pairs) => {
+                    await redis.flushdb();
+                    const replies = await send(
+                        pipe,
+                        pairs.map(([key, value]) => ["SET", key, value]),
+                    );
+                    assert.deepEqual(
+                        replies,
+                        pairs.map(() => true),
+                    );
+                    for (const [key, value] of pairs) assert.deepEqual(await redis.getBuffer(key), Buffer.from(value));
+                },
+            ),
             { numRuns: 60 },
         );
     });
@@ -49,7 +65,13 @@ describe("RESP pipe (the write hot path)", () => {
         await redis.set("present", "x".repeat(5000));
         const commands: (string | number)[][] = [];
         for (let i = 0; i < 20_000; i++) commands.push(["SET", `k:${i}`, "v", "EX", 60, "NX"]);
-        commands.push(["SET", "present", "y", "NX"], ["GET", "present"], ["GET", "absent"], ["EXISTS", "present"], ["INCR", "present"]);
+        commands.push(
+            ["SET", "present", "y", "NX"],
+            ["GET", "present"],
+            ["GET", "absent"],
+            ["EXISTS", "present"],
+            ["INCR", "present"],
+        );
         const replies = await send(pipe, commands);
         assert.equal(replies.length, 20_005);
         assert.ok(replies.slice(0, 20_000).every((reply) => reply === true));
@@ -67,7 +89,10 @@ describe("RESP pipe (the write hot path)", () => {
 
     it("a peer that never answers fails within the command timeout", async () => {
         const silent = await silentServer();
-        const dead = await RespPipe.connect({ host: "127.0.0.1", port: silent.port, db: 0 }, { connectTimeoutMs: 500, commandTimeoutMs: 300 });
+        const dead = await RespPipe.connect(
+            { host: "127.0.0.1", port: silent.port, db: 0 },
+            { connectTimeoutMs: 500, commandTimeoutMs: 300 },
+        );
         try {
             const started = Date.now();
             await assert.rejects(send(dead, [["SET", "a", "1"]]), (err: unknown) => {
@@ -87,11 +112,19 @@ describe("RESP pipe (the write hot path)", () => {
 describe("TTL jitter", () => {
     it("stays a whole number of seconds within ± jitter, never below 1; no TTL stays none", () => {
         fc.assert(
-            fc.property(fc.integer({ min: -10, max: 10_000_000 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (base, jitter) => {
-                const ttl = jitteredTtl(base, jitter);
-                assert.ok(Number.isInteger(ttl) && ttl >= 1);
-                if (base >= 1) assert.ok(ttl >= Math.floor(base * (1 - jitter)) && ttl <= Math.ceil(base * (1 + jitter)), `${base} ± ${jitter}: ${ttl}`);
-            }),
+            fc.property(
+                fc.integer({ min: -10, max: 10_000_000 }),
+                fc.double({ min: 0, max: 0.999, noNaN: true }),
+                (base, jitter) => {
+                    const ttl = jitteredTtl(base, jitter);
+                    assert.ok(Number.isInteger(ttl) && ttl >= 1);
+                    if (base >= 1)
+                        assert.ok(
+                            ttl >= Math.floor(base * (1 - jitter)) && ttl <= Math.ceil(base * (1 + jitter)),
+                            `${base} ± ${jitter}: ${ttl}`,
+                        );
+                },
+            ),
         );
         assert.equal(jitteredTtl(undefined, 0.5), 0);
     });

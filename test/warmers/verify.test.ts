@@ -29,7 +29,10 @@ describe("warm: verify and minWarmth", () => {
             assert.ok(err instanceof ColdCacheError, String(err));
             assert.equal(err.report.keysWritten, ROWS); // every SET succeeded…
             assert.ok(err.report.warmth < 0.5, `warmth ${err.report.warmth}`); // …and the first ones were evicted
-            assert.match(err.message, /^cache is cold: warmth 0\.\d{3} < minWarmth 0\.95 \(\d+ of 1000 sampled hot keys present\)$/);
+            assert.match(
+                err.message,
+                /^cache is cold: warmth 0\.\d{3} < minWarmth 0\.95 \(\d+ of 1000 sampled hot keys present\)$/,
+            );
             return true;
         });
     });
@@ -49,7 +52,10 @@ describe("warm: verify and minWarmth", () => {
             assert.ok(err instanceof ColdCacheError, String(err));
             assert.equal(err.report.errors, 2000);
             assert.equal(err.report.warmth, 0);
-            assert.match(err.message, /warmth 0\.000 < minWarmth 0\.95 \(0 of 1000 .*; Redis refused 2000 keys, first: OOM command not allowed/);
+            assert.match(
+                err.message,
+                /warmth 0\.000 < minWarmth 0\.95 \(0 of 1000 .*; Redis refused 2000 keys, first: OOM command not allowed/,
+            );
             return true;
         });
     });
@@ -62,12 +68,25 @@ describe("warm: verify and minWarmth", () => {
     it("a source that gives nothing to warm leaves the cache cold: ColdCacheError", async () => {
         const { url, redis } = await emptyTarget();
         try {
-            await assert.rejects(warm({ ...base, query: "SELECT key, value FROM warm_verify_items WHERE false", redis: url }), (err: unknown) => {
-                assert.ok(err instanceof ColdCacheError, String(err));
-                assert.match(err.message, /warmth 0\.000 < minWarmth 0\.95 \(0 of 0 sampled hot keys present\); the source gave no keys to warm/);
-                return true;
-            });
-            assert.ok(await warm({ ...base, query: "SELECT key, value FROM warm_verify_items WHERE false", redis: url, minWarmth: 0 }));
+            await assert.rejects(
+                warm({ ...base, query: "SELECT key, value FROM warm_verify_items WHERE false", redis: url }),
+                (err: unknown) => {
+                    assert.ok(err instanceof ColdCacheError, String(err));
+                    assert.match(
+                        err.message,
+                        /warmth 0\.000 < minWarmth 0\.95 \(0 of 0 sampled hot keys present\); the source gave no keys to warm/,
+                    );
+                    return true;
+                },
+            );
+            assert.ok(
+                await warm({
+                    ...base,
+                    query: "SELECT key, value FROM warm_verify_items WHERE false",
+                    redis: url,
+                    minWarmth: 0,
+                }),
+            );
         } finally {
             redis.disconnect();
         }

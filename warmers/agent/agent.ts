@@ -47,13 +47,23 @@ export interface AgentReport extends InstanceIdentity {
 export class AgentError extends WarmError {
     readonly code = "AGENT_NOT_WARM";
 
-    constructor(readonly reason: string, readonly abandoned: boolean, options?: ErrorOptions) {
-        super(`${abandoned ? "ABANDONed" : "not completed, AWS will ABANDON on the hook's timeout"}: ${reason}`, options);
+    constructor(
+        readonly reason: string,
+        readonly abandoned: boolean,
+        options?: ErrorOptions,
+    ) {
+        super(
+            `${abandoned ? "ABANDONed" : "not completed, AWS will ABANDON on the hook's timeout"}: ${reason}`,
+            options,
+        );
     }
 }
 
 class StepError extends Error {
-    constructor(readonly step: string, cause: unknown) {
+    constructor(
+        readonly step: string,
+        cause: unknown,
+    ) {
         super(`${step}: ${(cause as Error).message}`, { cause });
         this.name = "StepError";
     }
@@ -64,18 +74,30 @@ class Steps {
     readonly durations: Record<string, number> = {};
     private readonly deadline: number;
 
-    constructor(private readonly log: (line: string) => void, private readonly overallMs: number) {
+    constructor(
+        private readonly log: (line: string) => void,
+        private readonly overallMs: number,
+    ) {
         this.deadline = Date.now() + overallMs;
     }
 
-    async run<T>(name: string, timeoutMs: number, work: (timeoutMs: number) => Promise<T>, describe: (value: T) => string): Promise<T> {
+    async run<T>(
+        name: string,
+        timeoutMs: number,
+        work: (timeoutMs: number) => Promise<T>,
+        describe: (value: T) => string,
+    ): Promise<T> {
         const left = this.deadline - Date.now();
         if (left <= 0) throw new StepError(name, new TimeoutError("the agent", this.overallMs));
         const budget = Math.min(timeoutMs, left);
         const started = performance.now();
         const elapsed = () => Math.round(performance.now() - started);
         try {
-            const value = await withTimeout(work(budget), budget, budget < timeoutMs ? "step (overall deadline)" : "step");
+            const value = await withTimeout(
+                work(budget),
+                budget,
+                budget < timeoutMs ? "step (overall deadline)" : "step",
+            );
             this.durations[name] = elapsed();
             this.log(`${name}: ok in ${elapsed()} ms (${describe(value)})`);
             return value;
@@ -97,7 +119,9 @@ class Held {
 
     async closeAll(): Promise<void> {
         const closers = this.closers.splice(0).reverse();
-        await Promise.allSettled(closers.map((close) => withTimeout(Promise.resolve().then(close), CLOSE_TIMEOUT_MS, "close")));
+        await Promise.allSettled(
+            closers.map((close) => withTimeout(Promise.resolve().then(close), CLOSE_TIMEOUT_MS, "close")),
+        );
     }
 }
 
@@ -134,42 +158,61 @@ interface Endpoint {
 }
 
 /** One pool of `size` to `endpoint`, filled and validated; returns how many connections it held. */
-async function provePostgres(pg: PostgresConfig, endpoint: Endpoint, size: number, password: string | undefined,
-    dns: DnsCache, held: Held, timeoutMs: number): Promise<number> {
-    const pool = held.add(new Pool({
-        ...endpoint,
-        database: pg.writer.database,
-        user: pg.writer.user,
-        password,
-        ssl: tlsOptions(pg.tls),
-        stream: dns.pgStream,
-        application_name: AGENT_CONNECTION_NAME,
-        max: size,
-        min: size,
-        idleTimeoutMillis: 0,
-        // A backstop that frees the socket: the step's own deadline, a second earlier, is what reports.
-        connectionTimeoutMillis: timeoutMs + 1000,
-    }), (p) => p.end());
+async function provePostgres(
+    pg: PostgresConfig,
+    endpoint: Endpoint,
+    size: number,
+    password: string | undefined,
+    dns: DnsCache,
+    held: Held,
+    timeoutMs: number,
+): Promise<number> {
+    const pool = held.add(
+        new Pool({
+            ...endpoint,
+            database: pg.writer.database,
+            user: pg.writer.user,
+            password,
+            ssl: tlsOptions(pg.tls),
+            stream: dns.pgStream,
+            application_name: AGENT_CONNECTION_NAME,
+            max: size,
+            min: size,
+            idleTimeoutMillis: 0,
+            // A backstop that frees the socket: the step's own deadline, a second earlier, is what reports.
+            connectionTimeoutMillis: timeoutMs + 1000,
+        }),
+        (p) => p.end(),
+    );
     pool.on("error", () => undefined); // a lost idle connection no longer matters: the pool is closed next
     (await prewarmPgPool(pool, size, { timeoutMs })).stop();
     return pool.totalCount;
 }
 
-async function proveRedis(redis: RedisConfig, token: string | undefined, dns: DnsCache, held: Held, timeoutMs: number): Promise<number> {
+async function proveRedis(
+    redis: RedisConfig,
+    token: string | undefined,
+    dns: DnsCache,
+    held: Held,
+    timeoutMs: number,
+): Promise<number> {
     // ioredis takes no lookup for plain TCP: connect to the cached address and verify TLS against the name.
     const tls = tlsOptions(redis.tls);
-    const client = held.add(new Redis({
-        host: await dns.address(redis.host),
-        port: redis.port,
-        password: token,
-        tls: tls && { ...tls, servername: redis.host },
-        connectionName: AGENT_CONNECTION_NAME,
-        lazyConnect: true,
-        connectTimeout: timeoutMs,
-        commandTimeout: timeoutMs,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    }), (c) => c.disconnect());
+    const client = held.add(
+        new Redis({
+            host: await dns.address(redis.host),
+            port: redis.port,
+            password: token,
+            tls: tls && { ...tls, servername: redis.host },
+            connectionName: AGENT_CONNECTION_NAME,
+            lazyConnect: true,
+            connectTimeout: timeoutMs,
+            commandTimeout: timeoutMs,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        }),
+        (c) => c.disconnect(),
+    );
     client.on("error", () => undefined); // failures surface through prewarmRedis
     await prewarmRedis(client, { timeoutMs });
     return 1;
@@ -181,25 +224,42 @@ async function proveRedis(redis: RedisConfig, token: string | undefined, dns: Dn
  * closed before the app step, so the instance never holds more than the plan's per-instance budget beside
  * the app's own pools.
  */
-async function provePools(config: AgentConfig, secrets: Secrets, dns: DnsCache, steps: Steps, timeoutMs: number): Promise<Record<string, number>> {
+async function provePools(
+    config: AgentConfig,
+    secrets: Secrets,
+    dns: DnsCache,
+    steps: Steps,
+    timeoutMs: number,
+): Promise<Record<string, number>> {
     const held = new Held();
     const work: Array<[string, (budget: number) => Promise<number>]> = [];
     const { postgres, redis } = config;
     if (postgres) {
         const { writer, readers, poolSize } = postgres;
-        work.push(["postgres writer", (t) => provePostgres(postgres, writer, poolSize.writer, secrets.pgPassword, dns, held, t)]);
+        work.push([
+            "postgres writer",
+            (t) => provePostgres(postgres, writer, poolSize.writer, secrets.pgPassword, dns, held, t),
+        ]);
         if (poolSize.readerPerReplica > 0) {
-            readers.forEach((reader, i) => work.push([`postgres reader ${i + 1}`,
-                (t) => provePostgres(postgres, reader, poolSize.readerPerReplica, secrets.pgPassword, dns, held, t)]));
+            readers.forEach((reader, i) =>
+                work.push([
+                    `postgres reader ${i + 1}`,
+                    (t) => provePostgres(postgres, reader, poolSize.readerPerReplica, secrets.pgPassword, dns, held, t),
+                ]),
+            );
         }
     }
     if (redis) work.push(["redis", (t) => proveRedis(redis, secrets.redisToken, dns, held, t)]);
     try {
         const validated = (n: number) => `${n} connection${n === 1 ? "" : "s"} validated`;
-        const results = await Promise.allSettled(work.map(([name, prove]) => steps.run(name, timeoutMs, prove, validated)));
+        const results = await Promise.allSettled(
+            work.map(([name, prove]) => steps.run(name, timeoutMs, prove, validated)),
+        );
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed.length > 0) throw new Error(failed.map((f) => (f.reason as Error).message).join("; "));
-        return Object.fromEntries(work.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<number>).value]));
+        return Object.fromEntries(
+            work.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<number>).value]),
+        );
     } finally {
         await held.closeAll();
     }
@@ -211,7 +271,13 @@ export async function runAgent(config: AgentConfig, options: AgentOptions = {}):
     const { timeouts } = config;
     const steps = new Steps(log, timeouts.overallMs);
     // Without an instance id there is nothing to ABANDON: the hook's default result (ABANDON) applies on timeout.
-    const identity = await steps.run("identity", timeouts.imdsMs, (t) => identityOf(config, t), (id) => `${id.instanceId} in ${id.region}`)
+    const identity = await steps
+        .run(
+            "identity",
+            timeouts.imdsMs,
+            (t) => identityOf(config, t),
+            (id) => `${id.instanceId} in ${id.region}`,
+        )
         .catch((err: Error) => Promise.reject(new AgentError(err.message, false, { cause: err })));
     const hook: LifecycleHook = {
         ...identity,
@@ -223,24 +289,65 @@ export async function runAgent(config: AgentConfig, options: AgentOptions = {}):
     const held = new Held();
     try {
         const { postgres, redis } = config;
-        const endpoints: Endpoint[] = [...(postgres ? [postgres.writer, ...postgres.readers] : []), ...(redis ? [redis] : [])];
+        const endpoints: Endpoint[] = [
+            ...(postgres ? [postgres.writer, ...postgres.readers] : []),
+            ...(redis ? [redis] : []),
+        ];
         const hosts = [...config.dns.hosts, ...endpoints.map((e) => e.host)];
-        const dns = await steps.run("dns", timeouts.dnsMs,
-            async (t) => held.add(await DnsCache.start({ hosts, servers: config.dns.servers, timeoutMs: t }), (d) => d.close()),
-            (d) => [...d.resolved].map(([host, addresses]) => `${host} → ${addresses.join(", ")}`).join("; ") || "no hosts");
-        const reader = held.add(new SecretReader({
-            region: identity.region, endpoint: config.endpoints.secretsManager, credentials: options.credentials,
-            timeoutMs: timeouts.secretsMs, env: options.env,
-        }), (r) => r.close());
-        const secrets = await steps.run("secrets", timeouts.secretsMs, () => readSecrets(reader, config),
-            (s) => `${Object.values(s).filter((v) => v !== undefined).length} read`);
+        const dns = await steps.run(
+            "dns",
+            timeouts.dnsMs,
+            async (t) =>
+                held.add(await DnsCache.start({ hosts, servers: config.dns.servers, timeoutMs: t }), (d) => d.close()),
+            (d) =>
+                [...d.resolved].map(([host, addresses]) => `${host} → ${addresses.join(", ")}`).join("; ") ||
+                "no hosts",
+        );
+        const reader = held.add(
+            new SecretReader({
+                region: identity.region,
+                endpoint: config.endpoints.secretsManager,
+                credentials: options.credentials,
+                timeoutMs: timeouts.secretsMs,
+                env: options.env,
+            }),
+            (r) => r.close(),
+        );
+        const secrets = await steps.run(
+            "secrets",
+            timeouts.secretsMs,
+            () => readSecrets(reader, config),
+            (s) => `${Object.values(s).filter((v) => v !== undefined).length} read`,
+        );
         // Only the overall deadline bounds the group: each pool is a step with its own timeout, and says which failed.
-        const connections = await steps.run("pools", Infinity, () => provePools(config, secrets, dns, steps, timeouts.poolsMs),
-            (c) => Object.entries(c).map(([name, n]) => `${name}: ${n}`).join(", ") || "none configured");
-        const appRequests = await steps.run("app", timeouts.appMs,
-            (t) => warmUpApp(config.app.warmUp, { requestTimeoutMs: timeouts.appRequestMs, startupWaitMs: t }), (n) => `${n} requests`);
-        await steps.run("continue", timeouts.lifecycleMs, (t) => completeLifecycleAction(hook, "CONTINUE", { timeoutMs: t }), () => "CONTINUE sent");
-        return { ...identity, steps: steps.durations, resolved: Object.fromEntries(dns.resolved), connections, appRequests };
+        const connections = await steps.run(
+            "pools",
+            Infinity,
+            () => provePools(config, secrets, dns, steps, timeouts.poolsMs),
+            (c) =>
+                Object.entries(c)
+                    .map(([name, n]) => `${name}: ${n}`)
+                    .join(", ") || "none configured",
+        );
+        const appRequests = await steps.run(
+            "app",
+            timeouts.appMs,
+            (t) => warmUpApp(config.app.warmUp, { requestTimeoutMs: timeouts.appRequestMs, startupWaitMs: t }),
+            (n) => `${n} requests`,
+        );
+        await steps.run(
+            "continue",
+            timeouts.lifecycleMs,
+            (t) => completeLifecycleAction(hook, "CONTINUE", { timeoutMs: t }),
+            () => "CONTINUE sent",
+        );
+        return {
+            ...identity,
+            steps: steps.durations,
+            resolved: Object.fromEntries(dns.resolved),
+            connections,
+            appRequests,
+        };
     } catch (err) {
         const reason = (err as Error).message;
         log(`ABANDON ${identity.instanceId}: ${reason}`);

@@ -31,9 +31,13 @@ export async function warmUpApp(targets: readonly WarmUpTarget[], options: AppWa
     let sent = 0;
     for (const { url, count } of targets) {
         for (let i = 0; i < count; i++) {
-            const { status } = sent === 0 ? await firstRequest(url, options) : await fetchWithin(url, { method: "GET" }, options.requestTimeoutMs);
+            const { status } =
+                sent === 0
+                    ? await firstRequest(url, options)
+                    : await fetchWithin(url, { method: "GET" }, options.requestTimeoutMs);
             sent++;
-            if (status < 200 || status > 299) throw new AppWarmUpError(`GET ${url} answered ${status} (request ${i + 1} of ${count})`);
+            if (status < 200 || status > 299)
+                throw new AppWarmUpError(`GET ${url} answered ${status} (request ${i + 1} of ${count})`);
         }
     }
     return sent;

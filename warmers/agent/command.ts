@@ -8,9 +8,14 @@ import { Command } from "commander";
  */
 export function agentCommand(): Command {
     return new Command("agent")
-        .description("warm DNS, connection pools and the app, then complete the launch lifecycle hook (CONTINUE, or ABANDON with the reason)")
+        .description(
+            "warm DNS, connection pools and the app, then complete the launch lifecycle hook (CONTINUE, or ABANDON with the reason)",
+        )
         .requiredOption("--config <file>", "agent config JSON, as the launch template's user data writes it")
-        .option("--watch", "keep running: poll the target lifecycle state and warm once per warm pool transition, until SIGTERM")
+        .option(
+            "--watch",
+            "keep running: poll the target lifecycle state and warm once per warm pool transition, until SIGTERM",
+        )
         .action(async (options: { config: string; watch?: boolean }) => {
             // Loaded on use: `warmstack warm` need not load pg pools and the AWS SDK.
             if (!options.watch) {

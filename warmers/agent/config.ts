@@ -9,7 +9,10 @@ import { WarmError } from "../engine/errors";
 export class AgentConfigError extends WarmError {
     readonly code = "AGENT_CONFIG";
 
-    constructor(readonly source: string, readonly problems: string[]) {
+    constructor(
+        readonly source: string,
+        readonly problems: string[],
+    ) {
         super(`${source}: invalid agent config\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     }
 }
@@ -23,11 +26,22 @@ const secretSource = z
     .strictObject(
         {
             /** Secrets Manager secret: a JSON object's `password` (as RDS-managed secrets hold), else the whole string. */
-            secretArn: z.string().regex(/^arn:aws[\w-]*:secretsmanager:/, "expected a Secrets Manager ARN").optional(),
+            secretArn: z
+                .string()
+                .regex(/^arn:aws[\w-]*:secretsmanager:/, "expected a Secrets Manager ARN")
+                .optional(),
             /** Environment variable of the agent process (local runs and tests). */
-            env: z.string().regex(/^[A-Za-z_]\w*$/, "expected an environment variable name").optional(),
+            env: z
+                .string()
+                .regex(/^[A-Za-z_]\w*$/, "expected an environment variable name")
+                .optional(),
         },
-        { error: (issue) => (issue.code === "invalid_type" ? "inline secrets are not allowed: give { secretArn } or { env }" : undefined) },
+        {
+            error: (issue) =>
+                issue.code === "invalid_type"
+                    ? "inline secrets are not allowed: give { secretArn } or { env }"
+                    : undefined,
+        },
     )
     .refine((s) => (s.secretArn === undefined) !== (s.env === undefined), "give exactly one of secretArn or env");
 
@@ -41,11 +55,17 @@ const endpoint = z.strictObject({ host, port: port.default(5432) });
 
 const schema = z.strictObject({
     /** Taken from IMDSv2 when omitted. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "expected an AWS region such as us-east-1").optional(),
+    region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "expected an AWS region such as us-east-1")
+        .optional(),
     autoScalingGroupName: z.string().min(1),
     lifecycleHookName: z.string().min(1),
     /** Taken from IMDSv2 when omitted. */
-    instanceId: z.string().regex(/^i-[0-9a-f]+$/, "expected an instance id such as i-0123456789abcdef0").optional(),
+    instanceId: z
+        .string()
+        .regex(/^i-[0-9a-f]+$/, "expected an instance id such as i-0123456789abcdef0")
+        .optional(),
     timeouts: z
         .strictObject({
             /** The whole run; keep it below the hook's heartbeat timeout so the agent, not AWS, decides. */
@@ -93,7 +113,9 @@ const schema = z.strictObject({
         .optional(),
     app: z
         .strictObject({
-            warmUp: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/ }), count: z.number().int().min(1) })).default([]),
+            warmUp: z
+                .array(z.strictObject({ url: z.url({ protocol: /^https?$/ }), count: z.number().int().min(1) }))
+                .default([]),
         })
         .prefault({}),
     /** `warmstack agent --watch`: how often it reads the instance's target lifecycle state from IMDS. */
@@ -116,7 +138,10 @@ export type SecretSource = z.output<typeof secretSource>;
 export type TlsOptions = z.output<typeof tls>;
 
 function describePath(path: PropertyKey[]): string {
-    return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+    return path.reduce<string>(
+        (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+        "",
+    );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
@@ -150,7 +175,9 @@ export function loadAgentConfig(path: string): AgentConfig {
     try {
         text = fs.readFileSync(path, "utf8");
     } catch (err) {
-        throw new AgentConfigError(path, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+        throw new AgentConfigError(path, [
+            `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        ]);
     }
     return parseAgentConfig(text, path);
 }

@@ -55,7 +55,9 @@ export class DnsCache {
         const dns = new DnsCache(options);
         const hosts = [...new Set(options.hosts)].filter((h) => net.isIP(h) === 0);
         const results = await Promise.allSettled(hosts.map((host) => dns.refresh(host)));
-        const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`${hosts[i]}: ${(r.reason as Error).message}`] : []));
+        const failures = results.flatMap((r, i) =>
+            r.status === "rejected" ? [`${hosts[i]}: ${(r.reason as Error).message}`] : [],
+        );
         if (failures.length > 0) {
             dns.close();
             throw new DnsError(`cannot resolve ${failures.join("; ")}`);
@@ -68,7 +70,9 @@ export class DnsCache {
         const socket = new net.Socket();
         const connect = socket.connect.bind(socket) as (options: net.SocketConnectOpts) => net.Socket;
         socket.connect = ((port: number | string, host?: string) =>
-            typeof port === "string" ? connect({ path: port }) : connect({ port, host, lookup: this.lookup })) as typeof socket.connect;
+            typeof port === "string"
+                ? connect({ path: port })
+                : connect({ port, host, lookup: this.lookup })) as typeof socket.connect;
         return socket;
     };
 
@@ -94,9 +98,16 @@ export class DnsCache {
     }
 
     private async refresh(host: string): Promise<void> {
-        const entries = await withTimeout(this.cache.queryAndCache(host), this.options.timeoutMs, `DNS query for ${host}`);
+        const entries = await withTimeout(
+            this.cache.queryAndCache(host),
+            this.options.timeoutMs,
+            `DNS query for ${host}`,
+        );
         if (entries.length === 0) throw new DnsError(`${host} has no address`);
-        this.resolved.set(host, entries.map((e) => e.address));
+        this.resolved.set(
+            host,
+            entries.map((e) => e.address),
+        );
         this.schedule(host, this.refreshDelay(entries));
     }
 

@@ -3,7 +3,11 @@ import { abortAfter, TimeoutError } from "../timeout";
 
 /** A request that got no answer at all; `code` is the socket error (ECONNREFUSED…) when there was one. */
 export class RequestError extends Error {
-    constructor(message: string, readonly code: string | undefined, options?: ErrorOptions) {
+    constructor(
+        message: string,
+        readonly code: string | undefined,
+        options?: ErrorOptions,
+    ) {
         super(message, options);
         this.name = "RequestError";
     }
@@ -26,6 +30,8 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
         if (err instanceof TimeoutError) throw err;
         // undici reports "fetch failed" and keeps the useful part (ECONNREFUSED…) in the cause.
         const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
-        throw new RequestError(`${what} failed: ${cause?.message ?? (err as Error).message}`, cause?.code, { cause: err });
+        throw new RequestError(`${what} failed: ${cause?.message ?? (err as Error).message}`, cause?.code, {
+            cause: err,
+        });
     }
 }

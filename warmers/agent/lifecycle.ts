@@ -1,6 +1,10 @@
 // Who this instance is (IMDSv2) and telling Auto Scaling the outcome of the launch hook: CONTINUE lets the
 // instance into the warm pool or service, ABANDON terminates it, so a half-warm instance never joins.
-import { AutoScalingClient, AutoScalingClientConfig, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
+import {
+    AutoScalingClient,
+    AutoScalingClientConfig,
+    CompleteLifecycleActionCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { abortAfter } from "../timeout";
 import { fetchWithin } from "./http";
 
@@ -36,14 +40,20 @@ async function imdsSession(options: ImdsOptions): Promise<(path: string) => Prom
         if (status !== 200 || !body) throw new LifecycleError(`IMDS ${path} answered ${status}`);
         return body.trim();
     };
-    const token = await answer("/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": String(TOKEN_TTL_SECONDS) } });
+    const token = await answer("/latest/api/token", {
+        method: "PUT",
+        headers: { "X-aws-ec2-metadata-token-ttl-seconds": String(TOKEN_TTL_SECONDS) },
+    });
     return (path) => answer(path, { headers: { "X-aws-ec2-metadata-token": token } });
 }
 
 /** This instance's id and region, read with one session token. */
 export async function imdsIdentity(options: ImdsOptions): Promise<InstanceIdentity> {
     const get = await imdsSession(options);
-    const [instanceId, region] = await Promise.all([get("/latest/meta-data/instance-id"), get("/latest/meta-data/placement/region")]);
+    const [instanceId, region] = await Promise.all([
+        get("/latest/meta-data/instance-id"),
+        get("/latest/meta-data/placement/region"),
+    ]);
     return { instanceId, region };
 }
 
@@ -68,7 +78,11 @@ export interface LifecycleHook extends InstanceIdentity {
 export type LifecycleResult = "CONTINUE" | "ABANDON";
 
 /** CompleteLifecycleAction for this instance. The API has no reason field: the caller logs the reason. */
-export async function completeLifecycleAction(hook: LifecycleHook, result: LifecycleResult, options: { timeoutMs: number }): Promise<void> {
+export async function completeLifecycleAction(
+    hook: LifecycleHook,
+    result: LifecycleResult,
+    options: { timeoutMs: number },
+): Promise<void> {
     const client = new AutoScalingClient({
         region: hook.region,
         endpoint: hook.endpoint,

@@ -47,7 +47,9 @@ export async function prewarmPgPool(pool: Pool, size: number, options: PgPoolWar
     const { max = 10, min = 0, idleTimeoutMillis } = pool.options;
     if (size > max) throw new PoolWarmError(`cannot hold ${size} connections in a pool of max ${max}`);
     if (idleTimeoutMillis && min < size) {
-        throw new PoolWarmError(`the pool closes idle connections after ${idleTimeoutMillis} ms: set min ≥ ${size} or idleTimeoutMillis: 0`);
+        throw new PoolWarmError(
+            `the pool closes idle connections after ${idleTimeoutMillis} ms: set min ≥ ${size} or idleTimeoutMillis: 0`,
+        );
     }
     await fill(pool, size, options);
     return new Refiller(pool, size, options);
@@ -59,7 +61,11 @@ class Refiller implements PgPoolWarmer {
     private retry: NodeJS.Timeout | undefined;
     private readonly onRemove = () => void this.refill();
 
-    constructor(private readonly pool: Pool, readonly size: number, private readonly options: PgPoolWarmOptions) {
+    constructor(
+        private readonly pool: Pool,
+        readonly size: number,
+        private readonly options: PgPoolWarmOptions,
+    ) {
         pool.on("remove", this.onRemove);
     }
 
@@ -81,7 +87,8 @@ class Refiller implements PgPoolWarmer {
             while (this.needed) await fill(this.pool, this.size, this.options);
         } catch (err) {
             this.options.onRefillError?.(err as Error);
-            if (this.needed) this.retry = setTimeout(() => void this.refill(), this.options.retryMs ?? DEFAULT_RETRY_MS);
+            if (this.needed)
+                this.retry = setTimeout(() => void this.refill(), this.options.retryMs ?? DEFAULT_RETRY_MS);
         } finally {
             this.refilling = false;
         }
@@ -99,7 +106,9 @@ async function fill(pool: Pool, size: number, options: PgPoolWarmOptions): Promi
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length > 0) {
         const reason = failed[0].reason as Error;
-        throw new PoolWarmError(`${failed.length} of ${wanted} connections failed: ${reason.message}`, { cause: reason });
+        throw new PoolWarmError(`${failed.length} of ${wanted} connections failed: ${reason.message}`, {
+            cause: reason,
+        });
     }
 }
 
@@ -126,7 +135,11 @@ export async function prewarmRedis(client: Redis, options: { timeoutMs: number }
     client.on("error", remember);
     try {
         const ready =
-            client.status === "wait" ? client.connect() : client.status === "ready" ? Promise.resolve() : once(client, "ready").then(() => undefined);
+            client.status === "wait"
+                ? client.connect()
+                : client.status === "ready"
+                  ? Promise.resolve()
+                  : once(client, "ready").then(() => undefined);
         await withTimeout(ready, options.timeoutMs, "Redis connect");
         const reply = await withTimeout(client.ping(), Math.max(1, deadline - Date.now()), "Redis PING");
         if (reply !== "PONG") throw new PoolWarmError(`Redis answered PING with ${reply}`);

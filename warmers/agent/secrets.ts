@@ -39,7 +39,9 @@ export class SecretReader {
         let secret: string | undefined;
         try {
             const command = new GetSecretValueCommand({ SecretId: secretId });
-            const answer = await abortAfter(this.options.timeoutMs, "GetSecretValue", (abortSignal) => this.sm().send(command, { abortSignal }));
+            const answer = await abortAfter(this.options.timeoutMs, "GetSecretValue", (abortSignal) =>
+                this.sm().send(command, { abortSignal }),
+            );
             secret = answer.SecretString;
         } catch (err) {
             throw new SecretError(`cannot read ${secretId}: ${(err as Error).message}`, { cause: err });

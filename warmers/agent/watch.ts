@@ -9,7 +9,12 @@ import { AgentConfig, loadAgentConfig } from "./config";
 import { targetLifecycleState } from "./lifecycle";
 
 /** Where the launch hook holds the instance; the rest (Warmed:Terminated, Terminated, Detached) have nothing to warm. */
-const HOOKED_STATES: ReadonlySet<string> = new Set(["Warmed:Stopped", "Warmed:Hibernated", "Warmed:Running", "InService"]);
+const HOOKED_STATES: ReadonlySet<string> = new Set([
+    "Warmed:Stopped",
+    "Warmed:Hibernated",
+    "Warmed:Running",
+    "InService",
+]);
 
 export interface WatchOptions extends AgentOptions {
     /** Ends the watch: the wait between polls ends at once, a run in progress finishes first (it completes a hook). */
@@ -28,8 +33,10 @@ export async function watchLifecycle(config: AgentConfig, options: WatchOptions)
     let handled: string | undefined;
     log(`watch: polling the target lifecycle state every ${config.watch.pollMs} ms`);
     while (!signal.aborted) {
-        const state = await targetLifecycleState(imds)
-            .catch((err: Error) => void log(`watch: cannot read the target lifecycle state, retrying at the next poll: ${err.message}`));
+        const state = await targetLifecycleState(imds).catch(
+            (err: Error) =>
+                void log(`watch: cannot read the target lifecycle state, retrying at the next poll: ${err.message}`),
+        );
         if (state !== undefined && state !== handled) {
             log(`watch: target lifecycle state ${handled ?? "(start)"} → ${state}`);
             handled = state;
@@ -42,7 +49,11 @@ export async function watchLifecycle(config: AgentConfig, options: WatchOptions)
     log("watch: stopped");
 }
 
-async function runFor(state: string, config: AgentConfig, options: AgentOptions & { log: (line: string) => void }): Promise<void> {
+async function runFor(
+    state: string,
+    config: AgentConfig,
+    options: AgentOptions & { log: (line: string) => void },
+): Promise<void> {
     const started = performance.now();
     const took = () => `${Math.round(performance.now() - started)} ms`;
     try {

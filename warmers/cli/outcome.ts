@@ -17,7 +17,7 @@ const EXIT_BY_CODE: Record<string, number> = {
 };
 
 export function exitCodeOf(err: unknown): number {
-    return err instanceof WarmError ? EXIT_BY_CODE[err.code] ?? EXIT.unexpected : EXIT.unexpected;
+    return err instanceof WarmError ? (EXIT_BY_CODE[err.code] ?? EXIT.unexpected) : EXIT.unexpected;
 }
 
 /** The reason in one line; a bad option is named by its flag (`maxValueBytes` → `--max-value-bytes`). */

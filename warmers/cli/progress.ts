@@ -3,7 +3,8 @@
 import { SingleBar } from "cli-progress";
 import type { WarmProgress } from "../engine/report";
 
-const WITH_TOTAL = "warm [{bar}] {percentage}% | {value}/{total} rows | {written} written | {skipped} skipped | ETA {eta_formatted}";
+const WITH_TOTAL =
+    "warm [{bar}] {percentage}% | {value}/{total} rows | {written} written | {skipped} skipped | ETA {eta_formatted}";
 const COUNTS = "warm {value} rows read | {written} written | {skipped} skipped | {duration_formatted}";
 
 export class ProgressBar {

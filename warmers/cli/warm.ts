@@ -15,7 +15,10 @@ export function registerWarm(program: Command): void {
         .command("warm")
         .description("stream the hot keys from a source into Redis, then verify the cache is warm")
         .requiredOption("--source <url|file>", "postgres://…, redis[s]://… (copy its hottest keys) or FILE.jsonl")
-        .requiredOption("--redis <url>", "the Redis to warm: redis://[user:password@]host[:port][/db] or rediss://… (TLS)")
+        .requiredOption(
+            "--redis <url>",
+            "the Redis to warm: redis://[user:password@]host[:port][/db] or rediss://… (TLS)",
+        )
         .option("--query <sql>", "postgres source: SQL returning key, value [, ttl] columns, hottest rows first")
         .option("--top <n>", "read at most N rows (redis source: copy the N hottest keys)", number)
         .option("--cluster", "the target is a Redis Cluster (--redis names any node)")
@@ -26,7 +29,11 @@ export function registerWarm(program: Command): void {
         .option("--rate <ops>", "at most this many writes per second (default: unlimited)", number)
         .option("--max-value-bytes <n>", "skip and count larger values (default: 1048576)", number)
         .option("--overwrite", "replace keys that already exist (default: SET NX, live data wins)")
-        .option("--min-warmth <fraction>", "fail unless this fraction of the sampled hot keys is present (default: 0.95)", number)
+        .option(
+            "--min-warmth <fraction>",
+            "fail unless this fraction of the sampled hot keys is present (default: 0.95)",
+            number,
+        )
         .option("--dry-run", "read the source and report, write nothing")
         .option("--json", "print one JSON summary on stdout")
         .action(runWarm);

@@ -28,17 +28,32 @@ export async function chartSvg(cold: RunSummary, warm: RunSummary, mass: number)
                         mark: { type: "line", point: true },
                         encoding: {
                             x,
-                            y: { field: "hitRatio", type: "quantitative", title: "cache hit ratio", scale: { domain: [0, 1] }, axis: { format: "%" } },
+                            y: {
+                                field: "hitRatio",
+                                type: "quantitative",
+                                title: "cache hit ratio",
+                                scale: { domain: [0, 1] },
+                                axis: { format: "%" },
+                            },
                             color,
                         },
                     },
                     {
-                        data: { values: [{ mass, label: `Zipf mass of the warmed set (${(mass * 100).toFixed(1)}%)` }] },
+                        data: {
+                            values: [{ mass, label: `Zipf mass of the warmed set (${(mass * 100).toFixed(1)}%)` }],
+                        },
                         layer: [
-                            { mark: { type: "rule", strokeDash: [6, 4], color: "gray" }, encoding: { y: { field: "mass", type: "quantitative" } } },
+                            {
+                                mark: { type: "rule", strokeDash: [6, 4], color: "gray" },
+                                encoding: { y: { field: "mass", type: "quantitative" } },
+                            },
                             {
                                 mark: { type: "text", align: "left", dx: 4, dy: 10, color: "gray" },
-                                encoding: { y: { field: "mass", type: "quantitative" }, x: { value: 0 }, text: { field: "label" } },
+                                encoding: {
+                                    y: { field: "mass", type: "quantitative" },
+                                    x: { value: 0 },
+                                    text: { field: "label" },
+                                },
                             },
                         ],
                     },

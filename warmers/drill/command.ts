@@ -7,7 +7,10 @@ import { DEFAULTS, DEFAULT_WARM_SHARE, type DrillInput } from "./options";
 export class DrillFailedError extends WarmError {
     readonly code = "DRILL_FAILED";
 
-    constructor(readonly problems: string[], readonly report: string) {
+    constructor(
+        readonly problems: string[],
+        readonly report: string,
+    ) {
         super(`drill failed: ${problems.join("; ")} (report: ${report})`);
     }
 }
@@ -15,14 +18,25 @@ export class DrillFailedError extends WarmError {
 export function registerDrill(program: Command): void {
     program
         .command("drill")
-        .description("rehearse the event locally: the same Zipf spike on a cold cache and on one the engine pre-warmed, measured and charted")
+        .description(
+            "rehearse the event locally: the same Zipf spike on a cold cache and on one the engine pre-warmed, measured and charted",
+        )
         .option("--rows <n>", `products in the catalogue (default: ${DEFAULTS.rows})`)
         .option("--rps <n>", `requests per second during each spike (default: ${DEFAULTS.rps})`)
         .option("--seconds <n>", `length of each spike (default: ${DEFAULTS.seconds})`)
         .option("--skew <s>", `Zipf exponent of key popularity, > 0 (default: ${DEFAULTS.skew})`)
-        .option("--warm-keys <n>", `hottest keys to pre-warm, at most --rows (default: ${DEFAULT_WARM_SHARE * 100}% of --rows)`)
-        .option("--redis <url>", "use this Redis on loopback instead of starting one (only the drill's keys are touched)")
-        .option("--postgres <url>", "use this PostgreSQL on loopback instead of starting one (the drill creates its own table)")
+        .option(
+            "--warm-keys <n>",
+            `hottest keys to pre-warm, at most --rows (default: ${DEFAULT_WARM_SHARE * 100}% of --rows)`,
+        )
+        .option(
+            "--redis <url>",
+            "use this Redis on loopback instead of starting one (only the drill's keys are touched)",
+        )
+        .option(
+            "--postgres <url>",
+            "use this PostgreSQL on loopback instead of starting one (the drill creates its own table)",
+        )
         .option("--out <dir>", `where the report and chart go (default: ${DEFAULTS.out})`)
         .option("--seed <n>", `seed of the key sequence both spikes replay (default: ${DEFAULTS.seed})`)
         .action(async (flags: DrillInput) => {

@@ -51,8 +51,12 @@ export async function runDrill(input: DrillInput, progress: Progress = () => {})
         const servers = await serversFor(options, cleanup, progress);
         const redis = await openRedis(servers.redis); // before seeding: an unreachable Redis fails in seconds, not after a minute
         cleanup.push(() => redis.disconnect());
-        await step(`seeding ${options.rows.toLocaleString("en-US")} products into ${TABLE}`, () => seed(servers.postgres, options.rows));
-        const firstRequest = await step("timing the first request over a cold and a pre-warmed pool", () => timeFirstRequest(servers.postgres));
+        await step(`seeding ${options.rows.toLocaleString("en-US")} products into ${TABLE}`, () =>
+            seed(servers.postgres, options.rows),
+        );
+        const firstRequest = await step("timing the first request over a cold and a pre-warmed pool", () =>
+            timeFirstRequest(servers.postgres),
+        );
         const { cold, warm, warmed } = await spikes(redis, servers, options, step);
         const mass = zipfMass(options.rows, options.skew, options.warmKeys);
         const result: DrillResult = { options, cold, warm, warmed, mass, firstRequest };
@@ -60,7 +64,10 @@ export async function runDrill(input: DrillInput, progress: Progress = () => {})
         return { result, problems: problems(result), ...files };
     } finally {
         // Every step runs even when one fails, so no private server outlives the drill.
-        for (const undo of cleanup.reverse()) await Promise.resolve().then(undo).catch(() => undefined);
+        for (const undo of cleanup.reverse())
+            await Promise.resolve()
+                .then(undo)
+                .catch(() => undefined);
     }
 }
 
@@ -76,7 +83,12 @@ async function spikes(
         const pool = await runPool(servers.postgres, warmPool);
         try {
             const random = seededRandom(options.seed); // the same seed: both spikes read the same keys in the same order
-            const plan = { rps: options.rps, seconds: options.seconds, maxInFlight: MAX_IN_FLIGHT, nextId: () => sampler.sample(random) };
+            const plan = {
+                rps: options.rps,
+                seconds: options.seconds,
+                maxInFlight: MAX_IN_FLIGHT,
+                nextId: () => sampler.sample(random),
+            };
             return await runLoad(plan, cacheAside(redis, pool));
         } finally {
             await closeWithin(pool);
@@ -85,8 +97,16 @@ async function spikes(
     await clearDrillKeys(redis);
     const cold = await step("cold spike", () => spike(false));
     await clearDrillKeys(redis);
-    const warmed = await step(`pre-warming the top ${options.warmKeys.toLocaleString("en-US")} keys with the engine`, () =>
-        engine.warm({ source: servers.postgres, query: HOTTEST_FIRST, redis: servers.redis, top: options.warmKeys, ttl: TTL_SECONDS }),
+    const warmed = await step(
+        `pre-warming the top ${options.warmKeys.toLocaleString("en-US")} keys with the engine`,
+        () =>
+            engine.warm({
+                source: servers.postgres,
+                query: HOTTEST_FIRST,
+                redis: servers.redis,
+                top: options.warmKeys,
+                ttl: TTL_SECONDS,
+            }),
     );
     return { cold, warmed, warm: await step("warm spike", () => spike(true)) };
 }
@@ -101,7 +121,10 @@ async function serversFor(options: DrillOptions, cleanup: Undo[], progress: Prog
     };
     if (!options.redis || !options.postgres) progress("starting private servers on loopback…");
     // Settle both before failing, so a server that did start is on `cleanup` and gets stopped.
-    const [redis, postgres] = await Promise.allSettled([start(options.redis, startRedis), start(options.postgres, startPostgres)]);
+    const [redis, postgres] = await Promise.allSettled([
+        start(options.redis, startRedis),
+        start(options.postgres, startPostgres),
+    ]);
     if (redis.status === "rejected") throw redis.reason;
     if (postgres.status === "rejected") throw postgres.reason;
     return { redis: redis.value, postgres: postgres.value };

@@ -51,7 +51,10 @@ export class RunRecorder {
     private readonly latencies: Float64Array;
     private firstError: string | undefined;
 
-    constructor(readonly total: number, readonly rps: number) {
+    constructor(
+        readonly total: number,
+        readonly rps: number,
+    ) {
         this.outcomes = new Uint8Array(total);
         this.latencies = new Float64Array(total);
     }

@@ -63,7 +63,10 @@ function integer(input: DrillInput, field: "rows" | "rps" | "seconds" | "warmKey
     const value = toNumber(raw);
     if (!Number.isInteger(value) || value < range.min || value > range.max) {
         const max = range.max.toLocaleString("en-US");
-        throw new WarmInputError(field, `expected an integer from ${range.min} to ${range.maxName ? `${range.maxName} (${max})` : max}, got ${show(raw)}`);
+        throw new WarmInputError(
+            field,
+            `expected an integer from ${range.min} to ${range.maxName ? `${range.maxName} (${max})` : max}, got ${show(raw)}`,
+        );
     }
     return value;
 }
@@ -72,7 +75,8 @@ function skewOf(input: DrillInput): number {
     const raw = input.skew;
     if (raw === undefined) return DEFAULTS.skew;
     const value = toNumber(raw);
-    if (!(value > 0 && value <= 10)) throw new WarmInputError("skew", `expected a number > 0 and ≤ 10, got ${show(raw)}`);
+    if (!(value > 0 && value <= 10))
+        throw new WarmInputError("skew", `expected a number > 0 and ≤ 10, got ${show(raw)}`);
     return value;
 }
 
@@ -92,7 +96,8 @@ function loopbackUrl(input: DrillInput, field: "redis" | "postgres", schemes: st
 function outDir(input: DrillInput): string {
     const raw = input.out;
     if (raw === undefined) return DEFAULTS.out;
-    if (typeof raw !== "string" || !raw.trim()) throw new WarmInputError("out", `expected a directory path, got ${show(raw)}`);
+    if (typeof raw !== "string" || !raw.trim())
+        throw new WarmInputError("out", `expected a directory path, got ${show(raw)}`);
     return raw;
 }
 

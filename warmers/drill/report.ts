@@ -28,9 +28,14 @@ export const CHART_FILE = "drill-chart.svg";
 export function problems({ cold, warm, mass }: DrillResult): string[] {
     const found: string[] = [];
     if (warm.firstHitRatio < mass - MASS_TOLERANCE) {
-        found.push(`warm run's first ${warm.firstRequests} requests hit ${pct(warm.firstHitRatio)}, below the Zipf mass ${pct(mass)} − ${pct(MASS_TOLERANCE)}`);
+        found.push(
+            `warm run's first ${warm.firstRequests} requests hit ${pct(warm.firstHitRatio)}, below the Zipf mass ${pct(mass)} − ${pct(MASS_TOLERANCE)}`,
+        );
     }
-    for (const [name, run] of [["cold", cold], ["warm", warm]] as const) {
+    for (const [name, run] of [
+        ["cold", cold],
+        ["warm", warm],
+    ] as const) {
         if (run.errors > 0) found.push(`${run.errors} requests of the ${name} run failed, first: ${run.firstError}`);
     }
     return found;
@@ -40,17 +45,27 @@ export function headline(result: DrillResult): string[] {
     const { cold, warm, mass, firstRequest, options } = result;
     const saved = cold.dbQueries - warm.dbQueries;
     const lines: [string, string][] = [
-        ["hit ratio, first second", `cold ${pct(cold.perSecond[0].hitRatio)} → warm ${pct(warm.perSecond[0].hitRatio)}`],
-        ["database queries saved", `${count(saved)} of ${count(cold.dbQueries)} (${pct(ratio(saved, cold.dbQueries))}) over the ${options.seconds} s spike`],
+        [
+            "hit ratio, first second",
+            `cold ${pct(cold.perSecond[0].hitRatio)} → warm ${pct(warm.perSecond[0].hitRatio)}`,
+        ],
+        [
+            "database queries saved",
+            `${count(saved)} of ${count(cold.dbQueries)} (${pct(ratio(saved, cold.dbQueries))}) over the ${options.seconds} s spike`,
+        ],
         ["p99 latency, first second", `cold ${ms(cold.perSecond[0].p99Ms)} → warm ${ms(warm.perSecond[0].p99Ms)}`],
         ["p99 latency, whole spike", `cold ${ms(cold.p99Ms)} → warm ${ms(warm.p99Ms)}`],
         [
             `warm, first ${count(warm.firstRequests)} requests`,
             `hit ratio ${pct(warm.firstHitRatio)} vs Zipf mass of the ${count(options.warmKeys)} warmed keys ${pct(mass)} (needs ≥ ${pct(mass - MASS_TOLERANCE)})`,
         ],
-        ["first request over a pg pool", `cold ${ms(firstRequest.coldPoolMs)} → pre-warmed ${ms(firstRequest.warmPoolMs)}`],
+        [
+            "first request over a pg pool",
+            `cold ${ms(firstRequest.coldPoolMs)} → pre-warmed ${ms(firstRequest.warmPoolMs)}`,
+        ],
     ];
-    if (cold.shed + warm.shed > 0) lines.push(["shed at the in-flight bound", `cold ${count(cold.shed)}, warm ${count(warm.shed)}`]);
+    if (cold.shed + warm.shed > 0)
+        lines.push(["shed at the in-flight bound", `cold ${count(cold.shed)}, warm ${count(warm.shed)}`]);
     const failed = problems(result);
     return [
         ...lines.map(([label, value]) => `${`${label}:`.padEnd(32)}${value}`),
@@ -98,7 +113,12 @@ export function markdown(result: DrillResult): string {
         "",
         "| run | requests | hits | DB queries | errors | shed | p50 | p99 | load generator's own lag, p99 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ...([["cold", cold], ["warm", warm]] as const).map(
+        ...(
+            [
+                ["cold", cold],
+                ["warm", warm],
+            ] as const
+        ).map(
             ([name, run]) =>
                 `| ${name} | ${count(run.requests)} | ${count(run.hits)} | ${count(run.dbQueries)} | ${count(run.errors)} | ${count(run.shed)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${ms(run.loopLagP99Ms)} |`,
         ),
@@ -107,7 +127,11 @@ export function markdown(result: DrillResult): string {
 }
 
 /** Writes the report and the chart into `out`; returns their paths. */
-export async function writeReport(out: string, result: DrillResult, svg: string): Promise<{ report: string; chart: string }> {
+export async function writeReport(
+    out: string,
+    result: DrillResult,
+    svg: string,
+): Promise<{ report: string; chart: string }> {
     await fs.mkdir(out, { recursive: true });
     const report = path.join(out, REPORT_FILE);
     const chart = path.join(out, CHART_FILE);

@@ -22,7 +22,10 @@ export function zipfMass(n: number, skew: number, topK: number): number {
 export class ZipfSampler {
     private readonly cdf: Float64Array;
 
-    constructor(readonly n: number, readonly skew: number) {
+    constructor(
+        readonly n: number,
+        readonly skew: number,
+    ) {
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer ≥ 1, got ${n}`);
         if (!(skew > 0)) throw new RangeError(`skew must be > 0, got ${skew}`);
         this.cdf = cumulativeWeights(n, skew);

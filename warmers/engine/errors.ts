@@ -63,8 +63,13 @@ export class ColdCacheError extends WarmError {
         readonly minWarmth: number,
     ) {
         const { sampled, present } = report.verified;
-        const refused = report.errors ? `; Redis refused ${report.errors} keys, first: ${report.firstError}`
-            : sampled === 0 ? "; the source gave no keys to warm" : "";
-        super(`cache is cold: warmth ${report.warmth.toFixed(3)} < minWarmth ${minWarmth} (${present} of ${sampled} sampled hot keys present)${refused}`);
+        const refused = report.errors
+            ? `; Redis refused ${report.errors} keys, first: ${report.firstError}`
+            : sampled === 0
+              ? "; the source gave no keys to warm"
+              : "";
+        super(
+            `cache is cold: warmth ${report.warmth.toFixed(3)} < minWarmth ${minWarmth} (${present} of ${sampled} sampled hot keys present)${refused}`,
+        );
     }
 }

@@ -98,9 +98,30 @@ export interface ResolvedOptions {
 
 const MIB = 1024 * 1024;
 const OPTION_NAMES: readonly (keyof WarmOptions)[] = [
-    "source", "query", "redis", "cluster", "username", "password", "tls", "top", "ttl", "jitter", "batch",
-    "concurrency", "rate", "maxValueBytes", "overwrite", "minWarmth", "verifySample", "dryRun", "retries",
-    "retryBackoffMs", "connectTimeoutMs", "commandTimeoutMs", "queryTimeoutMs", "onProgress",
+    "source",
+    "query",
+    "redis",
+    "cluster",
+    "username",
+    "password",
+    "tls",
+    "top",
+    "ttl",
+    "jitter",
+    "batch",
+    "concurrency",
+    "rate",
+    "maxValueBytes",
+    "overwrite",
+    "minWarmth",
+    "verifySample",
+    "dryRun",
+    "retries",
+    "retryBackoffMs",
+    "connectTimeoutMs",
+    "commandTimeoutMs",
+    "queryTimeoutMs",
+    "onProgress",
 ];
 const REDIS_URL_FORM = "redis://[user:password@]host[:port][/db] or rediss://… (TLS)";
 const SOURCE_FORM = "postgres://…, redis://…, rediss://… or a path to a .jsonl file";
@@ -121,7 +142,8 @@ export function resolveOptions(input: WarmOptions): ResolvedOptions {
     if (username !== undefined) target.username = username;
     if (password !== undefined) target.password = password;
     if (input.tls !== undefined) {
-        if (typeof input.tls !== "object" || input.tls === null) throw new WarmInputError("tls", "expected an object of TLS settings");
+        if (typeof input.tls !== "object" || input.tls === null)
+            throw new WarmInputError("tls", "expected an object of TLS settings");
         if (!target.tls) throw new WarmInputError("tls", "only applies to a rediss:// target");
         target.tls = input.tls;
     }
@@ -130,7 +152,8 @@ export function resolveOptions(input: WarmOptions): ResolvedOptions {
     if (source.kind === "redis") {
         // DUMP/RESTORE carries each key's own TTL; a second TTL policy would silently fight it.
         for (const field of ["ttl", "jitter"] as const) {
-            if (input[field] !== undefined) throw new WarmInputError(field, "does not apply to a redis source, which keeps each key's own TTL");
+            if (input[field] !== undefined)
+                throw new WarmInputError(field, "does not apply to a redis source, which keeps each key's own TTL");
         }
     }
     const rate = number(input, "rate", { min: Number.MIN_VALUE, integer: false });
@@ -178,8 +201,10 @@ function parseSource(raw: string, input: WarmOptions, redactor: Redactor): Sourc
         if (query !== undefined) throw new WarmInputError("query", "only applies to a postgres source");
         return redis ? { kind: "redis", server: parseRedisUrl("source", raw, redactor) } : { kind: "file", path: raw };
     }
-    if (!URL.canParse(raw)) throw new WarmInputError("source", `not a valid URL: "${redactor.text(raw)}"; expected ${SOURCE_FORM}`);
-    if (query === undefined || !query.trim()) throw new WarmInputError("query", "required for a postgres source: SQL returning key and value columns");
+    if (!URL.canParse(raw))
+        throw new WarmInputError("source", `not a valid URL: "${redactor.text(raw)}"; expected ${SOURCE_FORM}`);
+    if (query === undefined || !query.trim())
+        throw new WarmInputError("query", "required for a postgres source: SQL returning key and value columns");
     return { kind: "postgres", url: raw, query };
 }
 
@@ -191,7 +216,8 @@ function parseRedisUrl(field: "redis" | "source", raw: string, redactor: Redacto
     } catch {
         throw bad();
     }
-    if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname || url.search || url.hash) throw bad();
+    if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname || url.search || url.hash)
+        throw bad();
     const db = url.pathname === "" || url.pathname === "/" ? 0 : Number(url.pathname.slice(1));
     if (!Number.isInteger(db) || db < 0) throw bad();
     return {
@@ -209,7 +235,8 @@ type Field<T> = { [K in keyof WarmOptions]-?: WarmOptions[K] extends T | undefin
 
 function text(input: WarmOptions, field: Field<string>): string | undefined {
     const value: unknown = input[field];
-    if (value !== undefined && typeof value !== "string") throw new WarmInputError(field, `expected a string, got ${show(value)}`);
+    if (value !== undefined && typeof value !== "string")
+        throw new WarmInputError(field, `expected a string, got ${show(value)}`);
     return value;
 }
 
@@ -221,7 +248,8 @@ function requiredText(input: WarmOptions, field: Field<string>): string {
 
 function flag(input: WarmOptions, field: Field<boolean>): boolean {
     const value: unknown = input[field];
-    if (value !== undefined && typeof value !== "boolean") throw new WarmInputError(field, `expected true or false, got ${show(value)}`);
+    if (value !== undefined && typeof value !== "boolean")
+        throw new WarmInputError(field, `expected true or false, got ${show(value)}`);
     return value === true;
 }
 
@@ -232,10 +260,20 @@ function number(
 ): number | undefined {
     const value: unknown = input[field];
     if (value === undefined) return undefined;
-    const ok = typeof value === "number" && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+    const ok =
+        typeof value === "number" &&
+        Number.isFinite(value) &&
+        value >= min &&
+        value <= max &&
+        (!integer || Number.isInteger(value));
     if (!ok) {
         const kind = integer ? "an integer" : "a number";
-        const range = max === Number.MAX_SAFE_INTEGER ? (min === Number.MIN_VALUE ? "> 0" : `>= ${min}`) : `from ${min} to ${max}`;
+        const range =
+            max === Number.MAX_SAFE_INTEGER
+                ? min === Number.MIN_VALUE
+                    ? "> 0"
+                    : `>= ${min}`
+                : `from ${min} to ${max}`;
         throw new WarmInputError(field, `expected ${kind} ${range}, got ${show(value)}`);
     }
     return value;

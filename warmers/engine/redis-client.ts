@@ -63,13 +63,18 @@ export async function connectRedis(
     } catch (err) {
         client.disconnect();
         const message = options.redactor.text((socketError ?? (err as Error)).message);
-        throw new WarmConnectionError(role, `cannot reach ${role === "source" ? "source " : ""}Redis ${label}: ${message}`, { cause: err });
+        throw new WarmConnectionError(
+            role,
+            `cannot reach ${role === "source" ? "source " : ""}Redis ${label}: ${message}`,
+            { cause: err },
+        );
     }
     return client;
 }
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
-const TRANSIENT_MESSAGE = /Connection is closed|Stream isn't writeable|Command timed out|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH/;
+const TRANSIENT_MESSAGE =
+    /Connection is closed|Stream isn't writeable|Command timed out|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH/;
 
 /** True for errors a retry after backoff can fix: the connection, or a server that is loading or failing over. */
 export function isTransient(err: unknown): boolean {

@@ -54,21 +54,29 @@ export class RespPipe {
     }
 
     /** Connects (TLS for rediss://), authenticates and selects the db, each step within its timeout. */
-    static async connect(server: RedisServerSpec, timeouts: { connectTimeoutMs: number; commandTimeoutMs: number }): Promise<RespPipe> {
+    static async connect(
+        server: RedisServerSpec,
+        timeouts: { connectTimeoutMs: number; commandTimeoutMs: number },
+    ): Promise<RespPipe> {
         const { host, port } = server;
         const socket = server.tls
             ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...server.tls })
             : net.connect({ host, port });
         socket.setNoDelay(true);
         try {
-            await withTimeout(once(socket, server.tls ? "secureConnect" : "connect"), timeouts.connectTimeoutMs, `connecting to ${host}:${port}`);
+            await withTimeout(
+                once(socket, server.tls ? "secureConnect" : "connect"),
+                timeouts.connectTimeoutMs,
+                `connecting to ${host}:${port}`,
+            );
         } catch (err) {
             socket.destroy();
             throw err;
         }
         const pipe = new RespPipe(socket, timeouts.commandTimeoutMs);
         const setup = new RespEncoder(64);
-        if (server.password !== undefined) setup.command(["AUTH", ...(server.username ? [server.username] : []), server.password]);
+        if (server.password !== undefined)
+            setup.command(["AUTH", ...(server.username ? [server.username] : []), server.password]);
         if (server.db) setup.command(["SELECT", server.db]);
         if (setup.count) {
             const refused = (await pipe.send(setup.finish(), setup.count)).find((reply) => reply instanceof ReplyError);

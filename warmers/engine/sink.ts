@@ -57,8 +57,14 @@ export class Sink {
         this.limiter = options.rate === undefined ? undefined : new RateLimiter(options.rate);
     }
 
-    static create(target: ResolvedOptions["target"], client: RedisClient, kind: Source["kind"], options: SinkOptions): Sink {
-        const writer = client instanceof Cluster ? perKeyCommands(client, kind, options) : pipelined(target, kind, options);
+    static create(
+        target: ResolvedOptions["target"],
+        client: RedisClient,
+        kind: Source["kind"],
+        options: SinkOptions,
+    ): Sink {
+        const writer =
+            client instanceof Cluster ? perKeyCommands(client, kind, options) : pipelined(target, kind, options);
         return new Sink(writer, options);
     }
 
@@ -101,7 +107,9 @@ export class Sink {
             this.throwIfFailed(); // another batch already gave up: the warm is over
             if (attempt === this.options.retries) {
                 const reason = this.options.redactor.text((result.retryError as Error).message);
-                throw new Error(`Redis still failing after ${attempt} retries (${reason})`, { cause: result.retryError });
+                throw new Error(`Redis still failing after ${attempt} retries (${reason})`, {
+                    cause: result.retryError,
+                });
             }
             await sleep(this.options.retryBackoffMs * 2 ** attempt);
             pending = result.retry;
@@ -138,8 +146,10 @@ function tally(records: WarmRecord[], replies: readonly Reply[], redactor: SinkO
     const attempt: Attempt = { written: 0, present: 0, failed: 0, retry: records.slice(replies.length) };
     replies.forEach((reply, i) => {
         if (reply === true) attempt.written++;
-        else if (reply === null) attempt.present++; // SET … NX on an existing key
-        else if (reply.message.startsWith("BUSYKEY")) attempt.present++; // RESTORE without REPLACE on an existing key
+        else if (reply === null)
+            attempt.present++; // SET … NX on an existing key
+        else if (reply.message.startsWith("BUSYKEY"))
+            attempt.present++; // RESTORE without REPLACE on an existing key
         else if (isTransient(reply)) {
             attempt.retry.push(records[i]);
             attempt.retryError = reply;
@@ -167,7 +177,11 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
             const encoder = new RespEncoder(records.length * 512);
             for (const record of records) encoder.command(commandFor(record, kind, options));
             try {
-                return tally(records, await (await connection()).send(encoder.finish(), encoder.count), options.redactor);
+                return tally(
+                    records,
+                    await (await connection()).send(encoder.finish(), encoder.count),
+                    options.redactor,
+                );
             } catch (err) {
                 // Replies that arrived before the loss count; the rest of the batch is sent again.
                 const replies = err instanceof PipeBrokenError ? err.replies : [];
@@ -175,7 +189,10 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
             }
         },
         close() {
-            pipe?.then((current) => current.close(), () => {});
+            pipe?.then(
+                (current) => current.close(),
+                () => {},
+            );
         },
     };
 }
@@ -184,7 +201,9 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
 function perKeyCommands(client: Cluster, kind: Source["kind"], options: SinkOptions): Writer {
     return {
         async send(records) {
-            const settled = await Promise.allSettled(records.map((record) => client.call(...commandFor(record, kind, options))));
+            const settled = await Promise.allSettled(
+                records.map((record) => client.call(...commandFor(record, kind, options))),
+            );
             const replies = settled.map((result): Reply =>
                 result.status === "rejected" ? (result.reason as ReplyError) : result.value === null ? null : true,
             );

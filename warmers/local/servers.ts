@@ -19,28 +19,28 @@ const PG_READY_MS = 15_000;
 const TAIL_LINES = 30;
 
 export interface RedisServer {
-  readonly host: string;
-  readonly port: number;
-  readonly url: string;
-  /** Graceful shutdown (SIGTERM), then removes the data dir. */
-  stop(): Promise<void>;
-  /** SIGKILL, keeping port and data dir for restart(): for fault tests. */
-  kill(): Promise<void>;
-  /** Starts again on the same port and data dir (shutting down first if still running). */
-  restart(): Promise<void>;
+    readonly host: string;
+    readonly port: number;
+    readonly url: string;
+    /** Graceful shutdown (SIGTERM), then removes the data dir. */
+    stop(): Promise<void>;
+    /** SIGKILL, keeping port and data dir for restart(): for fault tests. */
+    kill(): Promise<void>;
+    /** Starts again on the same port and data dir (shutting down first if still running). */
+    restart(): Promise<void>;
 }
 
 export interface PostgresServer {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly database: string;
-  readonly url: string;
-  stop(): Promise<void>;
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly database: string;
+    readonly url: string;
+    stop(): Promise<void>;
 }
 
 interface Stoppable {
-  stop(): Promise<void>;
+    stop(): Promise<void>;
 }
 
 // Everything still running, so stopAllServers() and the exit hooks can clean up after forgetful callers.
@@ -50,181 +50,193 @@ const tempDirs = new Set<string>();
 
 // Async cleanup cannot run once the process is exiting (crash, process.exit): kill synchronously.
 function killAllSync(): void {
-  for (const child of liveChildren) child.kill("SIGKILL");
-  for (const dir of tempDirs) {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Best effort: a dying server may still hold the dir.
+    for (const child of liveChildren) child.kill("SIGKILL");
+    for (const dir of tempDirs) {
+        try {
+            fs.rmSync(dir, { recursive: true, force: true });
+        } catch {
+            // Best effort: a dying server may still hold the dir.
+        }
     }
-  }
 }
 process.on("exit", killAllSync);
 // A fatal signal (CI timeout, kill) skips "exit": clean up, then re-raise so the default action still
 // applies. SIGINT is left alone: Ctrl-C reaches the servers directly, they share our process group.
 for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    killAllSync();
-    process.kill(process.pid, signal);
-  });
+    process.once(signal, () => {
+        killAllSync();
+        process.kill(process.pid, signal);
+    });
 }
 
 /** Stops every server this process started and has not stopped yet. */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...active].map((server) => server.stop()));
+    await Promise.all([...active].map((server) => server.stop()));
 }
 
 /** A spawned process that keeps its recent output, so a failed start can say why. */
 class TrackedProcess {
-  private readonly child: ChildProcess;
-  private output = "";
-  private done = false;
-  readonly exited: Promise<void>;
+    private readonly child: ChildProcess;
+    private output = "";
+    private done = false;
+    readonly exited: Promise<void>;
 
-  constructor(
-    readonly name: string,
-    command: string,
-    args: string[],
-    options: SpawnOptions,
-  ) {
-    this.child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    liveChildren.add(this.child);
-    const record = (chunk: Buffer | string) => {
-      this.output = (this.output + chunk.toString()).slice(-16_384);
-    };
-    this.child.stdout?.on("data", record);
-    this.child.stderr?.on("data", record);
-    this.exited = new Promise((resolve) => {
-      const finish = () => {
-        this.done = true;
-        liveChildren.delete(this.child);
-        resolve();
-      };
-      this.child.once("exit", finish);
-      this.child.once("error", (err) => {
-        record(`${err.message}\n`);
-        finish();
-      });
-    });
-  }
-
-  get running(): boolean {
-    return !this.done;
-  }
-
-  get exitCode(): number | null {
-    return this.child.exitCode;
-  }
-
-  status(): string {
-    return `${this.name} exited (code ${this.child.exitCode}, signal ${this.child.signalCode})`;
-  }
-
-  tail(): string {
-    const lines = this.output.trimEnd().split("\n").slice(-TAIL_LINES).join("\n");
-    return lines ? `\n--- last output of ${this.name} ---\n${lines}` : "";
-  }
-
-  /** Sends `signal`, waits for exit and escalates to SIGKILL after STOP_TIMEOUT_MS. */
-  async terminate(signal: NodeJS.Signals): Promise<void> {
-    if (this.done) return;
-    this.child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.child.kill("SIGKILL");
-      await this.exited;
+    constructor(
+        readonly name: string,
+        command: string,
+        args: string[],
+        options: SpawnOptions,
+    ) {
+        this.child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+        liveChildren.add(this.child);
+        const record = (chunk: Buffer | string) => {
+            this.output = (this.output + chunk.toString()).slice(-16_384);
+        };
+        this.child.stdout?.on("data", record);
+        this.child.stderr?.on("data", record);
+        this.exited = new Promise((resolve) => {
+            const finish = () => {
+                this.done = true;
+                liveChildren.delete(this.child);
+                resolve();
+            };
+            this.child.once("exit", finish);
+            this.child.once("error", (err) => {
+                record(`${err.message}\n`);
+                finish();
+            });
+        });
     }
-  }
+
+    get running(): boolean {
+        return !this.done;
+    }
+
+    get exitCode(): number | null {
+        return this.child.exitCode;
+    }
+
+    status(): string {
+        return `${this.name} exited (code ${this.child.exitCode}, signal ${this.child.signalCode})`;
+    }
+
+    tail(): string {
+        const lines = this.output.trimEnd().split("\n").slice(-TAIL_LINES).join("\n");
+        return lines ? `\n--- last output of ${this.name} ---\n${lines}` : "";
+    }
+
+    /** Sends `signal`, waits for exit and escalates to SIGKILL after STOP_TIMEOUT_MS. */
+    async terminate(signal: NodeJS.Signals): Promise<void> {
+        if (this.done) return;
+        this.child.kill(signal);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+            this.exited.then(() => false),
+            new Promise<boolean>((resolve) => {
+                timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+            }),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+            this.child.kill("SIGKILL");
+            await this.exited;
+        }
+    }
 }
 
 class ManagedRedis implements RedisServer {
-  readonly host = HOST;
-  readonly url: string;
-  private proc: TrackedProcess | undefined;
-  private stopping: Promise<void> | undefined;
+    readonly host = HOST;
+    readonly url: string;
+    private proc: TrackedProcess | undefined;
+    private stopping: Promise<void> | undefined;
 
-  constructor(
-    readonly port: number,
-    private readonly binary: string,
-    private readonly args: string[],
-    private readonly dir: string,
-  ) {
-    this.url = `redis://${HOST}:${port}`;
-  }
+    constructor(
+        readonly port: number,
+        private readonly binary: string,
+        private readonly args: string[],
+        private readonly dir: string,
+    ) {
+        this.url = `redis://${HOST}:${port}`;
+    }
 
-  async start(): Promise<void> {
-    this.proc = new TrackedProcess(`redis-server on port ${this.port}`, this.binary, this.args, { cwd: this.dir });
-    await waitUntilReady(this.proc, REDIS_READY_MS, () => pingRedis(this.port));
-  }
+    async start(): Promise<void> {
+        this.proc = new TrackedProcess(`redis-server on port ${this.port}`, this.binary, this.args, { cwd: this.dir });
+        await waitUntilReady(this.proc, REDIS_READY_MS, () => pingRedis(this.port));
+    }
 
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.proc?.terminate("SIGTERM");
-      await removeTempDir(this.dir);
-      active.delete(this);
-    })();
-    return this.stopping;
-  }
+    stop(): Promise<void> {
+        this.stopping ??= (async () => {
+            await this.proc?.terminate("SIGTERM");
+            await removeTempDir(this.dir);
+            active.delete(this);
+        })();
+        return this.stopping;
+    }
 
-  async kill(): Promise<void> {
-    await this.proc?.terminate("SIGKILL");
-  }
+    async kill(): Promise<void> {
+        await this.proc?.terminate("SIGKILL");
+    }
 
-  async restart(): Promise<void> {
-    if (this.stopping) throw new Error(`${this.url} was stopped and its data dir removed; it cannot restart`);
-    await this.proc?.terminate("SIGTERM");
-    await this.start();
-  }
+    async restart(): Promise<void> {
+        if (this.stopping) throw new Error(`${this.url} was stopped and its data dir removed; it cannot restart`);
+        await this.proc?.terminate("SIGTERM");
+        await this.start();
+    }
 }
 
 /** Starts an independent redis-server (extra `args` are appended); the caller stops it. */
 export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisServer> {
-  const binary = findOnPath("redis-server");
-  if (!binary) {
-    throw new Error('redis-server not found on PATH: run "npm run setup" (or apt-get install -y redis-server)');
-  }
-  const port = await freePort();
-  const dir = makeTempDir("warmstack-redis-");
-  const args = ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", dir, ...(opts.args ?? [])];
-  const server = new ManagedRedis(port, binary, args, dir);
-  active.add(server);
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+    const binary = findOnPath("redis-server");
+    if (!binary) {
+        throw new Error('redis-server not found on PATH: run "npm run setup" (or apt-get install -y redis-server)');
+    }
+    const port = await freePort();
+    const dir = makeTempDir("warmstack-redis-");
+    const args = [
+        "--port",
+        String(port),
+        "--bind",
+        HOST,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+        ...(opts.args ?? []),
+    ];
+    const server = new ManagedRedis(port, binary, args, dir);
+    active.add(server);
+    try {
+        await server.start();
+    } catch (err) {
+        await server.stop();
+        throw err;
+    }
+    return server;
 }
 
 async function pingRedis(port: number): Promise<void> {
-  const client = new Redis({
-    host: HOST,
-    port,
-    lazyConnect: true,
-    connectTimeout: 500,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  let refusal: Error | undefined;
-  client.on("error", (err: Error) => (refusal = err)); // read below; also keeps ioredis from logging it
-  try {
-    await client.connect();
-    const reply = await client.ping();
-    if (reply !== "PONG") throw new Error(`PING answered ${reply}`);
-  } catch (err) {
-    // A --requirepass server refuses the unauthenticated handshake: it is up, which is all this asks.
-    if (!/NOAUTH/.test(refusal?.message ?? (err as Error).message)) throw err;
-  } finally {
-    client.disconnect();
-  }
+    const client = new Redis({
+        host: HOST,
+        port,
+        lazyConnect: true,
+        connectTimeout: 500,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+    });
+    let refusal: Error | undefined;
+    client.on("error", (err: Error) => (refusal = err)); // read below; also keeps ioredis from logging it
+    try {
+        await client.connect();
+        const reply = await client.ping();
+        if (reply !== "PONG") throw new Error(`PING answered ${reply}`);
+    } catch (err) {
+        // A --requirepass server refuses the unauthenticated handshake: it is up, which is all this asks.
+        if (!/NOAUTH/.test(refusal?.message ?? (err as Error).message)) throw err;
+    } finally {
+        client.disconnect();
+    }
 }
 
 /**
@@ -232,169 +244,189 @@ async function pingRedis(port: number): Promise<void> {
  * is trusted on loopback except those in `passwordRoles`, which must log in with a password (scram-sha-256).
  */
 export async function startPostgres(opts: { passwordRoles?: string[] } = {}): Promise<PostgresServer> {
-  const { initdb, postgres, hasPgPrewarm } = findPostgres();
-  const runAs = unprivilegedUser();
-  const port = await freePort();
-  const dir = makeTempDir("warmstack-pg-");
-  const dataDir = path.join(dir, "data");
-  // uid/gid make the spawned process postgres itself: through runuser, signals and the exit hook's
-  // SIGKILL would hit runuser and could leave an orphaned postmaster.
-  const options: SpawnOptions = { cwd: dir, ...runAs };
-  let proc: TrackedProcess | undefined;
-  const server: PostgresServer = {
-    host: HOST,
-    port,
-    user: PG_USER,
-    database: PG_DATABASE,
-    url: `postgres://${PG_USER}@${HOST}:${port}/${PG_DATABASE}`,
-    stop: once(async () => {
-      await proc?.terminate("SIGINT"); // SIGINT = fast shutdown: does not wait for clients
-      await removeTempDir(dir);
-      active.delete(server);
-    }),
-  };
-  active.add(server);
-  try {
-    if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
-    // --locale=C: initdb fails on hosts whose LANG names a locale that is not generated.
-    const init = new TrackedProcess("initdb", initdb, ["-D", dataDir, "-A", "trust", "-U", PG_USER, "--no-sync", "-E", "UTF8", "--locale=C"], options);
-    await init.exited;
-    if (init.exitCode !== 0) throw new Error(`${init.status()}${init.tail()}`);
-    if (opts.passwordRoles?.length) {
-      // pg_hba.conf is read top down: these lines come before initdb's trust lines.
-      const hba = path.join(dataDir, "pg_hba.conf");
-      const lines = opts.passwordRoles.map((role) => `host all ${role} ${HOST}/32 scram-sha-256\n`).join("");
-      fs.writeFileSync(hba, lines + fs.readFileSync(hba, "utf8"));
-    }
+    const { initdb, postgres, hasPgPrewarm } = findPostgres();
+    const runAs = unprivilegedUser();
+    const port = await freePort();
+    const dir = makeTempDir("warmstack-pg-");
+    const dataDir = path.join(dir, "data");
+    // uid/gid make the spawned process postgres itself: through runuser, signals and the exit hook's
+    // SIGKILL would hit runuser and could leave an orphaned postmaster.
+    const options: SpawnOptions = { cwd: dir, ...runAs };
+    let proc: TrackedProcess | undefined;
+    const server: PostgresServer = {
+        host: HOST,
+        port,
+        user: PG_USER,
+        database: PG_DATABASE,
+        url: `postgres://${PG_USER}@${HOST}:${port}/${PG_DATABASE}`,
+        stop: once(async () => {
+            await proc?.terminate("SIGINT"); // SIGINT = fast shutdown: does not wait for clients
+            await removeTempDir(dir);
+            active.delete(server);
+        }),
+    };
+    active.add(server);
+    try {
+        if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
+        // --locale=C: initdb fails on hosts whose LANG names a locale that is not generated.
+        const init = new TrackedProcess(
+            "initdb",
+            initdb,
+            ["-D", dataDir, "-A", "trust", "-U", PG_USER, "--no-sync", "-E", "UTF8", "--locale=C"],
+            options,
+        );
+        await init.exited;
+        if (init.exitCode !== 0) throw new Error(`${init.status()}${init.tail()}`);
+        if (opts.passwordRoles?.length) {
+            // pg_hba.conf is read top down: these lines come before initdb's trust lines.
+            const hba = path.join(dataDir, "pg_hba.conf");
+            const lines = opts.passwordRoles.map((role) => `host all ${role} ${HOST}/32 scram-sha-256\n`).join("");
+            fs.writeFileSync(hba, lines + fs.readFileSync(hba, "utf8"));
+        }
 
-    const args = ["-D", dataDir, "-p", String(port), "-k", dir];
-    for (const setting of [
-      `listen_addresses=${HOST}`,
-      "fsync=off",
-      "synchronous_commit=off",
-      "full_page_writes=off",
-      "max_connections=200",
-      ...(hasPgPrewarm ? ["shared_preload_libraries=pg_prewarm"] : []),
-    ]) {
-      args.push("-c", setting);
+        const args = ["-D", dataDir, "-p", String(port), "-k", dir];
+        for (const setting of [
+            `listen_addresses=${HOST}`,
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+            "max_connections=200",
+            ...(hasPgPrewarm ? ["shared_preload_libraries=pg_prewarm"] : []),
+        ]) {
+            args.push("-c", setting);
+        }
+        proc = new TrackedProcess(`postgres on port ${port}`, postgres, args, options);
+        await waitUntilReady(proc, PG_READY_MS, () => pingPostgres(port));
+    } catch (err) {
+        await server.stop();
+        throw err;
     }
-    proc = new TrackedProcess(`postgres on port ${port}`, postgres, args, options);
-    await waitUntilReady(proc, PG_READY_MS, () => pingPostgres(port));
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+    return server;
 }
 
 async function pingPostgres(port: number): Promise<void> {
-  const client = new Client({ host: HOST, port, user: PG_USER, database: PG_DATABASE, connectionTimeoutMillis: 1000 });
-  client.on("error", () => {}); // failures surface through connect()/query()
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-  } finally {
-    await client.end();
-  }
+    const client = new Client({
+        host: HOST,
+        port,
+        user: PG_USER,
+        database: PG_DATABASE,
+        connectionTimeoutMillis: 1000,
+    });
+    client.on("error", () => {}); // failures surface through connect()/query()
+    try {
+        await client.connect();
+        await client.query("SELECT 1");
+    } finally {
+        await client.end();
+    }
 }
 
 function findPostgres(): { initdb: string; postgres: string; hasPgPrewarm: boolean } {
-  let initdb = findOnPath("initdb");
-  let postgres = findOnPath("postgres");
-  if (!initdb || !postgres) {
-    const root = "/usr/lib/postgresql";
-    const newest = (fs.existsSync(root) ? fs.readdirSync(root) : [])
-      .filter((version) => ["initdb", "postgres"].every((name) => isExecutable(path.join(root, version, "bin", name))))
-      .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0];
-    if (!newest) {
-      throw new Error(
-        'PostgreSQL server (initdb/postgres) not found on PATH or in /usr/lib/postgresql/*/bin: run "npm run setup" (or apt-get install -y postgresql)',
-      );
+    let initdb = findOnPath("initdb");
+    let postgres = findOnPath("postgres");
+    if (!initdb || !postgres) {
+        const root = "/usr/lib/postgresql";
+        const newest = (fs.existsSync(root) ? fs.readdirSync(root) : [])
+            .filter((version) =>
+                ["initdb", "postgres"].every((name) => isExecutable(path.join(root, version, "bin", name))),
+            )
+            .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))[0];
+        if (!newest) {
+            throw new Error(
+                'PostgreSQL server (initdb/postgres) not found on PATH or in /usr/lib/postgresql/*/bin: run "npm run setup" (or apt-get install -y postgresql)',
+            );
+        }
+        initdb = path.join(root, newest, "bin", "initdb");
+        postgres = path.join(root, newest, "bin", "postgres");
     }
-    initdb = path.join(root, newest, "bin", "initdb");
-    postgres = path.join(root, newest, "bin", "postgres");
-  }
-  // PATH entries are often symlinks (Debian's /usr/lib/postgresql/N/bin): look beside the real binary.
-  const installDir = path.dirname(path.dirname(fs.realpathSync(postgres)));
-  const hasPgPrewarm = ["lib", "lib/postgresql"].some((lib) => fs.existsSync(path.join(installDir, lib, "pg_prewarm.so")));
-  return { initdb, postgres, hasPgPrewarm };
+    // PATH entries are often symlinks (Debian's /usr/lib/postgresql/N/bin): look beside the real binary.
+    const installDir = path.dirname(path.dirname(fs.realpathSync(postgres)));
+    const hasPgPrewarm = ["lib", "lib/postgresql"].some((lib) =>
+        fs.existsSync(path.join(installDir, lib, "pg_prewarm.so")),
+    );
+    return { initdb, postgres, hasPgPrewarm };
 }
 
 /** PostgreSQL refuses to run as root; returns the user to run it as, or undefined when not root. */
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const name of ["postgres", "nobody"]) {
-    try {
-      const id = (flag: string) =>
-        Number(execFileSync("id", [flag, name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
-      return { uid: id("-u"), gid: id("-g") };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw err; // `id` itself is missing
-      // No such user: try the next one.
+    if (process.getuid?.() !== 0) return undefined;
+    for (const name of ["postgres", "nobody"]) {
+        try {
+            const id = (flag: string) =>
+                Number(
+                    execFileSync("id", [flag, name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+                );
+            return { uid: id("-u"), gid: id("-g") };
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "ENOENT") throw err; // `id` itself is missing
+            // No such user: try the next one.
+        }
     }
-  }
-  throw new Error("running as root, but neither a postgres nor a nobody user exists to run PostgreSQL as");
+    throw new Error("running as root, but neither a postgres nor a nobody user exists to run PostgreSQL as");
 }
 
 async function waitUntilReady(proc: TrackedProcess, timeoutMs: number, probe: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!proc.running) throw new Error(`${proc.status()} during start-up${proc.tail()}`);
-    try {
-      await probe();
-      return;
-    } catch (err) {
-      if (Date.now() >= deadline) {
-        throw new Error(`${proc.name} did not become ready within ${timeoutMs / 1000} s: ${(err as Error).message}${proc.tail()}`, {
-          cause: err,
-        });
-      }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (!proc.running) throw new Error(`${proc.status()} during start-up${proc.tail()}`);
+        try {
+            await probe();
+            return;
+        } catch (err) {
+            if (Date.now() >= deadline) {
+                throw new Error(
+                    `${proc.name} did not become ready within ${timeoutMs / 1000} s: ${(err as Error).message}${proc.tail()}`,
+                    {
+                        cause: err,
+                    },
+                );
+            }
+        }
+        await sleep(50);
     }
-    await sleep(50);
-  }
 }
 
 /** A free loopback port: nothing listens on it (until someone binds it). */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
+    return new Promise((resolve, reject) => {
+        const probe = net.createServer();
+        probe.once("error", reject);
+        probe.listen(0, HOST, () => {
+            const { port } = probe.address() as net.AddressInfo;
+            probe.close(() => resolve(port));
+        });
     });
-  });
 }
 
 function findOnPath(name: string): string | undefined {
-  return (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((dir) => path.join(dir, name))
-    .find(isExecutable);
+    return (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, name))
+        .find(isExecutable);
 }
 
 function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return fs.statSync(file).isFile();
+    } catch {
+        return false;
+    }
 }
 
 function makeTempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.add(dir);
+    return dir;
 }
 
 async function removeTempDir(dir: string): Promise<void> {
-  await fs.promises.rm(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {
-  let result: Promise<void> | undefined;
-  return () => (result ??= fn());
+    let result: Promise<void> | undefined;
+    return () => (result ??= fn());
 }

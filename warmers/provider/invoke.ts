@@ -19,11 +19,13 @@ export async function invokeWarmer(inputs: PrewarmInputs): Promise<PrewarmOutput
         },
     });
     try {
-        const response = await client.send(new InvokeCommand({
-            FunctionName: inputs.functionName,
-            InvocationType: "RequestResponse",
-            Payload: Buffer.from(JSON.stringify(inputs)),
-        }));
+        const response = await client.send(
+            new InvokeCommand({
+                FunctionName: inputs.functionName,
+                InvocationType: "RequestResponse",
+                Payload: Buffer.from(JSON.stringify(inputs)),
+            }),
+        );
         const body = response.Payload ? Buffer.from(response.Payload).toString("utf8") : "";
         if (response.FunctionError) {
             let message = body;

@@ -30,18 +30,32 @@ export class CachePrewarm extends pulumi.dynamic.Resource {
         // One provider object per process: Pulumi serializes it once and reuses the text.
         provider ??= prewarmProvider(runtimeBundle());
         const outputs: Record<Exclude<keyof PrewarmOutputs, "replicationGroupId">, undefined> = {
-            rowsRead: undefined, keysWritten: undefined, skippedPresent: undefined, skippedNull: undefined,
-            skippedTooLarge: undefined, errors: undefined, warmth: undefined, durationMs: undefined,
-            keysPerSecond: undefined, lastWarmedAt: undefined,
+            rowsRead: undefined,
+            keysWritten: undefined,
+            skippedPresent: undefined,
+            skippedNull: undefined,
+            skippedTooLarge: undefined,
+            errors: undefined,
+            warmth: undefined,
+            durationMs: undefined,
+            keysPerSecond: undefined,
+            lastWarmedAt: undefined,
         };
-        super(provider, name, {
-            ...args,
-            // Secret whatever the caller passed: they are encrypted in the state and masked in every diff.
-            authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
-            password: args.password === undefined ? undefined : pulumi.secret(args.password),
-            timeoutSeconds: args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-            trigger: new Date().toISOString(),
-            ...outputs,
-        }, opts, "warmstack", "CachePrewarm");
+        super(
+            provider,
+            name,
+            {
+                ...args,
+                // Secret whatever the caller passed: they are encrypted in the state and masked in every diff.
+                authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
+                password: args.password === undefined ? undefined : pulumi.secret(args.password),
+                timeoutSeconds: args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+                trigger: new Date().toISOString(),
+                ...outputs,
+            },
+            opts,
+            "warmstack",
+            "CachePrewarm",
+        );
     }
 }

@@ -9,7 +9,11 @@ import { outputsOf, PrewarmInputs, PrewarmOutputs, warmOptionsFor } from "./inpu
 
 async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     // The engine bounds each call; this bounds their sum.
-    const report = await withTimeout(warm(warmOptionsFor(inputs)), inputs.timeoutSeconds * 1000, "pre-warm (timeoutSeconds)");
+    const report = await withTimeout(
+        warm(warmOptionsFor(inputs)),
+        inputs.timeoutSeconds * 1000,
+        "pre-warm (timeoutSeconds)",
+    );
     return outputsOf(inputs, report, new Date());
 }
 

@@ -12,7 +12,10 @@ export async function openFile(path: string, options: Options): Promise<Source> 
     try {
         await fs.promises.access(path, fs.constants.R_OK);
     } catch (err) {
-        throw new WarmInputError("source", `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new WarmInputError(
+            "source",
+            `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
     }
     const stream = fs.createReadStream(path);
     const lines = readline.createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
@@ -62,7 +65,8 @@ function parseLine(line: string, where: string): WarmRecord {
         throw new WarmInputError("source", `${where}: expected an object {"key", "value", "ttl"?}`);
     }
     const { key, value, ttl } = row as Record<string, unknown>;
-    if (typeof key !== "string" || !key) throw new WarmInputError("source", `${where}: "key" must be a non-empty string`);
+    if (typeof key !== "string" || !key)
+        throw new WarmInputError("source", `${where}: "key" must be a non-empty string`);
     if (ttl !== undefined && ttl !== null && (typeof ttl !== "number" || !Number.isFinite(ttl))) {
         throw new WarmInputError("source", `${where}: "ttl" must be a number of seconds`);
     }

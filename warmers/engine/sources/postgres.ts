@@ -8,7 +8,10 @@ import type { ResolvedOptions } from "../options";
 import { withTimeout } from "../../timeout";
 import type { Source, WarmRecord } from "./source";
 
-type Options = Pick<ResolvedOptions, "top" | "batch" | "connectTimeoutMs" | "queryTimeoutMs" | "redactor" | "sourceLabel">;
+type Options = Pick<
+    ResolvedOptions,
+    "top" | "batch" | "connectTimeoutMs" | "queryTimeoutMs" | "redactor" | "sourceLabel"
+>;
 
 const BYTEA = 17;
 // SQLSTATE classes about the connection, not the query: 08 connection, 28 auth, 3D no such database,
@@ -21,7 +24,9 @@ const NUMERIC_TYPES = new Set([21, 23, 20, 700, 701, 1700]);
 // text PostgreSQL sent (UTF-8), which skips pg's per-type parsing on the hot path.
 const keepText = (value: string) => value;
 const decodeBytea = (value: string) => Buffer.from(value.slice(2), "hex"); // bytea_output = hex: "\x…"
-const types = { getTypeParser: (oid: number) => (oid === BYTEA ? decodeBytea : keepText) } as unknown as CustomTypesConfig;
+const types = {
+    getTypeParser: (oid: number) => (oid === BYTEA ? decodeBytea : keepText),
+} as unknown as CustomTypesConfig;
 
 export async function openPostgres(url: string, query: string, options: Options): Promise<Source> {
     const client = new Client({
@@ -32,9 +37,11 @@ export async function openPostgres(url: string, query: string, options: Options)
     client.on("error", () => {}); // a lost connection surfaces through the pending read
     let closing: Promise<void> | undefined;
     const close = () =>
-        (closing ??= withTimeout(client.end(), options.connectTimeoutMs, "closing the database connection").catch(() => {
-            client.connection.stream.destroy(); // a server that stopped answering: drop the socket
-        }));
+        (closing ??= withTimeout(client.end(), options.connectTimeoutMs, "closing the database connection").catch(
+            () => {
+                client.connection.stream.destroy(); // a server that stopped answering: drop the socket
+            },
+        ));
 
     const fail = (err: unknown): never => {
         const message = options.redactor.text((err as Error).message);
@@ -58,7 +65,9 @@ export async function openPostgres(url: string, query: string, options: Options)
     const read = async (rows: number) => {
         const reading = new Promise<{ rows: unknown[][]; fields: FieldDef[] }>((resolve, reject) => {
             // A finished cursor answers with no result at all: only the first read needs the fields.
-            cursor.read(rows, (err, rows, result) => (err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] })));
+            cursor.read(rows, (err, rows, result) =>
+                err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] }),
+            );
         });
         return withTimeout(reading, options.queryTimeoutMs, `reading from ${options.sourceLabel}`).catch(fail);
     };
@@ -70,7 +79,11 @@ export async function openPostgres(url: string, query: string, options: Options)
             await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
             await client.query("SET LOCAL bytea_output = 'hex'");
         };
-        await withTimeout(setup(), options.queryTimeoutMs, `starting a read-only transaction on ${options.sourceLabel}`).catch(fail);
+        await withTimeout(
+            setup(),
+            options.queryTimeoutMs,
+            `starting a read-only transaction on ${options.sourceLabel}`,
+        ).catch(fail);
         cursor = client.query(new Cursor<unknown[]>(query, [], { rowMode: "array", types }));
         first = await read(chunk(options, 0));
         columns = columnsOf(first.fields);
@@ -120,10 +133,16 @@ function columnsOf(fields: FieldDef[]): { key: number; value: number; ttl?: numb
     const ttl = names.indexOf("ttl");
     if (key < 0 || value < 0) {
         const got = names.length ? names.map((name) => `"${name}"`).join(", ") : "no columns";
-        throw new WarmInputError("query", `must return columns "key" and "value" (and optionally "ttl"); it returns ${got}`);
+        throw new WarmInputError(
+            "query",
+            `must return columns "key" and "value" (and optionally "ttl"); it returns ${got}`,
+        );
     }
     if (ttl >= 0 && !NUMERIC_TYPES.has(fields[ttl].dataTypeID)) {
-        throw new WarmInputError("query", `column "ttl" must be a number of seconds; its type has oid ${fields[ttl].dataTypeID}`);
+        throw new WarmInputError(
+            "query",
+            `column "ttl" must be a number of seconds; its type has oid ${fields[ttl].dataTypeID}`,
+        );
     }
     return { key, value, ttl: ttl < 0 ? undefined : ttl };
 }

@@ -7,7 +7,10 @@ import type { RedisServerSpec, ResolvedOptions } from "../options";
 import { connectRedis } from "../redis-client";
 import type { Source, WarmRecord } from "./source";
 
-type Options = Pick<ResolvedOptions, "top" | "batch" | "connectTimeoutMs" | "commandTimeoutMs" | "redactor" | "sourceLabel">;
+type Options = Pick<
+    ResolvedOptions,
+    "top" | "batch" | "connectTimeoutMs" | "commandTimeoutMs" | "redactor" | "sourceLabel"
+>;
 
 const SCAN_COUNT = 1000;
 
@@ -25,7 +28,9 @@ export async function openRedisSource(server: RedisServerSpec, options: Options)
     } catch (err) {
         client.disconnect();
         const message = options.redactor.text((err as Error).message);
-        throw new WarmConnectionError("source", `ranking the keys of source Redis ${options.sourceLabel}: ${message}`, { cause: err });
+        throw new WarmConnectionError("source", `ranking the keys of source Redis ${options.sourceLabel}: ${message}`, {
+            cause: err,
+        });
     }
     return {
         kind: "dumps",
@@ -38,7 +43,11 @@ export async function openRedisSource(server: RedisServerSpec, options: Options)
                 } catch (err) {
                     // Typed, so the CLI says which server failed (exit 3 before the first write, 4 after it).
                     const message = options.redactor.text((err as Error).message);
-                    throw new WarmConnectionError("source", `copying keys from source Redis ${options.sourceLabel}: ${message}`, { cause: err });
+                    throw new WarmConnectionError(
+                        "source",
+                        `copying keys from source Redis ${options.sourceLabel}: ${message}`,
+                        { cause: err },
+                    );
                 }
                 yield batch;
             }

@@ -114,14 +114,12 @@ export async function fakeSecretsManager(secrets: Record<string, string>): Promi
             return void res.writeHead(400, json).end('{"__type":"UnknownOperationException"}');
         const { SecretId } = JSON.parse(body) as { SecretId: string };
         if (!(SecretId in secrets)) {
-            return void res
-                .writeHead(400, json)
-                .end(
-                    JSON.stringify({
-                        __type: "ResourceNotFoundException",
-                        message: "Secrets Manager can't find the specified secret.",
-                    }),
-                );
+            return void res.writeHead(400, json).end(
+                JSON.stringify({
+                    __type: "ResourceNotFoundException",
+                    message: "Secrets Manager can't find the specified secret.",
+                }),
+            );
         }
         res.writeHead(200, json).end(
             JSON.stringify({

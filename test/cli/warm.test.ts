@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { closedPort } from "../support/servers";
-import { emptyTarget, itemsTable, postgresUrl } from "./fixtures";
+import { emptyTarget, itemsTable, postgresUrl } from "../engine/fixtures";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
 

@@ -1,15 +1,10 @@
-// Typed errors, so callers (the CLI, the Pulumi provider, the Lambda handler) can react without parsing text.
-// Every message is already redacted: it may be logged as is.
+// The warm engine's typed errors, so callers (the CLI, the Pulumi provider, the Lambda handler) can react
+// without parsing text. Every message is already redacted: it may be logged as is.
+import { WarmstackError } from "../errors";
 import type { WarmProgress, WarmReport } from "./report";
 
-export abstract class WarmError extends Error {
-    abstract readonly code: string;
-
-    constructor(message: string, options?: { cause?: unknown }) {
-        super(message, options);
-        this.name = new.target.name;
-    }
-}
+/** Every error the engine throws on purpose; its `code` decides the CLI's exit (warmers/errors.ts). */
+export abstract class WarmError extends WarmstackError {}
 
 /** Bad options or bad source data, found before anything was written (or naming the bad row). */
 export class WarmInputError extends WarmError {

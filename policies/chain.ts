@@ -6,6 +6,7 @@ import { coldOkReason, hasLaunchHook, warmInstances, warmPoolOf } from "./comput
 import { connectionBudgetConfig, settings } from "./config";
 import { TAGS, TYPES } from "./contract";
 import { bufferPrewarmProblems, isReplica, maxConnectionsOf, parameterGroupOf, replicasOf } from "./database";
+import { settle } from "./numbers";
 import { bullets, numberOf, ofType, tagsOf, Unknowns } from "./props";
 
 /** A group's connections to one endpoint at its peak: `instances` (maxSize) × `perInstance`. */
@@ -92,8 +93,8 @@ export const connectionBudget: StackValidationPolicy = {
                     );
                     return;
                 }
-                // Drop float noise before rounding down, as the plan does: 800 × 0.85 must be 680, not 679.
-                const budget = Math.floor(Number((max * (1 - reserve)).toFixed(9)));
+                // Drop float noise before rounding down, as the plan does: 1000 × (1 − 0.9) must be 100, not 99.
+                const budget = Math.floor(settle(max * (1 - reserve)));
                 const total = demand.reduce((sum, d) => sum + d.instances * d.perInstance, 0);
                 if (total <= budget) return;
                 const terms = demand.map((d) => `${d.group} ${d.instances} instances × ${d.perInstance}`).join(" + ");

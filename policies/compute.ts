@@ -10,6 +10,7 @@ import {
     warmPoolStateConfig,
 } from "./config";
 import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./contract";
+import { isoSeconds } from "./numbers";
 import {
     bullets,
     eachKnown,
@@ -241,8 +242,6 @@ export const warmPoolLaunchHook: StackValidationPolicy = {
     },
 };
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
-
 const relativeTo = (ms: number, startMs: number) => {
     const minutes = Math.round((startMs - ms) / 60_000);
     return minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`;
@@ -297,16 +296,16 @@ export const rampBeforeEvent: StackValidationPolicy = {
                 if (ramps.length > 0 && ramps[0].at <= deadline) return;
                 // An unknown schedule may be the ramp: leave the verdict to apply rather than block on a guess.
                 if (actions.includes(undefined)) return;
-                const event = `the event${tags.has(TAGS.event) ? ` ${tags.get(TAGS.event)}` : ""} at ${iso(startMs)}`;
+                const event = `the event${tags.has(TAGS.event) ? ` ${tags.get(TAGS.event)}` : ""} at ${isoSeconds(startMs)}`;
                 const found =
                     ramps.length === 0
                         ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${event}`
-                        : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${iso(ramps[0].at)}, ` +
+                        : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${isoSeconds(ramps[0].at)}, ` +
                           `${relativeTo(ramps[0].at, startMs)} ${event}`;
                 reportViolation(
-                    `${found}; capacity must rise ${lead} min before, by ${iso(deadline)}, or the instances ` +
+                    `${found}; capacity must rise ${lead} min before, by ${isoSeconds(deadline)}, or the instances ` +
                         "beyond the warm pool are still booting when the traffic arrives. Add or move an " +
-                        `aws.autoscaling.Schedule for this group to start at ${iso(deadline)} or earlier.`,
+                        `aws.autoscaling.Schedule for this group to start at ${isoSeconds(deadline)} or earlier.`,
                     group.urn,
                 );
             });

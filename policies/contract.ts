@@ -1,6 +1,7 @@
-// What the pack reads, named once: the resource types it judges, the tags the program publishes on the Auto
-// Scaling group, and the CachePrewarm link. Pure and owned by the pack (it is published on its own); the
-// program imports the tag names from here.
+// What the pack reads, named once: the resource types it judges, the tags the program publishes, the shape of
+// the scheduled warm and the CachePrewarm's inputs. Pure and owned by the pack (it is published on its own);
+// the program imports the names from here. policies/README.md describes the same contract for other programs.
+import { isoSeconds } from "./numbers";
 
 export const TYPES = {
     group: "aws:autoscaling/group:Group",
@@ -8,8 +9,16 @@ export const TYPES = {
     schedule: "aws:autoscaling/schedule:Schedule",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
+    /** A single-node ElastiCache cluster: no replica, no failover, no encryption in transit. */
+    cacheCluster: "aws:elasticache/cluster:Cluster",
     dbInstance: "aws:rds/instance:Instance",
     dbParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    /** Aurora: the cluster holds storage, encryption and the cluster parameter group; its instances serve. */
+    dbCluster: "aws:rds/cluster:Cluster",
+    dbClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
+    dbClusterParameterGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    /** EventBridge Scheduler: the one-time schedule that runs the cache warm before the event. */
+    warmSchedule: "aws:scheduler/schedule:Schedule",
     /** `new dynamic.Resource(provider, name, props, opts, "warmstack", "CachePrewarm")`. */
     cachePrewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
 } as const;
@@ -24,11 +33,63 @@ export const TAGS = {
     replicas: "warmstack:replicas",
 } as const;
 
+/**
+ * Tags on each ElastiCache replication group (a `tags` map), written by the program from its readiness plan.
+ * On an event stack the group also carries {@link TAGS}.event and {@link TAGS}.eventStart, so the pack can judge
+ * the group's scheduled warm without an Auto Scaling group (the group's tag wins over the Auto Scaling group's).
+ */
+export const CACHE_TAGS = {
+    /**
+     * Bytes the hot set takes in Redis: the planned top keys × bytes per key (entry + Redis's per-key overhead
+     * × fragmentation), a whole number. `cache-fits-hot-set` holds it against the group's usable memory.
+     */
+    hotSetBytes: "warmstack:hot-set-bytes",
+} as const;
+
 /** A group tagged with this key, and a reason as its value, may run without a warm pool. */
 export const COLD_OK_TAG = "warmstack:cold-ok";
 
-/** The CachePrewarm input that names the replication group it fills: the group's id. */
+/**
+ * The CachePrewarm input that names the replication group it fills: the group's id (for an
+ * `aws:elasticache/cluster`, its clusterId). The pack links by the input's property dependency, or by value.
+ */
 export const PREWARM_TARGET = "replicationGroupId";
+
+/**
+ * The CachePrewarm inputs the pack reads besides {@link PREWARM_TARGET}:
+ * - `ttlSeconds` and `ttlJitter`: a key written at the warm lives at least ttlSeconds × (1 − ttlJitter);
+ * - `replicaHosts` (string[]): the read replicas whose buffers the warm loads, built from the replicas'
+ *   `address` outputs (the pack links them by the input's property dependency, or by value);
+ * - `relations` (string[]): the tables and indexes `pg_prewarm` loads on each of them; empty warms none.
+ */
+export const PREWARM_INPUTS = {
+    ttlSeconds: "ttlSeconds",
+    ttlJitter: "ttlJitter",
+    replicaHosts: "replicaHosts",
+    relations: "relations",
+} as const;
+
+/**
+ * The scheduled warm before the event: an {@link TYPES}.warmSchedule with
+ * - `scheduleExpression: "at(YYYY-MM-DDTHH:MM:SS)"`, read in
+ * - `scheduleExpressionTimezone: "UTC"` (the pack reads any other zone as a mistake and says so),
+ * - `flexibleTimeWindow: { mode: "OFF" }` (a flexible window could fire it after the start),
+ * - `target.input`: a JSON payload built from the cache group's outputs, carrying `replicationGroupId` (the same
+ *   link as the CachePrewarm's) at its top level. The pack links the schedule to the group by the property
+ *   dependency of `target` on the group, or by that value.
+ * The TTL and jitter come from the CachePrewarm of the same group, the start from the tags (see CACHE_TAGS).
+ */
+export const WARM_SCHEDULE = {
+    timezone: "UTC",
+    flexibleWindowMode: "OFF",
+    /** `at(2027-11-26T04:30:00)`: a one-time schedule, to the second, no zone suffix. */
+    expression: /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/,
+    targetProperty: "target",
+    payloadLink: PREWARM_TARGET,
+} as const;
+
+/** The one-time schedule expression for an instant (ms): `at(YYYY-MM-DDTHH:MM:SS)` in UTC. */
+export const atExpression = (ms: number): string => `at(${isoSeconds(ms).slice(0, -1)})`;
 
 export const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
 

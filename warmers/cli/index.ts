@@ -1,31 +1,50 @@
-// The `warmstack` command line. Each subcommand lives in its own module and registers itself on the
-// program, so this file only wires and exits.
+// The `warmstack` command line. Each subcommand lives in its own module, which exports `<name>Command()`;
+// this file loads only the one the command line names, adds it, runs it and turns the outcome into an exit code.
 import { Command, CommanderError } from "commander";
 import { version } from "../../package.json";
-import { agentCommand } from "../agent/command";
 import { Redactor, urlSecrets } from "../engine/redact";
-import { registerDrill } from "../drill/command";
 import { describe, EXIT, exitCodeOf } from "./outcome";
-import { registerWarm } from "./warm";
 
-export function createProgram(): Command {
-    // exitOverride is inherited by subcommands: commander throws instead of exiting, so main decides the code.
+/** Every subcommand, loaded on use: `warmstack warm` never evaluates the agent's AWS SDK or the drill's charts. */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+    // Until warm.ts exports warmCommand() (the engine's helper converts it): its registration, taken as a Command.
+    warm: async () => {
+        const holder = new Command();
+        (await import("./warm")).registerWarm(holder);
+        return holder.commands[0];
+    },
+    agent: async () => (await import("../agent/command")).agentCommand(),
+    drill: async () => (await import("../drill/command")).drillCommand(),
+};
+
+/** The subcommands to load for this command line: the one it names (`help NAME` too), or all of them for the help. */
+export function commandsNamed(args: readonly string[]): string[] {
+    const words = args.filter((arg) => !arg.startsWith("-"));
+    const named = words[0] === "help" ? words[1] : words[0];
+    return named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+}
+
+/** The program for `args` (the words after `warmstack`), with the subcommands they need. */
+export async function createProgram(args: readonly string[]): Promise<Command> {
+    // exitOverride: commander throws instead of exiting, so main decides the code.
     const program = new Command("warmstack")
         .description("make the whole chain warm before the traffic comes")
         .version(version)
         .exitOverride()
         // Commander's own usage errors end like every other failure: one line, `warmstack: <reason>`.
         .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "warmstack: ")) });
-    registerWarm(program);
-    program.addCommand(agentCommand());
-    registerDrill(program);
+    for (const command of await Promise.all(commandsNamed(args).map((name) => COMMANDS[name]()))) {
+        // addCommand (unlike .command()) copies nothing: the subcommand must end the same way as the program.
+        program.addCommand(command.copyInheritedSettings(program));
+    }
     return program;
 }
 
-/** Runs the CLI and resolves with the exit code; never exits the process itself. */
+/** Runs the CLI on `process.argv`-shaped `argv` and resolves with the exit code; never exits the process itself. */
 export async function main(argv: readonly string[]): Promise<number> {
     try {
-        await createProgram().parseAsync([...argv]);
+        const program = await createProgram(argv.slice(2));
+        await program.parseAsync([...argv]);
         return EXIT.ok;
     } catch (err) {
         // Commander has already printed its usage error (or the help / version it was asked for).

@@ -1,4 +1,4 @@
-// `warmstack drill` as a commander subcommand; the CLI adds it with registerDrill(program), as it does warm.
+// `warmstack drill` as a commander subcommand; the CLI adds it with program.addCommand(drillCommand()), as every command.
 import { Command } from "commander";
 import { WarmError } from "../engine/errors";
 import { DEFAULTS, DEFAULT_WARM_SHARE, type DrillInput } from "./options";
@@ -15,9 +15,8 @@ export class DrillFailedError extends WarmError {
     }
 }
 
-export function registerDrill(program: Command): void {
-    program
-        .command("drill")
+export function drillCommand(): Command {
+    return new Command("drill")
         .description(
             "rehearse the event locally: the same Zipf spike on a cold cache and on one the engine pre-warmed, measured and charted",
         )

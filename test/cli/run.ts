@@ -1,0 +1,21 @@
+// Runs bin/warmstack as operators do: a child process, its exit code and both streams.
+import { execFile } from "node:child_process";
+import path from "node:path";
+
+export const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
+
+export interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** `bin` defaults to the checkout's launcher; the packaging test passes an installed one. */
+export function runCli(args: readonly string[], options: { bin?: string; cwd?: string } = {}): Promise<Run> {
+    return new Promise((resolve) => {
+        execFile(options.bin ?? BIN, args, { timeout: 60_000, cwd: options.cwd }, (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}

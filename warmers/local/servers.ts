@@ -1,11 +1,12 @@
 // Private redis-server and PostgreSQL processes on free loopback ports and temp dirs, for the test suite,
 // the benchmarks and `warmstack drill`. Each caller stops what it starts; the exit hooks below kill whatever
 // a crash or a signal leaves behind.
-import { ChildProcess, SpawnOptions, execFileSync, spawn } from "node:child_process";
+import { ChildProcess, SpawnOptions, execFile, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { sleep } from "../timeout";
@@ -17,6 +18,12 @@ const STOP_TIMEOUT_MS = 5_000;
 const REDIS_READY_MS = 10_000;
 const PG_READY_MS = 15_000;
 const TAIL_LINES = 30;
+// A cluster node's bus listens on its port + 10000, so ports stay ≤ 55535. Both are drawn below the kernel's
+// ephemeral range (32768 and up), where no outgoing connection can take one between the check and the bind.
+const CLUSTER_PORTS = { first: 10_000, last: 22_767 };
+const CLUSTER_BUS_OFFSET = 10_000;
+const CLUSTER_NODE_TIMEOUT_MS = 2_000;
+const CLUSTER_READY_MS = 30_000;
 
 export interface RedisServer {
     readonly host: string;
@@ -59,14 +66,21 @@ function killAllSync(): void {
         }
     }
 }
-process.on("exit", killAllSync);
-// A fatal signal (CI timeout, kill) skips "exit": clean up, then re-raise so the default action still
-// applies. SIGINT is left alone: Ctrl-C reaches the servers directly, they share our process group.
-for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-        killAllSync();
-        process.kill(process.pid, signal);
-    });
+let hooked = false;
+
+/** Installed when the first server starts, so importing this module changes nothing about the process. */
+function installExitHooks(): void {
+    if (hooked) return;
+    hooked = true;
+    process.on("exit", killAllSync);
+    // A fatal signal (CI timeout, kill) skips "exit": clean up, then re-raise so the default action still
+    // applies. SIGINT is left alone: Ctrl-C reaches the servers directly, they share our process group.
+    for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+        process.once(signal, () => {
+            killAllSync();
+            process.kill(process.pid, signal);
+        });
+    }
 }
 
 /** Stops every server this process started and has not stopped yet. */
@@ -186,11 +200,14 @@ class ManagedRedis implements RedisServer {
 
 /** Starts an independent redis-server (extra `args` are appended); the caller stops it. */
 export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisServer> {
+    return launchRedis(await freePort(), opts.args ?? []);
+}
+
+async function launchRedis(port: number, extraArgs: string[]): Promise<RedisServer> {
     const binary = findOnPath("redis-server");
     if (!binary) {
         throw new Error('redis-server not found on PATH: run "npm run setup" (or apt-get install -y redis-server)');
     }
-    const port = await freePort();
     const dir = makeTempDir("warmstack-redis-");
     const args = [
         "--port",
@@ -203,7 +220,7 @@ export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisS
         "no",
         "--dir",
         dir,
-        ...(opts.args ?? []),
+        ...extraArgs,
     ];
     const server = new ManagedRedis(port, binary, args, dir);
     active.add(server);
@@ -216,15 +233,154 @@ export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisS
     return server;
 }
 
-async function pingRedis(port: number): Promise<void> {
-    const client = new Redis({
+export interface RedisCluster {
+    /** Every node, primaries and replicas; which is which is the cluster's to say (a failover swaps them). */
+    readonly nodes: readonly RedisServer[];
+    /** One node's URL: what a client given `--cluster` starts from. */
+    readonly url: string;
+    /** Resolves once every node agrees on the same roles and slot owners, all slots are served and every replica is in sync. */
+    settled(): Promise<void>;
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts a Redis Cluster of `primaries` × (1 + `replicas`) private redis-servers (ports ≤ 55535, node timeout
+ * 2 s), joined by `redis-cli --cluster create`; resolves once it has settled. The caller stops it.
+ */
+export async function startRedisCluster(
+    opts: { primaries?: number; replicas?: number; args?: string[] } = {},
+): Promise<RedisCluster> {
+    const { primaries = 3, replicas = 0 } = opts;
+    const redisCli = findOnPath("redis-cli");
+    if (!redisCli)
+        throw new Error('redis-cli not found on PATH: run "npm run setup" (or apt-get install -y redis-tools)');
+    const ports = await clusterPorts(primaries * (1 + replicas));
+    const args = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-node-timeout",
+        String(CLUSTER_NODE_TIMEOUT_MS),
+        ...(opts.args ?? []),
+    ];
+    const launched = await Promise.allSettled(ports.map((port) => launchRedis(port, args)));
+    const nodes = launched.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    const cluster: RedisCluster = {
+        nodes,
+        url: nodes[0]?.url ?? "",
+        settled: () => settledCluster(nodes),
+        stop: once(async () => {
+            await Promise.all(nodes.map((node) => node.stop()));
+        }),
+    };
+    try {
+        const failed = launched.find((result) => result.status === "rejected");
+        if (failed) throw failed.reason;
+        const create = ["--cluster", "create", ...nodes.map((node) => `${node.host}:${node.port}`)];
+        await promisify(execFile)(redisCli, [...create, "--cluster-replicas", String(replicas), "--cluster-yes"], {
+            timeout: CLUSTER_READY_MS,
+        });
+        await cluster.settled();
+    } catch (err) {
+        await cluster.stop();
+        throw err;
+    }
+    return cluster;
+}
+
+/** `count` ports ≤ 55535 whose bus ports (+10000) are free too. */
+async function clusterPorts(count: number): Promise<number[]> {
+    const ports: number[] = [];
+    const span = CLUSTER_PORTS.last - CLUSTER_PORTS.first + 1;
+    for (let tries = 0; ports.length < count; tries++) {
+        if (tries > 1000)
+            throw new Error(`no ${count} free port pairs in ${CLUSTER_PORTS.first}-${CLUSTER_PORTS.last}`);
+        const port = CLUSTER_PORTS.first + Math.floor(Math.random() * span);
+        if (ports.includes(port)) continue;
+        if ((await portIsFree(port)) && (await portIsFree(port + CLUSTER_BUS_OFFSET))) ports.push(port);
+    }
+    return ports;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const probe = net.createServer();
+        probe.once("error", () => resolve(false));
+        probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+    });
+}
+
+async function settledCluster(nodes: readonly RedisServer[]): Promise<void> {
+    const deadline = Date.now() + CLUSTER_READY_MS;
+    for (;;) {
+        const last = await clusterUnsettled(nodes).catch((err: Error) => err.message);
+        if (!last) return;
+        if (Date.now() >= deadline)
+            throw new Error(`Redis Cluster did not settle within ${CLUSTER_READY_MS / 1000} s: ${last}`);
+        await sleep(100);
+    }
+}
+
+/** Why the cluster is not settled yet, or "" when it is. */
+async function clusterUnsettled(nodes: readonly RedisServer[]): Promise<string> {
+    const views = await Promise.all(
+        nodes.map(async (node) => {
+            const [state, table, replication] = await askRedis(
+                node.port,
+                ["CLUSTER", "INFO"],
+                ["CLUSTER", "NODES"],
+                ["INFO", "replication"],
+            );
+            return { node, state, table, replication };
+        }),
+    );
+    for (const { node, state, table, replication } of views) {
+        if (!/^cluster_state:ok/m.test(state)) return `${node.url}: cluster_state is not ok`;
+        if (!new RegExp(`^cluster_known_nodes:${nodes.length}\\b`, "m").test(state))
+            return `${node.url}: not every node known`;
+        if (/fail|handshake|noaddr|disconnected/.test(table)) return `${node.url} sees a node failing or not connected`;
+        if (/^role:slave/m.test(replication) && !/^master_link_status:up/m.test(replication))
+            return `${node.url}: replica not in sync`;
+    }
+    const agreed = (table: string) =>
+        table
+            .trim()
+            .split("\n")
+            .map((line) => {
+                const [id, address, flags, primary, , , , , ...slots] = line.split(" ");
+                return [id, address, flags.replace("myself,", ""), primary, ...slots].join(" ");
+            })
+            .sort()
+            .join("\n");
+    const first = agreed(views[0].table);
+    const disagreeing = views.find((view) => agreed(view.table) !== first);
+    return disagreeing ? `${disagreeing.node.url} does not agree with ${views[0].node.url} on roles and slots` : "";
+}
+
+/** Runs commands on one local redis-server through a short-lived, fail-fast connection. */
+async function askRedis(port: number, ...commands: [string, ...string[]][]): Promise<string[]> {
+    const client = localRedis(port);
+    try {
+        await client.connect();
+        return await Promise.all(commands.map(([name, ...args]) => client.call(name, ...args) as Promise<string>));
+    } finally {
+        client.disconnect();
+    }
+}
+
+function localRedis(port: number): Redis {
+    return new Redis({
         host: HOST,
         port,
         lazyConnect: true,
         connectTimeout: 500,
+        commandTimeout: 2000,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
     });
+}
+
+async function pingRedis(port: number): Promise<void> {
+    const client = localRedis(port);
     let refusal: Error | undefined;
     client.on("error", (err: Error) => (refusal = err)); // read below; also keeps ioredis from logging it
     try {
@@ -416,6 +572,7 @@ function isExecutable(file: string): boolean {
 }
 
 function makeTempDir(prefix: string): string {
+    installExitHooks(); // every server starts here, before its first process
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     tempDirs.add(dir);
     return dir;

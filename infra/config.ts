@@ -18,6 +18,10 @@ const fraction = () => {
     const allowed = "a fraction from 0 to 1";
     return number(allowed).min(0, { error: allowed }).max(1, { error: allowed });
 };
+const fractionBelowOne = () => {
+    const allowed = "a fraction from 0 to below 1";
+    return number(allowed).min(0, { error: allowed }).lt(1, { error: allowed });
+};
 const text = (allowed = "a non-empty string") => z.string({ error: allowed }).min(1, { error: allowed });
 const timestamp = () =>
     z.iso.datetime({ offset: true, error: "an ISO 8601 date-time with a zone, e.g. 2027-11-26T05:00:00Z" });
@@ -32,6 +36,8 @@ const section = <T extends z.ZodRawShape>(shape: T) => {
     const block = object(shape);
     return block.prefault({} as z.input<typeof block>);
 };
+
+const RELATION = "a schema-qualified relation name such as catalog.products (lower case)";
 
 const eventSchema = object({
     name: text("a name of lower-case letters, digits and dashes").regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
@@ -75,21 +81,26 @@ const cacheSchema = object({
     nodeType: text().default("cache.r7g.large"),
     engineVersion: text().default("7.1"),
     replicas: wholeAtLeast(1).max(5, { error: "a whole number from 1 to 5" }).default(1),
+    // Share of each node's usable memory kept free beyond the hot set (growth, buffers, the estimate's error).
+    headroom: fractionBelowOne().default(0.2),
+    // Memory of one node, for a node type the plan's table does not list (infra/node-memory.ts).
+    nodeMemoryGiB: positive().optional(),
     prewarm: object({
         query: text("a SQL query returning key, value and optionally ttl columns"),
         topKeys: wholeAtLeast(1).default(100_000),
         ttlSeconds: wholeAtLeast(1).default(3600),
         // Below 1: a jitter of ±100% could give a key no life at all.
-        ttlJitter: number("a fraction from 0 to below 1")
-            .min(0, { error: "a fraction from 0 to below 1" })
-            .lt(1, { error: "a fraction from 0 to below 1" })
-            .default(0.1),
+        ttlJitter: fractionBelowOne().default(0.1),
         minWarmth: fraction().default(0.95),
         // lambda: a function inside the VPC warms (a deploy from outside cannot reach the cache);
         // direct: the deploy connects itself, from a runner inside the VPC.
         mode: z.enum(PREWARM_MODES, { error: `one of ${PREWARM_MODES.join(" | ")}` }).default("lambda"),
         // A Lambda function runs at most 15 minutes, and the function gets 30 s beyond the warm's limit.
         timeoutSeconds: wholeAtLeast(10).max(870, { error: "a whole number from 10 to 870" }).default(600),
+        // Mean key + value bytes of the hot set (`warmstack warm --dry-run` reports it): sizes the cache.
+        avgEntryBytes: wholeAtLeast(1).default(1024),
+        // The scheduled warm fires this long before event.start; left out, the plan picks it (infra/data-warm.ts).
+        leadMinutes: wholeAtLeast(1).optional(),
     }),
 });
 
@@ -108,10 +119,19 @@ const databaseSchema = object({
     readQps: nonNegative(),
     readQpsPerReplica: positive(),
     maxConnections: wholeAtLeast(1),
-    connectionReserve: number("a fraction from 0 to below 1")
-        .min(0, { error: "a fraction from 0 to below 1" })
-        .lt(1, { error: "a fraction from 0 to below 1" })
-        .default(0.1),
+    connectionReserve: fractionBelowOne().default(0.1),
+    // Relations whose blocks each replica loads (pg_prewarm) before the event, schema-qualified.
+    prewarm: section({
+        relations: z
+            .array(
+                z
+                    .string({ error: RELATION })
+                    .regex(/^[a-z_][a-z0-9_$]{0,62}\.[a-z_][a-z0-9_$]{0,62}$/, { error: RELATION }),
+                { error: `a list of ${RELATION}s` },
+            )
+            .refine((names) => new Set(names).size === names.length, { error: "a list without repeats" })
+            .default([]),
+    }),
     pool: section({
         // The fewest connections an instance needs to serve its share of the peak.
         writerMin: wholeAtLeast(1).default(2),
@@ -131,13 +151,27 @@ const networkSchema = object({
         .min(2, { error: "at least 2 subnets in different zones" }),
 });
 
-const configSchema = object({
+// Prices in USD. Left out, a price comes from the dated table in infra/prices.ts; a type it does not list needs one.
+const costSchema = section({
+    instanceHourly: positive().optional(),
+    // Memory of one app instance, for the Hibernated pool's RAM image: only for a type infra/prices.ts does not list.
+    instanceMemoryGiB: positive().optional(),
+    ebsGbMonth: positive().optional(),
+    replicaHourly: positive().optional(),
+    cacheNodeHourly: positive().optional(),
+    // Revenue at stake per minute of full outage at peak: the plan never guesses it.
+    revenuePerMinute: nonNegative().optional(),
+});
+
+/** Every `warmstack:*` key: docs/configuration.md is tested against it. */
+export const configSchema = object({
     event: eventSchema.optional(),
     traffic: trafficSchema,
     compute: computeSchema,
     cache: cacheSchema,
     database: databaseSchema,
     network: networkSchema.optional(),
+    cost: costSchema,
 });
 
 export type WarmstackConfig = z.infer<typeof configSchema>;
@@ -183,17 +217,22 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 function allowedKeys(path: ReadonlyArray<PropertyKey>): string[] {
     let schema: z.ZodType = configSchema;
-    for (const part of path) {
-        while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPipe) {
-            schema = schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : (schema.unwrap() as z.ZodType);
-        }
-        schema = (schema as z.ZodObject).shape[part as string] as z.ZodType;
+    for (const part of path) schema = (unwrapped(schema) as z.ZodObject).shape[part as string] as z.ZodType;
+    return Object.keys((unwrapped(schema) as z.ZodObject).shape);
+}
+
+/** The schema inside optional / default / prefault / pipe wrappers: what a value at that key must match. */
+export function unwrapped(schema: z.ZodType): z.ZodType {
+    let inner = schema;
+    while (
+        inner instanceof z.ZodOptional ||
+        inner instanceof z.ZodDefault ||
+        inner instanceof z.ZodPrefault ||
+        inner instanceof z.ZodPipe
+    ) {
+        inner = inner instanceof z.ZodPipe ? (inner.in as z.ZodType) : (inner.unwrap() as z.ZodType);
     }
-    while (!(schema instanceof z.ZodObject)) {
-        schema =
-            schema instanceof z.ZodPipe ? (schema.in as z.ZodType) : ((schema as z.ZodOptional).unwrap() as z.ZodType);
-    }
-    return Object.keys(schema.shape);
+    return inner;
 }
 
 function problemsOf(error: z.ZodError, raw: Record<string, unknown>): ConfigProblem[] {

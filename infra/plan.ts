@@ -1,22 +1,52 @@
-// The readiness plan: every number the stack deploys, from the config alone. Pure and deterministic, so the
-// components, the tags the policy pack reads, the pre-warm and the agent all take their numbers from here.
-// Each formula is written out in the README under "Plan formulas".
+// The readiness plan: every number and instant the stack deploys, from the config and the time of the deploy.
+// Pure and deterministic (the caller passes `now`), so the components, the tags the policy pack reads, the
+// pre-warm, the agent and `warmstack plan` all take their numbers from here. Each formula is written out in
+// docs/configuration.md; constants fixed by AWS or by the agent are named where they are used.
+import { isoSeconds, settle } from "../policies/numbers";
+import { sizeCache } from "./cache-sizing";
 import { ConfigError, ConfigProblem, PoolState, WarmstackConfig } from "./config";
+import { costOf, CostPlan } from "./cost";
+import { dataWarmLead, WARM_KEYS_PER_SECOND } from "./data-warm";
+import { eventInstants, EventPhase, Instants, phaseAt, Timeline, timelineOf } from "./timeline";
 
 export interface ScheduledCapacity {
     name: string;
-    /** UTC, `YYYY-MM-DDTHH:MM:SSZ`, the form Auto Scaling schedules take. */
+    /** UTC, `YYYY-MM-DDTHH:MM:SSZ`, the form Auto Scaling schedules take. Always after `now`. */
     startTime: string;
     minSize: number;
     maxSize: number;
     desiredCapacity: number;
 }
 
+export interface PlanOptions {
+    /** The deploy's clock, ms since the epoch (`Date.now()`): decides what is still to schedule. */
+    now: number;
+}
+
 export interface ReadinessPlan {
-    event?: { name: string; start: string; end: string; rampLeadMinutes: number };
+    event?: {
+        name: string;
+        start: string;
+        end: string;
+        rampLeadMinutes: number;
+        cooldownMinutes: number;
+        phase: EventPhase;
+    };
+    /** The event's instants in UTC, whether past or future; `orderedTimeline` lists them in time order. */
+    timeline?: Timeline;
+    /** What the deploy should say out loud (an event already under way, a warm that may overrun, …). */
+    warnings: string[];
     instances: { baseline: number; peak: number };
+    /** The group's sizes as deployed now: the baseline, or the peak while the event's capacity window is open. */
     group: { minSize: number; maxSize: number; desiredCapacity: number };
-    warmPool: { state: PoolState; minSize: number; maxGroupPreparedCapacity: number; reuseOnScaleIn: boolean };
+    warmPool: {
+        state: PoolState;
+        minSize: number;
+        maxGroupPreparedCapacity: number;
+        reuseOnScaleIn: boolean;
+        /** Why the pool is empty, when it is (a flat stack has no capacity to scale into). */
+        reason?: string;
+    };
     scaling: {
         /** ALBRequestCountPerTarget target: requests per instance per minute, headroom kept free. */
         requestsPerTargetPerMinute: number;
@@ -29,6 +59,7 @@ export interface ReadinessPlan {
          */
         agentDeadlineSeconds: number;
     };
+    /** Only instants after `now`: AWS rejects a scheduled action in the past. */
     schedule: ScheduledCapacity[];
     database: {
         replicas: number;
@@ -41,7 +72,38 @@ export interface ReadinessPlan {
         /** …so it holds this many reader connections in all. */
         readerPoolPerInstance: number;
     };
-    cache: { nodes: number; prewarmKeys: number; ttlSeconds: number; ttlJitter: number; minWarmth: number };
+    /** The data tier's warm: at every deploy, and once more at `scheduleAt` before an event. */
+    dataPrewarm: {
+        /** Minutes before event.start the scheduled warm fires. */
+        leadMinutes: number;
+        /** Relations each replica loads into its buffers (pg_prewarm), replicas first, then the cache. */
+        relations: string[];
+        /** The one Scheduler instant, UTC; absent without an event, or once that instant has passed. */
+        scheduleAt?: string;
+        /** The cache warm's expected duration at `keysPerSecond`. */
+        estimatedSeconds: number;
+        keysPerSecond: number;
+        /** The warm's own limit (cache.prewarm.timeoutSeconds)… */
+        timeoutSeconds: number;
+        /** …and the warmer function's, beyond it so the engine's timeout message reaches the caller. */
+        functionTimeoutSeconds: number;
+    };
+    cache: {
+        /** Every node: shards × (1 + replicasPerShard). */
+        nodes: number;
+        prewarmKeys: number;
+        ttlSeconds: number;
+        ttlJitter: number;
+        minWarmth: number;
+        clusterMode: boolean;
+        shards: number;
+        replicasPerShard: number;
+        bytesPerKey: number;
+        hotSetBytes: number;
+        nodeMemoryBytes: number;
+        usableBytesPerShard: number;
+    };
+    cost: CostPlan;
 }
 
 const LAUNCH_HOOK_MIN_SECONDS = 300;
@@ -49,102 +111,238 @@ const LAUNCH_HOOK_MAX_SECONDS = 7200;
 const ABANDON_MARGIN_SECONDS = 60;
 /** The agent's least time after the boot: the hook timeout's clamp gives exactly this at bootSeconds 150 and 7050 (the most accepted). */
 const AGENT_MIN_SECONDS = 90;
-
-/** Drops float noise before rounding, so 1000 × 1.1 / 100 = 11.000000000000002 cannot add an instance. */
-const settle = (x: number) => Number(x.toFixed(9));
+/** The warmer function runs this much beyond the warm's own limit (Lambda's 900 s cap less this bounds the config). */
+export const FUNCTION_MARGIN_SECONDS = 30;
 
 /** Instances that serve `rps` with `headroom` spare, never fewer than `floor`. */
 export function instancesFor(rps: number, rpsPerInstance: number, headroom: number, floor: number): number {
     return Math.max(floor, Math.ceil(settle((rps * (1 + headroom)) / rpsPerInstance)));
 }
 
-function scheduleTime(ms: number): string {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** Throws one ConfigError when the peak cannot be held (connections, ramp time); otherwise every number. */
-export function plan(config: WarmstackConfig): ReadinessPlan {
+/**
+ * Throws one ConfigError naming every value the plan cannot work with (connections, ramp time, cache size,
+ * data warm lead, prices); otherwise every number.
+ */
+export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPlan {
+    const { now } = options;
     const { traffic, compute, cache, database, event } = config;
     const baseline = instancesFor(traffic.baselineRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances);
     const peak = Math.max(
         baseline,
         instancesFor(traffic.peakRps, traffic.rpsPerInstance, traffic.headroom, compute.minInstances),
     );
-
-    const warmTarget = Math.ceil(settle(compute.warmPool.fractionOfPeak * peak));
-    const warmMin = Math.min(warmTarget, peak - baseline);
+    const warmPool = warmPoolFor(config, baseline, peak);
 
     // At least one: the cache pre-warm reads from a replica and never loads the primary.
     const replicas = Math.max(1, Math.ceil(settle(database.readQps / database.readQpsPerReplica)));
     const budgetPerEndpoint = Math.floor(settle(database.maxConnections * (1 - database.connectionReserve)));
     const perInstanceShare = Math.floor(budgetPerEndpoint / peak);
-    const writerPool = Math.min(database.pool.max, perInstanceShare);
-    const readerPoolPerReplica = Math.min(database.pool.max, perInstanceShare);
+    // The writer and every replica have the same budget, so an instance opens the same pool to each.
+    const poolPerEndpoint = Math.min(database.pool.max, perInstanceShare);
 
     const launchHookTimeoutSeconds = Math.min(
         LAUNCH_HOOK_MAX_SECONDS,
         Math.max(LAUNCH_HOOK_MIN_SECONDS, 2 * compute.bootSeconds),
     );
 
+    const sizing = sizeCache(cache);
+    const lead = dataWarmLead(cache.prewarm);
+    const instants = event && !Array.isArray(lead) ? eventInstants(event, lead.leadMinutes) : undefined;
+    const cost = Array.isArray(sizing)
+        ? []
+        : costOf({
+              config,
+              instances: { baseline, peak },
+              warmPoolSize: warmPool.minSize,
+              replicas,
+              cacheNodes: sizing.nodes,
+              instants,
+          });
+
     const problems: ConfigProblem[] = [
         ...connectionProblems(config, peak, replicas, budgetPerEndpoint, perInstanceShare),
         ...rampProblems(config),
         ...bootProblems(config),
+        ...(Array.isArray(sizing) ? sizing : []),
+        ...(Array.isArray(lead) ? lead : []),
+        ...(Array.isArray(cost) ? cost : []),
     ];
-    if (problems.length > 0) throw new ConfigError(problems, "warmstack plan cannot hold the peak");
+    if (problems.length > 0 || Array.isArray(sizing) || Array.isArray(lead) || Array.isArray(cost)) {
+        throw new ConfigError(problems, "warmstack config cannot be planned");
+    }
+
+    const capacity = eventCapacity(config, { baseline, peak }, instants, now);
+    const scheduleAt = instants && instants.databaseWarm > now ? isoSeconds(instants.databaseWarm) : undefined;
 
     return {
-        ...(event && {
-            event: { name: event.name, start: event.start, end: event.end, rampLeadMinutes: event.rampLeadMinutes },
-        }),
+        ...(event &&
+            instants && {
+                event: {
+                    name: event.name,
+                    start: event.start,
+                    end: event.end,
+                    rampLeadMinutes: event.rampLeadMinutes,
+                    cooldownMinutes: event.cooldownMinutes,
+                    phase: phaseAt(now, instants),
+                },
+                timeline: timelineOf(instants),
+            }),
+        warnings: [
+            ...capacity.warnings,
+            ...dataWarmWarnings(config, lead, instants, now),
+            ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
+        ],
         instances: { baseline, peak },
-        group: { minSize: baseline, maxSize: peak, desiredCapacity: baseline },
-        warmPool: {
-            state: compute.warmPool.state,
-            minSize: warmMin,
-            maxGroupPreparedCapacity: baseline + warmMin,
-            reuseOnScaleIn: compute.warmPool.reuseOnScaleIn,
-        },
+        group: capacity.group,
+        warmPool,
         scaling: {
-            requestsPerTargetPerMinute: Math.floor((traffic.rpsPerInstance * 60) / (1 + traffic.headroom)),
+            requestsPerTargetPerMinute: Math.floor(settle((traffic.rpsPerInstance * 60) / (1 + traffic.headroom))),
             warmupSeconds: compute.warmupSeconds,
             launchHookTimeoutSeconds,
             agentDeadlineSeconds: launchHookTimeoutSeconds - compute.bootSeconds - ABANDON_MARGIN_SECONDS,
         },
-        schedule: event
-            ? [
-                  {
-                      name: `${event.name}-ramp-up`,
-                      startTime: scheduleTime(Date.parse(event.start) - event.rampLeadMinutes * 60_000),
-                      minSize: peak,
-                      maxSize: peak,
-                      desiredCapacity: peak,
-                  },
-                  {
-                      name: `${event.name}-ramp-down`,
-                      startTime: scheduleTime(Date.parse(event.end) + event.cooldownMinutes * 60_000),
-                      minSize: baseline,
-                      maxSize: peak,
-                      desiredCapacity: baseline,
-                  },
-              ]
-            : [],
+        schedule: capacity.schedule,
         database: {
             replicas,
             maxConnections: database.maxConnections,
             budgetPerEndpoint,
-            writerPoolPerInstance: writerPool,
-            readerPoolPerReplica,
-            readerPoolPerInstance: readerPoolPerReplica * replicas,
+            writerPoolPerInstance: poolPerEndpoint,
+            readerPoolPerReplica: poolPerEndpoint,
+            readerPoolPerInstance: poolPerEndpoint * replicas,
+        },
+        dataPrewarm: {
+            leadMinutes: lead.leadMinutes,
+            relations: database.prewarm.relations,
+            ...(scheduleAt && { scheduleAt }),
+            estimatedSeconds: lead.estimatedSeconds,
+            keysPerSecond: WARM_KEYS_PER_SECOND,
+            timeoutSeconds: cache.prewarm.timeoutSeconds,
+            functionTimeoutSeconds: cache.prewarm.timeoutSeconds + FUNCTION_MARGIN_SECONDS,
         },
         cache: {
-            nodes: 1 + cache.replicas,
+            nodes: sizing.nodes,
             prewarmKeys: cache.prewarm.topKeys,
             ttlSeconds: cache.prewarm.ttlSeconds,
             ttlJitter: cache.prewarm.ttlJitter,
             minWarmth: cache.prewarm.minWarmth,
+            clusterMode: sizing.clusterMode,
+            shards: sizing.shards,
+            replicasPerShard: sizing.replicasPerShard,
+            bytesPerKey: sizing.bytesPerKey,
+            hotSetBytes: sizing.hotSetBytes,
+            nodeMemoryBytes: sizing.nodeMemoryBytes,
+            usableBytesPerShard: sizing.usableBytesPerShard,
         },
+        cost,
     };
+}
+
+/** The pool holds fractionOfPeak of the peak, never more than the group can scale into (max − min). */
+function warmPoolFor(config: WarmstackConfig, baseline: number, peak: number): ReadinessPlan["warmPool"] {
+    const { warmPool } = config.compute;
+    const minSize = Math.min(Math.ceil(settle(warmPool.fractionOfPeak * peak)), peak - baseline);
+    const reason =
+        minSize > 0
+            ? undefined
+            : peak === baseline
+              ? `flat: the peak needs no more instances than the baseline (${peak}), so no ramp is scheduled and no warm pool is kept`
+              : "compute.warmPool.fractionOfPeak is 0";
+    return {
+        state: warmPool.state,
+        minSize,
+        maxGroupPreparedCapacity: baseline + minSize,
+        reuseOnScaleIn: warmPool.reuseOnScaleIn,
+        ...(reason && { reason }),
+    };
+}
+
+/**
+ * The group's sizes and schedule at `now`: before the ramp, the baseline and both schedules; inside the
+ * event's capacity window (ramp to scale-down) the peak at once and only the ramp-down; after it, the baseline
+ * and nothing. A flat stack has nothing to ramp.
+ */
+function eventCapacity(
+    config: WarmstackConfig,
+    instances: { baseline: number; peak: number },
+    instants: Instants | undefined,
+    now: number,
+): { group: ReadinessPlan["group"]; schedule: ScheduledCapacity[]; warnings: string[] } {
+    const { baseline, peak } = instances;
+    const atBaseline = { minSize: baseline, maxSize: peak, desiredCapacity: baseline };
+    const { event } = config;
+    if (!event || !instants) return { group: atBaseline, schedule: [], warnings: [] };
+    const at = (ms: number) => isoSeconds(ms);
+    const rampDown: ScheduledCapacity = {
+        name: `${event.name}-ramp-down`,
+        startTime: at(instants.scaleDown),
+        ...atBaseline,
+    };
+    const flat = peak === baseline;
+    if (now < instants.ramp) {
+        const rampUp = {
+            name: `${event.name}-ramp-up`,
+            startTime: at(instants.ramp),
+            minSize: peak,
+            maxSize: peak,
+            desiredCapacity: peak,
+        };
+        return { group: atBaseline, schedule: flat ? [] : [rampUp, rampDown], warnings: [] };
+    }
+    const phase = phaseAt(now, instants);
+    if (now < instants.scaleDown) {
+        const why =
+            phase === "upcoming"
+                ? `starts at ${at(instants.start)} and its ramp (${at(instants.ramp)}) has passed`
+                : phase === "started"
+                  ? `started at ${at(instants.start)} and runs until ${at(instants.end)}`
+                  : `ended at ${at(instants.end)}; its cooldown runs until ${at(instants.scaleDown)}`;
+        return {
+            group: { minSize: peak, maxSize: peak, desiredCapacity: peak },
+            schedule: flat ? [] : [rampDown],
+            warnings: [
+                `event ${event.name} ${why}: the group runs at its peak of ${peak} instances from this deploy on` +
+                    (flat ? "" : `, and only the ramp-down at ${at(instants.scaleDown)} is scheduled`),
+            ],
+        };
+    }
+    return {
+        group: atBaseline,
+        schedule: [],
+        warnings: [
+            `event ${event.name} ended at ${at(instants.end)} (scale-down ${at(instants.scaleDown)}): nothing is ` +
+                `scheduled and the group runs at its baseline of ${baseline} instances`,
+        ],
+    };
+}
+
+function dataWarmWarnings(
+    config: WarmstackConfig,
+    lead: { leadMinutes: number; estimatedSeconds: number },
+    instants: Instants | undefined,
+    now: number,
+): string[] {
+    const { prewarm } = config.cache;
+    const warnings: string[] = [];
+    if (lead.estimatedSeconds > prewarm.timeoutSeconds) {
+        warnings.push(
+            `the cache warm of ${prewarm.topKeys} keys may take about ${lead.estimatedSeconds} s at ` +
+                `${WARM_KEYS_PER_SECOND} keys/s, beyond cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s)`,
+        );
+    }
+    if (!instants) return warnings;
+    const at = (ms: number) => isoSeconds(ms);
+    if (now >= instants.databaseWarm && now < instants.end) {
+        warnings.push(
+            `the scheduled data warm (${at(instants.databaseWarm)}) has passed: none is scheduled; this deploy's ` +
+                `own warm of the replicas and the cache stands in for it`,
+        );
+    } else if (now >= instants.deployBy && now < instants.databaseWarm) {
+        warnings.push(
+            `deploy by ${at(instants.deployBy)}: a deploy now may still be running at the first scheduled instant ` +
+                `(${at(Math.min(instants.databaseWarm, instants.ramp))}), and a schedule that has not been created by then never fires`,
+        );
+    }
+    return warnings;
 }
 
 /** Connections each DB instance needs so that `count` connections fit inside the reserve. */
@@ -195,7 +393,7 @@ function rampProblems(config: WarmstackConfig): ConfigProblem[] {
     const { event, compute } = config;
     if (!event) return [];
     // Instances beyond the warm pool boot from scratch: the lead must cover a cold boot and its warm-up.
-    const neededMinutes = Math.ceil((compute.bootSeconds + compute.warmupSeconds) / 60);
+    const neededMinutes = Math.ceil(settle((compute.bootSeconds + compute.warmupSeconds) / 60));
     return event.rampLeadMinutes < neededMinutes
         ? [
               {

@@ -1,16 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, namespaceValues, parseConfig } from "../../infra/config";
 import { committedStacks, stackConfig } from "../support/pulumi";
-
-/** A valid everyday config; each case below breaks it in one or more places. */
-export function validRaw(): Record<string, any> {
-    return {
-        traffic: { baselineRps: 100, peakRps: 1000, rpsPerInstance: 100 },
-        compute: { amiId: "ami-0123456789abcdef0" },
-        cache: { prewarm: { query: "SELECT k AS key, v AS value FROM t" } },
-        database: { readQps: 1000, readQpsPerReplica: 500, maxConnections: 500 },
-    };
-}
+import { validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, any>): string[] {
     try {

@@ -1,22 +1,8 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { ConfigError, parseConfig, WarmstackConfig } from "../../infra/config";
+import { ConfigError, WarmstackConfig } from "../../infra/config";
 import { instancesFor, plan, ReadinessPlan } from "../../infra/plan";
-import { validRaw } from "./config.test";
-
-function configWith(patch: (raw: Record<string, any>) => void): WarmstackConfig {
-    const raw = validRaw();
-    patch(raw);
-    return parseConfig(raw);
-}
-
-const EVENT = {
-    name: "sale",
-    start: "2027-11-26T05:00:00Z",
-    end: "2027-11-27T05:00:00Z",
-    rampLeadMinutes: 45,
-    cooldownMinutes: 60,
-};
+import { configWith, EVENT, NOW } from "./fixtures";
 
 describe("readiness plan", () => {
     describe("instance counts (table)", () => {
@@ -37,7 +23,10 @@ describe("readiness plan", () => {
     });
 
     it("plans the everyday stack: no schedule, pool sized from fractionOfPeak", () => {
-        const p = plan(configWith(() => undefined));
+        const p = plan(
+            configWith(() => undefined),
+            { now: NOW },
+        );
         // baseline ceil(100×1.25/100)=2 (floor 2), peak ceil(1000×1.25/100)=13
         assert.deepEqual(p.instances, { baseline: 2, peak: 13 });
         assert.deepEqual(p.group, { minSize: 2, maxSize: 13, desiredCapacity: 2 });
@@ -72,11 +61,22 @@ describe("readiness plan", () => {
             ttlSeconds: 3600,
             ttlJitter: 0.1,
             minWarmth: 0.95,
+            // (1024 + 160) × 1.15 = 1361.6 → 1362 B a key; 13.07 GiB × 0.75 × 0.8 usable on cache.r7g.large
+            clusterMode: false,
+            shards: 1,
+            replicasPerShard: 1,
+            bytesPerKey: 1362,
+            hotSetBytes: 136_200_000,
+            nodeMemoryBytes: 14_033_805_639,
+            usableBytesPerShard: 8_420_283_383,
         });
     });
 
     it("schedules the ramp rampLeadMinutes before the start and the ramp-down cooldownMinutes after the end", () => {
-        const p = plan(configWith((r) => (r.event = EVENT)));
+        const p = plan(
+            configWith((r) => (r.event = EVENT)),
+            { now: NOW },
+        );
         assert.deepEqual(p.schedule, [
             { name: "sale-ramp-up", startTime: "2027-11-26T04:15:00Z", minSize: 13, maxSize: 13, desiredCapacity: 13 },
             { name: "sale-ramp-down", startTime: "2027-11-27T06:00:00Z", minSize: 2, maxSize: 13, desiredCapacity: 2 },
@@ -84,20 +84,30 @@ describe("readiness plan", () => {
     });
 
     it("keeps at least one replica, for the pre-warm to read from, even with no read load", () => {
-        assert.equal(plan(configWith((r) => (r.database.readQps = 0))).database.replicas, 1);
+        assert.equal(
+            plan(
+                configWith((r) => (r.database.readQps = 0)),
+                { now: NOW },
+            ).database.replicas,
+            1,
+        );
         assert.equal(
             plan(
                 configWith((r) => {
                     r.database.readQps = 0;
                     r.event = EVENT;
                 }),
+                { now: NOW },
             ).database.replicas,
             1,
         );
     });
 
     it("caps the warm pool at max − min", () => {
-        const p = plan(configWith((r) => (r.compute.warmPool = { fractionOfPeak: 1 })));
+        const p = plan(
+            configWith((r) => (r.compute.warmPool = { fractionOfPeak: 1 })),
+            { now: NOW },
+        );
         assert.equal(p.warmPool.minSize, 11);
         assert.equal(p.warmPool.maxGroupPreparedCapacity, 13);
     });
@@ -105,9 +115,13 @@ describe("readiness plan", () => {
     it("rejects a writer budget that cannot hold the peak, saying how many connections are missing", () => {
         // peak 13 × writerMin 2 = 26 connections need ceil(26 / 0.9) = 29
         assert.throws(
-            () => plan(configWith((r) => (r.database.maxConnections = 20))),
+            () =>
+                plan(
+                    configWith((r) => (r.database.maxConnections = 20)),
+                    { now: NOW },
+                ),
             (err: ConfigError) => {
-                assert.match(err.message, /^warmstack plan cannot hold the peak/);
+                assert.match(err.message, /^warmstack config cannot be planned/);
                 assert.match(
                     err.message,
                     /writer: 13 instances at peak × 2 connections need maxConnections ≥ 29 with 10% reserve \(9 missing/,
@@ -121,6 +135,7 @@ describe("readiness plan", () => {
                     r.database.maxConnections = 29;
                     r.database.pool = { readerMin: 2 };
                 }),
+                { now: NOW },
             ),
         );
     });
@@ -132,7 +147,7 @@ describe("readiness plan", () => {
             r.database.pool = { readerMin: 12, writerMin: 1, max: 20 };
         });
         assert.throws(
-            () => plan(config),
+            () => plan(config, { now: NOW }),
             /readers: 13 instances at peak × 12 reader connections over 2 replica\(s\) need maxConnections ≥ 87 .*or 2 more replica\(s\)/,
         );
     });
@@ -143,17 +158,33 @@ describe("readiness plan", () => {
             r.compute.bootSeconds = 240;
         });
         assert.throws(
-            () => plan(config),
+            () => plan(config, { now: NOW }),
             /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/,
         );
     });
 
     it("gives the agent what the launch hook leaves after the boot, and rejects a boot that leaves it too little", () => {
         // The hook's 300 s floor: 300 − 150 − 60 = 90; its 7200 s ceiling: 7200 − 7050 − 60 = 90
-        assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 150))).scaling.agentDeadlineSeconds, 90);
-        assert.equal(plan(configWith((r) => (r.compute.bootSeconds = 7050))).scaling.agentDeadlineSeconds, 90);
+        assert.equal(
+            plan(
+                configWith((r) => (r.compute.bootSeconds = 150)),
+                { now: NOW },
+            ).scaling.agentDeadlineSeconds,
+            90,
+        );
+        assert.equal(
+            plan(
+                configWith((r) => (r.compute.bootSeconds = 7050)),
+                { now: NOW },
+            ).scaling.agentDeadlineSeconds,
+            90,
+        );
         assert.throws(
-            () => plan(configWith((r) => (r.compute.bootSeconds = 7051))),
+            () =>
+                plan(
+                    configWith((r) => (r.compute.bootSeconds = 7051)),
+                    { now: NOW },
+                ),
             /warmstack:compute\.bootSeconds: at most 7050: the launch hook holds an instance at most 7200 s from launch, .*; given 7051/,
         );
     });
@@ -223,7 +254,7 @@ describe("readiness plan", () => {
         /** Plans, or returns the ConfigError; anything else thrown fails the property. */
         function attempt(config: WarmstackConfig): ReadinessPlan | ConfigError {
             try {
-                return plan(config);
+                return plan(config, { now: NOW });
             } catch (err) {
                 if (err instanceof ConfigError) return err;
                 throw err;
@@ -271,6 +302,7 @@ describe("readiness plan", () => {
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
                     if (p instanceof ConfigError || !config.event) return;
+                    if (p.instances.peak === p.instances.baseline) return assert.deepEqual(p.schedule, []);
                     const [up, down] = p.schedule;
                     assert.ok(
                         Date.parse(up.startTime) <=

@@ -79,6 +79,8 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
         mode: "direct",
         timeoutSeconds: 60,
         trigger: new Date().toISOString(),
+        replicaHosts: [],
+        relations: [],
         ...overrides,
     });
 

@@ -12,15 +12,16 @@ export function runtimeBundle(): string {
 }
 
 /**
- * `entry` and everything it imports as one CommonJS script for Node 20: how the warmer ships (and the benchmark
+ * `entry` and everything it imports as one CommonJS script: how the warmer and the agent ship (and the benchmark
  * runs the CLI). `leaveOut`: files that stay a run-time require (modules the measured path never loads).
+ * `target`: the oldest Node that must run it (esbuild lowers newer syntax).
  */
-export function bundleScript(entry: string, leaveOut: string[] = []): string {
+export function bundleScript(entry: string, leaveOut: string[] = [], target = "node20"): string {
     return buildSync({
         entryPoints: [entry],
         bundle: true,
         platform: "node",
-        target: "node20",
+        target,
         format: "cjs",
         minify: true,
         legalComments: "none",

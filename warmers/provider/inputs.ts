@@ -2,6 +2,7 @@
 // that crosses the serialized provider, the Lambda invoke payload and the engine's options unchanged.
 import type { WarmOptions } from "../engine/options";
 import type { WarmReport } from "../engine/report";
+import type { BlocksLoaded } from "../replica/warm";
 
 export const PREWARM_MODES = ["lambda", "direct"] as const;
 export type PrewarmMode = (typeof PREWARM_MODES)[number];
@@ -18,10 +19,11 @@ export interface PrewarmInputs {
     sourceHost: string;
     sourcePort: number;
     database: string;
+    /** The role the warm logs in as: the read-only warmer role when `adminUser` creates it. */
     user: string;
     /** Secret. */
     password?: string;
-    /** `require` (TLS, as RDS enforces) or `disable` (a local database). */
+    /** `require` (TLS, as RDS enforces) or `disable` (a local database). Every database connection uses it. */
     sourceSsl: "require" | "disable";
     query: string;
     topKeys: number;
@@ -36,9 +38,32 @@ export interface PrewarmInputs {
     timeoutSeconds: number;
     /** Changes on every `pulumi up`, so every up is an update that warms again. */
     trigger: string;
+    /**
+     * The database primary (writer): where the deploy-time setup runs (`CREATE EXTENSION IF NOT EXISTS
+     * pg_prewarm`, the least-privilege roles), since replicas are read-only. Without it, no setup runs.
+     */
+    primaryHost?: string;
+    /** Each read replica's address: its buffers are loaded with `relations` before the cache warm. */
+    replicaHosts: string[];
+    /** Tables and indexes (`schema.name`) `pg_prewarm` loads on each replica; empty: no buffer warm. */
+    relations: string[];
+    /**
+     * The master user, for the deploy-time setup only: it creates the extension and the roles (`user` as the
+     * read-only warmer, `agentUser` as login-only). Absent: the setup runs as `user` and creates no role.
+     */
+    adminUser?: string;
+    /** Secret. */
+    adminPassword?: string;
+    /** The login-only role the instances' agent warms its pools as; created with `agentPassword` by the setup. */
+    agentUser?: string;
+    /** Secret. */
+    agentPassword?: string;
 }
 
-/** The resource's outputs: the group warmed and the report's figures, nothing secret. */
+/** The inputs Pulumi keeps secret whatever the caller passes (resource.ts), and a scheduled payload never carries. */
+export const PREWARM_SECRET_INPUTS = ["authToken", "password", "adminPassword", "agentPassword"] as const;
+
+/** The resource's outputs: the group warmed and the reports' figures, nothing secret. */
 export interface PrewarmOutputs {
     replicationGroupId: string;
     rowsRead: number;
@@ -51,20 +76,96 @@ export interface PrewarmOutputs {
     durationMs: number;
     keysPerSecond: number;
     lastWarmedAt: string;
+    /** Blocks `pg_prewarm` loaded, per replica host and relation. */
+    blocksLoaded: BlocksLoaded;
+}
+
+/**
+ * THE list of output fields: the resource declares, and the stack outputs, exactly these. The two checks below
+ * fail to compile when it and {@link PrewarmOutputs} disagree.
+ */
+export const PREWARM_OUTPUT_FIELDS = [
+    "replicationGroupId",
+    "rowsRead",
+    "keysWritten",
+    "skippedPresent",
+    "skippedNull",
+    "skippedTooLarge",
+    "errors",
+    "warmth",
+    "durationMs",
+    "keysPerSecond",
+    "lastWarmedAt",
+    "blocksLoaded",
+] as const satisfies readonly (keyof PrewarmOutputs)[];
+type Unlisted = Exclude<keyof PrewarmOutputs, (typeof PREWARM_OUTPUT_FIELDS)[number]>;
+export const outputFieldsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** Output fields that are not also inputs: the ones a new resource declares as unknown until the provider answers. */
+export const PREWARM_RESULT_FIELDS = PREWARM_OUTPUT_FIELDS.filter(
+    (field): field is Exclude<(typeof PREWARM_OUTPUT_FIELDS)[number], keyof PrewarmInputs> =>
+        field !== "replicationGroupId",
+);
+
+/**
+ * What EventBridge Scheduler hands the warmer function at the planned instant. It carries no secret: the
+ * function reads each one from Secrets Manager by ARN at run time. `replicationGroupId` stays at the top level:
+ * the policy pack links the schedule to its group through it. No master user and no primary: the deploy did the
+ * setup (roles, extension), and the warmer role reads only.
+ */
+export type ScheduledWarm = Omit<
+    PrewarmInputs,
+    | (typeof PREWARM_SECRET_INPUTS)[number]
+    | "mode"
+    | "functionName"
+    | "trigger"
+    | "adminUser"
+    | "agentUser"
+    | "primaryHost"
+> & {
+    kind: "scheduled";
+    /** The warmer role's password: a Secrets Manager ARN (a plain string, or JSON with `password`). */
+    passwordSecretArn?: string;
+    /** The cache's AUTH token: a Secrets Manager ARN. */
+    authTokenSecretArn?: string;
+    /** Per GetSecretValue call. @defaultValue {@link DEFAULT_SECRET_TIMEOUT_MS} */
+    secretTimeoutMs?: number;
+};
+
+export const DEFAULT_SECRET_TIMEOUT_MS = 10_000;
+
+/** An invoke of the warmer function: the provider's (secrets inline, over the encrypted invoke) or the schedule's. */
+export type WarmerEvent = PrewarmInputs | ScheduledWarm;
+
+export function isScheduled(event: WarmerEvent): event is ScheduledWarm {
+    return (event as ScheduledWarm).kind === "scheduled";
+}
+
+/** pg's URL form of `sourceSsl`: `no-verify` keeps TLS without a CA bundle for the RDS certificate authority. */
+export const SSLMODE_FOR = { require: "no-verify", disable: "disable" } as const;
+
+/** A PostgreSQL URL for `host` with these inputs' database, role and TLS: what the engine and the replica warm use. */
+export function databaseUrl(
+    inputs: Pick<PrewarmInputs, "sourcePort" | "database" | "sourceSsl">,
+    host: string,
+    user: string,
+    password: string | undefined,
+): string {
+    const url = new URL(`postgres://${host}`);
+    url.port = String(inputs.sourcePort);
+    url.pathname = `/${inputs.database}`;
+    // pg percent-decodes both: a password holding "%41" must arrive as "%41", not "A".
+    url.username = encodeURIComponent(user);
+    if (password !== undefined) url.password = encodeURIComponent(password);
+    // pg reads sslmode from the URL.
+    url.searchParams.set("sslmode", SSLMODE_FOR[inputs.sourceSsl]);
+    return url.toString();
 }
 
 /** The engine's options for these inputs: secrets go in as options, never inside a URL that could be logged. */
 export function warmOptionsFor(inputs: PrewarmInputs): WarmOptions {
-    const source = new URL(`postgres://${inputs.sourceHost}`);
-    source.port = String(inputs.sourcePort);
-    source.pathname = `/${inputs.database}`;
-    // pg percent-decodes both: a password holding "%41" must arrive as "%41", not "A".
-    source.username = encodeURIComponent(inputs.user);
-    if (inputs.password !== undefined) source.password = encodeURIComponent(inputs.password);
-    // pg reads sslmode from the URL; `no-verify` keeps TLS without a CA bundle for the RDS certificate authority.
-    if (inputs.sourceSsl === "require") source.searchParams.set("sslmode", "no-verify");
     return {
-        source: source.toString(),
+        source: databaseUrl(inputs, inputs.sourceHost, inputs.user, inputs.password),
         query: inputs.query,
         redis: `${inputs.redisTls ? "rediss" : "redis"}://${inputs.redisHost}:${inputs.redisPort}`,
         ...(inputs.authToken !== undefined && { password: inputs.authToken }),
@@ -75,7 +176,12 @@ export function warmOptionsFor(inputs: PrewarmInputs): WarmOptions {
     };
 }
 
-export function outputsOf(inputs: PrewarmInputs, report: WarmReport, at: Date): PrewarmOutputs {
+export function outputsOf(
+    inputs: PrewarmInputs,
+    report: WarmReport,
+    blocksLoaded: BlocksLoaded,
+    at: Date,
+): PrewarmOutputs {
     return {
         replicationGroupId: inputs.replicationGroupId,
         rowsRead: report.rowsRead,
@@ -88,5 +194,6 @@ export function outputsOf(inputs: PrewarmInputs, report: WarmReport, at: Date): 
         durationMs: report.durationMs,
         keysPerSecond: report.keysPerSecond,
         lastWarmedAt: at.toISOString(),
+        blocksLoaded,
     };
 }

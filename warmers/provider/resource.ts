@@ -1,57 +1,61 @@
-// CachePrewarm: the dynamic resource that loads the hot keys into the cache on every `pulumi up` and fails
-// the deploy when the cache is still cold. Type token pulumi-nodejs:dynamic/warmstack:CachePrewarm, which
-// the warm-readiness pack's `cache-prewarmed` policy looks for (linked through replicationGroupId).
+// CachePrewarm: the dynamic resource that warms the data tier on every `pulumi up` — the replicas' buffers, then
+// the hot keys into the cache — and fails the deploy when the cache is still cold. Type token
+// pulumi-nodejs:dynamic/warmstack:CachePrewarm, which the warm-readiness pack's `cache-prewarmed` policy looks
+// for (linked through replicationGroupId).
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "./bundle";
-import type { PrewarmInputs, PrewarmOutputs } from "./inputs";
+import { PREWARM_RESULT_FIELDS, PREWARM_SECRET_INPUTS, PrewarmInputs, PrewarmOutputs } from "./inputs";
 import { prewarmProvider } from "./provider";
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 
+/** Filled in by the resource: the trigger, and the lists and timeout that have a default. */
+type Defaulted = "timeoutSeconds" | "replicaHosts" | "relations";
+
 export type CachePrewarmArgs = {
-    [K in Exclude<keyof PrewarmInputs, "trigger" | "timeoutSeconds">]: pulumi.Input<PrewarmInputs[K]>;
-} & { timeoutSeconds?: pulumi.Input<number> };
+    [K in keyof Omit<PrewarmInputs, "trigger" | Defaulted>]: pulumi.Input<PrewarmInputs[K]>;
+} & {
+    /** @defaultValue {@link DEFAULT_TIMEOUT_SECONDS} */
+    timeoutSeconds?: pulumi.Input<number>;
+    /** @defaultValue `[]`: no replica buffers to warm. */
+    replicaHosts?: pulumi.Input<pulumi.Input<string>[]>;
+    /** @defaultValue `[]` */
+    relations?: pulumi.Input<pulumi.Input<string>[]>;
+};
+
+/** Every output field as a typed Output on the resource, derived from the one list in inputs.ts. */
+type OutputProperties = { readonly [K in keyof PrewarmOutputs]: pulumi.Output<PrewarmOutputs[K]> };
 
 let provider: pulumi.dynamic.ResourceProvider | undefined;
 
-export class CachePrewarm extends pulumi.dynamic.Resource {
-    declare readonly rowsRead: pulumi.Output<number>;
-    declare readonly keysWritten: pulumi.Output<number>;
-    declare readonly skippedPresent: pulumi.Output<number>;
-    declare readonly skippedNull: pulumi.Output<number>;
-    declare readonly skippedTooLarge: pulumi.Output<number>;
-    declare readonly errors: pulumi.Output<number>;
-    declare readonly warmth: pulumi.Output<number>;
-    declare readonly durationMs: pulumi.Output<number>;
-    declare readonly keysPerSecond: pulumi.Output<number>;
-    declare readonly lastWarmedAt: pulumi.Output<string>;
+// The interface gives the class its output properties (declaration merging), without listing them again.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface CachePrewarm extends OutputProperties {}
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CachePrewarm extends pulumi.dynamic.Resource {
     constructor(name: string, args: CachePrewarmArgs, opts?: pulumi.CustomResourceOptions) {
         // One provider object per process: Pulumi serializes it once and reuses the text.
         provider ??= prewarmProvider(runtimeBundle());
-        const outputs: Record<Exclude<keyof PrewarmOutputs, "replicationGroupId">, undefined> = {
-            rowsRead: undefined,
-            keysWritten: undefined,
-            skippedPresent: undefined,
-            skippedNull: undefined,
-            skippedTooLarge: undefined,
-            errors: undefined,
-            warmth: undefined,
-            durationMs: undefined,
-            keysPerSecond: undefined,
-            lastWarmedAt: undefined,
-        };
+        // Secret whatever the caller passed: encrypted in the state and masked in every diff.
+        const secrets = Object.fromEntries(
+            PREWARM_SECRET_INPUTS.map((field) => [
+                field,
+                args[field] === undefined ? undefined : pulumi.secret(args[field]),
+            ]),
+        );
         super(
             provider,
             name,
             {
                 ...args,
-                // Secret whatever the caller passed: they are encrypted in the state and masked in every diff.
-                authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
-                password: args.password === undefined ? undefined : pulumi.secret(args.password),
+                ...secrets,
                 timeoutSeconds: args.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+                replicaHosts: args.replicaHosts ?? [],
+                relations: args.relations ?? [],
                 trigger: new Date().toISOString(),
-                ...outputs,
+                // Unknown until the provider answers: declaring them makes them this resource's outputs.
+                ...Object.fromEntries(PREWARM_RESULT_FIELDS.map((field) => [field, undefined])),
             },
             opts,
             "warmstack",

@@ -1,26 +1,82 @@
 // The pre-warm's run-time half, bundled by esbuild into one self-contained script (bundle.ts). The same
 // bundle is the CachePrewarm provider's engine and the warmer Lambda's code:
 // - `prewarm(inputs)`: what the provider calls on create and update — warm directly, or invoke the function;
-// - `handler(event)`: the Lambda entry point, which warms directly from inside the VPC.
-import { withTimeout } from "../timeout";
+// - `handler(event)`: the Lambda entry point, which warms directly from inside the VPC: for the provider (secrets
+//   in the invoke) or for the Scheduler at the planned instant (secrets read from Secrets Manager by ARN).
+// A warm is the data tier in order: the roles (deploy only), the replicas' buffers, then the cache.
+import { SecretReader } from "../agent/secrets";
 import { warm } from "../engine/warm";
+import { warmReplicas } from "../replica/warm";
+import { withTimeout } from "../timeout";
+import {
+    DEFAULT_SECRET_TIMEOUT_MS,
+    PrewarmInputs,
+    PrewarmOutputs,
+    ScheduledWarm,
+    WarmerEvent,
+    databaseUrl,
+    isScheduled,
+    outputsOf,
+    warmOptionsFor,
+} from "./inputs";
 import { invokeWarmer } from "./invoke";
-import { outputsOf, PrewarmInputs, PrewarmOutputs, warmOptionsFor } from "./inputs";
+import { ensureRoles } from "./roles";
+
+/** Each database connection and short statement of the setup. */
+const SETUP_TIMEOUT_MS = 10_000;
+
+async function warmChain(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+    const { adminUser, primaryHost } = inputs;
+    // Deploy time, with the master user: the roles, and the extension the replicas then replay.
+    const admin =
+        adminUser && primaryHost ? databaseUrl(inputs, primaryHost, adminUser, inputs.adminPassword) : undefined;
+    if (admin) {
+        await ensureRoles(
+            admin,
+            {
+                warmer: { name: inputs.user, password: inputs.password ?? "" },
+                ...(inputs.agentUser && { agent: { name: inputs.agentUser, password: inputs.agentPassword ?? "" } }),
+            },
+            SETUP_TIMEOUT_MS,
+        );
+    }
+    const replicas = await warmReplicas({
+        primary: admin,
+        replicas: inputs.replicaHosts.map((host) => databaseUrl(inputs, host, inputs.user, inputs.password)),
+        relations: inputs.relations,
+    });
+    const report = await warm(warmOptionsFor(inputs));
+    return outputsOf(inputs, report, replicas.blocksLoaded, new Date());
+}
 
 async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
-    // The engine bounds each call; this bounds their sum.
-    const report = await withTimeout(
-        warm(warmOptionsFor(inputs)),
-        inputs.timeoutSeconds * 1000,
-        "pre-warm (timeoutSeconds)",
-    );
-    return outputsOf(inputs, report, new Date());
+    // Each step bounds its own calls; this bounds their sum.
+    return withTimeout(warmChain(inputs), inputs.timeoutSeconds * 1000, "pre-warm (timeoutSeconds)");
 }
 
 export function prewarm(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     return inputs.mode === "lambda" ? invokeWarmer(inputs) : warmDirect(inputs);
 }
 
-export function handler(event: PrewarmInputs): Promise<PrewarmOutputs> {
-    return warmDirect({ ...event, mode: "direct" });
+/** The scheduled run's secrets, read now by ARN with the function's role; the endpoint is the SDK's usual one. */
+async function withSecrets(event: ScheduledWarm): Promise<PrewarmInputs> {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `kind` is the payload's tag, not an input
+    const { kind, passwordSecretArn, authTokenSecretArn, secretTimeoutMs, ...rest } = event;
+    const reader = new SecretReader({
+        region: event.region ?? process.env.AWS_REGION ?? "",
+        timeoutMs: secretTimeoutMs ?? DEFAULT_SECRET_TIMEOUT_MS,
+    });
+    try {
+        const [password, authToken] = await Promise.all([
+            passwordSecretArn && reader.read({ secretArn: passwordSecretArn }),
+            authTokenSecretArn && reader.read({ secretArn: authTokenSecretArn }),
+        ]);
+        return { ...rest, password, authToken, mode: "direct", trigger: "scheduled" };
+    } finally {
+        reader.close();
+    }
+}
+
+export async function handler(event: WarmerEvent): Promise<PrewarmOutputs> {
+    return warmDirect(isScheduled(event) ? await withSecrets(event) : { ...event, mode: "direct" });
 }

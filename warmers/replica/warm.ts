@@ -1,0 +1,210 @@
+// The replica warm: `pg_prewarm` of the configured tables and indexes on every read replica, so the event's first
+// queries find their blocks in shared buffers. A new replica opens with an empty buffer cache (and on RDS its
+// blocks come from S3 on first touch); autoprewarm only restores what the same server dumped before a restart.
+// The extension is created on the primary first (replicas are read-only and replay it); each replica session is
+// read-only; every connection and statement has its own timeout.
+import { Client } from "pg";
+import { WarmstackError } from "../errors";
+import { Redactor, urlSecrets } from "../engine/redact";
+import { withTimeout } from "../timeout";
+
+/** Blocks `pg_prewarm` loaded: server (host:port) → relation → blocks. */
+export type BlocksLoaded = Record<string, Record<string, number>>;
+
+export const REPLICA_WARM_DEFAULTS = {
+    /** Connect, and each short statement (checks, CREATE EXTENSION). */
+    connectTimeoutMs: 10_000,
+    /** Each relation's `pg_prewarm`: reads the whole relation, so far longer than a connect. */
+    relationTimeoutMs: 300_000,
+    /** How long a replica may take to replay the primary's CREATE EXTENSION. */
+    replayWaitMs: 10_000,
+} as const;
+
+export interface ReplicaWarmOptions {
+    /** One PostgreSQL URL per replica (or any server whose buffers should be warm). */
+    replicas: readonly string[];
+    /** Tables and indexes, as `schema.name` or a name on the search path. */
+    relations: readonly string[];
+    /** The primary, where `CREATE EXTENSION IF NOT EXISTS pg_prewarm` runs first. Absent: the replicas must have it. */
+    primary?: string;
+    /** @defaultValue {@link REPLICA_WARM_DEFAULTS}.connectTimeoutMs */
+    connectTimeoutMs?: number;
+    /** @defaultValue {@link REPLICA_WARM_DEFAULTS}.relationTimeoutMs */
+    relationTimeoutMs?: number;
+    /** @defaultValue {@link REPLICA_WARM_DEFAULTS}.replayWaitMs */
+    replayWaitMs?: number;
+    /** Where progress lines go; silent when omitted. */
+    log?: (line: string) => void;
+}
+
+export interface ReplicaWarmReport {
+    blocksLoaded: BlocksLoaded;
+    totalBlocks: number;
+    durationMs: number;
+}
+
+/**
+ * A replica warm that could not run: `WARM_INPUT` for a relation or extension that is not there (a re-run will
+ * not help), `WARM_CONNECTION` for a server that did not answer in time. The message names the server.
+ */
+export class ReplicaWarmError extends WarmstackError {
+    constructor(
+        readonly code: "WARM_INPUT" | "WARM_CONNECTION",
+        message: string,
+        options?: { cause?: unknown },
+    ) {
+        super(message, options);
+    }
+}
+
+/** `host:port/database`: how a server is named in reports and errors, never with its credentials. */
+export function serverName(url: string): string {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}`;
+}
+
+interface Session {
+    name: string;
+    query<R extends Record<string, unknown>>(text: string, values: unknown[], timeoutMs: number): Promise<R[]>;
+    close(): Promise<void>;
+}
+
+async function open(url: string, readOnly: boolean, timeoutMs: number, redactor: Redactor): Promise<Session> {
+    const name = serverName(url);
+    const client = new Client({
+        connectionString: url,
+        application_name: "warmstack-replica-warm",
+        // A backstop that frees the socket; withTimeout below is what reports.
+        connectionTimeoutMillis: timeoutMs + 1000,
+        ...(readOnly && { options: "-c default_transaction_read_only=on" }),
+    });
+    client.on("error", () => undefined); // a lost connection surfaces through the query that needed it
+    const fail = (what: string, err: unknown, code: ReplicaWarmError["code"] = "WARM_CONNECTION") =>
+        new ReplicaWarmError(code, `${name}: ${what}: ${redactor.text((err as Error).message)}`, { cause: err });
+    try {
+        await withTimeout(client.connect(), timeoutMs, `connect to ${name}`);
+    } catch (err) {
+        void client.end().catch(() => undefined);
+        throw fail("cannot connect", err);
+    }
+    return {
+        name,
+        async query<R extends Record<string, unknown>>(text: string, values: unknown[], ms: number): Promise<R[]> {
+            try {
+                const result = await withTimeout(client.query<R>(text, values), ms, `${text} on ${name}`);
+                return result.rows;
+            } catch (err) {
+                // A statement that timed out still runs on the server: drop the connection so it is cancelled.
+                void client.end().catch(() => undefined);
+                throw fail(text.split(" ").slice(0, 2).join(" "), err, "WARM_CONNECTION");
+            }
+        },
+        close: () => withTimeout(client.end(), timeoutMs, `close ${name}`).catch(() => undefined),
+    };
+}
+
+const HAS_PREWARM = "SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'";
+
+/** The extension on the primary: created if missing, by a role allowed to (the master user on RDS). */
+async function ensureExtension(url: string, timeoutMs: number, redactor: Redactor): Promise<void> {
+    const session = await open(url, false, timeoutMs, redactor);
+    try {
+        await session.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm", [], timeoutMs).catch((err: Error) => {
+            throw new ReplicaWarmError(
+                "WARM_INPUT",
+                `${session.name}: cannot create the pg_prewarm extension (it needs a role allowed to create ` +
+                    `extensions, and pg_prewarm among the server's available extensions): ${(err.cause as Error).message}`,
+                { cause: err },
+            );
+        });
+    } finally {
+        await session.close();
+    }
+}
+
+/** Checks the extension and every relation on one server before anything loads; one error names all that miss. */
+async function check(session: Session, relations: readonly string[], o: Resolved): Promise<void> {
+    const until = Date.now() + (o.primary ? o.replayWaitMs : 0);
+    while ((await session.query(HAS_PREWARM, [], o.connectTimeoutMs)).length === 0) {
+        if (Date.now() >= until) {
+            throw new ReplicaWarmError(
+                "WARM_INPUT",
+                `${session.name}: the pg_prewarm extension is not installed: run CREATE EXTENSION pg_prewarm on the ` +
+                    "primary (replicas replay it), or give the primary so the warm creates it",
+            );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const rows = await session.query<{ name: string; found: string | null }>(
+        "SELECT name, to_regclass(name)::text AS found FROM unnest($1::text[]) AS name",
+        [relations],
+        o.connectTimeoutMs,
+    );
+    const missing = rows.filter((r) => r.found === null).map((r) => r.name);
+    if (missing.length > 0) {
+        throw new ReplicaWarmError(
+            "WARM_INPUT",
+            `${session.name}: no relation named ${missing.map((m) => JSON.stringify(m)).join(", ")} ` +
+                "(give tables or indexes as schema.name, as \\d lists them)",
+        );
+    }
+}
+
+type Resolved = Required<Omit<ReplicaWarmOptions, "primary" | "log">> & Pick<ReplicaWarmOptions, "primary" | "log">;
+
+async function warmOne(session: Session, o: Resolved): Promise<Record<string, number>> {
+    const loaded: Record<string, number> = {};
+    // One relation after another: pg_prewarm reads sequentially, and parallel reads of one server compete.
+    for (const relation of o.relations) {
+        const [row] = await session.query<{ blocks: string }>(
+            "SELECT pg_prewarm($1::regclass, 'buffer') AS blocks",
+            [relation],
+            o.relationTimeoutMs,
+        );
+        loaded[relation] = Number(row.blocks);
+        o.log?.(`${session.name}: ${relation}: ${loaded[relation]} blocks loaded`);
+    }
+    return loaded;
+}
+
+/**
+ * Loads every relation into every replica's shared buffers and reports the blocks loaded per server and relation.
+ * Nothing loads until every server has answered and has the extension and every relation; the replicas then
+ * warm in parallel. Rejects with one {@link ReplicaWarmError} naming each server that failed.
+ */
+export async function warmReplicas(options: ReplicaWarmOptions): Promise<ReplicaWarmReport> {
+    const o: Resolved = { ...REPLICA_WARM_DEFAULTS, ...options };
+    const started = performance.now();
+    if (o.relations.length === 0 || o.replicas.length === 0) return { blocksLoaded: {}, totalBlocks: 0, durationMs: 0 };
+    const redactor = new Redactor([o.primary, ...o.replicas].flatMap((url) => (url ? urlSecrets(url) : [])));
+    if (o.primary) await ensureExtension(o.primary, o.connectTimeoutMs, redactor);
+
+    const opened = await Promise.allSettled(o.replicas.map((url) => open(url, true, o.connectTimeoutMs, redactor)));
+    const sessions = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    try {
+        throwAll(opened);
+        throwAll(await Promise.allSettled(sessions.map((s) => check(s, o.relations, o))));
+        const loaded = await Promise.allSettled(sessions.map((s) => warmOne(s, o)));
+        throwAll(loaded);
+        const blocksLoaded = Object.fromEntries(
+            sessions.map((s, i) => [s.name, (loaded[i] as PromiseFulfilledResult<Record<string, number>>).value]),
+        );
+        const totalBlocks = Object.values(blocksLoaded)
+            .flatMap((r) => Object.values(r))
+            .reduce((a, b) => a + b, 0);
+        return { blocksLoaded, totalBlocks, durationMs: Math.round(performance.now() - started) };
+    } finally {
+        await Promise.all(sessions.map((s) => s.close()));
+    }
+}
+
+/** One error for every server that failed: the first one's code, every message. */
+function throwAll(results: PromiseSettledResult<unknown>[]): void {
+    const failed = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
+    if (failed.length === 0) return;
+    if (failed.length === 1) throw failed[0];
+    const code = failed.every((f) => f instanceof ReplicaWarmError && f.code === "WARM_INPUT")
+        ? "WARM_INPUT"
+        : "WARM_CONNECTION";
+    throw new ReplicaWarmError(code, failed.map((f) => f.message).join("; "), { cause: failed[0] });
+}

@@ -3,7 +3,16 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "bin-build/**", "drill-report/**", "**/*.js"] },
+    {
+        ignores: [
+            "node_modules/**",
+            "policies/node_modules/**",
+            "bin-build/**",
+            "dist/**",
+            "drill-report/**",
+            "**/*.js",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

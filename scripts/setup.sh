@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Project setup (`npm run setup`): the test suite starts its own private redis-server and PostgreSQL,
-# so it needs their binaries installed; then install the npm dependencies.
+# so it needs their binaries installed; then install the npm dependencies and build the CLI.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,4 +35,6 @@ fi
 
 echo "setup: npm ci in $(pwd)"
 npm ci
+echo "setup: npm run build (the compiled CLI bin/warmstack runs)"
+npm run build
 echo "setup: done"

@@ -1,4 +1,4 @@
-// The process entry of `warmstack`: bin/warmstack runs it through ts-node, the benchmark as one bundled script.
+// The process entry of `warmstack`: `npm run build` compiles it into dist/cli, which bin/warmstack runs.
 import { main } from ".";
 
 main(process.argv).then((code) => process.exit(code));

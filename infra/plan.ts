@@ -83,6 +83,11 @@ export interface ReadinessPlan {
         /** The cache warm's expected duration at `keysPerSecond`. */
         estimatedSeconds: number;
         keysPerSecond: number;
+        /**
+         * The warmer function is deployed: cache.prewarm.mode "lambda", or any event stack, whose scheduled warm
+         * invokes it whatever the mode.
+         */
+        warmerFunction: boolean;
         /** The warm's own limit (cache.prewarm.timeoutSeconds)… */
         timeoutSeconds: number;
         /** …and the warmer function's, beyond it so the engine's timeout message reaches the caller. */
@@ -216,6 +221,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ...(scheduleAt && { scheduleAt }),
             estimatedSeconds: lead.estimatedSeconds,
             keysPerSecond: WARM_KEYS_PER_SECOND,
+            warmerFunction: cache.prewarm.mode === "lambda" || event !== undefined,
             timeoutSeconds: cache.prewarm.timeoutSeconds,
             functionTimeoutSeconds: cache.prewarm.timeoutSeconds + FUNCTION_MARGIN_SECONDS,
         },

@@ -33,8 +33,9 @@ export type Instants = { [K in keyof Timeline]: number };
 export function eventInstants(event: NonNullable<WarmstackConfig["event"]>, dataLeadMinutes: number): Instants {
     const start = Date.parse(event.start);
     const end = Date.parse(event.end);
-    const dataWarm = start - dataLeadMinutes * 60_000;
-    const ramp = start - event.rampLeadMinutes * 60_000;
+    // Schedules take whole seconds: what prepares the event rounds earlier, the scale-down later.
+    const dataWarm = floorSecond(start - dataLeadMinutes * 60_000);
+    const ramp = floorSecond(start - event.rampLeadMinutes * 60_000);
     return {
         deployBy: Math.min(dataWarm, ramp) - DEPLOY_ALLOWANCE_MINUTES * 60_000,
         databaseWarm: dataWarm,
@@ -42,9 +43,11 @@ export function eventInstants(event: NonNullable<WarmstackConfig["event"]>, data
         ramp,
         start,
         end,
-        scaleDown: end + event.cooldownMinutes * 60_000,
+        scaleDown: Math.ceil((end + event.cooldownMinutes * 60_000) / 1000) * 1000,
     };
 }
+
+const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 export function timelineOf(instants: Instants): Timeline {
     return Object.fromEntries(Object.entries(instants).map(([k, ms]) => [k, isoSeconds(ms)])) as unknown as Timeline;

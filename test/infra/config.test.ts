@@ -22,6 +22,12 @@ describe("config", () => {
         assert.equal(config.cache.prewarm.topKeys, 100_000);
         assert.deepEqual(config.database.pool, { writerMin: 2, readerMin: 4, max: 20 });
         assert.equal(config.database.connectionReserve, 0.1);
+        assert.deepEqual(config.database.prewarm, { relations: [] });
+        assert.equal(config.cache.headroom, 0.2);
+        assert.equal(config.cache.nodeMemoryGiB, undefined);
+        assert.equal(config.cache.prewarm.avgEntryBytes, 1024);
+        assert.equal(config.cache.prewarm.leadMinutes, undefined, "left out: the plan picks it");
+        assert.deepEqual(config.cost, {});
     });
 
     for (const stack of committedStacks()) {
@@ -74,6 +80,27 @@ describe("config", () => {
             ["warmstack:network.publicSubnetIds"],
         ],
         [
+            "a relation without its schema",
+            (r) => (r.database.prewarm = { relations: ["products"] }),
+            ["warmstack:database.prewarm.relations[0]"],
+        ],
+        [
+            "a relation that is not an identifier",
+            (r) => (r.database.prewarm = { relations: ["catalog.products", "catalog.x; DROP TABLE y"] }),
+            ["warmstack:database.prewarm.relations[1]"],
+        ],
+        [
+            "a relation twice",
+            (r) => (r.database.prewarm = { relations: ["catalog.products", "catalog.products"] }),
+            ["warmstack:database.prewarm.relations"],
+        ],
+        ["a lead of 0 minutes", (r) => (r.cache.prewarm.leadMinutes = 0), ["warmstack:cache.prewarm.leadMinutes"]],
+        ["an entry of 0 bytes", (r) => (r.cache.prewarm.avgEntryBytes = 0), ["warmstack:cache.prewarm.avgEntryBytes"]],
+        ["a cache headroom of 1", (r) => (r.cache.headroom = 1), ["warmstack:cache.headroom"]],
+        ["a node of no memory", (r) => (r.cache.nodeMemoryGiB = 0), ["warmstack:cache.nodeMemoryGiB"]],
+        ["a negative price", (r) => (r.cost = { instanceHourly: -1 }), ["warmstack:cost.instanceHourly"]],
+        ["an unknown cost key", (r) => (r.cost = { dollarsPerHour: 1 }), ["warmstack:cost.dollarsPerHour"]],
+        [
             "a pool max below its minimum",
             (r) => (r.database.pool = { readerMin: 8, max: 4 }),
             ["warmstack:database.pool.max"],
@@ -104,7 +131,7 @@ describe("config", () => {
                 );
                 assert.match(
                     err.message,
-                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network/,
+                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost/,
                 );
                 assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
                 return true;

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { ConfigError, WarmstackConfig } from "../../infra/config";
-import { instancesFor, plan, ReadinessPlan } from "../../infra/plan";
-import { configWith, EVENT, NOW } from "./fixtures";
+import { ConfigError } from "../../infra/config";
+import { instancesFor, plan } from "../../infra/plan";
+import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
 
 describe("readiness plan", () => {
     describe("instance counts (table)", () => {
@@ -159,7 +159,16 @@ describe("readiness plan", () => {
         });
         assert.throws(
             () => plan(config, { now: NOW }),
-            /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/,
+            (err: Error) => {
+                // Headed by what it is: a config the plan cannot work with, not a claim about the peak.
+                assert.match(err.message, /^warmstack config cannot be planned \(1 problem\):\n/);
+                assert.doesNotMatch(err.message, /peak/);
+                assert.match(
+                    err.message,
+                    /warmstack:event\.rampLeadMinutes: at least 5: .*\(300 s\) before the event starts; given 3/,
+                );
+                return true;
+            },
         );
     });
 
@@ -190,77 +199,6 @@ describe("readiness plan", () => {
     });
 
     describe("invariants (property tests)", () => {
-        const arbConfig = fc
-            .record({
-                baselineRps: fc.integer({ min: 1, max: 50_000 }),
-                extraRps: fc.integer({ min: 0, max: 200_000 }),
-                rpsPerInstance: fc.integer({ min: 10, max: 2000 }),
-                headroom: fc.double({ min: 0, max: 1, noNaN: true }),
-                minInstances: fc.integer({ min: 1, max: 10 }),
-                fractionOfPeak: fc.double({ min: 0, max: 1, noNaN: true }),
-                readQps: fc.integer({ min: 0, max: 500_000 }),
-                readQpsPerReplica: fc.integer({ min: 100, max: 50_000 }),
-                maxConnections: fc.integer({ min: 1, max: 20_000 }),
-                connectionReserve: fc.double({ min: 0, max: 0.9, noNaN: true }),
-                writerMin: fc.integer({ min: 1, max: 10 }),
-                readerMin: fc.integer({ min: 1, max: 10 }),
-                poolMaxExtra: fc.integer({ min: 0, max: 40 }),
-                bootSeconds: fc.integer({ min: 30, max: 900 }),
-                rampLeadMinutes: fc.integer({ min: 1, max: 240 }),
-                withEvent: fc.boolean(),
-                startMs: fc.integer({
-                    min: Date.parse("2027-01-01T00:00:00Z"),
-                    max: Date.parse("2030-01-01T00:00:00Z"),
-                }),
-                durationMinutes: fc.integer({ min: 1, max: 10_000 }),
-            })
-            .map((a) =>
-                configWith((r) => {
-                    r.traffic = {
-                        baselineRps: a.baselineRps,
-                        peakRps: a.baselineRps + a.extraRps,
-                        rpsPerInstance: a.rpsPerInstance,
-                        headroom: a.headroom,
-                    };
-                    r.compute = {
-                        ...r.compute,
-                        minInstances: a.minInstances,
-                        bootSeconds: a.bootSeconds,
-                        warmPool: { fractionOfPeak: a.fractionOfPeak },
-                    };
-                    r.database = {
-                        ...r.database,
-                        readQps: a.readQps,
-                        readQpsPerReplica: a.readQpsPerReplica,
-                        maxConnections: a.maxConnections,
-                        connectionReserve: a.connectionReserve,
-                        pool: {
-                            writerMin: a.writerMin,
-                            readerMin: a.readerMin,
-                            max: Math.max(a.writerMin, a.readerMin) + a.poolMaxExtra,
-                        },
-                    };
-                    if (a.withEvent) {
-                        r.event = {
-                            name: "prop",
-                            start: new Date(a.startMs).toISOString(),
-                            end: new Date(a.startMs + a.durationMinutes * 60_000).toISOString(),
-                            rampLeadMinutes: a.rampLeadMinutes,
-                        };
-                    }
-                }),
-            );
-
-        /** Plans, or returns the ConfigError; anything else thrown fails the property. */
-        function attempt(config: WarmstackConfig): ReadinessPlan | ConfigError {
-            try {
-                return plan(config, { now: NOW });
-            } catch (err) {
-                if (err instanceof ConfigError) return err;
-                throw err;
-            }
-        }
-
         it("the connection budget always holds on every endpoint at peak", () => {
             fc.assert(
                 fc.property(arbConfig, (config) => {
@@ -297,7 +235,7 @@ describe("readiness plan", () => {
             );
         });
 
-        it("the ramp always starts rampLeadMinutes before the event and ends after it", () => {
+        it("the ramp always starts rampLeadMinutes before the event and ends cooldownMinutes after it", () => {
             fc.assert(
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
@@ -308,7 +246,10 @@ describe("readiness plan", () => {
                         Date.parse(up.startTime) <=
                             Date.parse(config.event.start) - config.event.rampLeadMinutes * 60_000,
                     );
-                    assert.ok(Date.parse(down.startTime) > Date.parse(config.event.end));
+                    // Whole seconds: the ramp-down never comes before end + cooldown, nor a second after it.
+                    const scaleDown = Date.parse(config.event.end) + config.event.cooldownMinutes * 60_000;
+                    const downAt = Date.parse(down.startTime);
+                    assert.ok(downAt >= scaleDown && downAt < scaleDown + 1000, down.startTime);
                     assert.equal(up.desiredCapacity, p.instances.peak);
                     assert.equal(down.desiredCapacity, p.instances.baseline);
                 }),
@@ -337,8 +278,9 @@ describe("readiness plan", () => {
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
                     if (p instanceof ConfigError) return;
-                    assert.ok(p.warmPool.minSize >= 0 && p.warmPool.minSize <= p.group.maxSize - p.group.minSize);
-                    assert.ok(p.warmPool.maxGroupPreparedCapacity <= p.group.maxSize);
+                    const { baseline, peak } = p.instances;
+                    assert.ok(p.warmPool.minSize >= 0 && p.warmPool.minSize <= peak - baseline);
+                    assert.ok(p.warmPool.maxGroupPreparedCapacity <= peak);
                     assert.ok(p.group.minSize <= p.group.desiredCapacity && p.group.desiredCapacity <= p.group.maxSize);
                     const { peakRps, rpsPerInstance, headroom } = config.traffic;
                     assert.ok(p.instances.peak * rpsPerInstance >= peakRps * (1 + headroom) - 1e-6);

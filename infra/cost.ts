@@ -129,11 +129,11 @@ export function resolvePrices(config: WarmstackConfig): Prices | ConfigProblem[]
     return problems.length > 0 ? problems : prices;
 }
 
-/** Money to the cent, rounding half up after dropping float noise. */
-export const cents = (x: number): number => Math.round(settle(x * 100)) / 100;
+/** USD to a hundredth of a cent: a Stopped instance idles at a fraction of a cent an hour. */
+export const usd = (x: number): number => Math.round(settle(x * 10_000)) / 10_000;
 
 function period(perHour: number): PeriodCost {
-    return { perHour: cents(perHour), perDay: cents(perHour * 24), perMonth: cents(perHour * HOURS_PER_MONTH) };
+    return { perHour: usd(perHour), perDay: usd(perHour * 24), perMonth: usd(perHour * HOURS_PER_MONTH) };
 }
 
 /** One pooled instance's idle cost per hour, by state: what AWS bills while it waits in the pool. */
@@ -175,10 +175,10 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
                   return {
                       hours,
                       rampInstances,
-                      instances: cents(instanceCost),
-                      replicas: cents(replicaCost),
-                      cacheNodes: cents(cacheCost),
-                      total: cents(instanceCost + replicaCost + cacheCost),
+                      instances: usd(instanceCost),
+                      replicas: usd(replicaCost),
+                      cacheNodes: usd(cacheCost),
+                      total: usd(instanceCost + replicaCost + cacheCost),
                   };
               })()
             : undefined;
@@ -190,7 +190,7 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
     const readiness =
         event && instants
             ? {
-                  cost: cents(
+                  cost: usd(
                       (poolHourly * (instants.scaleDown - instants.deployBy)) / 3_600_000 +
                           (rampInstances * instanceHourly * event.rampLeadMinutes) / 60,
                   ),
@@ -199,7 +199,7 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
                       `scale-down, and ${rampInstances} ramped instances running ${event.rampLeadMinutes} min before the start`,
               }
             : {
-                  cost: cents(poolHourly * 24),
+                  cost: usd(poolHourly * 24),
                   covers: `the warm pool (${warmPoolSize} ${compute.warmPool.state}) for one day`,
               };
     const revenue = cost.revenuePerMinute;
@@ -226,7 +226,7 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
         coldSpike: {
             missingInstanceMinutes,
             outageMinutes,
-            ...(revenue !== undefined && { cost: cents(outageMinutes * revenue) }),
+            ...(revenue !== undefined && { cost: usd(outageMinutes * revenue) }),
         },
         readiness,
         ...(revenue !== undefined && revenue > 0 && { breakEvenOutageMinutes: settle(readiness.cost / revenue) }),

@@ -71,7 +71,10 @@ export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Data
             {
                 key: "warmstack:cache.prewarm.leadMinutes",
                 given,
-                allowed: `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
+                allowed:
+                    (given === undefined
+                        ? `required, since the ${leadMinutes} the plan would pick is too short: `
+                        : "") + `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
             },
         ];
     }

@@ -10,7 +10,7 @@ describe("drill: per-second metrics", () => {
         assert.equal(percentile([], 0.5), 0);
     });
 
-    it("buckets arrivals by the second they were due and leaves shed ones out of ratios and latencies", () => {
+    it("buckets arrivals by the second they were due; a shed one counts against the hit ratio, not in latencies", () => {
         const recorder = new RunRecorder(8, 4); // 4 requests per second for 2 seconds
         ["hit", "miss", "miss", "shed"].forEach((outcome, i) =>
             recorder.record(i, outcome as "hit" | "miss" | "shed", 10 * (i + 1)),
@@ -29,7 +29,7 @@ describe("drill: per-second metrics", () => {
                 errors,
             })),
             [
-                { second: 1, requests: 3, hitRatio: 1 / 3, dbQueries: 2, shed: 1, errors: 0 },
+                { second: 1, requests: 3, hitRatio: 1 / 4, dbQueries: 2, shed: 1, errors: 0 },
                 { second: 2, requests: 4, hitRatio: 3 / 4, dbQueries: 0, shed: 0, errors: 1 },
             ],
         );

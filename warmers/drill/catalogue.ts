@@ -49,3 +49,8 @@ export async function clearDrillKeys(redis: Redis): Promise<void> {
         cursor = next;
     } while (cursor !== "0");
 }
+
+/** How many of the `n` hottest products are in the cache now (one EXISTS over their keys). */
+export async function liveHottest(redis: Redis, n: number): Promise<number> {
+    return redis.exists(...Array.from({ length: n }, (_, i) => productKey(i + 1)));
+}

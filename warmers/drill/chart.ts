@@ -1,23 +1,38 @@
-// The drill's picture, drawn by Vega-Lite (headless, no browser): hit ratio and database load per second,
-// cold against warm, with the Zipf mass of the warmed set as the line the warm run should start at.
+// The drill's picture, drawn by Vega-Lite (headless, no browser): hit ratio and database load per second for the
+// three runs (cold, early warm, event-timed warm), with the Zipf mass of the warmed set as the line the event-timed
+// run should start at. Shed arrivals are drawn, not dropped: they count against the hit ratio, and a dashed line
+// adds them to the database load, the queries they would have cost had they been served and missed.
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { RunSummary } from "./metrics";
+import { RUNS, RUN_LABELS, type RunName } from "./runs";
 
 const WIDTH = 560;
 const HEIGHT = 200;
-const RUN_COLORS = { domain: ["cold", "warm"], range: ["#d62728", "#1f77b4"] };
+const RUN_COLORS = { domain: RUNS.map((run) => RUN_LABELS[run]), range: ["#d62728", "#ff7f0e", "#1f77b4"] };
+const LOAD = { queries: "database queries", withShed: "queries + shed arrivals" };
 
-export async function chartSvg(cold: RunSummary, warm: RunSummary, mass: number): Promise<string> {
-    const points = (run: "cold" | "warm", summary: RunSummary) =>
-        summary.perSecond.map(({ second, hitRatio, dbQueries }) => ({ run, second, hitRatio, dbQueries }));
+export async function chartSvg(runs: Record<RunName, RunSummary>, mass: number): Promise<string> {
+    const points = RUNS.flatMap((name) =>
+        runs[name].perSecond.map(({ second, hitRatio }) => ({ run: RUN_LABELS[name], second, hitRatio })),
+    );
+    const shedding = RUNS.some((name) => runs[name].shed > 0);
+    // The dashed line only for runs that shed: elsewhere it would sit on the solid one.
+    const load = RUNS.flatMap((name) =>
+        runs[name].perSecond.flatMap(({ second, dbQueries, shed }) => [
+            { run: RUN_LABELS[name], second, measure: LOAD.queries, perSecond: dbQueries },
+            ...(runs[name].shed > 0
+                ? [{ run: RUN_LABELS[name], second, measure: LOAD.withShed, perSecond: dbQueries + shed }]
+                : []),
+        ]),
+    );
     // Ordinal: each point is one whole second's bucket, labelled 1, 2, 3… rather than on a continuous axis.
     const x = { field: "second", type: "ordinal", title: "second of the spike", axis: { labelAngle: 0 } } as const;
     const color = { field: "run", type: "nominal", title: "run", scale: RUN_COLORS } as const;
     const spec: TopLevelSpec = {
         $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-        title: "warmstack drill: cold vs pre-warmed cache under the same spike",
-        data: { values: [...points("cold", cold), ...points("warm", warm)] },
+        title: "warmstack drill: the same spike on a cold cache, after an early warm, after an event-timed warm",
+        data: { values: points },
         background: "white",
         vconcat: [
             {
@@ -62,8 +77,27 @@ export async function chartSvg(cold: RunSummary, warm: RunSummary, mass: number)
             {
                 width: WIDTH,
                 height: HEIGHT,
+                data: { values: load },
                 mark: { type: "line", point: true },
-                encoding: { x, y: { field: "dbQueries", type: "quantitative", title: "database queries / s" }, color },
+                encoding: {
+                    x,
+                    y: { field: "perSecond", type: "quantitative", title: "database queries / s" },
+                    color,
+                    strokeDash: {
+                        field: "measure",
+                        type: "nominal",
+                        title: "database load",
+                        // The legend lists the dashed line only when one is drawn.
+                        scale: {
+                            domain: shedding ? [LOAD.queries, LOAD.withShed] : [LOAD.queries],
+                            range: [
+                                [1, 0],
+                                [3, 2],
+                            ],
+                        },
+                        legend: { labelLimit: 0 },
+                    },
+                },
             },
         ],
     };

@@ -1,19 +1,24 @@
-// The drill end to end: servers (started, or the ones given), the catalogue, then the same spike twice:
-// cold (empty cache, fresh pool) and warm (the engine's pre-warm of the hottest keys, pre-warmed pool).
-// It measures and reports; problems() judges the figures and the command exits on them.
+// The drill end to end: servers (started, or the ones given), the catalogue, then the same spike three times:
+// cold (empty cache, fresh pool), after an early warm (the engine's pre-warm, then a wait past its TTL, as a
+// deploy-time warm has expired by the event's start) and after an event-timed warm (the same pre-warm just before
+// the spike). It measures and reports; problems() judges the figures and the command exits on them.
+import { setTimeout as sleep } from "node:timers/promises";
 import type Redis from "ioredis";
 import * as engine from ".."; // the warm engine's public API: the pre-warm is `warmstack warm`, not a copy
+import { WARM_DEFAULTS } from "../engine/options";
 import { startPostgres, startRedis } from "../local/servers";
-import { HOTTEST_FIRST, TABLE, TTL_SECONDS, clearDrillKeys, seedCatalogue } from "./catalogue";
+import { HOTTEST_FIRST, TABLE, clearDrillKeys, liveHottest, seedCatalogue } from "./catalogue";
 import { chartSvg } from "./chart";
 import { closeWithin, openClient, openRedis } from "./clients";
 import { runLoad } from "./load";
 import type { RunSummary } from "./metrics";
 import { resolveDrillOptions, type DrillInput, type DrillOptions } from "./options";
+import { checkOutDir } from "./out";
 import { runPool, timeFirstRequest } from "./pools";
 import { seededRandom } from "./random";
 import { cacheAside } from "./readpath";
 import { problems, writeReport, type DrillResult } from "./report";
+import { RUN_LABELS, earlyWaitMs, type RunName, type WarmedRun } from "./runs";
 import { ZipfSampler, zipfMass } from "./zipf";
 
 /** Requests allowed in flight at once; beyond it arrivals are shed, so a stalled server cannot pile up memory. */
@@ -37,7 +42,8 @@ interface Servers {
 }
 
 export async function runDrill(input: DrillInput, progress: Progress = () => {}): Promise<DrillRun> {
-    const options = resolveDrillOptions(input); // every flag is checked before anything starts
+    const options = resolveDrillOptions(input); // every flag is checked before anything starts,
+    await checkOutDir(options.out); // --out too: a report that cannot be written fails now, not after the run
     const step: Step = async (what, work) => {
         const started = performance.now();
         progress(`${what}…`);
@@ -57,10 +63,9 @@ export async function runDrill(input: DrillInput, progress: Progress = () => {})
         const firstRequest = await step("timing the first request over a cold and a pre-warmed pool", () =>
             timeFirstRequest(servers.postgres),
         );
-        const { cold, warm, warmed } = await spikes(redis, servers, options, step);
         const mass = zipfMass(options.rows, options.skew, options.warmKeys);
-        const result: DrillResult = { options, cold, warm, warmed, mass, firstRequest };
-        const files = await writeReport(options.out, result, await chartSvg(cold, warm, mass));
+        const result: DrillResult = { options, mass, firstRequest, ...(await spikes(redis, servers, options, step)) };
+        const files = await writeReport(options.out, result, await chartSvg(result.runs, mass));
         return { result, problems: problems(result), ...files };
     } finally {
         // Every step runs even when one fails, so no private server outlives the drill.
@@ -71,44 +76,72 @@ export async function runDrill(input: DrillInput, progress: Progress = () => {})
     }
 }
 
-/** Cold spike, the engine's pre-warm, warm spike: a fresh pg pool for each spike, cold or pre-warmed. */
+/** The hottest keys checked at each warmed spike's start: the engine's own verify sample size. */
+const LIVE_SAMPLE = WARM_DEFAULTS.verifySample;
+
+/**
+ * The three runs: cold on a fresh pg pool; then, each on a pre-warmed pool, the engine's pre-warm followed by a
+ * wait past its TTL (early) or by the spike at once (event-timed). The cache is emptied of the drill's keys before
+ * each, so every run starts from what its warm left.
+ */
 async function spikes(
     redis: Redis,
     servers: Servers,
     options: DrillOptions,
     step: Step,
-): Promise<{ cold: RunSummary; warm: RunSummary; warmed: engine.WarmReport }> {
+): Promise<Pick<DrillResult, "runs" | "warms" | "timing">> {
     const sampler = new ZipfSampler(options.rows, options.skew);
-    const spike = async (warmPool: boolean): Promise<RunSummary> => {
-        const pool = await runPool(servers.postgres, warmPool);
+    /** One run: its pg pool first (so nothing but `before` stands between the warm and the spike), then the load. */
+    const spike = async <T>(run: RunName, before: () => Promise<T>): Promise<[RunSummary, T]> => {
+        const pool = await runPool(servers.postgres, run !== "cold");
         try {
-            const random = seededRandom(options.seed); // the same seed: both spikes read the same keys in the same order
+            const prepared = await before();
+            const random = seededRandom(options.seed); // the same seed: every spike reads the same keys in order
             const plan = {
                 rps: options.rps,
                 seconds: options.seconds,
                 maxInFlight: MAX_IN_FLIGHT,
                 nextId: () => sampler.sample(random),
             };
-            return await runLoad(plan, cacheAside(redis, pool));
+            return [await step(`${RUN_LABELS[run]}: spike`, () => runLoad(plan, cacheAside(redis, pool))), prepared];
         } finally {
             await closeWithin(pool);
         }
     };
+    const jitter = WARM_DEFAULTS.jitter;
+    const liveSampled = Math.min(LIVE_SAMPLE, options.warmKeys);
+    const waitMs = earlyWaitMs(options.ttl, jitter);
+    /** The engine's pre-warm, then `wait` ms, then how many of the hottest keys are still live. */
+    const prewarm = async (run: WarmedRun, wait: number) => {
+        await clearDrillKeys(redis);
+        const report = await step(
+            `${RUN_LABELS[run]}: pre-warming the top ${options.warmKeys.toLocaleString("en-US")} keys with the engine, TTL ${options.ttl} s ± ${jitter * 100}%`,
+            () =>
+                engine.warm({
+                    source: servers.postgres,
+                    query: HOTTEST_FIRST,
+                    redis: servers.redis,
+                    top: options.warmKeys,
+                    ttl: options.ttl,
+                    jitter,
+                }),
+        );
+        if (wait > 0)
+            await step(`${RUN_LABELS[run]}: waiting ${(wait / 1000).toFixed(1)} s, past the longest TTL it wrote`, () =>
+                sleep(wait),
+            );
+        return { report, live: await liveHottest(redis, liveSampled) };
+    };
+
     await clearDrillKeys(redis);
-    const cold = await step("cold spike", () => spike(false));
-    await clearDrillKeys(redis);
-    const warmed = await step(
-        `pre-warming the top ${options.warmKeys.toLocaleString("en-US")} keys with the engine`,
-        () =>
-            engine.warm({
-                source: servers.postgres,
-                query: HOTTEST_FIRST,
-                redis: servers.redis,
-                top: options.warmKeys,
-                ttl: TTL_SECONDS,
-            }),
-    );
-    return { cold, warmed, warm: await step("warm spike", () => spike(true)) };
+    const [cold] = await spike("cold", () => Promise.resolve());
+    const [early, earlyWarm] = await spike("early", () => prewarm("early", waitMs));
+    const [timed, timedWarm] = await spike("timed", () => prewarm("timed", 0));
+    return {
+        runs: { cold, early, timed },
+        warms: { early: earlyWarm.report, timed: timedWarm.report },
+        timing: { jitter, earlyWaitMs: waitMs, liveSampled, live: { early: earlyWarm.live, timed: timedWarm.live } },
+    };
 }
 
 /** The servers given by URL, or private ones on loopback whose stop() goes onto `cleanup`. */

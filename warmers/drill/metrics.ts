@@ -1,5 +1,6 @@
-// What a run measured, request by request, and its summary: per-second hit ratio, database queries and
-// latency percentiles, and the hit ratio over the first requests (what the first users of an event get).
+// What a run measured, request by request, and its summary: per-second hit ratio, database queries, shed
+// arrivals and latency percentiles, and the hit ratio over the first requests (what the first users of an event
+// get). A shed arrival was never answered: it counts against the hit ratio and is shown, never left out.
 
 export type Outcome = "hit" | "miss" | "error" | "shed";
 
@@ -12,11 +13,15 @@ export interface SecondStats {
     /** Requests that arrived in this second and were served (hit, miss or error). */
     requests: number;
     hits: number;
+    /** Hits over every arrival of this second, shed ones included: the share of users the cache answered. */
     hitRatio: number;
     /** Cache misses: each one read the database. */
     dbQueries: number;
     errors: number;
-    /** Arrivals dropped because the in-flight bound was reached. */
+    /**
+     * Arrivals dropped because the in-flight bound was reached: requests the system could not take. Each would
+     * have been a cache read, and at most one more database query.
+     */
     shed: number;
     p50Ms: number;
     p99Ms: number;
@@ -69,7 +74,11 @@ export class RunRecorder {
         const perSecond: SecondStats[] = [];
         for (let start = 0; start < this.total; start += this.rps) {
             const stats = this.stats(start, Math.min(start + this.rps, this.total));
-            perSecond.push({ second: perSecond.length + 1, ...stats, hitRatio: ratio(stats.hits, stats.requests) });
+            perSecond.push({
+                second: perSecond.length + 1,
+                ...stats,
+                hitRatio: ratio(stats.hits, stats.requests + stats.shed),
+            });
         }
         const all = this.stats(0, this.total);
         const first = this.firstServed(FIRST_REQUESTS);

@@ -1,25 +1,53 @@
-// The drill's flags, checked before anything starts: a bad one fails with a WarmInputError naming it (the
-// CLI prints `--flag: what is allowed, got …` and exits 2, as for `warmstack warm`).
-import { WarmInputError } from "../engine/errors";
+// The drill's flags, checked before anything starts with the shared field validators (warmers/fields.ts): a bad
+// one fails with a WarmInputError naming it, what is allowed and what was given (the CLI prints it as
+// `--flag: …` and exits 2, as for `warmstack warm`).
+import { decimal, fieldError, text, url, wholeNumber } from "../fields";
 
 export interface DrillOptions {
-    /** Products in the catalogue. */
+    /**
+     * Products in the catalogue.
+     * @defaultValue 1,000,000
+     */
     rows: number;
-    /** Requests per second during each spike. */
+    /**
+     * Requests per second during each spike.
+     * @defaultValue 5,000
+     */
     rps: number;
-    /** Length of each spike. */
+    /**
+     * Length of each spike, in seconds.
+     * @defaultValue 10
+     */
     seconds: number;
-    /** Zipf exponent of key popularity. */
+    /**
+     * Zipf exponent of key popularity: higher means more concentrated on the top products.
+     * @defaultValue 1
+     */
     skew: number;
-    /** How many of the hottest keys the engine pre-warms before the warm spike. */
+    /**
+     * How many of the hottest keys the engine pre-warms before the warmed spikes.
+     * @defaultValue a tenth of `rows` ({@link DEFAULT_WARM_SHARE})
+     */
     warmKeys: number;
+    /**
+     * TTL in seconds of the keys the engine pre-warms: the event's TTL, scaled down with the spike. The early warm
+     * waits until every one of them has expired; the event-timed warm runs just before the spike, so they outlive it.
+     * @defaultValue `seconds` × {@link DEFAULT_TTL_SPIKES}
+     */
+    ttl: number;
     /** Use this Redis (loopback only) instead of starting one. */
     redis?: string;
     /** Use this PostgreSQL (loopback only) instead of starting one. */
     postgres?: string;
-    /** Directory for the report and the chart. */
+    /**
+     * Directory for the report and the chart; checked before anything starts.
+     * @defaultValue "drill-report"
+     */
     out: string;
-    /** Seed of the key sequence both spikes replay. */
+    /**
+     * Seed of the key sequence every spike replays.
+     * @defaultValue 1
+     */
     seed: number;
 }
 
@@ -29,82 +57,48 @@ export type DrillInput = { [K in keyof DrillOptions]?: DrillOptions[K] | string 
 export const DEFAULTS = { rows: 1_000_000, rps: 5_000, seconds: 10, skew: 1, out: "drill-report", seed: 1 } as const;
 /** Default --warm-keys: the top tenth of the catalogue. */
 export const DEFAULT_WARM_SHARE = 0.1;
+/** Default --ttl: twice the spike, so keys warmed just before it outlive it whatever their jitter. */
+export const DEFAULT_TTL_SPIKES = 2;
+/** The longest --ttl: the early warm waits it out, and a drill is meant to take a minute, not an hour. */
+export const MAX_TTL_SECONDS = 600;
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const ON_LOOPBACK = "on loopback (127.0.0.1, ::1 or localhost)";
 
 export function resolveDrillOptions(input: DrillInput): DrillOptions {
-    const rows = integer(input, "rows", { min: 1, max: 10_000_000, fallback: DEFAULTS.rows });
-    const warmKeysDefault = Math.max(1, Math.round(rows * DEFAULT_WARM_SHARE));
+    const rows = wholeNumber("rows", input.rows ?? DEFAULTS.rows, { min: 1, max: 10_000_000 });
+    const seconds = wholeNumber("seconds", input.seconds ?? DEFAULTS.seconds, { min: 1, max: 300 });
+    const rowsWords = `--rows (${rows.toLocaleString("en-US")})`;
     return {
         rows,
         // rps × seconds is the number of requests each spike records: at most 6 million.
-        rps: integer(input, "rps", { min: 1, max: 20_000, fallback: DEFAULTS.rps }),
-        seconds: integer(input, "seconds", { min: 1, max: 300, fallback: DEFAULTS.seconds }),
-        skew: skewOf(input),
-        warmKeys: integer(input, "warmKeys", { min: 1, max: rows, maxName: "--rows", fallback: warmKeysDefault }),
-        redis: loopbackUrl(input, "redis", ["redis:"]),
-        postgres: loopbackUrl(input, "postgres", ["postgres:", "postgresql:"]),
-        out: outDir(input),
-        seed: integer(input, "seed", { min: 0, max: 2 ** 32 - 1, fallback: DEFAULTS.seed }),
+        rps: wholeNumber("rps", input.rps ?? DEFAULTS.rps, { min: 1, max: 20_000 }),
+        seconds,
+        skew: decimal("skew", input.skew ?? DEFAULTS.skew, { min: 0, max: 10, exclusiveMin: true }),
+        warmKeys: wholeNumber("warmKeys", input.warmKeys ?? Math.max(1, Math.round(rows * DEFAULT_WARM_SHARE)), {
+            min: 1,
+            max: rows,
+            maxName: rowsWords,
+        }),
+        ttl: wholeNumber("ttl", input.ttl ?? Math.min(MAX_TTL_SECONDS, seconds * DEFAULT_TTL_SPIKES), {
+            min: 1,
+            max: MAX_TTL_SECONDS,
+        }),
+        redis: loopbackUrl("redis", input.redis, ["redis:"]),
+        postgres: loopbackUrl("postgres", input.postgres, ["postgres:", "postgresql:"]),
+        out: text("out", input.out ?? DEFAULTS.out),
+        seed: wholeNumber("seed", input.seed ?? DEFAULTS.seed, { min: 0, max: 2 ** 32 - 1 }),
     };
 }
 
-interface Range {
-    min: number;
-    max: number;
-    /** Names the flag `max` comes from, when it is another flag's value. */
-    maxName?: string;
-    fallback: number;
-}
-
-function integer(input: DrillInput, field: "rows" | "rps" | "seconds" | "warmKeys" | "seed", range: Range): number {
-    const raw = input[field];
-    if (raw === undefined) return range.fallback;
-    const value = toNumber(raw);
-    if (!Number.isInteger(value) || value < range.min || value > range.max) {
-        const max = range.max.toLocaleString("en-US");
-        throw new WarmInputError(
-            field,
-            `expected an integer from ${range.min} to ${range.maxName ? `${range.maxName} (${max})` : max}, got ${show(raw)}`,
-        );
-    }
-    return value;
-}
-
-function skewOf(input: DrillInput): number {
-    const raw = input.skew;
-    if (raw === undefined) return DEFAULTS.skew;
-    const value = toNumber(raw);
-    if (!(value > 0 && value <= 10))
-        throw new WarmInputError("skew", `expected a number > 0 and ≤ 10, got ${show(raw)}`);
-    return value;
-}
-
-/** The drill floods what it points at: only servers on this machine are accepted. */
-function loopbackUrl(input: DrillInput, field: "redis" | "postgres", schemes: string[]): string | undefined {
-    const raw = input[field];
-    if (raw === undefined) return undefined;
-    const form = `a ${schemes[0]}//… URL on loopback (127.0.0.1, ::1 or localhost)`;
-    const url = typeof raw === "string" && URL.canParse(raw) ? new URL(raw) : undefined;
-    if (!url || !schemes.includes(url.protocol) || !LOOPBACK.test(url.hostname)) {
-        // The URL may carry a password: name the host, never echo the whole thing.
-        throw new WarmInputError(field, `expected ${form}, got host ${show(url?.hostname ?? "(unparseable)")}`);
-    }
-    return raw;
-}
-
-function outDir(input: DrillInput): string {
-    const raw = input.out;
-    if (raw === undefined) return DEFAULTS.out;
-    if (typeof raw !== "string" || !raw.trim())
-        throw new WarmInputError("out", `expected a directory path, got ${show(raw)}`);
-    return raw;
-}
-
-function toNumber(raw: string | number): number {
-    return typeof raw === "number" ? raw : raw.trim() === "" ? NaN : Number(raw);
-}
-
-function show(raw: unknown): string {
-    return typeof raw === "string" ? JSON.stringify(raw) : String(raw);
+/**
+ * The drill floods what it points at: only servers on this machine are accepted. A wrong scheme is blamed on the
+ * scheme (url() shows it), a remote host on the host; the password a URL may carry is never shown.
+ */
+function loopbackUrl(field: "redis" | "postgres", value: unknown, schemes: string[]): string | undefined {
+    if (value === undefined) return undefined;
+    const form = `a ${schemes.map((s) => `${s}//…`).join(" or ")} URL ${ON_LOOPBACK}`;
+    const parsed = url(field, value, schemes, form);
+    if (!LOOPBACK.test(parsed.hostname)) throw fieldError(field, form, `${parsed.protocol}//${parsed.host}`);
+    return value as string;
 }

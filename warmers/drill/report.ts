@@ -1,138 +1,198 @@
-// What the drill tells: the terminal headline, the Markdown report and the check the warm run must pass.
+// What the drill tells: the terminal headline, the Markdown report and the check the event-timed run must pass.
 // Every figure comes from the run summaries; nothing here measures or recomputes.
-import fs from "node:fs/promises";
 import path from "node:path";
+import fs from "node:fs/promises";
 import type { WarmReport } from "../engine/report";
 import { ratio, type RunSummary } from "./metrics";
 import type { DrillOptions } from "./options";
+import { makeOutDir } from "./out";
 import type { FirstRequest } from "./pools";
+import { RUNS, RUN_LABELS, type RunName, type WarmedRun } from "./runs";
+
+/** When the warms happened, and what was left of them when their spike began. */
+export interface Timing {
+    /** The engine's TTL jitter the warms used: TTLs spread over `ttl` × (1 ± jitter). */
+    jitter: number;
+    /** How long the early run waited between its warm and its spike. */
+    earlyWaitMs: number;
+    /** How many of the hottest keys were checked at each warmed spike's start. */
+    liveSampled: number;
+    /** Of those, how many were in the cache. */
+    live: Record<WarmedRun, number>;
+}
 
 export interface DrillResult {
     options: DrillOptions;
-    cold: RunSummary;
-    warm: RunSummary;
-    /** The engine's own report of the pre-warm. */
-    warmed: WarmReport;
+    runs: Record<RunName, RunSummary>;
+    /** The engine's own report of each pre-warm. */
+    warms: Record<WarmedRun, WarmReport>;
+    timing: Timing;
     /** zipfMass(rows, skew, warmKeys): the hit ratio a perfect pre-warm gives the very first request. */
     mass: number;
     firstRequest: FirstRequest;
 }
 
-/** How far below the Zipf mass the warm run's first requests may land (sampling noise over 1,000 draws). */
+/** How far below the Zipf mass the event-timed run's first requests may land (sampling noise over 1,000 draws). */
 export const MASS_TOLERANCE = 0.02;
 
 export const REPORT_FILE = "report.md";
 export const CHART_FILE = "drill-chart.svg";
 
-/** Why the drill failed, or nothing when the pre-warm delivered what its size promises. */
-export function problems({ cold, warm, mass }: DrillResult): string[] {
+/** Why the drill failed, or nothing when the event-timed pre-warm delivered what its size promises. */
+export function problems({ runs, mass }: DrillResult): string[] {
     const found: string[] = [];
-    if (warm.firstHitRatio < mass - MASS_TOLERANCE) {
+    const { timed } = runs;
+    if (timed.firstHitRatio < mass - MASS_TOLERANCE) {
         found.push(
-            `warm run's first ${warm.firstRequests} requests hit ${pct(warm.firstHitRatio)}, below the Zipf mass ${pct(mass)} − ${pct(MASS_TOLERANCE)}`,
+            `${RUN_LABELS.timed} run's first ${timed.firstRequests} requests hit ${pct(timed.firstHitRatio)}, below the Zipf mass ${pct(mass)} − ${pct(MASS_TOLERANCE)}`,
         );
     }
-    for (const [name, run] of [
-        ["cold", cold],
-        ["warm", warm],
-    ] as const) {
-        if (run.errors > 0) found.push(`${run.errors} requests of the ${name} run failed, first: ${run.firstError}`);
+    for (const name of RUNS) {
+        const run = runs[name];
+        if (run.errors > 0)
+            found.push(`${run.errors} requests of the ${RUN_LABELS[name]} run failed, first: ${run.firstError}`);
     }
     return found;
 }
 
+/** The figures side by side, one column per run. */
+function comparison({ runs, timing }: DrillResult): string[][] {
+    const each = (figure: (run: RunSummary) => string) => RUNS.map((name) => figure(runs[name]));
+    const live = (name: RunName) =>
+        name === "cold" ? "–" : `${count(timing.live[name])} of ${count(timing.liveSampled)}`;
+    return [
+        ["", ...RUNS.map((name) => RUN_LABELS[name])],
+        ["hottest keys live at the start", ...RUNS.map(live)],
+        ["hit ratio, first second", ...each((run) => pct(run.perSecond[0].hitRatio))],
+        ["hit ratio, whole spike", ...each((run) => pct(ratio(run.hits, run.requests + run.shed)))],
+        ["database queries, first second", ...each((run) => count(run.perSecond[0].dbQueries))],
+        ["database queries, whole spike", ...each((run) => count(run.dbQueries))],
+        ["shed, first second", ...each((run) => count(run.perSecond[0].shed))],
+        ["shed, whole spike", ...each((run) => count(run.shed))],
+        ["p99 latency, first second", ...each((run) => ms(run.perSecond[0].p99Ms))],
+        ["p99 latency, whole spike", ...each((run) => ms(run.p99Ms))],
+    ];
+}
+
 export function headline(result: DrillResult): string[] {
-    const { cold, warm, mass, firstRequest, options } = result;
-    const saved = cold.dbQueries - warm.dbQueries;
+    const { runs, mass, firstRequest, options, timing } = result;
+    const saved = (run: WarmedRun) => {
+        const n = runs.cold.dbQueries - runs[run].dbQueries;
+        return `${count(n)} (${pct(ratio(n, runs.cold.dbQueries))})`;
+    };
+    const rows = comparison(result);
+    const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)) + 3);
     const lines: [string, string][] = [
         [
-            "hit ratio, first second",
-            `cold ${pct(cold.perSecond[0].hitRatio)} → warm ${pct(warm.perSecond[0].hitRatio)}`,
-        ],
-        [
             "database queries saved",
-            `${count(saved)} of ${count(cold.dbQueries)} (${pct(ratio(saved, cold.dbQueries))}) over the ${options.seconds} s spike`,
+            `event-timed warm ${saved("timed")}, early warm ${saved("early")} of the cold run's ${count(runs.cold.dbQueries)}`,
         ],
-        ["p99 latency, first second", `cold ${ms(cold.perSecond[0].p99Ms)} → warm ${ms(warm.perSecond[0].p99Ms)}`],
-        ["p99 latency, whole spike", `cold ${ms(cold.p99Ms)} → warm ${ms(warm.p99Ms)}`],
         [
-            `warm, first ${count(warm.firstRequests)} requests`,
-            `hit ratio ${pct(warm.firstHitRatio)} vs Zipf mass of the ${count(options.warmKeys)} warmed keys ${pct(mass)} (needs ≥ ${pct(mass - MASS_TOLERANCE)})`,
+            `${RUN_LABELS.timed}, first ${count(runs.timed.firstRequests)}`,
+            `hit ratio ${pct(runs.timed.firstHitRatio)} vs Zipf mass of the ${count(options.warmKeys)} warmed keys ${pct(mass)} (needs ≥ ${pct(mass - MASS_TOLERANCE)})`,
+        ],
+        [
+            "timing",
+            `TTL ${options.ttl} s ± ${pct(timing.jitter)}: the early warm ended ${(timing.earlyWaitMs / 1000).toFixed(1)} s before its spike, the event-timed warm just before`,
         ],
         [
             "first request over a pg pool",
             `cold ${ms(firstRequest.coldPoolMs)} → pre-warmed ${ms(firstRequest.warmPoolMs)}`,
         ],
     ];
-    if (cold.shed + warm.shed > 0)
-        lines.push(["shed at the in-flight bound", `cold ${count(cold.shed)}, warm ${count(warm.shed)}`]);
     const failed = problems(result);
     return [
-        ...lines.map(([label, value]) => `${`${label}:`.padEnd(32)}${value}`),
-        failed.length ? `FAILED: ${failed.join("; ")}` : "PASSED: the pre-warm delivered what its size promises",
+        ...rows.map((row) =>
+            row
+                .map((cell, col) => cell.padEnd(widths[col]))
+                .join("")
+                .trimEnd(),
+        ),
+        "",
+        ...lines.map(([label, value]) => `${`${label}:`.padEnd(widths[0])}${value}`),
+        failed.length
+            ? `FAILED: ${failed.join("; ")}`
+            : "PASSED: the event-timed pre-warm delivered what its size promises",
     ];
 }
 
 export function markdown(result: DrillResult): string {
-    const { options, cold, warm, warmed } = result;
-    const rows = cold.perSecond.map((c, i) => {
-        const w = warm.perSecond[i];
-        return `| ${c.second} | ${pct(c.hitRatio)} | ${pct(w.hitRatio)} | ${count(c.dbQueries)} | ${count(w.dbQueries)} | ${ms(c.p50Ms)} / ${ms(c.p99Ms)} | ${ms(w.p50Ms)} / ${ms(w.p99Ms)} |`;
+    const { options, runs, warms } = result;
+    const perSecond = runs.cold.perSecond.map((_, i) => {
+        const cells = (figure: (s: RunSummary["perSecond"][number]) => string) =>
+            RUNS.map((name) => figure(runs[name].perSecond[i]));
+        return `| ${i + 1} | ${[
+            ...cells((s) => pct(s.hitRatio)),
+            ...cells((s) => count(s.dbQueries)),
+            ...cells((s) => count(s.shed)),
+            ...cells((s) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`),
+        ].join(" | ")} |`;
     });
+    const names = (what: string) => RUNS.map((name) => `${what} ${RUN_LABELS[name]}`);
+    const warmLine = (run: WarmedRun) => {
+        const w = warms[run];
+        return (
+            `- ${RUN_LABELS[run]}: streamed the ${count(w.rowsRead)} hottest rows and wrote ${count(w.keysWritten)} keys ` +
+            `in ${(w.durationMs / 1000).toFixed(1)} s (${count(w.keysPerSecond)} keys/s); verified warmth ${pct(w.warmth)} ` +
+            `(${w.verified.present} of ${w.verified.sampled} sampled hot keys present).`
+        );
+    };
     return [
         "# warmstack drill",
         "",
         `${count(options.rows)} products, ${count(options.rps)} requests/s for ${options.seconds} s, Zipf skew ${options.skew}, ` +
-            `top ${count(options.warmKeys)} keys pre-warmed, seed ${options.seed}. Both spikes replay the same key sequence ` +
-            "through a cache-aside read path (Redis, then PostgreSQL on a miss, then fill with a TTL).",
+            `top ${count(options.warmKeys)} keys pre-warmed with a TTL of ${options.ttl} s, seed ${options.seed}. Every run replays ` +
+            "the same key sequence through a cache-aside read path (Redis, then PostgreSQL on a miss, then fill with a TTL): " +
+            "cold (empty cache, fresh pg pool), after an early warm (the same pre-warm, then a wait until its TTL ran out: a " +
+            "deploy-time warm at an event's start) and after an event-timed warm (the pre-warm just before the spike).",
         "",
         "```",
         ...headline(result),
         "```",
         "",
-        `![hit ratio and database load per second, cold vs warm](${CHART_FILE})`,
+        `![hit ratio and database load per second: cold, early warm, event-timed warm](${CHART_FILE})`,
+        "",
+        "A request arriving while 512 are in flight is shed: the system could not take it. Shed requests count against " +
+            "the hit ratio (the cache did not answer them) and are charted as the dashed database line, the load had " +
+            "each been served and missed.",
         "",
         "## Per second",
         "",
-        "| second | hit ratio cold | hit ratio warm | DB queries cold | DB queries warm | p50 / p99 cold | p50 / p99 warm |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
-        ...rows,
+        `| second | ${[...names("hit ratio"), ...names("DB queries"), ...names("shed"), ...names("p50 / p99")].join(" | ")} |`,
+        `|---:|${"---:|".repeat(RUNS.length * 4)}`,
+        ...perSecond,
         "",
-        "## The pre-warm",
+        "## The pre-warms",
         "",
-        `The engine (\`warm()\`, as \`warmstack warm\` runs it) streamed the ${count(warmed.rowsRead)} hottest rows from PostgreSQL ` +
-            `and wrote ${count(warmed.keysWritten)} keys in ${(warmed.durationMs / 1000).toFixed(1)} s (${count(warmed.keysPerSecond)} keys/s); ` +
-            `verified warmth ${pct(warmed.warmth)} (${warmed.verified.present} of ${warmed.verified.sampled} sampled hot keys present).`,
+        "The engine (`warm()`, as `warmstack warm` runs it):",
+        "",
+        warmLine("early"),
+        warmLine("timed"),
         "",
         "The Zipf mass is the share of requests the warmed keys receive: the hit ratio a perfect pre-warm gives the very first " +
-            `request. Fills on a miss only add to it, so the warm run's first ${count(warm.firstRequests)} requests must hit at least ` +
-            `the mass minus ${pct(MASS_TOLERANCE)} (sampling noise).`,
+            `request. Fills on a miss only add to it, so the event-timed run's first ${count(runs.timed.firstRequests)} requests ` +
+            `must hit at least the mass minus ${pct(MASS_TOLERANCE)} (sampling noise).`,
         "",
         "Latency counts from when each request was due, so the load generator's own stalls (garbage collection, a busy " +
             "CPU shared with both servers) show in it too; its event-loop lag below tells how much.",
         "",
-        "| run | requests | hits | DB queries | errors | shed | p50 | p99 | load generator's own lag, p99 |",
+        "| run | requests served | hits | DB queries | errors | shed | p50 | p99 | load generator's own lag, p99 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ...(
-            [
-                ["cold", cold],
-                ["warm", warm],
-            ] as const
-        ).map(
-            ([name, run]) =>
-                `| ${name} | ${count(run.requests)} | ${count(run.hits)} | ${count(run.dbQueries)} | ${count(run.errors)} | ${count(run.shed)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${ms(run.loopLagP99Ms)} |`,
-        ),
+        ...RUNS.map((name) => {
+            const run = runs[name];
+            return `| ${RUN_LABELS[name]} | ${count(run.requests)} | ${count(run.hits)} | ${count(run.dbQueries)} | ${count(run.errors)} | ${count(run.shed)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${ms(run.loopLagP99Ms)} |`;
+        }),
         "",
     ].join("\n");
 }
 
-/** Writes the report and the chart into `out`; returns their paths. */
+/** Writes the report and the chart into `out` (checked before the run by checkOutDir); returns their paths. */
 export async function writeReport(
     out: string,
     result: DrillResult,
     svg: string,
 ): Promise<{ report: string; chart: string }> {
-    await fs.mkdir(out, { recursive: true });
+    await makeOutDir(out);
     const report = path.join(out, REPORT_FILE);
     const chart = path.join(out, CHART_FILE);
     await fs.writeFile(chart, svg);

@@ -1,11 +1,15 @@
 // Loopback stand-ins that answer in the real wire formats: IMDSv2, the Auto Scaling Query API, the Secrets
 // Manager JSON API and a DNS server (dns2, UDP). The code under test talks to them through its endpoint
 // overrides, exactly as it would talk to AWS; nothing here leaves 127.0.0.1.
+import crypto from "node:crypto";
 import http from "node:http";
 import net from "node:net";
 import dns2 from "dns2";
 
 export const CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret-key" };
+/** The instance role's session token, as IMDS hands it out beside {@link CREDENTIALS}. */
+export const SESSION_TOKEN = "local-test-session-token";
+export const INSTANCE_ROLE = "warmstack-app-role";
 
 export interface LoopbackHttp {
     url: string;
@@ -68,6 +72,19 @@ export async function fakeImds(identity: { instanceId: string; region: string })
             "/latest/meta-data/instance-id": identity.instanceId,
             "/latest/meta-data/placement/region": identity.region,
             "/latest/meta-data/autoscaling/target-lifecycle-state": state.targetLifecycleState,
+            "/latest/meta-data/iam/security-credentials/": INSTANCE_ROLE,
+            [`/latest/meta-data/iam/security-credentials/${INSTANCE_ROLE}`]: JSON.stringify(
+                {
+                    Code: "Success",
+                    Type: "AWS-HMAC",
+                    AccessKeyId: CREDENTIALS.accessKeyId,
+                    SecretAccessKey: CREDENTIALS.secretAccessKey,
+                    Token: SESSION_TOKEN,
+                    Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+                },
+                null,
+                2,
+            ),
         };
         const value = req.method === "GET" ? metadata[req.url ?? ""] : undefined;
         res.writeHead(value ? 200 : 404).end(value ?? "");
@@ -130,6 +147,63 @@ export async function fakeSecretsManager(secrets: Record<string, string>): Promi
             }),
         );
     });
+}
+
+/**
+ * S3's GetObject for `objects` (path → bytes), answering only requests signed (SigV4) with {@link CREDENTIALS}
+ * and the instance role's session token, as S3 checks them: a wrong signature gets 403, an unknown key 404.
+ */
+export async function fakeS3(
+    region: string,
+    objects: Record<string, Buffer | string>,
+): Promise<LoopbackHttp & { gets: string[] }> {
+    const gets: string[] = [];
+    const server = await serve((req, _body, res) => {
+        const refused = sigV4Problem(req, region, "s3");
+        if (refused) return void res.writeHead(403, { "content-type": "text/plain" }).end(refused);
+        const object = req.method === "GET" ? objects[req.url ?? ""] : undefined;
+        if (object === undefined) return void res.writeHead(404).end("NoSuchKey");
+        gets.push(req.url ?? "");
+        res.writeHead(200, { "content-type": "application/octet-stream" }).end(object);
+    });
+    return { ...server, gets };
+}
+
+const hmac = (key: Buffer | string, data: string) => crypto.createHmac("sha256", key).update(data).digest();
+const sha256 = (data: string) => crypto.createHash("sha256").update(data).digest("hex");
+
+/** Why a request's AWS Signature Version 4 does not hold (credentials, token, signature), or undefined. */
+function sigV4Problem(req: http.IncomingMessage, region: string, service: string): string | undefined {
+    const auth =
+        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(
+            req.headers.authorization ?? "",
+        );
+    if (!auth) return "no SigV4 Authorization header";
+    const [, accessKey, date, scopeRegion, scopeService, signedHeaders, signature] = auth;
+    if (accessKey !== CREDENTIALS.accessKeyId) return `unknown access key ${accessKey}`;
+    if (scopeRegion !== region || scopeService !== service) return `scope ${scopeRegion}/${scopeService}`;
+    if (req.headers["x-amz-security-token"] !== SESSION_TOKEN) return "no session token";
+    const payloadHash = req.headers["x-amz-content-sha256"];
+    if (typeof payloadHash !== "string") return "no x-amz-content-sha256";
+    const names = signedHeaders.split(";");
+    if (!names.includes("x-amz-security-token") || !names.includes("x-amz-content-sha256")) return "unsigned headers";
+    const [pathname, query = ""] = (req.url ?? "").split("?");
+    const canonical = [
+        req.method,
+        pathname,
+        query,
+        ...names.map((name) => `${name}:${String(req.headers[name] ?? "").trim()}`),
+        "",
+        signedHeaders,
+        payloadHash,
+    ].join("\n");
+    const scope = `${date}/${region}/${service}/aws4_request`;
+    const toSign = ["AWS4-HMAC-SHA256", req.headers["x-amz-date"], scope, sha256(canonical)].join("\n");
+    const key = ["aws4_request"].reduce(
+        (k, part) => hmac(k, part),
+        hmac(hmac(hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date), region), service),
+    );
+    return hmac(key, toSign).toString("hex") === signature ? undefined : "signature does not match";
 }
 
 export interface LoopbackDns {

@@ -7,12 +7,8 @@ import { describe, EXIT, exitCodeOf } from "./outcome";
 
 /** Every subcommand, loaded on use: `warmstack warm` never evaluates the agent's AWS SDK or the drill's charts. */
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-    // Until warm.ts exports warmCommand() (the engine's helper converts it): its registration, taken as a Command.
-    warm: async () => {
-        const holder = new Command();
-        (await import("./warm")).registerWarm(holder);
-        return holder.commands[0];
-    },
+    warm: async () => (await import("./warm")).warmCommand(),
+    plan: async () => (await import("./plan")).planCommand(),
     agent: async () => (await import("../agent/command")).agentCommand(),
     drill: async () => (await import("../drill/command")).drillCommand(),
 };

@@ -1,0 +1,197 @@
+// `warmstack plan` end to end (bin/warmstack spawned) and its pure parts: the committed stacks plan, a bad stack
+// file gets the program's one error naming every bad key, --json IS the program's `plan` output for the same
+// stack and clock, and an unknown stack names the stack files there.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { eventInstants, timelineOf } from "../../infra/timeline";
+import { capacitySteps, chartWindows } from "../../warmers/cli/plan-chart";
+import { atOffset, fromStart, offsetOf } from "../../warmers/cli/plan-report";
+import { stackConfigValues } from "../../warmers/cli/stack-file";
+import { EXIT } from "../../warmers/cli/outcome";
+import { committedStacks, REPO, runProgram, stackConfig } from "../support/pulumi";
+import { runCli } from "./run";
+
+/** A deploy well before every committed event. */
+const AT = "2026-12-01T12:00:00Z";
+
+describe("warmstack plan", function () {
+    this.timeout(120_000);
+    let dir: string;
+    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-plan-"))));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("finds the three committed stacks", () => {
+        assert.deepEqual(committedStacks(), ["baseline", "blackfriday", "launch"]);
+    });
+
+    for (const stack of committedStacks()) {
+        it(`plans ${stack}: the timeline, capacity, data tier and cost tables`, async () => {
+            const run = await runCli(["plan", "--stack", stack, "--at", AT], { cwd: REPO });
+            assert.equal(run.code, 0, run.stderr);
+            assert.equal(run.stderr, "");
+            for (const table of ["Timeline", "Capacity", "Data tier", "Cost (USD", "assumptions:"])
+                assert.match(run.stdout, new RegExp(`^${table.replace("(", "\\(")}`, "m"));
+        });
+
+        it(`--json for ${stack} is the program's \`plan\` stack output under mocks, at the same clock`, async () => {
+            const run = await runCli(["plan", "--stack", stack, "--json", "--at", AT], { cwd: REPO });
+            assert.equal(run.code, 0, run.stderr);
+            const program = await runProgram(
+                stackConfig(stack),
+                () => warmstackFromPulumiConfig(Date.parse(AT)),
+                stack,
+            );
+            assert.deepEqual(JSON.parse(run.stdout), program.outputs.plan);
+        });
+    }
+
+    it("prints each instant in UTC and in the event's own offset", async () => {
+        const file = path.join(dir, "Pulumi.eastern.yaml");
+        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        fs.writeFileSync(file, text.replace('"2027-11-26T05:00:00Z"', '"2027-11-26T00:00:00-05:00"'));
+        const run = await runCli(["plan", "--config", file, "--at", AT]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^start +2027-11-26 05:00 +2027-11-26 00:00 -05:00 +0$/m);
+        assert.match(run.stdout, /^ramp +2027-11-26 04:15 +2027-11-25 23:15 -05:00 +-45 min$/m);
+    });
+
+    it("a bad stack file fails with the program's one error naming every bad key, and exit 2", async () => {
+        const file = path.join(dir, "Pulumi.bad.yaml");
+        const text = fs
+            .readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8")
+            .replace("peakRps: 18000", 'peakRps: "lots"')
+            .replace("amiId: ami-0a1b2c3d4e5f60718", "amiId: my-image")
+            .replace("nodeType: cache.r7g.xlarge", "nodeTyp: cache.r7g.xlarge");
+        fs.writeFileSync(file, text);
+        const run = await runCli(["plan", "--config", file]);
+        assert.equal(run.code, EXIT.input);
+        assert.equal(run.stdout, "");
+        assert.match(run.stderr, new RegExp(`^warmstack: ${file}: warmstack config is invalid \\(3 problems\\):\n`));
+        for (const key of ["warmstack:traffic.peakRps", "warmstack:compute.amiId", "warmstack:cache.nodeTyp"])
+            assert.match(run.stderr, new RegExp(`^  - ${key.replace(/\./g, "\\.")}: `, "m"));
+    });
+
+    it("an unknown stack names the stack files the project holds", async () => {
+        const run = await runCli(["plan", "--stack", "blackfriday2"], { cwd: path.join(REPO, "infra") });
+        assert.equal(run.code, EXIT.input);
+        assert.equal(
+            run.stderr,
+            `warmstack: --stack: no stack "blackfriday2" in ${REPO}; its stack files: ` +
+                "Pulumi.baseline.yaml, Pulumi.blackfriday.yaml, Pulumi.launch.yaml\n",
+        );
+    });
+
+    for (const [args, reason] of [
+        [[], "--stack: a stack name (reads Pulumi.<name>.yaml), or --config FILE; given nothing"],
+        [
+            ["--stack", "launch", "--at", "tomorrow"],
+            '--at: an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z; given "tomorrow"',
+        ],
+        [
+            ["--stack", "launch", "--config", "x.yaml"],
+            "option '--stack <name>' cannot be used with option '--config <file>'",
+        ],
+    ] as const) {
+        it(`plan ${args.join(" ")}: warmstack: ${reason}`, async () => {
+            const run = await runCli(["plan", ...args], { cwd: REPO });
+            assert.equal(run.code, EXIT.input);
+            assert.equal(run.stderr, `warmstack: ${reason}\n`);
+        });
+    }
+
+    it("--out writes the capacity chart; a folder it cannot create fails before anything", async () => {
+        const out = path.join(dir, "charts");
+        const run = await runCli(["plan", "--stack", "blackfriday", "--at", AT, "--json", "--out", out], { cwd: REPO });
+        assert.equal(run.code, 0, run.stderr);
+        JSON.parse(run.stdout); // stdout stays one JSON object
+        const svg = fs.readFileSync(path.join(out, "plan-chart.svg"), "utf8");
+        assert.match(svg, /^<svg /);
+        for (const label of ["in service", "warm pool", "peak 57", "baseline 4", "ramp", "scale-down"])
+            assert.ok(svg.includes(`>${label}<`), label);
+
+        const file = path.join(dir, "a-file");
+        fs.writeFileSync(file, "");
+        const bad = await runCli(["plan", "--stack", "blackfriday", "--out", path.join(file, "charts")], { cwd: REPO });
+        assert.equal(bad.code, EXIT.input);
+        assert.equal(bad.stdout, "");
+        assert.match(
+            bad.stderr,
+            /^warmstack: --out: a folder warmstack can create or write to; given ".*a-file\/charts \(ENOTDIR\)"\n$/,
+        );
+    });
+});
+
+describe("warmstack plan: the pure parts", () => {
+    it("reads a stack file as the Pulumi CLI hands it over: objects as JSON, strings as they are", () => {
+        const values = stackConfigValues(
+            "config:\n  aws:region: us-east-1\n  warmstack:traffic:\n    peakRps: 10\n",
+            "Pulumi.x.yaml",
+        );
+        assert.deepEqual(values, { "aws:region": "us-east-1", "warmstack:traffic": '{"peakRps":10}' });
+        assert.throws(() => stackConfigValues("config: [1, 2]\n", "Pulumi.x.yaml"), /`config:` must map keys/);
+    });
+
+    it("an instant shown at the event's offset is the same instant", () => {
+        const offsets = fc
+            .tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 14 }), fc.constantFrom(0, 30, 45))
+            .map(([sign, h, m]) => `${sign}${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`);
+        const instants = fc.integer({ min: Date.parse("2020-01-01"), max: Date.parse("2040-01-01") });
+        fc.assert(
+            fc.property(instants, offsets, (ms, offset) => {
+                const minute = Math.floor(ms / 60_000) * 60_000;
+                const shown = atOffset(new Date(minute).toISOString(), offset);
+                const [date, time, zone] = shown.split(" ");
+                assert.equal(Date.parse(`${date}T${time}:00${zone}`), minute);
+                assert.equal(offsetOf(`${date}T${time}:00${zone}`), zone);
+            }),
+        );
+        assert.equal(offsetOf("2027-11-26T05:00:00Z"), "+00:00");
+    });
+
+    it("says how far an instant is from the start", () => {
+        assert.equal(fromStart(0), "0");
+        assert.equal(fromStart(-105 * 60_000), "-1 h 45 min");
+        assert.equal(fromStart((4 * 1440 + 60) * 60_000), "+4 d 1 h");
+    });
+
+    it("the chart's windows hold every instant of the timeline, and capacity is the peak exactly from ramp to scale-down", () => {
+        const events = fc.record({
+            start: fc.integer({ min: Date.parse("2027-01-01"), max: Date.parse("2028-01-01") }),
+            hours: fc.integer({ min: 1, max: 24 * 10 }),
+            rampLeadMinutes: fc.integer({ min: 5, max: 180 }),
+            cooldownMinutes: fc.integer({ min: 0, max: 180 }),
+            dataLead: fc.integer({ min: 5, max: 240 }),
+        });
+        fc.assert(
+            fc.property(events, ({ start, hours, rampLeadMinutes, cooldownMinutes, dataLead }) => {
+                const s = Math.floor(start / 60_000) * 60_000;
+                const event = {
+                    name: "e",
+                    start: new Date(s).toISOString(),
+                    end: new Date(s + hours * 3_600_000).toISOString(),
+                    rampLeadMinutes,
+                    cooldownMinutes,
+                };
+                const at = eventInstants(event, dataLead);
+                const windows = chartWindows(at);
+                for (const ms of Object.values(at))
+                    assert.ok(
+                        windows.some((w) => w.from <= ms && ms <= w.to),
+                        new Date(ms).toISOString(),
+                    );
+                const plan = { instances: { baseline: 3, peak: 9 }, warmPool: { minSize: 4 } } as any;
+                for (const window of windows) {
+                    for (const step of capacitySteps(plan, at, window).filter((p) => p.series === "in service")) {
+                        const t = Date.parse(step.time);
+                        assert.equal(step.instances, t >= at.ramp && t < at.scaleDown ? 9 : 3);
+                    }
+                }
+                assert.ok(timelineOf(at));
+            }),
+        );
+    });
+});

@@ -1,0 +1,230 @@
+// `warmstack plan`'s tables: the plan's numbers as a person reads them at a terminal — timeline, capacity, data
+// tier, cost. Pure: every figure is the plan's (or the config value it came from); this file only lays them out.
+import type { WarmstackConfig } from "../../infra/config";
+import type { PeriodCost } from "../../infra/cost";
+import type { ReadinessPlan } from "../../infra/plan";
+import { orderedTimeline, type Timeline } from "../../infra/timeline";
+import { POOL_STATES } from "../../policies/contract";
+import { isoSeconds } from "../../policies/numbers";
+import { renderTable } from "./table";
+
+const TIMELINE_LABELS: Record<keyof Timeline, string> = {
+    deployBy: "deploy by",
+    databaseWarm: "database warm",
+    cacheWarm: "cache warm",
+    ramp: "ramp",
+    start: "start",
+    end: "end",
+    scaleDown: "scale-down",
+};
+
+const count = (n: number) => n.toLocaleString("en-US");
+const money = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+
+function bytes(n: number): string {
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let unit = 0;
+    while (n >= 1024 && unit < units.length - 1) {
+        n /= 1024;
+        unit++;
+    }
+    return `${n.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** The offset an ISO instant was written with (`Z` → `+00:00`). */
+export function offsetOf(iso: string): string {
+    const match = /([+-]\d\d:\d\d|Z)$/.exec(iso);
+    return !match || match[1] === "Z" ? "+00:00" : match[1];
+}
+
+/** `2027-11-26 00:00 -05:00`: the instant `iso` on the clock of `offset`. */
+export function atOffset(iso: string, offset: string): string {
+    const sign = offset.startsWith("-") ? -1 : 1;
+    const [hours, minutes] = offset.slice(1).split(":").map(Number);
+    const shifted = new Date(Date.parse(iso) + sign * (hours * 60 + minutes) * 60_000).toISOString();
+    return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)} ${offset}`;
+}
+
+/** `-1 h 45 min`, `+4 d 1 h`: how far `ms` is from the event's start. */
+export function fromStart(ms: number): string {
+    if (ms === 0) return "0";
+    const minutes = Math.round(Math.abs(ms) / 60_000);
+    const parts = [
+        [Math.floor(minutes / 1440), "d"],
+        [Math.floor(minutes / 60) % 24, "h"],
+        [minutes % 60, "min"],
+    ] as const;
+    const words = parts.filter(([n]) => n > 0).map(([n, unit]) => `${n} ${unit}`);
+    return `${ms < 0 ? "-" : "+"}${words.join(" ")}`;
+}
+
+function timelineTable(plan: ReadinessPlan, now: number): string[] {
+    if (!plan.timeline || !plan.event) return ["Timeline: no event (warmstack:event), so nothing is scheduled"];
+    const offset = offsetOf(plan.event.start);
+    const start = Date.parse(plan.timeline.start);
+    const rows = orderedTimeline(plan.timeline).map(({ name, at }) => [
+        TIMELINE_LABELS[name],
+        `${at.slice(0, 10)} ${at.slice(11, 16)}`,
+        atOffset(at, offset),
+        fromStart(Date.parse(at) - start),
+        Date.parse(at) <= now ? "past" : "",
+    ]);
+    return [
+        renderTable({
+            title: `Timeline (event ${plan.event.name}, ${plan.event.phase})`,
+            header: ["", "UTC", `event time (${offset})`, "from start", ""],
+            rows,
+        }),
+    ];
+}
+
+function capacityTable(plan: ReadinessPlan, config: WarmstackConfig): string {
+    const { instances, group, warmPool, schedule } = plan;
+    const { traffic, compute } = config;
+    const ramp = instances.peak - instances.baseline;
+    const cold = compute.bootSeconds + compute.warmupSeconds;
+    const fromPool = Math.min(warmPool.minSize, ramp);
+    const rampUp = schedule.find((s) => s.desiredCapacity === instances.peak);
+    const rampDown = schedule.find((s) => s !== rampUp);
+    const rows = [
+        [
+            "instances",
+            `${instances.baseline} baseline, ${instances.peak} peak`,
+            `${count(traffic.baselineRps)} / ${count(traffic.peakRps)} rps at ${count(traffic.rpsPerInstance)} per instance, ${percent(traffic.headroom)} headroom`,
+        ],
+        [
+            "auto scaling group",
+            `min ${group.minSize}, max ${group.maxSize}`,
+            `desired ${group.desiredCapacity} as deployed now`,
+        ],
+        [
+            "warm pool",
+            `${warmPool.minSize} ${warmPool.state}`,
+            warmPool.reason ??
+                `prepared capacity ${warmPool.maxGroupPreparedCapacity}${warmPool.reuseOnScaleIn ? ", reused on scale-in" : ""}`,
+        ],
+        [
+            "ramp",
+            rampUp ? `to ${rampUp.desiredCapacity} at ${rampUp.startTime}` : "none scheduled",
+            rampDown ? `back to ${rampDown.desiredCapacity} at ${rampDown.startTime}` : "",
+        ],
+        [
+            "to peak, cold",
+            `${cold} s`,
+            `compute.bootSeconds ${compute.bootSeconds} + warmupSeconds ${compute.warmupSeconds}, for each of ${ramp} instances`,
+        ],
+        [
+            "to peak, from the pool",
+            `${compute.warmupSeconds} s + resume`,
+            `${fromPool} of the ${ramp} skip the boot (leave the ${warmPool.state} pool, warm up)` +
+                (ramp > fromPool ? `; ${ramp - fromPool} boot cold` : ""),
+        ],
+    ];
+    return renderTable({ title: "Capacity", rows });
+}
+
+function dataTierTable(plan: ReadinessPlan, config: WarmstackConfig): string {
+    const { database, cache, dataPrewarm, instances } = plan;
+    const endpoint = (name: string, pool: number) => {
+        const atPeak = pool * instances.peak;
+        return [
+            name,
+            String(pool),
+            count(atPeak),
+            count(database.budgetPerEndpoint),
+            percent(atPeak / database.budgetPerEndpoint),
+        ];
+    };
+    const connections = renderTable({
+        title: `Data tier: ${database.replicas} replica(s) (readQps ${count(config.database.readQps)} at ${count(config.database.readQpsPerReplica)} each), maxConnections ${count(database.maxConnections)} per endpoint`,
+        header: ["endpoint", "pool per instance", `at peak (${instances.peak} instances)`, "budget", "share"],
+        rows: [
+            endpoint("writer", database.writerPoolPerInstance),
+            endpoint(`each replica (×${database.replicas})`, database.readerPoolPerReplica),
+        ],
+        right: [1, 2, 3, 4],
+    });
+    const relations = dataPrewarm.relations.length ? dataPrewarm.relations.join(", ") : "none configured";
+    return [
+        connections,
+        `hot set: ${count(cache.prewarmKeys)} keys × ${count(cache.bytesPerKey)} B = ${bytes(cache.hotSetBytes)} in ` +
+            `${cache.shards} shard(s) of ${bytes(cache.usableBytesPerShard)} usable (${cache.nodes} nodes, ` +
+            `${cache.replicasPerShard} replica(s) per shard, cluster mode ${cache.clusterMode ? "on" : "off"})`,
+        `data warm: replica buffers (${relations}) then the cache, ${dataPrewarm.leadMinutes} min before the start` +
+            `${dataPrewarm.scheduleAt ? ` (${dataPrewarm.scheduleAt})` : ""}; cache warm about ` +
+            `${dataPrewarm.estimatedSeconds} s at ${count(dataPrewarm.keysPerSecond)} keys/s`,
+    ].join("\n");
+}
+
+function costTable(plan: ReadinessPlan): string {
+    const { cost } = plan;
+    const rows: string[][] = [];
+    // Cheapest first: Stopped (EBS only), Hibernated (EBS with the RAM image), Running (the whole instance).
+    const pool = (label: string, size: number, byState: Record<string, PeriodCost>, used?: string) =>
+        [...POOL_STATES]
+            .sort((a, b) => byState[a].perHour - byState[b].perHour)
+            .forEach((state, i) => {
+                const p = byState[state];
+                rows.push([
+                    i === 0 ? label : "",
+                    i === 0 ? String(size) : "",
+                    state + (state === used ? " *" : ""),
+                    money(p.perHour),
+                    money(p.perDay),
+                    money(p.perMonth),
+                ]);
+            });
+    pool("this stack's warm pool", cost.warmPool.size, cost.warmPool.byState, cost.warmPool.state);
+    pool("always warm, 24/7", cost.alwaysWarm.size, cost.alwaysWarm.byState);
+    const lines = [
+        renderTable({
+            title: `Cost (${cost.currency}; * the state this stack uses)`,
+            header: ["idle warm pool", "size", "state", "per hour", "per day", "per month"],
+            rows,
+            right: [1, 3, 4, 5],
+        }),
+    ];
+    if (cost.event) {
+        const e = cost.event;
+        lines.push(
+            `event extra, ${e.hours} h from ramp to scale-down: ${e.rampInstances} ramp instances ${money(e.instances)} + ` +
+                `${plan.database.replicas} replicas ${money(e.replicas)} + ${plan.cache.nodes} cache nodes ${money(e.cacheNodes)} = ${money(e.total)}`,
+        );
+    }
+    const spike = cost.coldSpike;
+    lines.push(
+        `cold spike: ${count(spike.missingInstanceMinutes)} missing instance-minutes = ${spike.outageMinutes.toFixed(2)} min of full outage` +
+            (spike.cost !== undefined
+                ? ` × ${money(cost.revenuePerMinute ?? 0)} per minute = ${money(spike.cost)} at risk`
+                : " (set warmstack:cost.revenuePerMinute to price it)"),
+        `readiness: ${money(cost.readiness.cost)} for ${cost.readiness.covers}`,
+    );
+    if (cost.breakEvenOutageMinutes !== undefined) {
+        lines.push(
+            `break-even: readiness costs as much as ${cost.breakEvenOutageMinutes.toFixed(2)} min of full outage`,
+        );
+    }
+    lines.push(
+        "prices: " +
+            Object.entries(cost.prices)
+                .map(([name, price]) => `${name} ${price.value}`)
+                .join(", "),
+        "assumptions:",
+        ...cost.assumptions.map((a) => `  - ${a}`),
+    );
+    return lines.join("\n");
+}
+
+/** The whole report: a heading, the plan's warnings, then the four tables. */
+export function planReport(plan: ReadinessPlan, config: WarmstackConfig, source: string, now: number): string {
+    const heading = `warmstack plan of ${source}, as of ${isoSeconds(now)}`;
+    return [
+        [heading, ...plan.warnings.map((w) => `warning: ${w}`)].join("\n"),
+        ...timelineTable(plan, now),
+        capacityTable(plan, config),
+        dataTierTable(plan, config),
+        costTable(plan),
+        "",
+    ].join("\n\n");
+}

@@ -1,11 +1,14 @@
 // How the links fit together: the app tier's connections at its peak against every database endpoint's limit,
 // and the whole chain — warm compute in front of a cold cache or database is a cold system.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { prewarmsOf } from "./cache";
-import { coldOkReason, hasLaunchHook, warmInstances, warmPoolOf } from "./compute";
-import { connectionBudgetConfig, settings } from "./config";
+import { cachesOf, prewarmsOf } from "./cache";
+import { coldOkReason, flatCapacity, hasLaunchHook, warmInstances, warmPoolOf } from "./compute";
+import { connectionBudgetConfig, prewarmConfig, settings } from "./config";
 import { TAGS, TYPES } from "./contract";
-import { bufferPrewarmProblems, isReplica, maxConnectionsOf, parameterGroupOf, replicasOf } from "./database";
+import { bufferPrewarmProblems, databasesOf, maxConnectionsOf, replicaBufferProblem, settingsOf } from "./database";
+import { eventText } from "./event";
+import { cacheEvent, eventWarmProblem } from "./event-warm";
+import { POLICY } from "./names";
 import { settle } from "./numbers";
 import { bullets, numberOf, ofType, tagsOf, Unknowns } from "./props";
 
@@ -61,77 +64,85 @@ function appTiers(
 }
 
 export const connectionBudget: StackValidationPolicy = {
-    name: "connection-budget",
+    name: POLICY.connectionBudget,
     description:
         "At the peak (every group at maxSize), the connections the app tier opens fit every database " +
-        "endpoint: instances × per-instance pool ≤ max_connections × (1 − reserve), for the writer and each replica.",
+        "endpoint: instances × per-instance pool ≤ max_connections × (1 − reserve), for the writer and each reader " +
+        "(RDS replicas, Aurora instances).",
     enforcementLevel: "mandatory",
     configSchema: connectionBudgetConfig,
     validateStack: (args, reportViolation) => {
         const { reserve } = settings(args, connectionBudgetConfig);
-        const instances = ofType(args.resources, TYPES.dbInstance);
-        const parameterGroups = ofType(args.resources, TYPES.dbParameterGroup);
-        const primaries = instances.filter((db) => !isReplica(db.props));
-        if (primaries.length === 0) return;
+        const databases = databasesOf(args.resources);
+        if (databases.length === 0) return;
         const unknowns = new Unknowns();
         // Every group of the stack is taken to reach every database of the stack: the props cannot tell.
         const tiers = appTiers(ofType(args.resources, TYPES.group), unknowns, reportViolation);
 
-        const checkEndpoint = (db: PolicyResource, role: string, demand: Demand[]) => {
-            const group = parameterGroupOf(db, parameterGroups);
-            unknowns.check(group ?? db, () => {
-                const max = group && maxConnectionsOf(group.props);
-                if (max === undefined) {
+        /** `endpoint`'s max_connections over `instances` (the smallest: any Aurora instance may be the writer). */
+        const checkEndpoint = (
+            endpoint: PolicyResource,
+            instances: PolicyResource[],
+            role: string,
+            demand: Demand[],
+            cluster?: PolicyResource,
+        ) => {
+            unknowns.check(endpoint, () => {
+                const limits = instances.map((db) => ({ db, groups: settingsOf(db, args.resources, cluster) }));
+                const unpinned = limits.find((l) => maxConnectionsOf(l.groups) === undefined);
+                if (unpinned || limits.length === 0) {
+                    const groups = unpinned?.groups ?? [];
                     reportViolation(
-                        `${role} ${db.name}: max_connections is not pinned to a number in ` +
-                            (group
-                                ? `its parameter group ${group.name}`
+                        `${role} ${endpoint.name}: max_connections is not pinned to a number in ` +
+                            (groups.length > 0
+                                ? `its parameter group${groups.length > 1 ? "s" : ""} ${groups.map((g) => g.name).join(", ")}`
                                 : "a parameter group of this stack (it runs the RDS default)") +
                             ", so the connections it takes at the peak cannot be checked. Set max_connections in its " +
                             "parameter group.",
-                        db.urn,
+                        endpoint.urn,
                     );
                     return;
                 }
+                const max = Math.min(...limits.map((l) => maxConnectionsOf(l.groups)!));
                 // Drop float noise before rounding down, as the plan does: 1000 × (1 − 0.9) must be 100, not 99.
                 const budget = Math.floor(settle(max * (1 - reserve)));
                 const total = demand.reduce((sum, d) => sum + d.instances * d.perInstance, 0);
                 if (total <= budget) return;
                 const terms = demand.map((d) => `${d.group} ${d.instances} instances × ${d.perInstance}`).join(" + ");
                 reportViolation(
-                    `${role} ${db.name}: ${terms} = ${total} connections at the peak, over its budget ` +
+                    `${role} ${endpoint.name}: ${terms} = ${total} connections at the peak, over its budget ` +
                         `of ${budget} (max_connections ${max} − ${Math.round(reserve * 100)}% reserve). Raise ` +
                         "max_connections (warmstack: database.maxConnections), lower the per-instance pool " +
                         `(database.pool.max) or the peak (maxSize)${role === "reader" ? ", or add replicas" : ""}.`,
-                    db.urn,
+                    endpoint.urn,
                 );
             });
         };
 
-        for (const primary of primaries) {
+        for (const db of databases) {
+            const cluster = db.aurora ? db.primary : undefined;
             checkEndpoint(
-                primary,
+                db.primary,
+                db.writers,
                 "writer",
                 tiers.map((t) => ({ group: t.group.name, instances: t.peak, perInstance: t.writerPool })),
+                cluster,
             );
-            const replicas = replicasOf(primary, instances);
-            for (const replica of replicas) {
+            for (const reader of db.readers) {
                 checkEndpoint(
-                    replica,
+                    reader,
+                    [reader],
                     "reader",
-                    tiers.map((t) => ({
-                        group: t.group.name,
-                        instances: t.peak,
-                        perInstance: t.readerPoolPerReplica,
-                    })),
+                    tiers.map((t) => ({ group: t.group.name, instances: t.peak, perInstance: t.readerPoolPerReplica })),
+                    cluster,
                 );
             }
             for (const tier of tiers) {
-                if (tier.plannedReplicas === undefined || tier.plannedReplicas <= replicas.length) continue;
+                if (tier.plannedReplicas === undefined || tier.plannedReplicas <= db.replicaCount) continue;
                 reportViolation(
                     `${tier.group.name} sized its reader pool for ${tier.plannedReplicas} replicas of ` +
-                        `${primary.name}, but ${replicas.length} exist: each instance holds ` +
-                        `${tier.readerPoolPerReplica * replicas.length} of its ${tier.readerPoolPerReplica * tier.plannedReplicas} ` +
+                        `${db.primary.name}, but ${db.replicaCount} exist: each instance holds ` +
+                        `${tier.readerPoolPerReplica * db.replicaCount} of its ${tier.readerPoolPerReplica * tier.plannedReplicas} ` +
                         "planned reader connections. Create the missing replicas.",
                     tier.group.urn,
                 );
@@ -142,13 +153,17 @@ export const connectionBudget: StackValidationPolicy = {
 };
 
 export const wholeChainWarm: StackValidationPolicy = {
-    name: "whole-chain-warm",
+    name: POLICY.wholeChainWarm,
     description:
         "If any compute in the stack is warm, every link behind it is warm too — compute, cache and " +
-        "database — because one cold component takes the whole system down at the peak.",
+        "database, at deploy and at the event's start — because one cold component takes the whole system down " +
+        "at the peak.",
     enforcementLevel: "mandatory",
+    configSchema: prewarmConfig,
     validateStack: (args, reportViolation) => {
         const resources = args.resources;
+        const { eventStart } = settings(args, prewarmConfig);
+        const now = Date.now();
         const unknowns = new Unknowns();
         const groups = ofType(resources, TYPES.group);
         const warmth = groups.flatMap(
@@ -162,8 +177,6 @@ export const wholeChainWarm: StackValidationPolicy = {
         if (warmth.length === 0) return unknowns.settle();
 
         const hooks = ofType(resources, TYPES.lifecycleHook);
-        const parameterGroups = ofType(resources, TYPES.dbParameterGroup);
-        const instances = ofType(resources, TYPES.dbInstance);
         const cold: string[] = [];
         const link = (resource: PolicyResource, find: () => string | undefined) => {
             const finding = unknowns.check(resource, find);
@@ -172,39 +185,55 @@ export const wholeChainWarm: StackValidationPolicy = {
         for (const group of groups) {
             link(group, () => {
                 if (!warmPoolOf(group.props)) {
-                    return coldOkReason(group.props)
+                    return coldOkReason(group.props) || flatCapacity(group.props) !== undefined
                         ? undefined
-                        : `compute ${group.name}: no warm pool — its scale-out boots cold (asg-warm-pool-required)`;
+                        : `compute ${group.name}: no warm pool — its scale-out boots cold (${POLICY.warmPoolRequired})`;
                 }
                 return hasLaunchHook(group, hooks)
                     ? undefined
-                    : `compute ${group.name}: no launch hook — instances join before they are warm (warm-pool-launch-hook)`;
+                    : `compute ${group.name}: no launch hook — instances join before they are warm (${POLICY.launchHook})`;
             });
         }
-        for (const cache of ofType(resources, TYPES.replicationGroup)) {
-            link(cache, () =>
-                prewarmsOf(cache, resources).length > 0
-                    ? undefined
-                    : `cache ${cache.name}: no CachePrewarm fills it — it opens empty and every miss goes to the ` +
-                      "database (cache-prewarmed)",
-            );
-        }
-        for (const db of instances) {
-            const group = parameterGroupOf(db, parameterGroups);
-            link(group ?? db, () => {
-                const problems = group
-                    ? bufferPrewarmProblems(group.props)
-                    : ["it runs the RDS default parameter group, which does not load pg_prewarm"];
-                return problems.length === 0
-                    ? undefined
-                    : `database ${db.name}: its buffer cache comes back cold after a restart or failover ` +
-                          `(${problems.join("; ")}) (db-buffer-prewarm)`;
+        for (const cache of cachesOf(resources)) {
+            link(cache, () => {
+                if (prewarmsOf(cache, resources).length === 0) {
+                    return (
+                        `cache ${cache.name}: no CachePrewarm fills it — it opens empty and every miss goes to the ` +
+                        `database (${POLICY.cachePrewarmed})`
+                    );
+                }
+                const event = cacheEvent(cache, eventStart, resources);
+                if (event === undefined || Number.isNaN(event.ms)) return undefined;
+                return eventWarmProblem(cache, event, resources, unknowns, now)
+                    ? `cache ${cache.name}: no scheduled warm in time — the deploy's keys have expired when ` +
+                          `${eventText(event)} starts (${POLICY.prewarmBeforeEvent})`
+                    : undefined;
             });
-            link(db, () =>
-                isReplica(db.props) || replicasOf(db, instances).length > 0
+        }
+        for (const db of databasesOf(resources)) {
+            const cluster = db.aurora ? db.primary : undefined;
+            for (const instance of db.aurora ? db.readers : [db.primary, ...db.readers]) {
+                link(instance, () => {
+                    const problems = bufferPrewarmProblems(settingsOf(instance, resources, cluster));
+                    return problems.length === 0
+                        ? undefined
+                        : `database ${instance.name}: its buffer cache comes back cold after a restart or failover ` +
+                              `(${problems.join("; ")}) (${POLICY.dbBufferPrewarm})`;
+                });
+            }
+            link(db.primary, () =>
+                db.replicaCount > 0
                     ? undefined
-                    : `database ${db.name}: no read replica — every read at the peak lands on the writer (db-read-replicas)`,
+                    : `database ${db.primary.name}: no read replica — every read at the peak lands on the writer (${POLICY.dbReadReplicas})`,
             );
+            for (const reader of db.readers) {
+                link(reader, () =>
+                    replicaBufferProblem(reader, resources)
+                        ? `database ${reader.name}: its buffers are cold at the event — no warm loads its hot ` +
+                          `relations (${POLICY.replicaBuffersWarm})`
+                        : undefined,
+                );
+            }
         }
         if (cold.length > 0) {
             reportViolation(

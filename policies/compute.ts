@@ -10,6 +10,9 @@ import {
     warmPoolStateConfig,
 } from "./config";
 import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./contract";
+import { DEFAULTS } from "./defaults";
+import { badStart, eventStartOf, eventText } from "./event";
+import { POLICY } from "./names";
 import { isoSeconds } from "./numbers";
 import {
     bullets,
@@ -26,9 +29,6 @@ import {
     tagsOf,
     Unknowns,
 } from "./props";
-
-/** Used when neither the policy config nor the group's tag gives the lead; warmstack's own default. */
-const DEFAULT_RAMP_LEAD_MINUTES = 30;
 
 export function warmPoolOf(group: Props): Props | undefined {
     const pool = group.warmPool;
@@ -49,6 +49,19 @@ export function warmInstances(group: Props, pool: Props): number {
     return Math.max(numberOf(pool.minSize) ?? 0, ceiling - desired);
 }
 
+/**
+ * The size of a group that never scales out (minSize = maxSize, both known), whose every instance starts at
+ * deploy: it needs no warm pool and no ramp. Undefined for a group that can scale out.
+ */
+export function flatCapacity(group: Props): number | undefined {
+    const min = numberOf(group.minSize);
+    return min !== undefined && min === numberOf(group.maxSize) ? min : undefined;
+}
+
+const flatText = (name: string, size: number) =>
+    `${name} never scales out (minSize = maxSize = ${size}): every instance starts at deploy, so it needs no warm ` +
+    "pool and no ramp";
+
 /** The reason a group gives for running cold; "" when it is tagged without one. */
 export const coldOkReason = (group: Props) => tagsOf(group).get(COLD_OK_TAG);
 
@@ -68,7 +81,7 @@ export function hasLaunchHook(group: PolicyResource, hooks: PolicyResource[]): b
 }
 
 export const asgWarmPoolRequired: ResourceValidationPolicy = {
-    name: "asg-warm-pool-required",
+    name: POLICY.warmPoolRequired,
     description:
         "Every Auto Scaling group keeps a warm pool, so a scale-out takes instances that are already " +
         "booted and configured instead of waiting minutes for cold ones.",
@@ -78,6 +91,8 @@ export const asgWarmPoolRequired: ResourceValidationPolicy = {
         if (args.type !== TYPES.group) return;
         const reason = coldOkReason(args.props);
         if (reason) args.notApplicable(`exempt by ${COLD_OK_TAG}: ${reason}`);
+        const flat = flatCapacity(args.props);
+        if (flat !== undefined) args.notApplicable(flatText(args.name, flat));
         const { minWarmPoolSize } = settings(args, warmPoolRequiredConfig);
         const pool = warmPoolOf(args.props);
         const minSize = pool && (numberOf(pool.minSize) ?? 0);
@@ -96,6 +111,24 @@ export const asgWarmPoolRequired: ResourceValidationPolicy = {
                     `${minWarmPoolSize}. Raise warmPool.minSize (warmstack: compute.warmPool.fractionOfPeak).${exemption}`,
             );
         }
+    },
+};
+
+export const asgFlatCapacity: ResourceValidationPolicy = {
+    name: POLICY.flatCapacity,
+    description:
+        "Says so when an Auto Scaling group never scales out (minSize = maxSize): the pack then asks it for no warm " +
+        "pool and no ramp, and the event's peak must really be its baseline.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.group) return;
+        const flat = flatCapacity(args.props);
+        if (flat === undefined) return;
+        reportViolation(
+            `${flatText(args.name, flat)}; ${POLICY.warmPoolRequired} and ${POLICY.rampBeforeEvent} do not apply. ` +
+                "If the event's traffic can rise above what these instances serve, give the group room to grow " +
+                "(warmstack: traffic.peakRps above traffic.baselineRps) and the pack will ask for the pool and the ramp.",
+        );
     },
 };
 
@@ -135,7 +168,7 @@ function templateProblems(template: PolicyResource, state: string, rootDeviceNam
 }
 
 export const warmPoolCompatible: StackValidationPolicy = {
-    name: "warm-pool-compatible",
+    name: POLICY.warmPoolCompatible,
     description:
         "Warm pools are only set up in ways AWS accepts, so the deploy does not fail at apply time: no " +
         "mixedInstancesPolicy, no Spot, hibernation enabled for a Hibernated pool, an EBS root for Stopped and " +
@@ -176,7 +209,7 @@ export const warmPoolCompatible: StackValidationPolicy = {
 };
 
 export const warmPoolState: ResourceValidationPolicy = {
-    name: "warm-pool-state",
+    name: POLICY.warmPoolState,
     description: "Warm pools wait Stopped (or Hibernated): a Running pool bills every idle instance as if it served.",
     enforcementLevel: "advisory",
     configSchema: warmPoolStateConfig,
@@ -198,7 +231,7 @@ export const warmPoolState: ResourceValidationPolicy = {
 const lacksWarmup = (type: string, group: Props) => type === TYPES.group && !isSet(group, "defaultInstanceWarmup");
 
 export const asgInstanceWarmup: ResourceValidationPolicy = {
-    name: "asg-instance-warmup",
+    name: POLICY.instanceWarmup,
     description:
         "Auto Scaling groups set defaultInstanceWarmup, so a joining instance's cold-start metrics do not " +
         "drive scaling decisions.",
@@ -222,7 +255,7 @@ export const asgInstanceWarmup: ResourceValidationPolicy = {
 };
 
 export const warmPoolLaunchHook: StackValidationPolicy = {
-    name: "warm-pool-launch-hook",
+    name: POLICY.launchHook,
     description:
         "Every group with a warm pool holds new instances with an EC2_INSTANCE_LAUNCHING lifecycle hook " +
         "until their bootstrap is done; without it they are stopped into the pool, or join, half-ready.",
@@ -251,7 +284,7 @@ const relativeTo = (ms: number, startMs: number) => {
 const scheduledCapacity = (action: Props) => numberOf(action.desiredCapacity) ?? numberOf(action.minSize) ?? -1;
 
 export const rampBeforeEvent: StackValidationPolicy = {
-    name: "ramp-before-event",
+    name: POLICY.rampBeforeEvent,
     description:
         "On an event stack, scheduled actions raise each group's capacity at least rampLeadMinutes before " +
         "the event starts, so instances beyond the warm pool have booted and warmed up by then.",
@@ -260,24 +293,19 @@ export const rampBeforeEvent: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const config = settings(args, rampConfig);
         const schedules = ofType(args.resources, TYPES.schedule);
+        const now = Date.now();
         const unknowns = new Unknowns();
         for (const group of ofType(args.resources, TYPES.group))
             unknowns.check(group, () => {
                 const tags = tagsOf(group.props);
-                const start = config.eventStart ?? tags.get(TAGS.eventStart);
-                if (start === undefined) return;
-                const startMs = Date.parse(start);
-                if (Number.isNaN(startMs)) {
-                    reportViolation(
-                        `${group.name}: the event start "${start}" is not a date-time; write it like ` +
-                            "2027-11-26T05:00:00Z.",
-                        group.urn,
-                    );
-                    return;
-                }
+                const event = eventStartOf(config.eventStart, tags);
+                if (event === undefined || flatCapacity(group.props) !== undefined) return;
+                if (Number.isNaN(event.ms)) return reportViolation(badStart(group.name, event), group.urn);
                 const lead =
-                    config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULT_RAMP_LEAD_MINUTES;
-                const deadline = startMs - lead * 60_000;
+                    config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULTS.rampLeadMinutes;
+                const deadline = event.ms - lead * 60_000;
+                // Past the deadline no schedule can be in time: the plan gives the group its peak at once.
+                if (now >= deadline) return;
                 const baseline = numberOf(group.props.minSize) ?? 0;
                 // Per schedule of this group: a ramp, nothing, or undefined while its values are unknown.
                 const actions = schedules
@@ -296,12 +324,11 @@ export const rampBeforeEvent: StackValidationPolicy = {
                 if (ramps.length > 0 && ramps[0].at <= deadline) return;
                 // An unknown schedule may be the ramp: leave the verdict to apply rather than block on a guess.
                 if (actions.includes(undefined)) return;
-                const event = `the event${tags.has(TAGS.event) ? ` ${tags.get(TAGS.event)}` : ""} at ${isoSeconds(startMs)}`;
                 const found =
                     ramps.length === 0
-                        ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${event}`
+                        ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${eventText(event)}`
                         : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${isoSeconds(ramps[0].at)}, ` +
-                          `${relativeTo(ramps[0].at, startMs)} ${event}`;
+                          `${relativeTo(ramps[0].at, event.ms)} ${eventText(event)}`;
                 reportViolation(
                     `${found}; capacity must rise ${lead} min before, by ${isoSeconds(deadline)}, or the instances ` +
                         "beyond the warm pool are still booting when the traffic arrives. Add or move an " +

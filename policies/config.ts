@@ -3,6 +3,7 @@
 // policy run without config (tests, an older CLI) must get the same values, so they are applied here too.
 import { PolicyConfigSchema } from "@pulumi/policy";
 import { POOL_STATES } from "./contract";
+import { DEFAULTS } from "./defaults";
 
 export const warmPoolRequiredConfig = {
     properties: {
@@ -87,19 +88,24 @@ export const connectionBudgetConfig = {
     },
 } satisfies PolicyConfigSchema;
 
+/** The event's start, as ramp-before-event and prewarm-before-event take it from the policy config. */
+const eventStart = {
+    type: "string",
+    format: "date-time",
+    description: "The event's start; without it the warmstack:event-start tag (of the cache, else the group) is used.",
+} as const;
+
+export const prewarmConfig = { properties: { eventStart } } satisfies PolicyConfigSchema;
+
 export const rampConfig = {
     properties: {
-        eventStart: {
-            type: "string",
-            format: "date-time",
-            description: "The event's start; without it the group's warmstack:event-start tag is used.",
-        },
+        eventStart,
         rampLeadMinutes: {
             type: "integer",
             minimum: 1,
             description:
                 "Capacity must rise this long before the start; without it the group's " +
-                "warmstack:ramp-lead-minutes tag, else 30.",
+                `warmstack:ramp-lead-minutes tag, else ${DEFAULTS.rampLeadMinutes}.`,
         },
     },
 } satisfies PolicyConfigSchema;

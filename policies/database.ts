@@ -1,21 +1,34 @@
-// The database tier: RDS PostgreSQL instances — private, encrypted, with read replicas for the peak and a
-// buffer cache that comes back warm after a restart (pg_prewarm's autoprewarm).
+// The database tier: RDS PostgreSQL instances and Aurora PostgreSQL clusters — private, encrypted, with read
+// replicas for the peak, a buffer cache that comes back warm after a restart (pg_prewarm's autoprewarm), and
+// replicas whose buffers are loaded before the event.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { readReplicasConfig, settings } from "./config";
-import { TYPES } from "./contract";
+import { PREWARM_INPUTS, TYPES } from "./contract";
+import { POLICY } from "./names";
 import {
     bullets,
     eachKnown,
     isRecord,
     isSet,
     isTrue,
+    known,
     listOf,
     numberOf,
     ofType,
     Props,
     referencedBy,
     stringOf,
+    Unknowns,
 } from "./props";
+
+/** Engines the pack judges: PostgreSQL on RDS and Aurora PostgreSQL. */
+export const POSTGRES_ENGINES = ["postgres", "aurora-postgresql"];
+
+/** Whether the pack judges this engine; a replica names none (it inherits its source's), which counts as judged. */
+export const isPostgres = (db: Props) => {
+    const engine = stringOf(known(db, "engine"));
+    return engine === undefined || POSTGRES_ENGINES.includes(engine);
+};
 
 export const isReplica = (db: Props) => isSet(db, "replicateSourceDb");
 
@@ -26,71 +39,163 @@ export const replicasOf = (primary: PolicyResource, instances: PolicyResource[])
             isReplica(db.props) && referencedBy(db, "replicateSourceDb", [primary], ["identifier", "arn"]).length > 0,
     );
 
-/** The stack's parameter group a DB instance runs with; undefined for the RDS default group. */
-export const parameterGroupOf = (db: PolicyResource, groups: PolicyResource[]): PolicyResource | undefined =>
-    referencedBy(db, "parameterGroupName", groups, ["name"])[0];
+/** The instances of an Aurora cluster, linked through their clusterIdentifier. */
+const membersOf = (cluster: PolicyResource, instances: PolicyResource[]) =>
+    instances.filter((i) => referencedBy(i, "clusterIdentifier", [cluster], ["clusterIdentifier"]).length > 0);
 
-function parameters(group: Props): Map<string, string> {
+/**
+ * A database as the app tier sees it: one writer endpoint and the endpoints that serve reads. An RDS primary
+ * writes and its replicas read; an Aurora cluster writes through whichever instance is its writer and reads
+ * from the others, so each instance is a reader (and any may become the writer after a failover).
+ */
+export interface Database {
+    /** The RDS primary instance, or the Aurora cluster. */
+    primary: PolicyResource;
+    aurora: boolean;
+    /** Endpoints serving reads: the primary's replicas, or every instance of the Aurora cluster. */
+    readers: PolicyResource[];
+    /** Read replicas as AWS counts them: the replicas, or the Aurora cluster's instances beyond its writer. */
+    replicaCount: number;
+    /** Where the writer's instance settings live: the primary, or every Aurora instance (any may write). */
+    writers: PolicyResource[];
+}
+
+/** The stack's PostgreSQL databases: RDS primaries with their replicas, Aurora PostgreSQL clusters with their instances. */
+export function databasesOf(resources: PolicyResource[]): Database[] {
+    const instances = ofType(resources, TYPES.dbInstance).filter((db) => isPostgres(db.props));
+    const clusterInstances = ofType(resources, TYPES.dbClusterInstance);
+    return [
+        ...instances
+            .filter((db) => !isReplica(db.props))
+            .map((primary) => {
+                const readers = replicasOf(primary, instances);
+                return { primary, aurora: false, readers, replicaCount: readers.length, writers: [primary] };
+            }),
+        ...ofType(resources, TYPES.dbCluster)
+            .filter((cluster) => stringOf(known(cluster.props, "engine")) === "aurora-postgresql")
+            .map((cluster) => {
+                const members = membersOf(cluster, clusterInstances);
+                return {
+                    primary: cluster,
+                    aurora: true,
+                    readers: members,
+                    replicaCount: Math.max(0, members.length - 1),
+                    writers: members,
+                };
+            }),
+    ];
+}
+
+/** The stack's parameter group a DB instance (or Aurora instance) runs with; undefined for the RDS default group. */
+export const parameterGroupOf = (db: PolicyResource, groups: PolicyResource[]): PolicyResource | undefined =>
+    referencedBy(db, db.type === TYPES.dbClusterInstance ? "dbParameterGroupName" : "parameterGroupName", groups, [
+        "name",
+    ])[0];
+
+/** The stack's cluster parameter group an Aurora cluster runs with; undefined for the default. */
+const clusterParameterGroupOf = (cluster: PolicyResource, groups: PolicyResource[]) =>
+    referencedBy(cluster, "dbClusterParameterGroupName", groups, ["name"])[0];
+
+function parameters(group: Props | undefined): Map<string, string> {
     const values = new Map<string, string>();
-    for (const p of listOf(group.parameters)) {
+    for (const p of listOf(group?.parameters)) {
         if (isRecord(p) && typeof p.name === "string") values.set(p.name, stringOf(p.value) ?? String(p.value));
     }
     return values;
 }
 
-/** max_connections pinned to a number; undefined when left to RDS's formula of the instance's memory. */
-export const maxConnectionsOf = (group: Props) => numberOf(parameters(group).get("max_connections"));
+/**
+ * The parameter groups that set an endpoint's parameters, most specific first: the instance's own group, then
+ * (Aurora) its cluster's. Empty: it runs the defaults.
+ */
+export function settingsOf(db: PolicyResource, resources: PolicyResource[], cluster?: PolicyResource) {
+    const own = parameterGroupOf(db, ofType(resources, TYPES.dbParameterGroup));
+    const shared = cluster && clusterParameterGroupOf(cluster, ofType(resources, TYPES.dbClusterParameterGroup));
+    return [own, shared].filter((g): g is PolicyResource => g !== undefined);
+}
 
-/** Why a PostgreSQL parameter group would bring the buffer cache back cold; empty when it is warm. */
-export function bufferPrewarmProblems(group: Props): string[] {
-    const values = parameters(group);
-    const libraries = (values.get("shared_preload_libraries") ?? "").split(",").map((l) => l.trim());
+/** One parameter's value over the groups of `settingsOf`: the first that sets it. */
+function parameter(groups: PolicyResource[], name: string): string | undefined {
+    for (const group of groups) {
+        const value = parameters(group.props).get(name);
+        if (value !== undefined) return value;
+    }
+    return undefined;
+}
+
+/** max_connections pinned to a number; undefined when left to RDS's formula of the instance's memory. */
+export const maxConnectionsOf = (groups: PolicyResource[]) => numberOf(parameter(groups, "max_connections"));
+
+/** Why these parameter groups would bring the buffer cache back cold; empty when it is warm. */
+export function bufferPrewarmProblems(groups: PolicyResource[]): string[] {
+    if (groups.length === 0) return ["it runs the RDS default parameter group, which does not load pg_prewarm"];
+    return prewarmParameterProblems(
+        parameter(groups, "shared_preload_libraries"),
+        parameter(groups, "pg_prewarm.autoprewarm"),
+    );
+}
+
+function prewarmParameterProblems(preload: string | undefined, autoprewarm: string | undefined): string[] {
     const problems: string[] = [];
-    if (!libraries.includes("pg_prewarm")) problems.push("shared_preload_libraries does not load pg_prewarm");
+    if (!(preload ?? "").split(",").some((l) => l.trim() === "pg_prewarm")) {
+        problems.push("shared_preload_libraries does not load pg_prewarm");
+    }
     // autoprewarm is on by default once pg_prewarm is loaded: only an explicit off is cold.
-    const autoprewarm = values.get("pg_prewarm.autoprewarm");
     if (autoprewarm !== undefined && !["1", "on", "true", "yes"].includes(autoprewarm.toLowerCase())) {
         problems.push(`pg_prewarm.autoprewarm is ${autoprewarm}`);
     }
     return problems;
 }
 
+const UNENCRYPTED =
+    "storage is unencrypted — set storageEncrypted to true (an existing database: restore it from an encrypted " +
+    "snapshot copy)";
+const PUBLIC =
+    "it is reachable from the internet — set publiclyAccessible to false and admit only the app tier's security group";
+
 export const dbPrivateEncrypted: ResourceValidationPolicy = {
-    name: "db-private-encrypted",
-    description: "RDS instances encrypt their storage and are not reachable from the internet.",
+    name: POLICY.dbPrivateEncrypted,
+    description:
+        "RDS instances and Aurora clusters encrypt their storage, and no database instance is reachable from the " +
+        "internet.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.dbInstance) return;
         const db = args.props;
         const problems: string[] = [];
-        // A replica inherits its source's encryption: only an explicit false is unencrypted.
-        const storageEncrypted = db.storageEncrypted;
-        const inherits = isReplica(db) && (storageEncrypted === undefined || storageEncrypted === null);
-        if (!isTrue(storageEncrypted) && !inherits) {
-            problems.push(
-                "storage is unencrypted — set storageEncrypted to true (an existing instance: restore " +
-                    "it from an encrypted snapshot copy)",
-            );
-        }
-        if (isTrue(db.publiclyAccessible)) {
-            problems.push(
-                "it is reachable from the internet — set publiclyAccessible to false and admit only the " +
-                    "app tier's security group",
-            );
+        if (args.type === TYPES.dbInstance) {
+            // A replica inherits its source's encryption: only an explicit false is unencrypted.
+            const storageEncrypted = db.storageEncrypted;
+            const inherits = isReplica(db) && (storageEncrypted === undefined || storageEncrypted === null);
+            if (!isTrue(storageEncrypted) && !inherits) problems.push(UNENCRYPTED);
+            if (isTrue(db.publiclyAccessible)) problems.push(PUBLIC);
+        } else if (args.type === TYPES.dbCluster) {
+            // Aurora's storage is the cluster's: its instances have no encryption setting of their own.
+            if (!isTrue(db.storageEncrypted)) problems.push(UNENCRYPTED);
+        } else if (args.type === TYPES.dbClusterInstance) {
+            if (isTrue(db.publiclyAccessible)) problems.push(PUBLIC);
         }
         if (problems.length > 0) reportViolation(`${args.name}:\n${bullets(problems)}`);
     },
 };
 
+const POSTGRES_FAMILY = /^(aurora-)?postgres/;
+
 export const dbBufferPrewarm: ResourceValidationPolicy = {
-    name: "db-buffer-prewarm",
+    name: POLICY.dbBufferPrewarm,
     description:
-        "PostgreSQL parameter groups preload pg_prewarm with autoprewarm on, so a restarted or failed-over " +
-        "instance reloads its hot pages instead of serving the peak from disk.",
+        "PostgreSQL parameter groups (RDS and Aurora, instance and cluster) preload pg_prewarm with autoprewarm on, " +
+        "so a restarted or failed-over instance reloads its hot pages instead of serving the peak from disk.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.dbParameterGroup || !String(args.props.family ?? "").startsWith("postgres")) return;
-        const problems = bufferPrewarmProblems(args.props);
+        if (args.type !== TYPES.dbParameterGroup && args.type !== TYPES.dbClusterParameterGroup) return;
+        if (!POSTGRES_FAMILY.test(String(args.props.family ?? ""))) return;
+        const values = parameters(args.props);
+        const preload = values.get("shared_preload_libraries");
+        const autoprewarm = values.get("pg_prewarm.autoprewarm");
+        // An Aurora instance's group may leave both to its cluster's group; whole-chain-warm judges the pair.
+        const aurora = args.type === TYPES.dbParameterGroup && String(args.props.family).startsWith("aurora");
+        if (aurora && preload === undefined && autoprewarm === undefined) return;
+        const problems = prewarmParameterProblems(preload, autoprewarm);
         if (problems.length === 0) return;
         reportViolation(
             `${args.name} brings the buffer cache back cold after a restart or failover ` +
@@ -101,25 +206,88 @@ export const dbBufferPrewarm: ResourceValidationPolicy = {
 };
 
 export const dbReadReplicas: StackValidationPolicy = {
-    name: "db-read-replicas",
+    name: POLICY.dbReadReplicas,
     description:
-        "Every database primary has at least the event's number of read replicas, so the peak's reads " +
-        "do not all land on the writer.",
+        "Every database primary (an RDS primary, or an Aurora cluster's writer) has at least the event's number of " +
+        "read replicas (Aurora: reader instances), so the peak's reads do not all land on the writer.",
     enforcementLevel: "mandatory",
     configSchema: readReplicasConfig,
     validateStack: (args, reportViolation) => {
         const { minReplicas } = settings(args, readReplicasConfig);
-        const instances = ofType(args.resources, TYPES.dbInstance);
-        eachKnown(instances, (db) => {
-            if (isReplica(db.props)) return;
-            const replicas = replicasOf(db, instances).length;
-            if (replicas >= minReplicas) return;
-            reportViolation(
-                `${db.name} has ${replicas} read replica(s); this event needs ${minReplicas}. Add ` +
-                    `${minReplicas - replicas} RDS instance(s) with replicateSourceDb: ${db.name}.identifier ` +
-                    "(warmstack: database.readQps / database.readQpsPerReplica set how many).",
-                db.urn,
+        const unknowns = new Unknowns();
+        for (const db of databasesOf(args.resources)) {
+            unknowns.check(db.primary, () => {
+                if (db.replicaCount >= minReplicas) return;
+                const missing = minReplicas - db.replicaCount;
+                reportViolation(
+                    `${db.primary.name} has ${db.replicaCount} ${db.aurora ? "reader instance(s)" : "read replica(s)"}; ` +
+                        `this event needs ${minReplicas}. Add ${missing} ` +
+                        (db.aurora
+                            ? `aws.rds.ClusterInstance(s) with clusterIdentifier: ${db.primary.name}.id`
+                            : `RDS instance(s) with replicateSourceDb: ${db.primary.name}.identifier`) +
+                        " (warmstack: database.readQps / database.readQpsPerReplica set how many).",
+                    db.primary.urn,
+                );
+            });
+        }
+        unknowns.settle();
+    },
+};
+
+/** A CachePrewarm's replica warm: the replicas its replicaHosts name, and whether it loads any relation. */
+function replicaWarms(resources: PolicyResource[]) {
+    return ofType(resources, TYPES.cachePrewarm).map((prewarm) => ({
+        prewarm,
+        relations: listOf(prewarm.props[PREWARM_INPUTS.relations]).filter((r) => typeof r === "string" && r !== ""),
+        covers: (replica: PolicyResource) => {
+            const hosts = listOf(known(prewarm.props, PREWARM_INPUTS.replicaHosts));
+            const byDependency = referencedBy(prewarm, PREWARM_INPUTS.replicaHosts, [replica], []).length > 0;
+            return (
+                byDependency ||
+                ["address", "endpoint"].some((key) => {
+                    const value = known(replica.props, key);
+                    return value !== undefined && hosts.includes(value);
+                })
             );
-        });
+        },
+    }));
+}
+
+/** Why `replica` opens the event with cold buffers; undefined when a warm with relations covers it. */
+export function replicaBufferProblem(replica: PolicyResource, resources: PolicyResource[]): string | undefined {
+    const covering = replicaWarms(resources).filter((w) => w.covers(replica));
+    if (covering.length === 0) {
+        return (
+            `no warm names it in its ${PREWARM_INPUTS.replicaHosts}: it opens the event with cold buffers, and ` +
+            "RDS loads a new replica's blocks from storage lazily, the first read of each slow"
+        );
+    }
+    if (covering.some((w) => w.relations.length > 0)) return undefined;
+    return (
+        `${covering.map((w) => w.prewarm.name).join(", ")} names it but loads no relation (` +
+        `${PREWARM_INPUTS.relations} is empty): its buffers stay cold`
+    );
+}
+
+export const replicaBuffersWarm: StackValidationPolicy = {
+    name: POLICY.replicaBuffersWarm,
+    description:
+        "Each read replica (and Aurora instance) is covered by a database warm with at least one relation: a " +
+        "CachePrewarm whose replicaHosts name it loads the hot tables and indexes into its buffers before the event.",
+    enforcementLevel: "advisory",
+    validateStack: (args, reportViolation) => {
+        eachKnown(
+            databasesOf(args.resources).flatMap((db) => db.readers),
+            (replica) => {
+                const problem = replicaBufferProblem(replica, args.resources);
+                if (problem === undefined) return;
+                reportViolation(
+                    `${replica.name}: ${problem}. Add its address to a CachePrewarm's ${PREWARM_INPUTS.replicaHosts} ` +
+                        `and name the hot tables and indexes in its ${PREWARM_INPUTS.relations} ` +
+                        "(warmstack: database.prewarm.relations, e.g. catalog.products, catalog.products_pkey).",
+                    replica.urn,
+                );
+            },
+        );
     },
 };

@@ -1,9 +1,10 @@
 // The warm-readiness pack's policies, in the order a reader meets the chain: compute, cache, database, the
 // links between them. index.ts serves them; the tests run them in-process the way the policy server does.
 import { Policies } from "@pulumi/policy";
-import { cacheHaEncrypted, cachePrewarmed } from "./cache";
+import { cacheFitsHotSet, cacheHaEncrypted, cachePrewarmed } from "./cache";
 import { connectionBudget, wholeChainWarm } from "./chain";
 import {
+    asgFlatCapacity,
     asgInstanceWarmup,
     asgWarmPoolRequired,
     rampBeforeEvent,
@@ -11,17 +12,20 @@ import {
     warmPoolLaunchHook,
     warmPoolState,
 } from "./compute";
-import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas } from "./database";
+import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
+import { prewarmBeforeEvent } from "./event-warm";
+import { unjudgedResources } from "./unjudged";
 
 export const PACK_NAME = "warm-readiness";
 
 export const DESCRIPTION =
     "Blocks deploys whose compute, cache or database would meet the peak cold: warm pools " +
-    "AWS accepts, launch hooks, the ramp before the event, pre-warmed caches, read replicas, connection budgets " +
-    "and the whole chain warm together.";
+    "AWS accepts, launch hooks, the ramp before the event, pre-warmed caches that hold their hot set and are warm " +
+    "again at the start, read replicas with warm buffers, connection budgets and the whole chain warm together.";
 
 export const policies: Policies = [
     asgWarmPoolRequired,
+    asgFlatCapacity,
     warmPoolCompatible,
     warmPoolState,
     asgInstanceWarmup,
@@ -29,9 +33,13 @@ export const policies: Policies = [
     rampBeforeEvent,
     cacheHaEncrypted,
     cachePrewarmed,
+    cacheFitsHotSet,
+    prewarmBeforeEvent,
     dbPrivateEncrypted,
     dbBufferPrewarm,
     dbReadReplicas,
+    replicaBuffersWarm,
     connectionBudget,
+    unjudgedResources,
     wholeChainWarm,
 ];

@@ -1,5 +1,5 @@
 // What the pack and the program must agree on: the tags, the CachePrewarm type token, the policy names and
-// levels the issue fixes, and per-stack policy configs that the CLI accepts and that describe the same event.
+// levels, and per-stack policy configs that the CLI accepts and that describe the same event.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -8,6 +8,7 @@ import { PolicyConfigSchema } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { namespaceValues, parseConfig } from "../../infra/config";
 import { TYPES } from "../../policies/contract";
+import { POLICY } from "../../policies/names";
 import { PACK_NAME, policies } from "../../policies/pack";
 import { committedStacks, runProgram, stackConfig } from "../support/pulumi";
 import { committedPackConfig, PACK_DIR } from "./harness";
@@ -51,10 +52,15 @@ describe("warm-readiness contract", () => {
         );
     });
 
-    it("serves the issue's thirteen policies, named and leveled as it says", () => {
+    it("serves every policy named in policies/names.ts once, at the level its description promises", () => {
         assert.equal(PACK_NAME, "warm-readiness");
+        assert.deepEqual(
+            policies.map((p) => p.name),
+            Object.values(POLICY),
+        );
         assert.deepEqual(Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel])), {
             "asg-warm-pool-required": "mandatory",
+            "asg-flat-capacity": "advisory",
             "warm-pool-compatible": "mandatory",
             "warm-pool-state": "advisory",
             "asg-instance-warmup": "advisory",
@@ -62,16 +68,26 @@ describe("warm-readiness contract", () => {
             "ramp-before-event": "mandatory",
             "cache-ha-encrypted": "mandatory",
             "cache-prewarmed": "mandatory",
+            "cache-fits-hot-set": "mandatory",
+            "prewarm-before-event": "mandatory",
             "db-private-encrypted": "mandatory",
             "db-buffer-prewarm": "advisory",
             "db-read-replicas": "mandatory",
+            "replica-buffers-warm": "advisory",
             "connection-budget": "mandatory",
+            "unjudged-resources": "advisory",
             "whole-chain-warm": "mandatory",
         });
         assert.ok(
             policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p),
             "asg-instance-warmup remediates",
         );
+    });
+
+    it("describes each policy in whole sentences a blocked user can act on", () => {
+        for (const policy of policies) {
+            assert.match(policy.description, /^[A-Z].{40,}[.)]$/s, policy.name);
+        }
     });
 
     it("describes its package as the CLI needs it: a version, the pack's entry point, the Pulumi dependencies", () => {
@@ -81,9 +97,10 @@ describe("warm-readiness contract", () => {
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
         assert.ok(fs.existsSync(path.join(PACK_DIR, pkg.main)), "main exists");
         for (const dependency of ["@pulumi/policy", "@pulumi/pulumi"]) {
+            // The root bundles its CLI and keeps its Pulumi packages as development dependencies.
             assert.equal(
                 pkg.dependencies[dependency],
-                root.dependencies[dependency],
+                { ...root.devDependencies, ...root.dependencies }[dependency],
                 `${dependency} range as the root's`,
             );
         }

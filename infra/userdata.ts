@@ -190,14 +190,14 @@ cannot_run() { # reason: print it, ABANDON the launch hook, exit without a resta
 
 # Node ${AGENT_NODE_MAJOR} or later: the first on PATH of node and the versioned names Amazon Linux 2023 installs.
 NODE=
-for candidate in node node-24 node-22 node-20 node-18; do
+for candidate in node node-24 node-22 node-20; do
   path="$(command -v "$candidate")" || continue
   version="$("$path" --version 2>/dev/null)"
   major="\${version#v}"; major="\${major%%.*}"
   if [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -ge ${AGENT_NODE_MAJOR} ]; then NODE="$path"; break; fi
   echo "warmstack: $path is Node \${version:-of unknown version}, the agent needs ${AGENT_NODE_MAJOR} or later" >&2
 done
-[ -n "$NODE" ] || cannot_run "no Node ${AGENT_NODE_MAJOR} or later on PATH ($PATH): install one (dnf install -y nodejs20) in the AMI"
+[ -n "$NODE" ] || cannot_run "no Node ${AGENT_NODE_MAJOR} or later on PATH ($PATH): install one (dnf install -y nodejs22) in the AMI"
 
 ${install}
 

@@ -207,13 +207,13 @@ describe("agent delivery: the start script, run by bash against loopback IMDS, S
         assertAbandoned();
     });
 
-    it("refuses to run without Node, or with a Node older than 18, and ABANDONs", async () => {
-        for (const pathDirs of [[tools], [tools, nodeDir("node", "v16.20.2")]]) {
+    it("refuses to run without Node, or with a Node older than 20, and ABANDONs", async () => {
+        for (const pathDirs of [[tools], [tools, nodeDir("node", "v18.20.4")]]) {
             autoScaling.actions.length = 0;
             const run = await finish(start(startScript(artifact()), pathDirs));
             assert.equal(run.code, CANNOT_RUN_EXIT);
-            assert.match(run.stderr, /no Node 18 or later on PATH/);
-            if (pathDirs.length > 1) assert.match(run.stderr, /is Node v16\.20\.2, the agent needs 18 or later/);
+            assert.match(run.stderr, /no Node 20 or later on PATH/);
+            if (pathDirs.length > 1) assert.match(run.stderr, /is Node v18\.20\.4, the agent needs 20 or later/);
             assertNothingInstalled();
             assertAbandoned();
         }

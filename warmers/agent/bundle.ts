@@ -1,5 +1,5 @@
 // The agent as one self-contained JavaScript file for the instances: built by the one bundle helper, it runs
-// with nothing but Node ≥ 18 beside it. The stack stores it in S3 and the user data checks its SHA-256.
+// with nothing but Node (node-version.ts) beside it. The stack stores it in S3 and the user data checks its SHA-256.
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { bundleScript } from "../provider/bundle";

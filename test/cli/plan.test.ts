@@ -113,15 +113,18 @@ describe("warmstack plan", function () {
         for (const label of ["in service", "warm pool", "peak 57", "baseline 4", "ramp", "scale-down"])
             assert.ok(svg.includes(`>${label}<`), label);
 
+        // Under a file, and under /proc (where a recursive mkdir never returns): one error, nothing written.
         const file = path.join(dir, "a-file");
         fs.writeFileSync(file, "");
-        const bad = await runCli(["plan", "--stack", "blackfriday", "--out", path.join(file, "charts")], { cwd: REPO });
-        assert.equal(bad.code, EXIT.input);
-        assert.equal(bad.stdout, "");
-        assert.match(
-            bad.stderr,
-            /^warmstack: --out: a folder warmstack can create or write to; given ".*a-file\/charts \(ENOTDIR\)"\n$/,
-        );
+        for (const out of [path.join(file, "charts"), "/proc/warmstack/charts"]) {
+            const bad = await runCli(["plan", "--stack", "blackfriday", "--out", out], { cwd: REPO });
+            assert.equal(bad.code, EXIT.input);
+            assert.equal(bad.stdout, "");
+            assert.match(
+                bad.stderr,
+                new RegExp(`^warmstack: --out: a directory .* can create or write to; given "${out}": .+\n$`),
+            );
+        }
     });
 });
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { WarmstackError } from "../errors";
+import { checkOutDir, makeOutDir } from "../drill/out";
 import { fieldError } from "../fields";
 
 /** The chart --out writes. */
@@ -43,7 +44,7 @@ async function runPlan(flags: PlanFlags): Promise<void> {
     const now = flags.at === undefined ? Date.now() : instant(flags.at);
     if (flags.stack === undefined && flags.config === undefined)
         throw fieldError("stack", "a stack name (reads Pulumi.<name>.yaml), or --config FILE", undefined);
-    if (flags.out !== undefined) writableFolder(flags.out);
+    if (flags.out !== undefined) await checkOutDir(flags.out);
 
     // Loaded on use: the schema, the plan and the charting library.
     const [{ stackConfigValues, stackFile }, { ConfigError, namespaceValues, parseConfig }, { plan }] =
@@ -71,6 +72,7 @@ async function runPlan(flags: PlanFlags): Promise<void> {
     if (flags.json) process.stdout.write(`${JSON.stringify(readiness, null, 2)}\n`);
     else process.stdout.write((await import("./plan-report")).planReport(readiness, config, source, now));
     if (flags.out !== undefined) {
+        await makeOutDir(flags.out);
         const chart = path.join(flags.out, PLAN_CHART_FILE);
         fs.writeFileSync(chart, await (await import("./plan-chart")).planChartSvg(readiness));
         // On stderr with --json, so stdout stays one JSON object.
@@ -83,20 +85,4 @@ function instant(text: string): number {
     if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) || Number.isNaN(ms))
         throw fieldError("at", "an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z", text);
     return ms;
-}
-
-/** Creates `dir` if need be and checks it takes a file, before any work. */
-function writableFolder(dir: string): void {
-    const probe = path.join(dir, `.${PLAN_CHART_FILE}.${process.pid}`);
-    try {
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(probe, "");
-        fs.rmSync(probe);
-    } catch (err) {
-        throw fieldError(
-            "out",
-            "a folder warmstack can create or write to",
-            `${dir} (${(err as NodeJS.ErrnoException).code})`,
-        );
-    }
 }

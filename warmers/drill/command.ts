@@ -1,19 +1,7 @@
 // `warmstack drill` as a commander subcommand; the CLI adds it with program.addCommand(drillCommand()), as every command.
 import { Command } from "commander";
-import { WarmError } from "../engine/errors";
+import { DrillFailedError } from "./errors";
 import { DEFAULTS, DEFAULT_WARM_SHARE, type DrillInput } from "./options";
-
-/** The drill ran, but the warm run fell short of what the pre-warm promises, or requests failed. */
-export class DrillFailedError extends WarmError {
-    readonly code = "DRILL_FAILED";
-
-    constructor(
-        readonly problems: string[],
-        readonly report: string,
-    ) {
-        super(`drill failed: ${problems.join("; ")} (report: ${report})`);
-    }
-}
 
 export function drillCommand(): Command {
     return new Command("drill")

@@ -168,11 +168,9 @@ export const cacheFitsHotSet: StackValidationPolicy = {
             // A node type the table does not list: unjudged-resources says so, as an advisory.
             if (node === undefined) return;
             const shards = shardsOf(cache);
-            const perShard = Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare)));
-            const usable = perShard * shards;
+            const usable = Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare))) * shards;
             if (hotSet <= usable) return;
-            // Whole bytes: no float noise to settle, and a byte over must count.
-            const needed = Math.ceil(hotSet / perShard);
+            const needed = Math.ceil(settle(hotSet / Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare)))));
             reportViolation(
                 `${cache.name} holds ${gib(usable)} of data (${shards} shard(s) × ${cache.props.nodeType} ` +
                     `${gib(node)}, less ${DEFAULTS.reservedMemoryShare * 100} % reserved), but its hot set is ` +

@@ -1,83 +1,225 @@
-// Cluster mode on a real three-master Redis Cluster: keys spread over every slot owner, each SET NX on its
-// own node (ioredis groups them per node), verified with per-key EXISTS.
+// Cluster mode on a real Redis Cluster (three primaries, a replica each): keys land on the primaries that own their
+// slots, and a warm that meets a slot migration or a failover half-way still ends with every key present exactly
+// once and every live key (a sentinel written before the warm) untouched.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { Cluster } from "ioredis";
-import { warm } from "../../warmers";
-import { startRedis, type RedisServer } from "../support/servers";
-import { itemsTable, itemValue, postgresUrl, redisClient } from "./fixtures";
+import Redis, { Cluster } from "ioredis";
+import { warm, type WarmOptions } from "../../warmers";
+import { keySlot } from "../../warmers/engine/cluster/key-slot";
+import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
+import { sleep } from "../../warmers/timeout";
+import { itemsTable, postgresUrl, sql } from "./fixtures";
 
-const run = promisify(execFile);
+const TAGS = 12;
+
+/** A node as the cluster sees it now. */
+interface Member {
+    id: string;
+    port: number;
+    primary: boolean;
+    /** Its primary's id, for a replica. */
+    of?: string;
+    slots: [number, number][];
+    client: Redis;
+}
 
 describe("warm: Redis Cluster target", function () {
-    this.timeout(30_000);
-    let nodes: RedisServer[] = [];
+    this.timeout(120_000);
+    let cluster: RedisCluster;
+    let clients: Map<number, Redis>;
+    let reader: Cluster;
 
     before(async () => {
-        await itemsTable("warm_cluster_items", 3000);
-        nodes = await Promise.all(
-            [0, 1, 2].map(() => startRedis({ args: ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"] })),
-        );
-        await run("redis-cli", [
-            "--cluster",
-            "create",
-            ...nodes.map((node) => `${node.host}:${node.port}`),
-            "--cluster-yes",
-        ]);
-        // Wait until every node agrees the cluster is up.
-        for (const node of nodes) {
-            const client = redisClient(node.url);
-            try {
-                const deadline = Date.now() + 15_000;
-                while (!/cluster_state:ok/.test(await client.cluster("INFO"))) {
-                    assert.ok(Date.now() < deadline, `cluster on ${node.url} did not become ok`);
-                    await new Promise((resolve) => setTimeout(resolve, 100));
-                }
-            } finally {
-                client.disconnect();
-            }
-        }
+        cluster = await startRedisCluster({ primaries: 3, replicas: 1 });
+        clients = new Map(cluster.nodes.map((node) => [node.port, new Redis(node.url, { maxRetriesPerRequest: 0 })]));
+        reader = new Cluster([{ host: cluster.nodes[0].host, port: cluster.nodes[0].port }]);
     });
-    after(() => Promise.all(nodes.map((node) => node.stop())));
+    after(async () => {
+        reader?.disconnect();
+        for (const client of clients?.values() ?? []) client.disconnect();
+        await cluster?.stop();
+    });
+    beforeEach(async () => {
+        await cluster.settled();
+        await Promise.all((await members()).filter((m) => m.primary).map((m) => m.client.flushall()));
+        await cluster.settled(); // replicas have caught up with the flush
+    });
 
-    it("warms every master, keeps NX semantics and verifies across slots", async () => {
-        const cluster = new Cluster([{ host: nodes[0].host, port: nodes[0].port }]);
-        try {
-            await cluster.set("key:7", "live");
-            const options = {
-                source: await postgresUrl(),
-                query: "SELECT key, value FROM warm_cluster_items ORDER BY id",
-                redis: nodes[1].url,
-                cluster: true,
-                ttl: 600,
-            };
-            const report = await warm(options);
-            assert.equal(report.keysWritten, 2999);
-            assert.equal(report.skipped.present, 1);
-            assert.equal(report.warmth, 1);
-            assert.equal(await cluster.get("key:7"), "live");
-            assert.equal(await cluster.get("key:2999"), itemValue(2999));
-            const sizes = await Promise.all(
-                nodes.map(async (node) => {
-                    const client = redisClient(node.url);
-                    try {
-                        return await client.dbsize();
-                    } finally {
-                        client.disconnect();
-                    }
-                }),
-            );
-            assert.equal(
-                sizes.reduce((a, b) => a + b, 0),
-                3000,
-            );
-            assert.ok(
-                sizes.every((size) => size > 500),
-                `keys per master: ${sizes}`,
-            );
-        } finally {
-            cluster.disconnect();
+    /** Every node's id, role and slots, read from CLUSTER NODES. */
+    async function members(): Promise<Member[]> {
+        const table = (await clients.values().next().value!.cluster("NODES")) as string;
+        return table
+            .trim()
+            .split("\n")
+            .map((line) => {
+                const [id, address, flags, of, , , , , ...ranges] = line.split(" ");
+                const port = Number(address.split("@")[0].split(":").at(-1));
+                const slots = ranges
+                    .filter((range) => !range.startsWith("["))
+                    .map((range) => range.split("-").map(Number))
+                    .map(([start, end]) => [start, end ?? start] as [number, number]);
+                const primary = flags.includes("master");
+                return { id, port, primary, of: primary ? undefined : of, slots, client: clients.get(port)! };
+            });
+    }
+
+    const owner = (all: Member[], slot: number) =>
+        all.find((m) => m.primary && m.slots.some(([start, end]) => start <= slot && slot <= end))!;
+
+    /** Rows whose keys share TAGS hash tags, so a handful of slots hold many keys each. */
+    async function taggedTable(name: string, rows: number): Promise<void> {
+        await sql(`DROP TABLE IF EXISTS ${name}`);
+        await sql(
+            `CREATE TABLE ${name} AS SELECT g AS id, '{t' || (g % ${TAGS}) || '}:' || g AS key, 'value:' || g AS value
+             FROM generate_series(0, $1::int - 1) AS g`,
+            [rows],
+        );
+    }
+    const taggedKey = (i: number) => `{t${i % TAGS}}:${i}`;
+
+    /** Writes "live" to `keys` before the warm, as an application would. */
+    async function seedLive(keys: string[]): Promise<void> {
+        for (const key of keys) await reader.set(key, "live");
+    }
+
+    /** Every key present exactly once across the primaries, with its value; the live ones untouched. */
+    async function assertWarm(rows: number, live: string[]): Promise<void> {
+        await cluster.settled();
+        const primaries = (await members()).filter((m) => m.primary);
+        const sizes = await Promise.all(primaries.map((m) => m.client.dbsize()));
+        assert.equal(
+            sizes.reduce((a, b) => a + b, 0),
+            rows,
+            `keys per primary: ${sizes}`,
+        );
+        const values = await Promise.all(Array.from({ length: rows }, (_, i) => reader.get(taggedKey(i))));
+        const missing = values.flatMap((value, i) => (value === null ? [taggedKey(i)] : []));
+        assert.deepEqual(missing, []);
+        values.forEach((value, i) => {
+            const key = taggedKey(i);
+            assert.equal(value, live.includes(key) ? "live" : `value:${i}`, key);
+        });
+    }
+
+    async function warmOptions(table: string, extra: Partial<WarmOptions> = {}): Promise<WarmOptions> {
+        return {
+            source: await postgresUrl(),
+            query: `SELECT key, value FROM ${table} ORDER BY id`,
+            redis: cluster.url,
+            cluster: true,
+            ttl: 600,
+            ...extra,
+        };
+    }
+
+    it("writes each key on the primary that owns its slot, keeps NX semantics and verifies across slots", async () => {
+        await itemsTable("warm_cluster_items", 3000);
+        await seedLive(["key:7"]);
+        const report = await warm({
+            ...(await warmOptions("warm_cluster_items")),
+            query: "SELECT key, value FROM warm_cluster_items ORDER BY id",
+        });
+        assert.equal(report.keysWritten, 2999);
+        assert.equal(report.skipped.present, 1);
+        assert.equal(report.errors, 0);
+        assert.equal(report.warmth, 1);
+        assert.equal(await reader.get("key:7"), "live");
+        const all = await members();
+        const primaries = all.filter((m) => m.primary);
+        let total = 0;
+        for (const primary of primaries) {
+            const keys = await primary.client.keys("*");
+            assert.ok(keys.length > 500, `${keys.length} keys on ${primary.port}`);
+            for (const key of keys) assert.equal(owner(all, keySlot(key)).id, primary.id, `${key} on ${primary.port}`);
+            total += keys.length;
         }
+        assert.equal(total, 3000);
+        assert.ok((await reader.ttl("key:2999")) > 500);
+    });
+
+    it("follows a slot migrated mid-warm (ASK while migrating, MOVED after): every key once, live keys kept", async () => {
+        const rows = 12_000;
+        await taggedTable("warm_cluster_tagged", rows);
+        const slot = keySlot("{t0}");
+        const all = await members();
+        const from = owner(all, slot);
+        const to = all.find((m) => m.primary && m.id !== from.id)!;
+        const live = [taggedKey(0), taggedKey(TAGS * 400), taggedKey(TAGS * 900), taggedKey(1)];
+        await seedLive(live);
+
+        let rowsRead = 0;
+        let migration: Promise<number> | undefined;
+        const report = await warm(
+            await warmOptions("warm_cluster_tagged", {
+                rate: 6000, // about two seconds: time for the migration to happen in the middle
+                retries: 0, // redirects are followed within a send, not left to the retries
+                onProgress: (progress) => {
+                    rowsRead = progress.rowsRead;
+                    if (!migration && rowsRead >= rows / 4)
+                        migration = (async () => {
+                            await to.client.cluster("SETSLOT", slot, "IMPORTING", from.id);
+                            await from.client.cluster("SETSLOT", slot, "MIGRATING", to.id);
+                            await moveKeys(from, to, slot);
+                            await sleep(500); // writes meanwhile: keys already moved are ASKed to the importing node
+                            await moveKeys(from, to, slot);
+                            for (const node of [to, from, ...all.filter((m) => m.primary && m !== to && m !== from)])
+                                await node.client.cluster("SETSLOT", slot, "NODE", to.id);
+                            return rowsRead;
+                        })();
+                },
+            }),
+        );
+        const readWhenMigrated = await migration;
+        assert.ok(readWhenMigrated !== undefined && readWhenMigrated < rows, "the migration ended before the warm did");
+        assert.equal(report.errors, 0, report.firstError);
+        assert.equal(report.keysWritten, rows - live.length);
+        assert.equal(report.skipped.present, live.length);
+        assert.equal(owner(await members(), slot).id, to.id);
+        await assertWarm(rows, live);
+    });
+
+    it("follows a primary failed over mid-warm (CLUSTER FAILOVER): every key once, live keys kept", async () => {
+        const rows = 12_000;
+        await taggedTable("warm_cluster_tagged", rows);
+        const slot = keySlot("{t1}");
+        const all = await members();
+        const primary = owner(all, slot);
+        const replica = all.find((m) => m.of === primary.id)!;
+        const live = [taggedKey(1), taggedKey(TAGS * 500 + 1), taggedKey(2)];
+        await seedLive(live);
+        await cluster.settled(); // the replica has the live keys
+
+        let rowsRead = 0;
+        let failover: Promise<number> | undefined;
+        const report = await warm(
+            await warmOptions("warm_cluster_tagged", {
+                rate: 6000,
+                retries: 0,
+                onProgress: (progress) => {
+                    rowsRead = progress.rowsRead;
+                    if (!failover && rowsRead >= rows / 4)
+                        failover = (async () => {
+                            await replica.client.cluster("FAILOVER");
+                            while (!/^role:master/m.test(await replica.client.info("replication"))) await sleep(20);
+                            return rowsRead;
+                        })();
+                },
+            }),
+        );
+        const readWhenPromoted = await failover;
+        assert.ok(readWhenPromoted !== undefined && readWhenPromoted < rows, "the failover ended before the warm did");
+        assert.equal(report.errors, 0, report.firstError);
+        assert.equal(report.keysWritten, rows - live.length);
+        assert.equal(report.skipped.present, live.length);
+        assert.equal(owner(await members(), slot).id, replica.id);
+        await assertWarm(rows, live);
     });
 });
+
+/** MIGRATEs every key of `slot` still on `from` to `to`. */
+async function moveKeys(from: Member, to: Member, slot: number): Promise<void> {
+    for (;;) {
+        const keys = (await from.client.cluster("GETKEYSINSLOT", slot, 500)) as string[];
+        if (!keys.length) return;
+        await from.client.migrate("127.0.0.1", to.port, "", 0, 5000, "KEYS", ...keys);
+    }
+}

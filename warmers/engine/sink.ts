@@ -2,12 +2,13 @@
 // TTL jitter, and retries with exponential backoff for transient errors. Keys are SET … NX by default, so a
 // warm never replaces what live traffic wrote; every SET or RESTORE is atomic, so a crash leaves no partial
 // value. A standalone target gets each batch as one encoded write on a bare connection (resp-pipe.ts); a
-// cluster gets one command per key through ioredis, which routes each to its slot's node.
+// cluster is written by clusterWriter below.
 import { Cluster } from "ioredis";
+import { clusterPipes } from "./cluster/cluster-writer";
 import { RateLimiter } from "./limiter";
 import type { RedisServerSpec, ResolvedOptions } from "./options";
 import { isTransient, type RedisClient } from "./redis-client";
-import { PipeBrokenError, RespEncoder, RespPipe, type Reply, type ReplyError } from "./resp-pipe";
+import { PipeBrokenError, RespEncoder, RespPipe, type Reply } from "./resp-pipe";
 import type { Bytes, Source, WarmRecord } from "./sources/source";
 import { sleep } from "../timeout";
 
@@ -64,7 +65,7 @@ export class Sink {
         options: SinkOptions,
     ): Sink {
         const writer =
-            client instanceof Cluster ? perKeyCommands(client, kind, options) : pipelined(target, kind, options);
+            client instanceof Cluster ? clusterWriter(client, target, kind, options) : pipelined(target, kind, options);
         return new Sink(writer, options);
     }
 
@@ -197,18 +198,15 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
     };
 }
 
-/** Cluster: one command per key, auto-pipelined by ioredis per node (a batch spans many slots). */
-function perKeyCommands(client: Cluster, kind: Source["kind"], options: SinkOptions): Writer {
-    return {
-        async send(records) {
-            const settled = await Promise.allSettled(
-                records.map((record) => client.call(...commandFor(record, kind, options))),
-            );
-            const replies = settled.map((result): Reply =>
-                result.status === "rejected" ? (result.reason as ReplyError) : result.value === null ? null : true,
-            );
-            return tally(records, replies, options.redactor);
-        },
-        close() {}, // the warm owns the cluster client
-    };
+// ---- The cluster branch: everything below this line is the cluster write path. ----
+
+/** Cluster: each batch split by hash slot into one encoded write per primary, MOVED/ASK followed (cluster/). */
+function clusterWriter(client: Cluster, target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
+    // The ioredis client is left to verify. Auto-pipelined, it fails a multi-slot pipeline on the first MOVED
+    // instead of following it, so a resharding or failover during the warm would fail the check: one by one.
+    client.options.enableAutoPipelining = false;
+    return clusterPipes(target, options, {
+        command: (record) => commandFor(record, kind, options),
+        tally: (records, replies) => tally(records, replies, options.redactor),
+    });
 }

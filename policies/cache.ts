@@ -168,9 +168,11 @@ export const cacheFitsHotSet: StackValidationPolicy = {
             // A node type the table does not list: unjudged-resources says so, as an advisory.
             if (node === undefined) return;
             const shards = shardsOf(cache);
-            const usable = Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare))) * shards;
+            const perShard = Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare)));
+            const usable = perShard * shards;
             if (hotSet <= usable) return;
-            const needed = Math.ceil(settle(hotSet / Math.floor(settle(node * (1 - DEFAULTS.reservedMemoryShare)))));
+            // Whole bytes: no float noise to settle, and a byte over must count.
+            const needed = Math.ceil(hotSet / perShard);
             reportViolation(
                 `${cache.name} holds ${gib(usable)} of data (${shards} shard(s) × ${cache.props.nodeType} ` +
                     `${gib(node)}, less ${DEFAULTS.reservedMemoryShare * 100} % reserved), but its hot set is ` +

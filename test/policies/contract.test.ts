@@ -134,16 +134,26 @@ describe("warm-readiness contract", () => {
                 assert.deepEqual(problems, []);
             });
 
-            it("names the same event, lead and connection reserve as Pulumi." + stack + ".yaml", () => {
-                const { event, database } = parseConfig(namespaceValues(stackConfig(stack)));
-                const ramp = config["ramp-before-event"] as
-                    { eventStart?: string; rampLeadMinutes?: number } | undefined;
-                assert.deepEqual(
-                    ramp && { start: ramp.eventStart, lead: ramp.rampLeadMinutes },
-                    event && { start: event.start, lead: event.rampLeadMinutes },
-                );
-                assert.equal((config["connection-budget"] as { reserve: number }).reserve, database.connectionReserve);
-            });
+            it(
+                "names the same event (ramp and scheduled warm), lead and connection reserve as Pulumi." +
+                    stack +
+                    ".yaml",
+                () => {
+                    const { event, database } = parseConfig(namespaceValues(stackConfig(stack)));
+                    const ramp = config["ramp-before-event"] as
+                        { eventStart?: string; rampLeadMinutes?: number } | undefined;
+                    assert.deepEqual(
+                        ramp && { start: ramp.eventStart, lead: ramp.rampLeadMinutes },
+                        event && { start: event.start, lead: event.rampLeadMinutes },
+                    );
+                    const warm = config["prewarm-before-event"] as { eventStart?: string } | undefined;
+                    assert.equal(warm?.eventStart, event?.start);
+                    assert.equal(
+                        (config["connection-budget"] as { reserve: number }).reserve,
+                        database.connectionReserve,
+                    );
+                },
+            );
         });
     }
 });

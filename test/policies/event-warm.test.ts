@@ -1,0 +1,194 @@
+// prewarm-before-event and the chain's event-time links: a cache warmed at deploy has expired by the event, so
+// each cache of an event stack needs a scheduled warm inside its window — after start − the keys' shortest life,
+// by start − the warm's timeout.
+import { strict as assert } from "node:assert";
+import { wholeChainWarm } from "../../policies/chain";
+import { rampBeforeEvent } from "../../policies/compute";
+import { TYPES } from "../../policies/contract";
+import { prewarmBeforeEvent, warmWindow } from "../../policies/event-warm";
+import { isoSeconds } from "../../policies/numbers";
+import { group, prewarm, ramp, replicationGroup, warmSchedule, warmStack } from "./fixtures";
+import { edited, EngineResource, UNKNOWN } from "./harness";
+import { passes, verdicts } from "./verdicts";
+
+/** The warm stack with its scheduled warm at `at` (UTC, to the second), or with `edit` applied to it. */
+const scheduledAt = (at: string, edit: (p: Record<string, any>) => void = () => undefined) =>
+    edited(
+        warmStack().map((r) =>
+            r.type === TYPES.warmSchedule
+                ? edited([r], TYPES.warmSchedule, (p) => (p.scheduleExpression = `at(${at})`))[0]
+                : r,
+        ),
+        TYPES.warmSchedule,
+        edit,
+    );
+
+/** The event moved to `start` on every resource that carries it (the group's tags). */
+function eventAt(resources: EngineResource[], start: string): EngineResource[] {
+    return edited(resources, TYPES.group, (p) => {
+        p.tags.find((t: { key: string }) => t.key === "warmstack:event-start").value = start;
+    });
+}
+
+describe("prewarm-before-event", () => {
+    // TTL 3600 s less 15 % jitter: keys live 3060 s = 51 min; timeout 600 s. Window: (04:09:00Z, 04:50:00Z].
+    it("passes a warm at 04:30 for a 05:00 start, and both ends of its window", async () => {
+        await passes(prewarmBeforeEvent, warmStack());
+        await passes(prewarmBeforeEvent, scheduledAt("2027-11-26T04:50:00"));
+        await passes(prewarmBeforeEvent, scheduledAt("2027-11-26T04:09:01"));
+    });
+
+    it("blocks a warm that fires too early for its keys to live until the start, naming the window", async () => {
+        const v = await verdicts(prewarmBeforeEvent, scheduledAt("2027-11-26T04:09:00"));
+        assert.deepEqual(v.found, ["prewarm-before-event mandatory cache-redis"]);
+        assert.match(
+            v.messages,
+            /cache-redis: no scheduled warm fires in time for the event blackfriday at 2027-11-26T05:00:00Z: cache-warm-schedule fires at 2027-11-26T04:09:00Z, 51 min before the start: too early — the keys it writes live 3060 s and expire before the start; it must fire after 2027-11-26T04:09:00Z \(a key written then lives 3060 s, TTL less jitter\) and by 2027-11-26T04:50:00Z, the latest safe instant \(the warm may take 600 s, its timeout\)/,
+        );
+    });
+
+    it("blocks a warm after the latest safe instant, and one after the start", async () => {
+        const late = await verdicts(prewarmBeforeEvent, scheduledAt("2027-11-26T04:50:01"));
+        assert.match(
+            late.messages,
+            /fires at 2027-11-26T04:50:01Z, 599 s before the start: later than the latest safe instant/,
+        );
+        const after = await verdicts(prewarmBeforeEvent, scheduledAt("2027-11-26T05:10:00"));
+        assert.match(
+            after.messages,
+            /fires at 2027-11-26T05:10:00Z, 10 min after the start: the traffic meets the cache before its warm/,
+        );
+    });
+
+    it("blocks an event stack whose cache has no scheduled warm", async () => {
+        const v = await verdicts(
+            [prewarmBeforeEvent, wholeChainWarm],
+            warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+        );
+        assert.deepEqual(v.found, ["prewarm-before-event mandatory cache-redis", "whole-chain-warm mandatory stack"]);
+        assert.match(
+            v.messages,
+            /no scheduled warm \(an aws:scheduler\/schedule:Schedule whose target input names this cache\) runs before the event blackfriday/,
+        );
+        assert.match(
+            v.messages,
+            /cache cache-redis: no scheduled warm in time — the deploy's keys have expired when the event blackfriday at 2027-11-26T05:00:00Z starts \(prewarm-before-event\)/,
+        );
+    });
+
+    it("refuses a schedule read in another zone, with a flexible window, or disabled", async () => {
+        for (const [edit, finding] of [
+            [
+                (p: any) => (p.scheduleExpressionTimezone = "America/New_York"),
+                /reads at\(2027-11-26T04:30:00\) in America\/New_York: set scheduleExpressionTimezone to UTC/,
+            ],
+            [
+                (p: any) => (p.flexibleTimeWindow = { mode: "FLEXIBLE", maximumWindowInMinutes: 15 }),
+                /flexibleTimeWindow\.mode is FLEXIBLE: set it to OFF/,
+            ],
+            [(p: any) => (p.state = "DISABLED"), /it is DISABLED/],
+            [(p: any) => (p.scheduleExpression = "rate(1 day)"), /its expression rate\(1 day\) is not a one-time at/],
+        ] as const) {
+            const v = await verdicts(prewarmBeforeEvent, scheduledAt("2027-11-26T04:30:00", edit));
+            assert.deepEqual(v.found, ["prewarm-before-event mandatory cache-redis"]);
+            assert.match(v.messages, finding);
+        }
+        await passes(
+            prewarmBeforeEvent,
+            scheduledAt("2027-11-26T04:30:00", (p) => delete p.scheduleExpressionTimezone),
+        );
+    });
+
+    it("links a schedule by the group id in its payload, and not one for another cache", async () => {
+        const byValue = edited(warmStack(), TYPES.warmSchedule, (_p, r) => (r.propertyDependencies = {}));
+        await passes(prewarmBeforeEvent, byValue);
+        const other = edited(
+            byValue,
+            TYPES.warmSchedule,
+            (p) => (p.target.input = JSON.stringify({ replicationGroupId: "other" })),
+        );
+        assert.deepEqual((await verdicts(prewarmBeforeEvent, other)).found, [
+            "prewarm-before-event mandatory cache-redis",
+        ]);
+    });
+
+    it("defers to apply when the schedule's expression is unknown at preview", async () => {
+        const v = await verdicts(
+            prewarmBeforeEvent,
+            scheduledAt("2027-11-26T04:30:00", (p) => (p.scheduleExpression = UNKNOWN)),
+        );
+        assert.deepEqual(v.found, ["prewarm-before-event advisory stack"]);
+    });
+
+    it("takes the start from the policy config first, then the cache's tag, then the group's", async () => {
+        const v = await verdicts(prewarmBeforeEvent, warmStack(), {
+            "prewarm-before-event": { eventStart: "2027-11-26T07:00:00Z" },
+        });
+        assert.match(
+            v.messages,
+            /the event blackfriday at 2027-11-26T07:00:00Z: cache-warm-schedule fires at 2027-11-26T04:30:00Z, 150 min before the start: too early/,
+        );
+        const tagged = edited(
+            warmStack(),
+            TYPES.replicationGroup,
+            (p) => (p.tags["warmstack:event-start"] = "2027-11-26T06:00:00Z"),
+        );
+        assert.match((await verdicts(prewarmBeforeEvent, tagged)).messages, /at 2027-11-26T06:00:00Z/);
+    });
+
+    it("needs no schedule once no schedule could be in time: a deploy in the window, during or after the event", async () => {
+        const now = Date.now();
+        for (const start of [now + 20 * 60_000, now - 60_000, now - 86_400_000]) {
+            const stack = eventAt(
+                warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+                isoSeconds(start),
+            );
+            await passes([prewarmBeforeEvent, wholeChainWarm, rampBeforeEvent], stack);
+        }
+        // Two hours ahead the keys of a warm now would expire first: the schedule is needed.
+        const ahead = eventAt(
+            warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+            isoSeconds(now + 2 * 3600_000),
+        );
+        assert.deepEqual((await verdicts(prewarmBeforeEvent, ahead)).found, [
+            "prewarm-before-event mandatory cache-redis",
+        ]);
+    });
+
+    it("ignores a stack with no event", async () => {
+        const noEvent = edited(
+            warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+            TYPES.group,
+            (p) => (p.tags = p.tags.filter((t: { key: string }) => !t.key.includes("event"))),
+        );
+        await passes(prewarmBeforeEvent, noEvent);
+    });
+
+    it("says no instant works when the keys live shorter than the warm may take", async () => {
+        const asg = group();
+        const cache = replicationGroup();
+        const v = await verdicts(prewarmBeforeEvent, [
+            asg,
+            ramp(asg),
+            cache,
+            prewarm(cache, [], { ttlSeconds: 600, ttlJitter: 0.1 }),
+            warmSchedule(cache),
+        ]);
+        assert.match(v.messages, /no instant works: its keys live 540 s, less than the warm's timeout of 600 s/);
+    });
+
+    it("takes the shortest key life and the longest timeout over the cache's warms", () => {
+        const start = Date.parse("2027-11-26T05:00:00Z");
+        const cache = replicationGroup();
+        const warms = [
+            prewarm(cache, [], { ttlSeconds: 3600, ttlJitter: 0.15, timeoutSeconds: 300 }, "a"),
+            prewarm(cache, [], { ttlSeconds: 1800, ttlJitter: 0.2, timeoutSeconds: 900 }, "b"),
+        ].map((r) => ({ props: r.outputs }) as any);
+        const w = warmWindow(start, warms);
+        assert.equal(w.lifeSeconds, 1440);
+        assert.equal(w.timeoutSeconds, 900);
+        assert.equal(start - w.earliest, 1440_000);
+        assert.equal(start - w.latest, 900_000);
+        assert.equal(warmWindow(start, [{ props: {} } as any]).timeoutSeconds, 600, "the pre-warm's default timeout");
+    });
+});

@@ -57,7 +57,7 @@ export class ReplicaWarmError extends WarmstackError {
     }
 }
 
-/** `host:port/database`: how a server is named in reports and errors, never with its credentials. */
+/** `host:port`: how a server is named in reports and errors, never with its credentials. */
 export function serverName(url: string): string {
     const u = new URL(url);
     return `${u.hostname}:${u.port || "5432"}`;
@@ -65,17 +65,20 @@ export function serverName(url: string): string {
 
 interface Session {
     name: string;
-    query<R extends Record<string, unknown>>(text: string, values: unknown[], timeoutMs: number): Promise<R[]>;
+    /** `what` names the statement in errors: "pg_prewarm of catalog.products". */
+    query<R extends Record<string, unknown>>(what: string, text: string, values: unknown[], ms: number): Promise<R[]>;
     close(): Promise<void>;
 }
 
-async function open(url: string, readOnly: boolean, timeoutMs: number, redactor: Redactor): Promise<Session> {
+async function open(url: string, readOnly: boolean, o: Resolved, redactor: Redactor): Promise<Session> {
     const name = serverName(url);
+    const timeoutMs = o.connectTimeoutMs;
     const client = new Client({
         connectionString: url,
         application_name: "warmstack-replica-warm",
-        // A backstop that frees the socket; withTimeout below is what reports.
+        // Backstops that free the socket and stop the server's work; withTimeout below is what reports.
         connectionTimeoutMillis: timeoutMs + 1000,
+        statement_timeout: o.relationTimeoutMs + 1000,
         ...(readOnly && { options: "-c default_transaction_read_only=on" }),
     });
     client.on("error", () => undefined); // a lost connection surfaces through the query that needed it
@@ -89,14 +92,13 @@ async function open(url: string, readOnly: boolean, timeoutMs: number, redactor:
     }
     return {
         name,
-        async query<R extends Record<string, unknown>>(text: string, values: unknown[], ms: number): Promise<R[]> {
+        async query<R extends Record<string, unknown>>(what: string, text: string, values: unknown[], ms: number) {
             try {
-                const result = await withTimeout(client.query<R>(text, values), ms, `${text} on ${name}`);
-                return result.rows;
+                return (await withTimeout(client.query<R>(text, values), ms, "the statement")).rows;
             } catch (err) {
                 // A statement that timed out still runs on the server: drop the connection so it is cancelled.
                 void client.end().catch(() => undefined);
-                throw fail(text.split(" ").slice(0, 2).join(" "), err, "WARM_CONNECTION");
+                throw fail(what, err);
             }
         },
         close: () => withTimeout(client.end(), timeoutMs, `close ${name}`).catch(() => undefined),
@@ -106,17 +108,20 @@ async function open(url: string, readOnly: boolean, timeoutMs: number, redactor:
 const HAS_PREWARM = "SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'";
 
 /** The extension on the primary: created if missing, by a role allowed to (the master user on RDS). */
-async function ensureExtension(url: string, timeoutMs: number, redactor: Redactor): Promise<void> {
-    const session = await open(url, false, timeoutMs, redactor);
+async function ensureExtension(url: string, o: Resolved, redactor: Redactor): Promise<void> {
+    const timeoutMs = o.connectTimeoutMs;
+    const session = await open(url, false, o, redactor);
     try {
-        await session.query("CREATE EXTENSION IF NOT EXISTS pg_prewarm", [], timeoutMs).catch((err: Error) => {
-            throw new ReplicaWarmError(
-                "WARM_INPUT",
-                `${session.name}: cannot create the pg_prewarm extension (it needs a role allowed to create ` +
-                    `extensions, and pg_prewarm among the server's available extensions): ${(err.cause as Error).message}`,
-                { cause: err },
-            );
-        });
+        await session
+            .query("create", "CREATE EXTENSION IF NOT EXISTS pg_prewarm", [], timeoutMs)
+            .catch((err: Error) => {
+                throw new ReplicaWarmError(
+                    "WARM_INPUT",
+                    `${session.name}: cannot create the pg_prewarm extension (it needs a role allowed to create ` +
+                        `extensions, and pg_prewarm among the server's available extensions): ${(err.cause as Error).message}`,
+                    { cause: err },
+                );
+            });
     } finally {
         await session.close();
     }
@@ -125,7 +130,7 @@ async function ensureExtension(url: string, timeoutMs: number, redactor: Redacto
 /** Checks the extension and every relation on one server before anything loads; one error names all that miss. */
 async function check(session: Session, relations: readonly string[], o: Resolved): Promise<void> {
     const until = Date.now() + (o.primary ? o.replayWaitMs : 0);
-    while ((await session.query(HAS_PREWARM, [], o.connectTimeoutMs)).length === 0) {
+    while ((await session.query("extension check", HAS_PREWARM, [], o.connectTimeoutMs)).length === 0) {
         if (Date.now() >= until) {
             throw new ReplicaWarmError(
                 "WARM_INPUT",
@@ -136,6 +141,7 @@ async function check(session: Session, relations: readonly string[], o: Resolved
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const rows = await session.query<{ name: string; found: string | null }>(
+        "relation check",
         "SELECT name, to_regclass(name)::text AS found FROM unnest($1::text[]) AS name",
         [relations],
         o.connectTimeoutMs,
@@ -157,6 +163,7 @@ async function warmOne(session: Session, o: Resolved): Promise<Record<string, nu
     // One relation after another: pg_prewarm reads sequentially, and parallel reads of one server compete.
     for (const relation of o.relations) {
         const [row] = await session.query<{ blocks: string }>(
+            `pg_prewarm of ${relation}`,
             "SELECT pg_prewarm($1::regclass, 'buffer') AS blocks",
             [relation],
             o.relationTimeoutMs,
@@ -177,9 +184,9 @@ export async function warmReplicas(options: ReplicaWarmOptions): Promise<Replica
     const started = performance.now();
     if (o.relations.length === 0 || o.replicas.length === 0) return { blocksLoaded: {}, totalBlocks: 0, durationMs: 0 };
     const redactor = new Redactor([o.primary, ...o.replicas].flatMap((url) => (url ? urlSecrets(url) : [])));
-    if (o.primary) await ensureExtension(o.primary, o.connectTimeoutMs, redactor);
+    if (o.primary) await ensureExtension(o.primary, o, redactor);
 
-    const opened = await Promise.allSettled(o.replicas.map((url) => open(url, true, o.connectTimeoutMs, redactor)));
+    const opened = await Promise.allSettled(o.replicas.map((url) => open(url, true, o, redactor)));
     const sessions = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     try {
         throwAll(opened);

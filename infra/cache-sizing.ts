@@ -7,11 +7,12 @@ import { NODE_MEMORY_AS_OF, NODE_MEMORY_GIB } from "./node-memory";
 
 /**
  * Redis's own bytes per key beyond the key and value text: the main dictionary's entry, the expires entry (every
- * warmed key has a TTL), the object headers and both hash tables' buckets. Measured 130–158 B for entries of
- * 31–1015 B (used_memory over 70,000 keys with a TTL, Redis 7.0, jemalloc); see the calibration test.
+ * warmed key has a TTL), the object headers and both hash tables' buckets, plus cluster mode's slot bookkeeping.
+ * Measured (used_memory over 70,000 fresh keys with a TTL, Redis 7.0, jemalloc): 154–174 B standalone, about
+ * 16 B more on a cluster node; test/infra/cache-sizing.test.ts repeats the measurement against this figure.
  */
-export const REDIS_KEY_OVERHEAD_BYTES = 160;
-/** jemalloc's size classes round each allocation up (at most 25 %, about 10 % on average); 4 KB values measured +5 %. */
+export const REDIS_KEY_OVERHEAD_BYTES = 180;
+/** jemalloc's size classes round each allocation up (at most 25 %, about 10 % on average; 4 KB values measured +5 %). */
 export const FRAGMENTATION_ALLOWANCE = 1.15;
 /** ElastiCache's default `reserved-memory-percent`: kept for backups, replication and failover buffers. */
 export const RESERVED_MEMORY = 0.25;

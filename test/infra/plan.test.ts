@@ -61,12 +61,12 @@ describe("readiness plan", () => {
             ttlSeconds: 3600,
             ttlJitter: 0.1,
             minWarmth: 0.95,
-            // (1024 + 160) × 1.15 = 1361.6 → 1362 B a key; 13.07 GiB × 0.75 × 0.8 usable on cache.r7g.large
+            // (1024 + 180) × 1.15 = 1384.6 → 1385 B a key; 13.07 GiB × 0.75 × 0.8 usable on cache.r7g.large
             clusterMode: false,
             shards: 1,
             replicasPerShard: 1,
-            bytesPerKey: 1362,
-            hotSetBytes: 136_200_000,
+            bytesPerKey: 1385,
+            hotSetBytes: 138_500_000,
             nodeMemoryBytes: 14_033_805_639,
             usableBytesPerShard: 8_420_283_383,
         });

@@ -61,7 +61,7 @@ describe("packaging: the warmstack CLI from its tarball", function () {
     it("warmstack --help lists every command", async () => {
         const help = await runCli(["--help"], { bin, cwd: path.dirname(bin) });
         assert.equal(help.code, 0, help.stderr);
-        for (const name of ["warm", "plan", "agent", "drill"])
+        for (const name of ["warm", "warm-db", "plan", "agent", "drill"])
             assert.match(help.stdout, new RegExp(`^  ${name} `, "m"));
     });
 

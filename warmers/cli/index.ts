@@ -8,6 +8,7 @@ import { describe, EXIT, exitCodeOf } from "./outcome";
 /** Every subcommand, loaded on use: `warmstack warm` never evaluates the agent's AWS SDK or the drill's charts. */
 export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
     warm: async () => (await import("./warm")).warmCommand(),
+    "warm-db": async () => (await import("./warm-db")).warmDbCommand(),
     plan: async () => (await import("./plan")).planCommand(),
     agent: async () => (await import("../agent/command")).agentCommand(),
     drill: async () => (await import("../drill/command")).drillCommand(),

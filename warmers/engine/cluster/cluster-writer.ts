@@ -49,8 +49,10 @@ export function clusterPipes<Attempt extends { retryError?: unknown }>(
         const slots = records.map((record) => keySlot(record.key as Bytes));
         const replies: (Reply | undefined)[] = new Array(records.length);
         let failure: unknown;
-        let pending: Pending[] = records.map((_, index) => ({ index }));
-        for (let round = 0; pending.length && failure === undefined; round++) {
+        let answered = 0;
+        /** What the next round sends; the first round sends every record, to the owner of its slot. */
+        let pending: Pending[] | undefined;
+        for (let round = 0; (pending?.length ?? records.length) && failure === undefined; round++) {
             if (round > MAX_REDIRECTS) {
                 failure = new Error(`keys still redirected (MOVED/ASK) after ${MAX_REDIRECTS} tries`);
                 break;
@@ -63,24 +65,27 @@ export function clusterPipes<Attempt extends { retryError?: unknown }>(
                 break;
             }
             const groups = new Map<unknown, Group>();
-            for (const item of pending) {
-                const node = item.asking ?? map.owner(slots[item.index]);
+            const count = pending?.length ?? records.length;
+            for (let p = 0; p < count; p++) {
+                const index = pending ? pending[p].index : p;
+                const asking = pending?.[p].asking;
+                const node = asking ?? map.owner(slots[index]);
                 if (!node) {
-                    failure = new Error(`CLUSTERDOWN: no primary serves slot ${slots[item.index]}`);
+                    failure = new Error(`CLUSTERDOWN: no primary serves slot ${slots[index]}`);
                     topology.stale();
                     continue;
                 }
                 // The map hands out one object per node; an ASK target is named by its address.
-                const key = item.asking ? `ASK ${item.asking.host}:${item.asking.port}` : node;
+                const key = asking ? `ASK ${asking.host}:${asking.port}` : node;
                 let group = groups.get(key);
                 if (!group) {
-                    const share = Math.ceil(pending.length / map.nodeCount) * BYTES_PER_COMMAND;
-                    group = { node, asking: !!item.asking, encoder: new RespEncoder(share), indices: [] };
+                    const share = Math.ceil(count / map.nodeCount) * BYTES_PER_COMMAND;
+                    group = { node, asking: !!asking, encoder: new RespEncoder(share), indices: [] };
                     groups.set(key, group);
                 }
                 if (group.asking) group.encoder.command(["ASKING"]);
-                group.encoder.command(codec.command(records[item.index]));
-                group.indices.push(item.index);
+                group.encoder.command(codec.command(records[index]));
+                group.indices.push(index);
             }
             const next: Pending[] = [];
             await Promise.all(
@@ -108,26 +113,28 @@ export function clusterPipes<Attempt extends { retryError?: unknown }>(
                         else {
                             if (reply instanceof ReplyError && /^CLUSTERDOWN\b/.test(reply.message)) topology.stale();
                             replies[index] = reply;
+                            answered++;
                         }
                     });
                 }),
             );
             pending = next;
         }
+        if (answered === records.length) return codec.tally(records, replies as Reply[]);
         // Answered records first, in their order, so the tally sees one run of replies and retries the rest.
-        const answered: WarmRecord[] = [];
+        const inOrder: WarmRecord[] = [];
         const unanswered: WarmRecord[] = [];
         const received: Reply[] = [];
         records.forEach((record, i) => {
             const reply = replies[i];
             if (reply === undefined) unanswered.push(record);
             else {
-                answered.push(record);
+                inOrder.push(record);
                 received.push(reply);
             }
         });
-        const attempt = codec.tally([...answered, ...unanswered], received);
-        if (unanswered.length) attempt.retryError = failure;
+        const attempt = codec.tally([...inOrder, ...unanswered], received);
+        attempt.retryError = failure;
         return attempt;
     }
 

@@ -3,9 +3,10 @@
 // (from a command line) are read strictly: `0x10`, `1e3` or ` 5` are not numbers a person typed as such.
 import { WarmInputError } from "./engine/errors";
 
-/** How a given value is shown in a message: strings quoted, nothing as "nothing". */
+/** How a given value is shown in a message: strings quoted, numbers as written, nothing as "nothing". */
 export function given(value: unknown): string {
     if (value === undefined) return "nothing";
+    if (typeof value === "number") return String(value); // NaN and Infinity as themselves, not JSON's null
     return JSON.stringify(value) ?? String(value);
 }
 

@@ -6,7 +6,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
-import { closedPort } from "../support/servers";
+import { WARM_DEFAULTS } from "../../warmers/engine/options";
+import { WARM_FLAGS, warmCommand, warmFlagsTable } from "../../warmers/cli/warm";
+import { closedPort, startRedis, testRedis } from "../support/servers";
 import { emptyTarget, itemsTable, postgresUrl } from "../engine/fixtures";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
@@ -19,14 +21,14 @@ interface Run {
 
 function warmstack(...args: string[]): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(BIN, args, { timeout: 30_000 }, (err, stdout, stderr) => {
+        execFile(BIN, args, { timeout: 55_000 }, (err, stdout, stderr) => {
             resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
         });
     });
 }
 
 describe("warmstack warm (CLI)", function () {
-    this.timeout(30_000);
+    this.timeout(60_000); // each case spawns the CLI; a busy machine takes seconds per spawn
     let target: { url: string; redis: Redis };
     let dir: string;
 
@@ -106,12 +108,36 @@ describe("warmstack warm (CLI)", function () {
         );
         assert.equal(run.code, 2);
         assert.equal(run.stdout, "");
-        assert.equal(run.stderr, "warmstack: --ttl: expected an integer >= 1, got -5\n");
+        assert.equal(run.stderr, 'warmstack: --ttl: a whole number ≥ 1; given "-5"\n');
 
         const missing = await warmstack("warm", "--redis", target.url);
         assert.equal(missing.code, 2);
         assert.equal(missing.stderr, "warmstack: required option '--source <url|file>' not specified\n");
         assert.equal(await target.redis.dbsize(), 0);
+    });
+
+    it("refuses numbers in other notations (0x10, 1e3) and shows usage text unmasked", async () => {
+        // Numbers a person did not type as such are refused as they are parsed, before anything connects.
+        for (const [flag, value] of [
+            ["--top", "0x10"],
+            ["--ttl", "1e3"],
+            ["--batch", "1_000"],
+        ]) {
+            const odd = await warmstack("warm", "--source", "x.jsonl", "--redis", target.url, flag, value);
+            assert.equal(odd.code, 2, odd.stderr);
+            assert.equal(
+                odd.stderr,
+                `warmstack: ${flag}: a whole number ${flag === "--batch" ? "from 1 to 100,000" : "≥ 1"}; given "${value}"\n`,
+            );
+        }
+
+        // Usage text is shown as written: "password" in the URL form is not a password to mask.
+        const url = await warmstack("warm", "--source", "x.jsonl", "--redis", "http://cache:6379");
+        assert.equal(url.code, 2);
+        assert.equal(
+            url.stderr,
+            'warmstack: --redis: redis://[user:password@]host[:port][/db] or rediss://… (TLS); given "http://cache:6379"\n',
+        );
     });
 
     it("an unreachable Redis exits 3; with --json the summary carries the error", async () => {
@@ -142,9 +168,48 @@ describe("warmstack warm (CLI)", function () {
         assert.equal(run.code, 4);
         assert.match(
             run.stderr,
-            /^warmstack: warm incomplete after reading 20 rows and writing 20 keys: source: .*broken\.jsonl line 25: not JSON .*; re-run to finish/,
+            /^warmstack: warm incomplete after reading 20 rows and writing 20 keys: source: .*broken\.jsonl line 25: not JSON .*; fix source and re-run \(keys already written are skipped\)$/m,
         );
         assert.equal(run.stderr.trim().split("\n").length, 1);
         assert.deepEqual(JSON.parse(run.stdout).progress.keysWritten, 20);
+    });
+
+    it("--help shows every default from WARM_DEFAULTS, and docs/warm.md's flags table is the CLI's", async () => {
+        const help = await warmstack("warm", "--help");
+        assert.equal(help.code, 0, help.stderr);
+        const text = help.stdout.replace(/\s+/g, " ");
+        for (const spec of WARM_FLAGS) {
+            assert.ok(text.includes(spec.flags), `--help lacks ${spec.flags}`);
+            assert.ok(text.includes(`(default: ${spec.default})`), `--help lacks the default of ${spec.flags}`);
+        }
+        for (const [name, value] of Object.entries(WARM_DEFAULTS)) {
+            const spec = WARM_FLAGS.find((f) => f.name === name);
+            assert.ok(spec, `no flag for the default ${name}`);
+            assert.equal(spec.default, typeof value === "boolean" ? (value ? "on" : "off") : String(value));
+        }
+        const manual = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "warm.md"), "utf8");
+        assert.ok(
+            manual.includes(`${warmFlagsTable()}\n`),
+            `docs/warm.md's flags table differs from the CLI's; it should read:\n${warmFlagsTable()}`,
+        );
+        const flagsInManual = [...manual.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]);
+        const cliFlags = warmCommand().options.map((o) => o.long);
+        assert.deepEqual(flagsInManual, cliFlags);
+    });
+
+    it("a read-only replica as --redis exits 3 saying so, with no re-run advice", async () => {
+        const primary = await testRedis();
+        const replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(primary.port)] });
+        try {
+            const run = await warmstack("warm", "--source", path.join(dir, "items.jsonl"), "--redis", replica.url);
+            assert.equal(run.code, 3);
+            assert.match(
+                run.stderr,
+                /^warmstack: Redis redis:\/\/127\.0\.0\.1:\d+ is a read-only replica of 127\.0\.0\.1:\d+;/,
+            );
+            assert.match(run.stderr, /a re-run against this node cannot help\n$/);
+        } finally {
+            await replica.stop();
+        }
     });
 });

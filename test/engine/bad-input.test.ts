@@ -58,26 +58,27 @@ describe("warm: bad input fails before anything is written", () => {
             "redis://",
             "redis://127.0.0.1:6379/x",
             "127.0.0.1:6379",
+            "redis://127.0.0.1:6379/1e3",
         ]) {
             await rejectsInput(
                 { ...good, redis },
                 "redis",
-                /expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//,
+                /^redis: redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\/… \(TLS\); given "/,
             );
         }
     });
 
     it("malformed or unsupported sources name the source option", async () => {
-        await rejectsInput({ ...good, source: "postgres://[::1" }, "source", /not a valid URL/);
+        await rejectsInput({ ...good, source: "postgres://[::1" }, "source", /; given "postgres:\/\/\[::1"$/);
         await rejectsInput(
             { ...good, source: "mysql://127.0.0.1/db" },
             "source",
-            /expected postgres:\/\/…, redis:\/\/…, rediss:\/\/… or a path to a \.jsonl file/,
+            /^source: postgres:\/\/…, redis:\/\/…, rediss:\/\/… or a path to a \.jsonl file; given "mysql:/,
         );
         await rejectsInput(
             { ...good, source: "items.csv", query: undefined },
             "source",
-            /a path to a \.jsonl file, got "items.csv"/,
+            /a path to a \.jsonl file; given "items.csv"/,
         );
         await rejectsInput(
             { ...good, source: path.join(dir, "missing.jsonl"), query: undefined },
@@ -88,17 +89,21 @@ describe("warm: bad input fails before anything is written", () => {
 
     it("out-of-range numbers name the option and the allowed range", async () => {
         const cases: [Partial<WarmOptions>, string, RegExp][] = [
-            [{ ttl: -5 }, "ttl", /expected an integer >= 1, got -5/],
-            [{ ttl: 1.5 }, "ttl", /expected an integer >= 1, got 1.5/],
-            [{ jitter: 1.5 }, "jitter", /from 0 to 0.999/],
-            [{ batch: 0 }, "batch", /from 1 to 100000/],
+            [{ ttl: -5 }, "ttl", /^ttl: a whole number ≥ 1; given -5$/],
+            [{ ttl: 1.5 }, "ttl", /^ttl: a whole number ≥ 1; given 1.5$/],
+            [{ jitter: 1.5 }, "jitter", /^jitter: a number from 0 to 0.999; given 1.5$/],
+            [{ batch: 0 }, "batch", /^batch: a whole number from 1 to 100,000; given 0$/],
             [{ concurrency: 0 }, "concurrency", /from 1 to 64/],
-            [{ rate: -1 }, "rate", /a number > 0/],
+            [{ rate: -1 }, "rate", /^rate: a number > 0; given -1$/],
             [{ maxValueBytes: 0 }, "maxValueBytes", /from 1 to/],
             [{ minWarmth: 2 }, "minWarmth", /from 0 to 1/],
-            [{ top: 0 }, "top", />= 1/],
-            [{ top: Number.NaN }, "top", /got NaN/],
-            [{ ttl: "60" as unknown as number }, "ttl", /got "60"/],
+            [{ maxRefused: -1 }, "maxRefused", /^maxRefused: a whole number ≥ 0; given -1$/],
+            [{ verifySample: 0 }, "verifySample", /from 1 to 100,000/],
+            [{ top: 0 }, "top", /≥ 1/],
+            [{ top: Number.NaN }, "top", /given NaN/],
+            // The library takes numbers; text is what a command line gives, and only plain decimal reads as one.
+            [{ top: "0x10" as unknown as number }, "top", /^top: a whole number ≥ 1; given "0x10"$/],
+            [{ ttl: "1e3" as unknown as number }, "ttl", /^ttl: a whole number ≥ 1; given "1e3"$/],
         ];
         for (const [change, field, pattern] of cases) await rejectsInput({ ...good, ...change }, field, pattern);
     });
@@ -108,7 +113,7 @@ describe("warm: bad input fails before anything is written", () => {
         await rejectsInput(
             { ...good, source: path.join(dir, "x.jsonl") },
             "query",
-            /only applies to a postgres source/,
+            /^query: only for a postgres source; the source is file$/,
         );
         await rejectsInput(
             { ...good, query: undefined, source: target.url, ttl: 60 },
@@ -118,13 +123,9 @@ describe("warm: bad input fails before anything is written", () => {
         await rejectsInput(
             { ...good, topKeys: 10 } as WarmOptions,
             "topKeys",
-            /unknown option; allowed: source, query, redis/,
+            /not an option \(a typo\?\); allowed: source, query, valueQuery, redis/,
         );
-        await rejectsInput(
-            { ...good, tls: { rejectUnauthorized: false } },
-            "tls",
-            /only applies to a rediss:\/\/ target/,
-        );
+        await rejectsInput({ ...good, tls: { rejectUnauthorized: false } }, "tls", /only for a rediss:\/\/ target/);
     });
 
     it("a query without key and value columns is refused naming the columns it returns", async () => {
@@ -136,7 +137,13 @@ describe("warm: bad input fails before anything is written", () => {
         await rejectsInput(
             { ...good, query: "SELECT key, value, 'soon' AS ttl FROM warm_bad_items" },
             "query",
-            /column "ttl" must be a number of seconds/,
+            // The type by its SQL name, not its oid (25).
+            /column "ttl" must be a number of seconds \(integer, bigint, numeric…\); it is text$/,
+        );
+        await rejectsInput(
+            { ...good, query: "SELECT key, value, make_interval(secs => 60) AS ttl FROM warm_bad_items" },
+            "query",
+            /it is interval: use EXTRACT\(EPOCH FROM …\)$/,
         );
         await rejectsInput({ ...good, query: "SELEC key" }, "query", /syntax error/);
     });

@@ -7,8 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmConnectionError } from "../../warmers";
-import { closedPort, startRedis, type RedisServer } from "../support/servers";
-import { redisClient } from "./fixtures";
+import { closedPort, startRedis, type RedisServer, redisClient } from "../support/servers";
 
 describe("warm: auth and TLS", () => {
     let dir: string;
@@ -114,6 +113,29 @@ describe("warm: auth and TLS", () => {
         } finally {
             await admin.config("SET", "requirepass", "");
             await admin.call("ACL", "DELUSER", "warmer");
+        }
+    });
+
+    it("a read-only replica as the target is named as one at the connection check, with no retries", async () => {
+        const replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(server.port)] });
+        try {
+            const started = Date.now();
+            const url = `redis://127.0.0.1:${replica.port}`;
+            await assert.rejects(warm({ source, redis: url }), (err: unknown) => {
+                assert.ok(err instanceof WarmConnectionError, String(err));
+                assert.equal(err.role, "redis");
+                assert.equal(
+                    err.message,
+                    `Redis ${url} is a read-only replica of 127.0.0.1:${server.port}; warm its primary instead ` +
+                        "(for ElastiCache, the primary endpoint): a re-run against this node cannot help",
+                );
+                return true;
+            });
+            assert.ok(Date.now() - started < 2000, "found at the check, not after the write retries");
+            // A dry run writes nothing, so a replica is a fine place to measure the cache's warmth.
+            assert.equal((await warm({ source, redis: url, dryRun: true })).rowsRead, 50);
+        } finally {
+            await replica.stop();
         }
     });
 });

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import type Redis from "ioredis";
 import { warm, WarmIncompleteError, type WarmOptions } from "../../warmers";
-import { startRedis, type RedisServer } from "../support/servers";
-import { itemsTable, itemValue, postgresUrl, redisClient } from "./fixtures";
+import { startRedis, type RedisServer, redisClient } from "../support/servers";
+import { itemsTable, itemValue, postgresUrl } from "./fixtures";
 
 const ROWS = 60_000;
 

@@ -68,6 +68,8 @@ describe("warm: file source", () => {
                 err.message,
                 /after reading 1000 rows and writing 1000 keys: source: .*broken\.jsonl line 1500: not JSON/,
             );
+            // A re-run stops at the same line until it is fixed: the hint says so, not "re-run to finish".
+            assert.match(err.message, /; fix source and re-run \(keys already written are skipped\)$/);
             assert.equal(err.progress.keysWritten, 1000);
             return true;
         });

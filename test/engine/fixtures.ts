@@ -1,19 +1,14 @@
 // Shared set-up for the warm engine tests: real servers from test/support, a Redis db of our own on the
 // shared server, tables created through a short-lived client, and loopback ports that refuse or never answer.
 import net from "node:net";
-import Redis from "ioredis";
+import type Redis from "ioredis";
 import { Client } from "pg";
-import { testPostgres, testRedis } from "../support/servers";
+import { redisClient, testPostgres, testRedis } from "../support/servers";
 
 /** The warm tests' own db on the shared redis-server, flushed before each test that uses it. */
 const DB = 3;
 
-/** A client that fails fast instead of reconnecting forever; errors surface through the commands. */
-export function redisClient(url: string): Redis {
-    const client = new Redis(url, { connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on("error", () => {});
-    return client;
-}
+export { redisClient };
 
 /** An empty target: the URL to warm and a client to inspect it. Disconnect the client when done. */
 export async function emptyTarget(): Promise<{ url: string; redis: Redis }> {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import type Redis from "ioredis";
 import { warm, WarmInputError, type WarmOptions } from "../../warmers";
+import { redisBytesPerKey } from "../../infra/cache-sizing";
 import { emptyTarget, itemsTable, itemValue, postgresUrl, sql } from "./fixtures";
 
 const ROWS = 5000;
@@ -30,7 +31,7 @@ describe("warm: postgres source", () => {
         const report = await warm({ ...base, batch: 500, onProgress: (p) => progress.push(p.rowsRead) });
         assert.equal(report.rowsRead, ROWS);
         assert.equal(report.keysWritten, ROWS);
-        assert.deepEqual(report.skipped, { present: 0, null: 0, tooLarge: 0 });
+        assert.deepEqual(report.skipped, { present: 0, duplicate: 0, null: 0, tooLarge: 0 });
         assert.equal(report.errors, 0);
         assert.deepEqual(report.verified, { sampled: 1000, present: 1000 });
         assert.equal(report.warmth, 1);
@@ -65,6 +66,20 @@ describe("warm: postgres source", () => {
             const expected = i % 2 === 0 ? 100 + i : 5000;
             assert.ok(ttl <= expected && ttl >= expected - 2, `key:${i} ttl ${ttl}, expected ${expected}`);
         }
+    });
+
+    it("jitters per-row TTLs too: keys with the same ttl column do not all expire in the same second", async () => {
+        const query = "SELECT key, value, 1000 AS ttl FROM warm_pg_items WHERE id < 1000";
+        await warm({ ...base, query, ttl: 50, jitter: 0.2 });
+        const pipeline = target.redis.pipeline();
+        for (let i = 0; i < 1000; i++) pipeline.ttl(`key:${i}`);
+        const ttls = (await pipeline.exec())!.map(([, ttl]) => ttl as number);
+        // The row's 1000 s, not the default 50 s, spread over 800..1200 s.
+        assert.ok(
+            Math.min(...ttls) >= 800 - 2 && Math.max(...ttls) <= 1200,
+            `${Math.min(...ttls)}..${Math.max(...ttls)}`,
+        );
+        assert.ok(new Set(ttls).size > 200, `only ${new Set(ttls).size} distinct TTLs`);
     });
 
     it("spreads TTLs uniformly within ± jitter (measured with TTL on the written keys)", async () => {
@@ -136,13 +151,26 @@ describe("warm: postgres source", () => {
         assert.equal(limited.keysWritten, 3000);
     });
 
+    it("counts a source's repeated keys apart, writes the first (hottest) row and samples each key once", async () => {
+        await target.redis.set("key:9", "live");
+        const query = `SELECT key, value FROM warm_pg_items WHERE id < 10
+                       UNION ALL SELECT key, 'again' FROM warm_pg_items WHERE id < 3`;
+        const report = await warm({ ...base, query });
+        assert.equal(report.rowsRead, 13);
+        // Only key:9 was live traffic's; the three repeats are the source's own.
+        assert.deepEqual(report.skipped, { present: 1, duplicate: 3, null: 0, tooLarge: 0 });
+        assert.equal(report.keysWritten, 9);
+        assert.deepEqual(report.verified, { sampled: 10, present: 10 });
+        assert.equal(await target.redis.get("key:0"), itemValue(0));
+    });
+
     it("skips and counts null values and values over maxValueBytes", async () => {
         const query = `SELECT key, CASE WHEN id < 5 THEN NULL WHEN id < 8 THEN repeat('x', 2000) ELSE value END AS value
                        FROM warm_pg_items WHERE id < 20
                        UNION ALL SELECT NULL, 'orphan'`;
         const report = await warm({ ...base, query, maxValueBytes: 1000 });
         assert.equal(report.rowsRead, 21);
-        assert.deepEqual(report.skipped, { present: 0, null: 6, tooLarge: 3 });
+        assert.deepEqual(report.skipped, { present: 0, duplicate: 0, null: 6, tooLarge: 3 });
         assert.equal(report.keysWritten, 12);
         assert.equal(await target.redis.exists("key:0", "key:5", "key:7"), 0);
         assert.equal(await target.redis.get("key:8"), itemValue(8));
@@ -197,7 +225,24 @@ describe("warm: postgres source", () => {
         assert.equal(report.dryRun, true);
         assert.equal(report.rowsRead, ROWS);
         assert.equal(report.keysWritten, 0);
-        assert.deepEqual(report.verified, { sampled: 1000, present: 1 });
+        assert.equal(report.verified.sampled, 1000); // drawn from all 5000: key:0, the one present, rarely among them
+        assert.ok(report.verified.present <= 1);
         assert.equal(await target.redis.dbsize(), 1);
+    });
+
+    it("a dry run reports the mean and largest entry and the memory the hot set takes in Redis", async () => {
+        // key:<i> (5 to 8 bytes) + 200 bytes; one row made larger.
+        const query = `SELECT key, CASE WHEN id = 7 THEN repeat('x', 5000) ELSE value END AS value
+                       FROM warm_pg_items WHERE id < 100`;
+        const report = await warm({ ...base, query, dryRun: true });
+        const keyBytes = Array.from({ length: 100 }, (_, i) => `key:${i}`.length).reduce((a, b) => a + b);
+        const total = keyBytes + 99 * 200 + 5000;
+        assert.deepEqual(report.entries, {
+            count: 100,
+            meanBytes: Math.round(total / 100),
+            largest: { key: "key:7", bytes: 5 + 5000 },
+            redisBytes: 100 * redisBytesPerKey(Math.round(total / 100)),
+        });
+        assert.equal(await target.redis.dbsize(), 0);
     });
 });

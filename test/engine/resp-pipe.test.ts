@@ -5,8 +5,8 @@ import fc from "fast-check";
 import type Redis from "ioredis";
 import { jitteredTtl } from "../../warmers/engine/sink";
 import { PipeBrokenError, ReplyError, RespEncoder, RespPipe, type Reply } from "../../warmers/engine/resp-pipe";
-import { testRedis } from "../support/servers";
-import { redisClient, silentServer } from "./fixtures";
+import { testRedis, redisClient } from "../support/servers";
+import { silentServer } from "./fixtures";
 
 const TIMEOUTS = { connectTimeoutMs: 2000, commandTimeoutMs: 5000 };
 const DB = 4;

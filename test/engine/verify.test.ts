@@ -1,10 +1,13 @@
-// Verify: after the write, the hottest intended keys are looked up; a cache that lost them (evicted under
-// maxmemory, refused with OOM, deleted) fails the warm with ColdCacheError and the report says why.
+// Verify: after the write, a uniform sample of the whole hot set is looked up; a cache that lost keys (evicted
+// under maxmemory, refused with OOM, deleted) fails the warm with ColdCacheError and the report says why. Writes
+// Redis refused fail the warm by default, whatever the sample says.
 import assert from "node:assert/strict";
 import { ColdCacheError, warm, type WarmOptions } from "../../warmers";
+import { Reservoir } from "../../warmers/engine/sample";
 import { verify } from "../../warmers/engine/verify";
-import { startRedis, type RedisServer } from "../support/servers";
-import { emptyTarget, itemsTable, postgresUrl, redisClient } from "./fixtures";
+import fc from "fast-check";
+import { startRedis, type RedisServer, redisClient } from "../support/servers";
+import { emptyTarget, itemsTable, postgresUrl } from "./fixtures";
 
 const ROWS = 20_000; // about 6 MB in Redis: twice the maxmemory below
 
@@ -28,7 +31,8 @@ describe("warm: verify and minWarmth", () => {
         await assert.rejects(warm({ ...base, redis: await smallRedis("allkeys-lru") }), (err: unknown) => {
             assert.ok(err instanceof ColdCacheError, String(err));
             assert.equal(err.report.keysWritten, ROWS); // every SET succeeded…
-            assert.ok(err.report.warmth < 0.5, `warmth ${err.report.warmth}`); // …and the first ones were evicted
+            // …and the first ones were evicted: about half the hot set is gone, and the sample over all of it says so.
+            assert.ok(err.report.warmth > 0.2 && err.report.warmth < 0.8, `warmth ${err.report.warmth}`);
             assert.match(
                 err.message,
                 /^cache is cold: warmth 0\.\d{3} < minWarmth 0\.95 \(\d+ of 1000 sampled hot keys present\)$/,
@@ -37,24 +41,41 @@ describe("warm: verify and minWarmth", () => {
         });
     });
 
-    it("writes refused with OOM are counted with the first reason; a full cache refusing the hot set is cold", async () => {
+    it("a warm Redis mostly refused (OOM under noeviction) fails by default, with the numbers", async () => {
         const redis = await smallRedis("noeviction");
-        // The hottest rows go first and fit; later ones are refused. The hot set is warm, the errors are reported.
-        const first = await warm({ ...base, redis });
-        assert.ok(first.errors > ROWS / 2, `errors ${first.errors}`);
-        assert.equal(first.keysWritten + first.errors, ROWS);
-        assert.match(first.firstError ?? "", /^OOM command not allowed/);
-        assert.equal(first.warmth, 1);
-
-        // Now full: a warm of other keys has every write refused.
-        const other = "SELECT 'other:' || id AS key, value FROM warm_verify_items WHERE id < 2000";
-        await assert.rejects(warm({ ...base, query: other, redis }), (err: unknown) => {
+        // The first rows fit and the rest are refused. A sample of the first rows written would find every one
+        // of them (warmth 1.000); the sample over the whole hot set and the refusals both fail the warm.
+        await assert.rejects(warm({ ...base, redis }), (err: unknown) => {
             assert.ok(err instanceof ColdCacheError, String(err));
-            assert.equal(err.report.errors, 2000);
-            assert.equal(err.report.warmth, 0);
+            const { report } = err;
+            assert.ok(report.errors > ROWS / 4, `errors ${report.errors}`);
+            assert.equal(report.keysWritten + report.errors, ROWS);
+            assert.match(report.firstError ?? "", /^OOM command not allowed/);
+            assert.ok(report.warmth < 0.9, `warmth ${report.warmth}`);
+            assert.equal(report.verified.sampled, 1000);
             assert.match(
                 err.message,
-                /warmth 0\.000 < minWarmth 0\.95 \(0 of 1000 .*; Redis refused 2000 keys, first: OOM command not allowed/,
+                new RegExp(
+                    `^cache is cold: Redis refused ${report.errors} of ${ROWS} writes \\(maxRefused 0\\), first: OOM command not allowed.*; ` +
+                        `warmth 0\\.\\d{3} < minWarmth 0\\.95 \\(${report.verified.present} of 1000 sampled hot keys present\\)$`,
+                ),
+            );
+            return true;
+        });
+    });
+
+    it("maxRefused tolerates that many refused writes and no more", async () => {
+        const redis = await smallRedis("noeviction");
+        await warm({ ...base, redis, minWarmth: 0, maxRefused: ROWS }); // fill it
+        // Now full: every write of 2000 other keys is refused.
+        const other = { ...base, query: "SELECT 'other:' || id AS key, value FROM warm_verify_items WHERE id < 2000" };
+        const allowed = await warm({ ...other, redis, minWarmth: 0, maxRefused: 2000 });
+        assert.equal(allowed.errors, 2000);
+        await assert.rejects(warm({ ...other, redis, minWarmth: 0, maxRefused: 1999 }), (err: unknown) => {
+            assert.ok(err instanceof ColdCacheError, String(err));
+            assert.match(
+                err.message,
+                /^cache is cold: Redis refused 2000 of 2000 writes \(maxRefused 1999\), first: OOM command not allowed[^;]*$/,
             );
             return true;
         });
@@ -74,7 +95,7 @@ describe("warm: verify and minWarmth", () => {
                     assert.ok(err instanceof ColdCacheError, String(err));
                     assert.match(
                         err.message,
-                        /warmth 0\.000 < minWarmth 0\.95 \(0 of 0 sampled hot keys present\); the source gave no keys to warm/,
+                        /warmth 0\.000 < minWarmth 0\.95 \(0 of 0 sampled hot keys present\): the source gave no keys to warm$/,
                     );
                     return true;
                 },
@@ -90,6 +111,27 @@ describe("warm: verify and minWarmth", () => {
         } finally {
             redis.disconnect();
         }
+    });
+
+    it("the sample is uniform over the whole stream: every position is as likely to be checked", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 400 }), (size, n) => {
+                const sample = new Reservoir<number>(size);
+                for (let i = 0; i < n; i++) sample.offer(i);
+                assert.equal(sample.items.length, Math.min(size, n));
+                assert.equal(new Set(sample.items).size, sample.items.length);
+                assert.ok(sample.items.every((item) => item >= 0 && item < n));
+            }),
+        );
+        // 2000 samples of 10 from 100: each position's inclusion rate is 10 / 100, the last ones too.
+        const hits = new Array<number>(100).fill(0);
+        for (let run = 0; run < 2000; run++) {
+            const sample = new Reservoir<number>(10);
+            for (let i = 0; i < 100; i++) sample.offer(i);
+            for (const i of sample.items) hits[i]++;
+        }
+        const tenths = Array.from({ length: 10 }, (_, t) => hits.slice(t * 10, t * 10 + 10).reduce((a, b) => a + b));
+        for (const count of tenths) assert.ok(count > 1600 && count < 2400, `per tenth: ${tenths.join(", ")}`);
     });
 
     it("warmth is the fraction of sampled keys present", async () => {

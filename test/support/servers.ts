@@ -1,4 +1,7 @@
-// The shared servers of a test run: started on first use, stopped by the root hook in test/support/hooks.ts.
+// The shared servers of a test run: started on first use, stopped by the root hook in test/support/hooks.ts,
+// and the one way a test opens a client to them.
+import Redis from "ioredis";
+import { failFastRedisOptions } from "../../warmers/engine/redis-options";
 import {
     freePort,
     PostgresServer,
@@ -34,3 +37,10 @@ export async function stopTestServers(): Promise<void> {
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
 export const closedPort = freePort;
+
+/** A client that fails fast instead of reconnecting forever; errors surface through its commands. Disconnect it. */
+export function redisClient(url: string): Redis {
+    const client = new Redis(url, failFastRedisOptions({ connectTimeoutMs: 2000 }));
+    client.on("error", () => {});
+    return client;
+}

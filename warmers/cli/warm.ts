@@ -1,42 +1,132 @@
-// `warmstack warm`: the engine's options as flags, a progress bar on a TTY, and a summary (one JSON object
-// with --json) on stdout.
-import { Command, InvalidArgumentError } from "commander";
+// `warmstack warm`: the engine's options as flags, a progress bar on a TTY, and a summary (one JSON object with
+// --json) on stdout. Every default shown comes from WARM_DEFAULTS and every number is checked by the engine's own
+// rule (WARM_LIMITS) as it is parsed, so `--top 0x10` fails before anything connects; docs/warm.md's flags table
+// is WARM_FLAGS rendered (a test holds them equal).
+import { Command, Option } from "commander";
 import { ColdCacheError, WarmIncompleteError } from "../engine/errors";
-import type { WarmOptions } from "../engine/options";
+import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from "../engine/options";
 import type { WarmReport } from "../engine/report";
+import { checkNumber } from "../engine/resolve";
 import { warm } from "../engine/warm";
 import { describe } from "./outcome";
 import { ProgressBar } from "./progress";
 
 type WarmFlags = Omit<WarmOptions, "onProgress"> & { json?: boolean };
 
-export function registerWarm(program: Command): void {
-    program
-        .command("warm")
-        .description("stream the hot keys from a source into Redis, then verify the cache is warm")
-        .requiredOption("--source <url|file>", "postgres://…, redis[s]://… (copy its hottest keys) or FILE.jsonl")
-        .requiredOption(
-            "--redis <url>",
-            "the Redis to warm: redis://[user:password@]host[:port][/db] or rediss://… (TLS)",
-        )
-        .option("--query <sql>", "postgres source: SQL returning key, value [, ttl] columns, hottest rows first")
-        .option("--top <n>", "read at most N rows (redis source: copy the N hottest keys)", number)
-        .option("--cluster", "the target is a Redis Cluster (--redis names any node)")
-        .option("--ttl <seconds>", "TTL for rows without a ttl column (default: no expiry)", number)
-        .option("--jitter <fraction>", "spread each TTL uniformly by ± this fraction (default: 0.1)", number)
-        .option("--batch <n>", "keys per pipelined batch (default: 1000)", number)
-        .option("--concurrency <n>", "batches in flight at once (default: 3)", number)
-        .option("--rate <ops>", "at most this many writes per second (default: unlimited)", number)
-        .option("--max-value-bytes <n>", "skip and count larger values (default: 1048576)", number)
-        .option("--overwrite", "replace keys that already exist (default: SET NX, live data wins)")
-        .option(
-            "--min-warmth <fraction>",
-            "fail unless this fraction of the sampled hot keys is present (default: 0.95)",
-            number,
-        )
-        .option("--dry-run", "read the source and report, write nothing")
-        .option("--json", "print one JSON summary on stdout")
-        .action(runWarm);
+export interface WarmFlag {
+    /** As commander takes it: `--top <n>`. */
+    flags: string;
+    /** What the default column of the manual and the help say; from WARM_DEFAULTS where it has one. */
+    default: string;
+    help: string;
+}
+
+type OptionName = Exclude<keyof WarmOptions, "onProgress" | "username" | "password" | "tls">;
+
+/** The default's words: WARM_DEFAULTS' value, or `fallback` for an option without one. */
+function shown(name: OptionName, fallback: string): string {
+    const value = (WARM_DEFAULTS as Partial<Record<OptionName, unknown>>)[name];
+    if (value === undefined) return fallback;
+    return typeof value === "boolean" ? (value ? "on" : "off") : String(value);
+}
+
+const flag = (name: OptionName, flags: string, fallback: string, help: string): WarmFlag & { name: OptionName } => ({
+    name,
+    flags,
+    default: shown(name, fallback),
+    help,
+});
+
+/** Every flag of `warmstack warm`, in the order of the help and the manual. */
+export const WARM_FLAGS: readonly (WarmFlag & { name?: OptionName })[] = [
+    flag(
+        "source",
+        "--source <url|file>",
+        "required",
+        "`postgres://…` (a query), `redis[s]://…` (copy its hottest keys) or a `.jsonl` file",
+    ),
+    flag(
+        "redis",
+        "--redis <url>",
+        "required",
+        "the Redis to warm: `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS",
+    ),
+    flag(
+        "query",
+        "--query <sql>",
+        "required for postgres",
+        "postgres: SQL returning `key`, `value` [, `ttl`] columns, hottest rows first",
+    ),
+    flag(
+        "valueQuery",
+        "--value-query <sql>",
+        "none",
+        "postgres: read each batch's values fresh just before writing, keys as `$1` (`… WHERE key = ANY($1)`); `--query` then only ranks the keys",
+    ),
+    flag("top", "--top <n>", "all", "read at most N rows (redis source: copy the N hottest keys)"),
+    flag("cluster", "--cluster", "", "the target is a Redis Cluster (`--redis` names any node)"),
+    flag("ttl", "--ttl <seconds>", "none", "TTL for rows without a `ttl` column; without it such keys do not expire"),
+    flag(
+        "jitter",
+        "--jitter <fraction>",
+        "",
+        "spread each TTL uniformly over the whole seconds within ± this fraction",
+    ),
+    flag("batch", "--batch <n>", "", "keys per pipelined batch"),
+    flag("concurrency", "--concurrency <n>", "", "batches in flight at once"),
+    flag("rate", "--rate <ops>", "unlimited", "at most this many writes per second, on average"),
+    flag("maxValueBytes", "--max-value-bytes <n>", "", "skip and count larger values (or DUMP payloads)"),
+    flag("overwrite", "--overwrite", "", "replace keys that already exist (otherwise `SET … NX`: live data wins)"),
+    flag("minWarmth", "--min-warmth <fraction>", "", "fail unless this fraction of the sampled hot keys is present"),
+    flag("maxRefused", "--max-refused <n>", "", "fail when Redis refuses more writes than this (OOM…)"),
+    flag(
+        "verifySample",
+        "--verify-sample <n>",
+        "",
+        "keys drawn uniformly from the whole hot set and checked afterwards",
+    ),
+    flag("retries", "--retries <n>", "", "retries of a batch after a transient Redis error, with exponential backoff"),
+    flag("retryBackoffMs", "--retry-backoff-ms <ms>", "", "the first backoff; it doubles on every retry"),
+    flag(
+        "connectTimeoutMs",
+        "--connect-timeout-ms <ms>",
+        "",
+        "to connect to any server, and again for its first check",
+    ),
+    flag("commandTimeoutMs", "--command-timeout-ms <ms>", "", "for any one Redis command or batch to answer"),
+    flag("queryTimeoutMs", "--query-timeout-ms <ms>", "", "for any one database read"),
+    flag("dryRun", "--dry-run", "", "read the source and report its sizes and the memory it needs; write nothing"),
+    {
+        flags: "--json",
+        default: "off",
+        help: "print one JSON object on stdout: the report, or `{error, progress?, report?}`",
+    },
+];
+
+/** The flags table of docs/warm.md, rendered from WARM_FLAGS. */
+export function warmFlagsTable(): string {
+    const cell = (text: string) => text.replace(/\|/g, "\\|");
+    return [
+        "| flag | default | meaning |",
+        "| --- | --- | --- |",
+        ...WARM_FLAGS.map((f) => `| \`${cell(f.flags)}\` | ${cell(f.default)} | ${cell(f.help)} |`),
+    ].join("\n");
+}
+
+export function warmCommand(): Command {
+    const command = new Command("warm").description(
+        "stream the hot keys from a source into Redis, then verify the cache is warm",
+    );
+    for (const spec of WARM_FLAGS) {
+        const option = new Option(spec.flags, `${spec.help.replace(/`/g, "")} (default: ${spec.default})`);
+        if (spec.name === "source" || spec.name === "redis") option.makeOptionMandatory();
+        if (spec.name !== undefined && spec.name in WARM_LIMITS) {
+            const name = spec.name as NumberOption;
+            option.argParser((text: string) => checkNumber(name, text));
+        }
+        command.addOption(option);
+    }
+    return command.action(runWarm);
 }
 
 async function runWarm({ json, ...options }: WarmFlags): Promise<void> {
@@ -52,25 +142,32 @@ async function runWarm({ json, ...options }: WarmFlags): Promise<void> {
     }
 }
 
-function number(value: string): number {
-    const parsed = Number(value);
-    if (!value.trim() || !Number.isFinite(parsed)) throw new InvalidArgumentError("expected a number.");
-    return parsed;
-}
+const MIB = 1024 * 1024;
 
 function summary(report: WarmReport): string {
-    const { present, null: none, tooLarge } = report.skipped;
+    const { present, duplicate, null: none, tooLarge } = report.skipped;
     const seconds = (report.durationMs / 1000).toFixed(1);
+    const { entries } = report;
     const head = report.dryRun
         ? `dry run: read ${report.rowsRead} rows from ${report.source} in ${seconds} s, wrote nothing`
         : `warmed ${report.keysWritten} keys from ${report.source} into ${report.redis} in ${seconds} s (${report.keysPerSecond} keys/s)`;
-    const errors = report.errors ? `; ${report.errors} errors, first: ${report.firstError}` : "";
-    return [
+    const errors = report.errors ? `; Redis refused ${report.errors}, first: ${report.firstError}` : "";
+    const largest = entries.largest ? `, largest ${entries.largest.bytes} B (${entries.largest.key})` : "";
+    const lines = [
         head,
-        `read ${report.rowsRead} rows; skipped ${present} already present, ${none} null, ${tooLarge} too large${errors}`,
+        `read ${report.rowsRead} rows; skipped ${present} already present, ${duplicate} duplicate keys, ${none} null, ${tooLarge} too large${errors}`,
+        `hot set: ${entries.count} entries, mean ${entries.meanBytes} B (key + value)${largest}; ` +
+            `about ${(entries.redisBytes / MIB).toFixed(1)} MiB in Redis`,
+    ];
+    if (report.oldestValueAgeMs !== undefined)
+        lines.push(
+            `oldest value written was read ${(report.oldestValueAgeMs / 1000).toFixed(1)} s before Redis had it`,
+        );
+    lines.push(
         `warmth ${report.warmth.toFixed(3)} (${report.verified.present} of ${report.verified.sampled} sampled hot keys present)`,
         "",
-    ].join("\n");
+    );
+    return lines.join("\n");
 }
 
 /** The --json line for a failed warm: the reason, plus how far it got when it got anywhere. */
@@ -79,4 +176,9 @@ function failure(err: unknown): object {
     if (err instanceof WarmIncompleteError) return { error, progress: err.progress };
     if (err instanceof ColdCacheError) return { error, report: err.report };
     return { error };
+}
+
+/** For warmers/cli/index.ts until it adds warmCommand() itself. */
+export function registerWarm(program: Command): void {
+    program.addCommand(warmCommand().copyInheritedSettings(program));
 }

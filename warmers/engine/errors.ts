@@ -32,7 +32,11 @@ export class WarmConnectionError extends WarmError {
     }
 }
 
-/** The warm failed after it began writing; `progress` says how far it got. Re-running completes it. */
+/**
+ * The warm failed after it began writing; `progress` says how far it got. Keys already written are skipped by a
+ * re-run, which finishes the warm when the cause was the connection or a server; a bad row or query (`input`)
+ * fails a re-run at the same place until it is fixed.
+ */
 export class WarmIncompleteError extends WarmError {
     readonly code = "WARM_INCOMPLETE";
 
@@ -41,30 +45,40 @@ export class WarmIncompleteError extends WarmError {
         reason: string,
         options?: { cause?: unknown },
     ) {
+        const rerun =
+            options?.cause instanceof WarmInputError
+                ? `fix ${options.cause.field} and re-run (keys already written are skipped)`
+                : "re-run to finish (keys already written are skipped)";
         super(
-            `warm incomplete after reading ${progress.rowsRead} rows and writing ${progress.keysWritten} keys: ${reason}; ` +
-                "re-run to finish (keys already written are skipped)",
+            `warm incomplete after reading ${progress.rowsRead} rows and writing ${progress.keysWritten} keys: ${reason}; ${rerun}`,
             options,
         );
     }
 }
 
-/** The warm ran, but fewer sampled hot keys are in Redis than `minWarmth` requires. */
+/**
+ * The warm ran, but the cache is not warm: Redis refused more writes than `maxRefused` allows, or fewer of the
+ * sampled hot keys are present than `minWarmth` requires. The message gives every number.
+ */
 export class ColdCacheError extends WarmError {
     readonly code = "WARM_COLD";
 
     constructor(
         readonly report: WarmReport,
-        readonly minWarmth: number,
+        readonly limits: { minWarmth: number; maxRefused: number },
     ) {
         const { sampled, present } = report.verified;
-        const refused = report.errors
-            ? `; Redis refused ${report.errors} keys, first: ${report.firstError}`
-            : sampled === 0
-              ? "; the source gave no keys to warm"
-              : "";
-        super(
-            `cache is cold: warmth ${report.warmth.toFixed(3)} < minWarmth ${minWarmth} (${present} of ${sampled} sampled hot keys present)${refused}`,
-        );
+        const attempted = report.keysWritten + report.skipped.present + report.errors;
+        const problems: string[] = [];
+        if (report.errors > limits.maxRefused)
+            problems.push(
+                `Redis refused ${report.errors} of ${attempted} writes (maxRefused ${limits.maxRefused}), first: ${report.firstError}`,
+            );
+        if (report.warmth < limits.minWarmth)
+            problems.push(
+                `warmth ${report.warmth.toFixed(3)} < minWarmth ${limits.minWarmth} (${present} of ${sampled} sampled hot keys present)` +
+                    (sampled === 0 ? ": the source gave no keys to warm" : ""),
+            );
+        super(`cache is cold: ${problems.join("; ")}`);
     }
 }

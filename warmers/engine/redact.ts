@@ -1,7 +1,9 @@
 // Secrets never reach a message or a log: passwords in URLs are masked, and any known secret is replaced
 // wherever it appears (a driver may echo a connection string in its own error text).
 
-const URL_PASSWORD = /(\/\/[^/?#@:\s]*:)[^/?#@\s]*@/g;
+// userinfo before "@": a user without brackets (a URL percent-encodes them there), so usage text such as
+// `redis://[user:password@]host` is shown as written.
+const URL_PASSWORD = /(\/\/[^/?#@:\s[\]]*:)[^/?#@\s]*@/g;
 
 export class Redactor {
     private readonly secrets: string[];

@@ -2,17 +2,17 @@
 // errors worth a retry (the connection, a loading or failing-over server) and errors that are final.
 import Redis, { Cluster, type RedisOptions } from "ioredis";
 import { WarmConnectionError } from "./errors";
-import type { RedisServerSpec, ResolvedOptions } from "./options";
+import { failFastRedisOptions } from "./redis-options";
+import type { RedisServerSpec, ResolvedOptions } from "./resolved";
 import { withTimeout } from "../timeout";
 
 export type RedisClient = Redis | Cluster;
 
 type Timeouts = Pick<ResolvedOptions, "connectTimeoutMs" | "commandTimeoutMs" | "redactor">;
 
-// Reconnect in the background after a loss; the sink's own retry budget decides when the warm gives up.
 const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
 
-/** Connects and checks with PING; fails with a WarmConnectionError within connectTimeoutMs. */
+/** Connects and checks with PING, each step within connectTimeoutMs; a failure is a WarmConnectionError. */
 export async function connectRedis(
     server: RedisServerSpec & { cluster?: boolean },
     role: "source" | "redis",
@@ -20,20 +20,18 @@ export async function connectRedis(
     options: Timeouts,
 ): Promise<RedisClient> {
     const nodeOptions: RedisOptions = {
+        ...failFastRedisOptions(options),
         host: server.host,
         port: server.port,
         db: server.db,
         tls: server.tls,
         username: server.username,
         password: server.password,
-        connectTimeout: options.connectTimeoutMs,
-        commandTimeout: options.commandTimeoutMs,
         connectionName: "warmstack",
-        lazyConnect: true,
         // Commands fail at once while disconnected instead of queueing: the sink retries whole batches.
         enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
+        // A warm outlives a blip: reconnect in the background; the sink's retry budget decides when to give up.
         retryStrategy: reconnectDelay,
         // Commands issued in the same tick (a source batch's DUMPs, the EXISTS sample, a cluster batch's
         // SETs) go out as one pipeline per node.
@@ -70,6 +68,32 @@ export async function connectRedis(
         );
     }
     return client;
+}
+
+/**
+ * A warm writes, so its target must be a primary: a read-only replica would refuse every write (READONLY, which a
+ * retry cannot fix there). Asked once, right after the connection check, within connectTimeoutMs.
+ */
+export async function requirePrimary(client: RedisClient, label: string, options: Timeouts): Promise<void> {
+    let info: string;
+    try {
+        info = await withTimeout(client.info("replication"), options.connectTimeoutMs, `INFO replication on ${label}`);
+    } catch (err) {
+        client.disconnect();
+        const message = options.redactor.text((err as Error).message);
+        throw new WarmConnectionError("redis", `cannot check the role of Redis ${label}: ${message}`, { cause: err });
+    }
+    const role = /^role:(\w+)/m.exec(info)?.[1];
+    if (role !== "slave" && role !== "replica") return;
+    const host = /^master_host:(\S+)/m.exec(info)?.[1];
+    const port = /^master_port:(\d+)/m.exec(info)?.[1];
+    client.disconnect();
+    throw new WarmConnectionError(
+        "redis",
+        `Redis ${label} is a read-only replica` +
+            (host ? ` of ${host}:${port}` : "") +
+            "; warm its primary instead (for ElastiCache, the primary endpoint): a re-run against this node cannot help",
+    );
 }
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;

@@ -3,7 +3,9 @@
 export interface SkipCounts {
     /** The key already existed (live traffic wrote it first): left alone unless `overwrite`. */
     present: number;
-    /** The row had no value (or no key): nothing to write. */
+    /** The source gave the same key again: only its first (hottest) row is written. */
+    duplicate: number;
+    /** The row had no value (or no key), or the value query no longer returns its key: nothing to write. */
     null: number;
     /** The value was larger than `maxValueBytes`. */
     tooLarge: number;
@@ -19,6 +21,17 @@ export interface WarmProgress {
     total?: number;
 }
 
+/** The sizes of the entries the warm meant to write (one per distinct key with a value). */
+export interface EntrySizes {
+    count: number;
+    /** Mean key + value bytes: the figure `warmstack:cache.prewarm.avgEntryBytes` asks for. */
+    meanBytes: number;
+    /** The largest entry, key + value bytes (for a redis source the value is its DUMP payload). */
+    largest?: { key: string; bytes: number };
+    /** What they take in Redis: count × bytes per key at the mean size (infra/cache-sizing.ts). */
+    redisBytes: number;
+}
+
 export interface WarmReport extends WarmProgress {
     /** The source and target as given, passwords redacted. */
     source: string;
@@ -26,9 +39,15 @@ export interface WarmReport extends WarmProgress {
     dryRun: boolean;
     durationMs: number;
     keysPerSecond: number;
+    entries: EntrySizes;
+    /**
+     * The longest time between reading a value from the source and Redis acknowledging its write: how stale the
+     * oldest value written can be. Absent when nothing was written.
+     */
+    oldestValueAgeMs?: number;
     /** Fraction of the sampled hot keys present in Redis after the warm. */
     warmth: number;
-    /** The hottest intended keys (the first rows) checked with EXISTS, and how many were there. */
+    /** Keys drawn uniformly from the whole hot set (one per distinct key), checked with EXISTS. */
     verified: { sampled: number; present: number };
     /** The first error Redis gave for a refused key, when `errors` > 0. */
     firstError?: string;

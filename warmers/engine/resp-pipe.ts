@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
-import type { RedisServerSpec } from "./options";
+import type { RedisServerSpec } from "./resolved";
 import type { Bytes } from "./sources/source";
 import { withTimeout } from "../timeout";
 

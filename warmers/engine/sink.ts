@@ -6,7 +6,7 @@
 import { Cluster } from "ioredis";
 import { clusterPipes } from "./cluster/cluster-writer";
 import { RateLimiter } from "./limiter";
-import type { RedisServerSpec, ResolvedOptions } from "./options";
+import type { RedisServerSpec, ResolvedOptions } from "./resolved";
 import { isTransient, type RedisClient } from "./redis-client";
 import { PipeBrokenError, RespEncoder, RespPipe, type Reply } from "./resp-pipe";
 import type { Bytes, Source, WarmRecord } from "./sources/source";
@@ -17,6 +17,8 @@ export interface WriteTotals {
     present: number;
     failed: number;
     firstError?: string;
+    /** The longest time from a batch's values being read to Redis answering its last write. */
+    oldestValueAgeMs?: number;
 }
 
 interface Attempt extends WriteTotals {
@@ -69,12 +71,19 @@ export class Sink {
         return new Sink(writer, options);
     }
 
-    /** Sends one batch once a slot is free and the rate allows; resolves as soon as it is on its way. */
-    async write(records: WarmRecord[]): Promise<void> {
+    /**
+     * Sends one batch once a slot is free and the rate allows; resolves as soon as it is on its way. `readAt`: when
+     * its values were read from the source (ms since the epoch), for the oldest value age.
+     */
+    async write(records: WarmRecord[], readAt: number): Promise<void> {
         while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
         this.throwIfFailed();
         await this.limiter?.take(records.length);
         const sending: Promise<void> = this.send(records)
+            .then(() => {
+                const age = Date.now() - readAt;
+                this.totals.oldestValueAgeMs = Math.max(this.totals.oldestValueAgeMs ?? 0, age);
+            })
             .catch((err) => {
                 this.failure ??= err;
             })

@@ -1,5 +1,5 @@
-// After the write, the proof: the hottest intended keys are looked up with EXISTS, and warmth is the
-// fraction found. It catches what the write counts cannot: evictions under maxmemory, refused writes,
+// After the write, the proof: a uniform sample of the whole hot set (sample.ts) is looked up with EXISTS, and
+// warmth is the fraction found. It catches what the write counts cannot: evictions under maxmemory, refused writes,
 // a flush or a failover in between.
 import type { RedisClient } from "./redis-client";
 import type { Bytes } from "./sources/source";
@@ -11,9 +11,9 @@ export interface Verification {
     warmth: number;
 }
 
-export async function verify(client: RedisClient, hottest: readonly Bytes[]): Promise<Verification> {
+export async function verify(client: RedisClient, keys: readonly Bytes[]): Promise<Verification> {
     // One EXISTS per key (auto-pipelined): a multi-key EXISTS would cross slots in a cluster.
-    const found = await Promise.all(hottest.map((key) => client.exists(key)));
+    const found = await Promise.all(keys.map((key) => client.exists(key)));
     const present = found.reduce<number>((sum, n) => sum + n, 0);
-    return { sampled: hottest.length, present, warmth: hottest.length ? present / hottest.length : 0 };
+    return { sampled: keys.length, present, warmth: keys.length ? present / keys.length : 0 };
 }

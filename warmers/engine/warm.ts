@@ -1,10 +1,14 @@
-// The warm: options checked, target and source opened (nothing written until both are good and the first
-// batch is valid), rows streamed source → sink, then the hot set verified. Failures are typed: before the
-// first write they are the cause itself; after it, a WarmIncompleteError saying how far the warm got.
+// The warm: options checked, target and source opened (nothing written until both are good and, where the source
+// can, its first batch is valid), rows streamed source → sink, then the hot set verified. Failures are typed:
+// before the first write they are the cause itself; after it, a WarmIncompleteError saying how far it got.
+import { byteLength, EntrySizer } from "./entry-sizes";
 import { ColdCacheError, WarmIncompleteError } from "./errors";
-import { resolveOptions, type WarmOptions } from "./options";
-import { connectRedis } from "./redis-client";
+import { KeySet } from "./key-set";
+import type { WarmOptions } from "./options";
+import { connectRedis, requirePrimary } from "./redis-client";
 import type { WarmProgress, WarmReport } from "./report";
+import { resolveOptions } from "./resolve";
+import { Reservoir } from "./sample";
 import { Sink } from "./sink";
 import { openSource } from "./sources";
 import type { Bytes, Source, WarmRecord } from "./sources/source";
@@ -14,14 +18,16 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
     const options = resolveOptions(input);
     const started = performance.now();
     const redis = await connectRedis(options.target, "redis", options.targetLabel, options);
+    if (!options.dryRun && !options.target.cluster) await requirePrimary(redis, options.targetLabel, options);
 
     let source: Source | undefined;
     let sink: Sink | undefined;
     let writing = false;
     let rowsRead = 0;
-    const skipped = { null: 0, tooLarge: 0 };
-    /** The first intended keys: the hottest, since sources yield hottest first. */
-    const hottest: Bytes[] = [];
+    const skipped = { duplicate: 0, null: 0, tooLarge: 0 };
+    const seen = new KeySet();
+    const sample = new Reservoir<Bytes>(options.verifySample);
+    const sizes = new EntrySizer();
     const progress = (): WarmProgress => ({
         rowsRead,
         keysWritten: sink?.totals.written ?? 0,
@@ -34,11 +40,18 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
             skipped.null++;
             return false;
         }
-        if (isLarger(record.value, options.maxValueBytes)) {
+        // A repeated key is the source's own doing, not live traffic's: counted apart, written and sampled once.
+        if (!seen.add(record.key)) {
+            skipped.duplicate++;
+            return false;
+        }
+        const valueBytes = byteLength(record.value);
+        if (valueBytes > options.maxValueBytes) {
             skipped.tooLarge++;
             return false;
         }
-        if (hottest.length < options.verifySample) hottest.push(record.key);
+        sizes.add(record.key, valueBytes);
+        sample.offer(record.key);
         return true;
     };
 
@@ -46,18 +59,23 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
     try {
         source = await openSource(options);
         if (!options.dryRun) sink = Sink.create(options.target, redis, source.kind, options);
-        for await (const records of source.batches()) {
+        const batches = source.batches()[Symbol.asyncIterator]();
+        for (;;) {
+            const askedAt = Date.now();
+            const next = await batches.next();
+            if (next.done) break;
+            const records = next.value;
             rowsRead += records.length;
             const kept = records.filter(keep);
             if (sink && kept.length) {
                 writing = true;
-                await sink.write(kept);
+                await sink.write(kept, source.readAt?.() ?? askedAt);
             }
             options.onProgress?.(progress());
         }
         await sink?.flush();
         options.onProgress?.(progress()); // the final figures, now that every batch has landed
-        const check = await verify(redis, hottest);
+        const check = await verify(redis, sample.items);
         const durationMs = Math.round(performance.now() - started);
         const keysWritten = sink?.totals.written ?? 0;
         report = {
@@ -67,6 +85,8 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
             ...progress(),
             durationMs,
             keysPerSecond: Math.round(keysWritten / Math.max(durationMs / 1000, 0.001)),
+            entries: sizes.sizes(),
+            oldestValueAgeMs: sink?.totals.oldestValueAgeMs,
             warmth: check.warmth,
             verified: { sampled: check.sampled, present: check.present },
             firstError: sink?.totals.firstError,
@@ -80,13 +100,8 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
         await source?.close();
         redis.disconnect();
     }
-    // A dry run reports the cache's current warmth; only a real warm is held to minWarmth.
-    if (!options.dryRun && report.warmth < options.minWarmth) throw new ColdCacheError(report, options.minWarmth);
+    // A dry run reports the cache's current warmth; only a real warm is held to minWarmth and maxRefused.
+    if (!options.dryRun && (report.warmth < options.minWarmth || report.errors > options.maxRefused))
+        throw new ColdCacheError(report, options);
     return report;
-}
-
-function isLarger(value: Bytes, maxBytes: number): boolean {
-    if (typeof value !== "string") return value.length > maxBytes;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: most strings are cleared without being measured.
-    return value.length * 3 > maxBytes && Buffer.byteLength(value) > maxBytes;
 }

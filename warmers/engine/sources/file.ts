@@ -3,14 +3,17 @@
 import fs from "node:fs";
 import readline from "node:readline";
 import { WarmInputError } from "../errors";
-import type { ResolvedOptions } from "../options";
+import type { ResolvedOptions } from "../resolved";
 import type { Source, WarmRecord } from "./source";
 
 type Options = Pick<ResolvedOptions, "top" | "batch">;
 
 export async function openFile(path: string, options: Options): Promise<Source> {
+    let modified: number;
     try {
         await fs.promises.access(path, fs.constants.R_OK);
+        // The values are as old as the file: its last write is when they were read from wherever they live.
+        modified = (await fs.promises.stat(path)).mtimeMs;
     } catch (err) {
         throw new WarmInputError(
             "source",
@@ -47,6 +50,7 @@ export async function openFile(path: string, options: Options): Promise<Source> 
     }
     return {
         kind: "values",
+        readAt: () => modified,
         async *batches() {
             for (let batch = first; batch.length; batch = await readBatch()) yield batch;
         },

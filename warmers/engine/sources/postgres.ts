@@ -1,66 +1,25 @@
-// The postgres source: a query streamed through a cursor (memory stays flat whatever the row count), in a
-// READ ONLY transaction so the warm can never write to the database. The columns are checked on the first
-// read, before anything reaches Redis.
-import { Client, type CustomTypesConfig, type FieldDef } from "pg";
+// The postgres source: the ranking query streamed through a cursor (memory stays flat whatever the row count), in
+// a READ ONLY transaction so the warm can never write to the database. The columns are checked on the first read,
+// before anything reaches Redis. Its values are those of the transaction's snapshot, as old as the warm is long;
+// with a value query (value-query.ts) each batch's values are read fresh just before they are written instead.
 import Cursor from "pg-cursor";
-import { WarmConnectionError, WarmInputError } from "../errors";
-import type { ResolvedOptions } from "../options";
+import type { FieldDef } from "pg";
+import type { ResolvedOptions } from "../resolved";
 import { withTimeout } from "../../timeout";
+import { columnsOf, connectPg, rawTypes, typeName, type PgOptions } from "./pg";
 import type { Source, WarmRecord } from "./source";
+import { openValueQuery } from "./value-query";
 
-type Options = Pick<
-    ResolvedOptions,
-    "top" | "batch" | "connectTimeoutMs" | "queryTimeoutMs" | "redactor" | "sourceLabel"
->;
+type Options = Pick<ResolvedOptions, "top" | "batch"> & PgOptions;
 
-const BYTEA = 17;
-// SQLSTATE classes about the connection, not the query: 08 connection, 28 auth, 3D no such database,
-// 53 out of resources, 57 operator intervention (shutdown, cancel).
-const CONNECTION_STATES = /^(08|28|3D|53|57)/;
-// int2, int4, int8, float4, float8, numeric: anything that reads as a number of seconds.
-const NUMERIC_TYPES = new Set([21, 23, 20, 700, 701, 1700]);
-
-// Rows arrive as arrays of text; bytea is decoded from hex to exact bytes, everything else stays the
-// text PostgreSQL sent (UTF-8), which skips pg's per-type parsing on the hot path.
-const keepText = (value: string) => value;
-const decodeBytea = (value: string) => Buffer.from(value.slice(2), "hex"); // bytea_output = hex: "\x…"
-const types = {
-    getTypeParser: (oid: number) => (oid === BYTEA ? decodeBytea : keepText),
-} as unknown as CustomTypesConfig;
-
-export async function openPostgres(url: string, query: string, options: Options): Promise<Source> {
-    const client = new Client({
-        connectionString: url,
-        connectionTimeoutMillis: options.connectTimeoutMs,
-        application_name: "warmstack",
-    });
-    client.on("error", () => {}); // a lost connection surfaces through the pending read
-    let closing: Promise<void> | undefined;
-    const close = () =>
-        (closing ??= withTimeout(client.end(), options.connectTimeoutMs, "closing the database connection").catch(
-            () => {
-                client.connection.stream.destroy(); // a server that stopped answering: drop the socket
-            },
-        ));
-
-    const fail = (err: unknown): never => {
-        const message = options.redactor.text((err as Error).message);
-        const sqlState = (err as { code?: unknown }).code;
-        // An SQLSTATE outside the connection classes is the server judging the query (syntax, a missing
-        // table, a write in the read-only transaction); anything else is the connection or the server.
-        if (typeof sqlState === "string" && /^[0-9A-Z]{5}$/.test(sqlState) && !CONNECTION_STATES.test(sqlState)) {
-            throw new WarmInputError("query", message);
-        }
-        throw new WarmConnectionError("source", `database ${options.sourceLabel}: ${message}`, { cause: err });
-    };
-
-    try {
-        await client.connect();
-    } catch (err) {
-        await close();
-        fail(err);
-    }
-
+export async function openPostgres(
+    url: string,
+    query: string,
+    valueQuery: string | undefined,
+    options: Options,
+): Promise<Source> {
+    const connection = await connectPg(url, options);
+    const { client, fail } = connection;
     let cursor: Cursor<unknown[]>;
     const read = async (rows: number) => {
         const reading = new Promise<{ rows: unknown[][]; fields: FieldDef[] }>((resolve, reject) => {
@@ -69,11 +28,16 @@ export async function openPostgres(url: string, query: string, options: Options)
                 err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] }),
             );
         });
-        return withTimeout(reading, options.queryTimeoutMs, `reading from ${options.sourceLabel}`).catch(fail);
+        return withTimeout(reading, options.queryTimeoutMs, `reading from ${options.sourceLabel}`).catch((err) =>
+            fail(err, "query"),
+        );
     };
 
+    // Taken before BEGIN: the snapshot is no older than this, so the ages reported are upper bounds.
+    const snapshotAt = Date.now();
     let first: { rows: unknown[][]; fields: FieldDef[] };
-    let columns: ReturnType<typeof columnsOf>;
+    let columns: Awaited<ReturnType<typeof columnsOf>>;
+    let fresh: Awaited<ReturnType<typeof openValueQuery>> | undefined;
     try {
         const setup = async () => {
             await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -83,12 +47,16 @@ export async function openPostgres(url: string, query: string, options: Options)
             setup(),
             options.queryTimeoutMs,
             `starting a read-only transaction on ${options.sourceLabel}`,
-        ).catch(fail);
-        cursor = client.query(new Cursor<unknown[]>(query, [], { rowMode: "array", types }));
+        ).catch((err) => fail(err, "query"));
+        cursor = client.query(new Cursor<unknown[]>(query, [], { rowMode: "array", types: rawTypes }));
         first = await read(chunk(options, 0));
-        columns = columnsOf(first.fields);
+        columns = await columnsOf(first.fields, "query", valueQuery === undefined, async (oid) => {
+            await cursor.close(); // the connection answers nothing else while the cursor is open
+            return typeName(oid, client, options);
+        });
+        if (valueQuery !== undefined) fresh = await openValueQuery(url, valueQuery, options);
     } catch (err) {
-        await close();
+        await connection.close();
         throw err;
     }
 
@@ -97,13 +65,14 @@ export async function openPostgres(url: string, query: string, options: Options)
             const ttl = columns.ttl === undefined ? null : row[columns.ttl];
             return {
                 key: row[columns.key] as Buffer | string,
-                value: row[columns.value] as Buffer | string | null,
+                value: columns.value === undefined ? null : (row[columns.value] as Buffer | string | null),
                 ttl: ttl === null ? undefined : Number(ttl),
             };
         });
 
     return {
         kind: "values",
+        readAt: () => fresh?.readAt ?? snapshotAt,
         async *batches() {
             let rows = first.rows;
             let readSoFar = rows.length;
@@ -112,37 +81,19 @@ export async function openPostgres(url: string, query: string, options: Options)
                 const size = chunk(options, readSoFar);
                 const next = size ? read(size) : Promise.resolve({ rows: [] });
                 next.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
-                yield toRecords(rows);
+                const records = toRecords(rows);
+                yield fresh ? await fresh.refresh(records) : records;
                 rows = (await next).rows;
                 readSoFar += rows.length;
             }
         },
-        close,
+        async close() {
+            await Promise.all([connection.close(), fresh?.close()]);
+        },
     };
 }
 
 /** How many rows to ask for next: a batch, or what is left of `top`. */
 function chunk(options: Options, readSoFar: number): number {
     return Math.min(options.batch, (options.top ?? Infinity) - readSoFar);
-}
-
-function columnsOf(fields: FieldDef[]): { key: number; value: number; ttl?: number } {
-    const names = fields.map((field) => field.name);
-    const key = names.indexOf("key");
-    const value = names.indexOf("value");
-    const ttl = names.indexOf("ttl");
-    if (key < 0 || value < 0) {
-        const got = names.length ? names.map((name) => `"${name}"`).join(", ") : "no columns";
-        throw new WarmInputError(
-            "query",
-            `must return columns "key" and "value" (and optionally "ttl"); it returns ${got}`,
-        );
-    }
-    if (ttl >= 0 && !NUMERIC_TYPES.has(fields[ttl].dataTypeID)) {
-        throw new WarmInputError(
-            "query",
-            `column "ttl" must be a number of seconds; its type has oid ${fields[ttl].dataTypeID}`,
-        );
-    }
-    return { key, value, ttl: ttl < 0 ? undefined : ttl };
 }

@@ -19,8 +19,17 @@ export interface Source {
     readonly kind: "values" | "dumps";
     /** Rows the source will yield, when known before reading (the ranked keys of a redis source). */
     readonly total?: number;
-    /** Batches of at most `batch` records; the first one is read before this is returned. */
+    /**
+     * Batches of at most `batch` records. Sources that check their data before any write (postgres, file) read the
+     * first batch before they are returned; the redis source ranks its keys then and reads each batch lazily.
+     */
     batches(): AsyncIterable<WarmRecord[]>;
+    /**
+     * When the values of the batch last yielded were read (ms since the epoch; for a snapshot, when it was taken),
+     * so the warm can report how stale the oldest value it wrote was. Absent: the batch was read when it was asked
+     * for.
+     */
+    readAt?(): number;
     /** Releases connections; safe to call at any point, more than once. */
     close(): Promise<void>;
 }

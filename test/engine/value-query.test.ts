@@ -1,0 +1,127 @@
+// The staleness window (issue: a warm can write back what the application just changed). The ranking query's
+// snapshot is as old as the warm is long: a row updated (and its key invalidated, a no-op for a key not yet
+// written) while the warm runs is later written with its old value. A value query reads each batch's values
+// just before they are written, so the update wins; the report says how old the oldest value written was.
+import assert from "node:assert/strict";
+import type Redis from "ioredis";
+import { warm, WarmInputError, type WarmOptions } from "../../warmers";
+import { emptyTarget, itemsTable, itemValue, postgresUrl, sql } from "./fixtures";
+
+const ROWS = 3000;
+const LAST = `key:${ROWS - 1}`;
+
+describe("warm: value query (fresh values per batch)", () => {
+    let target: { url: string; redis: Redis };
+    let base: WarmOptions;
+
+    beforeEach(async () => {
+        await itemsTable("warm_fresh_items", ROWS);
+        target = await emptyTarget();
+        base = {
+            source: await postgresUrl(),
+            query: "SELECT key, value FROM warm_fresh_items ORDER BY id",
+            redis: target.url,
+            ttl: 600,
+            // 3000 keys at 3000/s: about a second, so the application's change lands mid-warm.
+            rate: 3000,
+            batch: 100,
+        };
+    });
+    afterEach(() => target.redis.disconnect());
+
+    /** Runs a warm during which the application updates the last row and deletes the one before it. */
+    async function warmWhileAppWrites(options: WarmOptions) {
+        let changed: Promise<unknown> | undefined;
+        const report = await warm({
+            ...options,
+            onProgress: () => {
+                changed ??= (async () => {
+                    await sql("UPDATE warm_fresh_items SET value = 'changed' WHERE key = $1", [LAST]);
+                    await sql("DELETE FROM warm_fresh_items WHERE key = $1", [`key:${ROWS - 2}`]);
+                })();
+            },
+        });
+        await changed;
+        return report;
+    }
+
+    it("with the ranking query alone, a row changed mid-warm is written with its snapshot value", async () => {
+        const report = await warmWhileAppWrites(base);
+        assert.equal(await target.redis.get(LAST), itemValue(ROWS - 1)); // the window this test documents
+        assert.equal(await target.redis.get(`key:${ROWS - 2}`), itemValue(ROWS - 2));
+        assert.ok(
+            report.oldestValueAgeMs !== undefined && report.oldestValueAgeMs >= 500,
+            `${report.oldestValueAgeMs}`,
+        );
+    });
+
+    it("with a value query, each batch's values are read just before the write: the change wins", async () => {
+        const report = await warmWhileAppWrites({
+            ...base,
+            query: "SELECT key FROM warm_fresh_items ORDER BY id",
+            valueQuery: "SELECT key, value FROM warm_fresh_items WHERE key = ANY($1)",
+        });
+        assert.equal(await target.redis.get(LAST), "changed");
+        assert.equal(await target.redis.exists(`key:${ROWS - 2}`), 0, "a deleted row is not written");
+        assert.equal(report.skipped.null, 1);
+        assert.equal(report.keysWritten, ROWS - 1);
+        assert.equal(await target.redis.get("key:0"), itemValue(0));
+        // Each value's age is one batch's read and write, not the warm's length.
+        assert.ok(report.oldestValueAgeMs !== undefined && report.oldestValueAgeMs < report.durationMs / 2);
+    });
+
+    it("a value query's ttl column wins over the ranking's; its own columns are checked", async () => {
+        await warm({
+            ...base,
+            query: "SELECT key, 5 AS ttl FROM warm_fresh_items WHERE id < 10",
+            valueQuery: "SELECT key, value, 900 AS ttl FROM warm_fresh_items WHERE key = ANY($1)",
+            jitter: 0,
+        });
+        const ttl = await target.redis.ttl("key:3");
+        assert.ok(ttl > 890 && ttl <= 900, `ttl ${ttl}`);
+
+        await target.redis.flushdb();
+        await assert.rejects(
+            warm({
+                ...base,
+                query: "SELECT key FROM warm_fresh_items",
+                valueQuery: "SELECT key FROM warm_fresh_items WHERE key = ANY($1)",
+            }),
+            (err: unknown) => {
+                assert.ok(err instanceof WarmInputError, String(err));
+                assert.equal(err.field, "valueQuery");
+                assert.match(err.message, /must return columns "key" and "value"/);
+                return true;
+            },
+        );
+        assert.equal(await target.redis.dbsize(), 0);
+    });
+
+    it("refuses a value query without $1, for a source that is not postgres, and a ranking without key", async () => {
+        const cases: [Partial<WarmOptions>, string, RegExp][] = [
+            [{ valueQuery: "SELECT key, value FROM warm_fresh_items" }, "valueQuery", /takes the batch's keys as \$1/],
+            [
+                { source: "hot.jsonl", query: undefined, valueQuery: "SELECT $1" },
+                "valueQuery",
+                /only for a postgres source/,
+            ],
+            [
+                {
+                    query: "SELECT id FROM warm_fresh_items",
+                    valueQuery: "SELECT key, value FROM warm_fresh_items WHERE key = ANY($1)",
+                },
+                "query",
+                /must return columns "key" \(and optionally "ttl"\); it returns "id"/,
+            ],
+        ];
+        for (const [change, field, pattern] of cases) {
+            await assert.rejects(warm({ ...base, ...change }), (err: unknown) => {
+                assert.ok(err instanceof WarmInputError, String(err));
+                assert.equal(err.field, field);
+                assert.match(err.message, pattern);
+                return true;
+            });
+        }
+        assert.equal(await target.redis.dbsize(), 0);
+    });
+});

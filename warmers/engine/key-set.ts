@@ -1,0 +1,68 @@
+// The keys a warm has already seen, to count a source's duplicate keys apart (not as "already in the cache")
+// and keep them out of the verify sample. A million keys as strings would cost tens of MB; this keeps two 32-bit
+// hashes per key in a flat open-addressed table (8-byte slots, at most half used: 16–32 bytes per key). Two keys share both
+// hashes with a probability of about n² / 2⁶⁵ (3 × 10⁻⁸ for a million keys); such a key would be counted as a
+// duplicate and not written.
+import type { Bytes } from "./sources/source";
+
+const EMPTY = 0;
+
+export class KeySet {
+    private slots = new Uint32Array(2 * 1024);
+    private count = 0;
+
+    get size(): number {
+        return this.count;
+    }
+
+    /** Adds `key`; false when it was already there. */
+    add(key: Bytes): boolean {
+        const [a, b] = hashes(key);
+        if (2 * (this.count + 1) > this.slots.length / 2) this.grow();
+        const inserted = insert(this.slots, a, b);
+        if (inserted) this.count++;
+        return inserted;
+    }
+
+    private grow(): void {
+        const old = this.slots;
+        this.slots = new Uint32Array(old.length * 2);
+        for (let i = 0; i < old.length; i += 2) if (old[i] !== EMPTY) insert(this.slots, old[i], old[i + 1]);
+    }
+}
+
+/** Linear probing over pairs; `a` is never EMPTY. */
+function insert(slots: Uint32Array, a: number, b: number): boolean {
+    const mask = slots.length / 2 - 1;
+    for (let slot = (a ^ b) & mask; ; slot = (slot + 1) & mask) {
+        const i = 2 * slot;
+        if (slots[i] === EMPTY) {
+            slots[i] = a;
+            slots[i + 1] = b;
+            return true;
+        }
+        if (slots[i] === a && slots[i + 1] === b) return false;
+    }
+}
+
+/** Two independent 32-bit hashes (FNV-1a and a multiply-rotate), each finished with murmur3's fmix32. */
+export function hashes(key: Bytes): [number, number] {
+    let a = 0x811c9dc5;
+    let b = 0x9747b28c ^ key.length;
+    const bytes = typeof key !== "string";
+    for (let i = 0; i < key.length; i++) {
+        const unit = bytes ? (key as Buffer)[i] : (key as string).charCodeAt(i);
+        a = Math.imul(a ^ unit, 0x01000193);
+        b = Math.imul(b ^ unit, 0x5bd1e995);
+        b = (b << 13) | (b >>> 19);
+    }
+    return [fmix(a) || 1, fmix(b)];
+}
+
+function fmix(h: number): number {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+}

@@ -26,13 +26,8 @@ const cold = run([
 ]);
 const warm = run([...repeat("hit", 9), "miss", ...repeat("hit", 10)]);
 const warmReport = {
-    source: "postgres://127.0.0.1/x",
-    redis: "redis://127.0.0.1:6379",
-    dryRun: false,
     rowsRead: 2,
     keysWritten: 2,
-    skipped: { present: 0, null: 0, tooLarge: 0 },
-    errors: 0,
     durationMs: 10,
     keysPerSecond: 200,
     warmth: 1,

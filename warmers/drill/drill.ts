@@ -2,11 +2,11 @@
 // cold (empty cache, fresh pool), after an early warm (the engine's pre-warm, then a wait past its TTL, as a
 // deploy-time warm has expired by the event's start) and after an event-timed warm (the same pre-warm just before
 // the spike). It measures and reports; problems() judges the figures and the command exits on them.
-import { setTimeout as sleep } from "node:timers/promises";
 import type Redis from "ioredis";
 import * as engine from ".."; // the warm engine's public API: the pre-warm is `warmstack warm`, not a copy
 import { WARM_DEFAULTS } from "../engine/options";
 import { startPostgres, startRedis } from "../local/servers";
+import { sleep } from "../timeout";
 import { HOTTEST_FIRST, TABLE, clearDrillKeys, liveHottest, seedCatalogue } from "./catalogue";
 import { chartSvg } from "./chart";
 import { closeWithin, openClient, openRedis } from "./clients";
@@ -26,7 +26,7 @@ const MAX_IN_FLIGHT = 512;
 
 export interface DrillRun {
     result: DrillResult;
-    /** Empty when the warm run delivered what the pre-warm's size promises and nothing failed. */
+    /** Empty when the event-timed run delivered what the pre-warm's size promises and nothing failed. */
     problems: string[];
     report: string;
     chart: string;

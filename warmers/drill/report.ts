@@ -21,11 +21,17 @@ export interface Timing {
     live: Record<WarmedRun, number>;
 }
 
+/** What the report tells of each pre-warm, from the engine's own report. */
+export type WarmFigures = Pick<
+    WarmReport,
+    "rowsRead" | "keysWritten" | "durationMs" | "keysPerSecond" | "warmth" | "verified"
+>;
+
 export interface DrillResult {
     options: DrillOptions;
     runs: Record<RunName, RunSummary>;
-    /** The engine's own report of each pre-warm. */
-    warms: Record<WarmedRun, WarmReport>;
+    /** The engine's own figures of each pre-warm. */
+    warms: Record<WarmedRun, WarmFigures>;
     timing: Timing;
     /** zipfMass(rows, skew, warmKeys): the hit ratio a perfect pre-warm gives the very first request. */
     mass: number;

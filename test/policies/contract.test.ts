@@ -96,7 +96,8 @@ describe("warm-readiness contract", () => {
         assert.equal(pkg.name, PACK_NAME);
         assert.match(pkg.version, /^\d+\.\d+\.\d+$/);
         assert.ok(fs.existsSync(path.join(PACK_DIR, pkg.main)), "main exists");
-        for (const dependency of ["@pulumi/policy", "@pulumi/pulumi"]) {
+        // run-policy-pack compiles index.ts with ts-node, type-checked: the compiler ships with the pack.
+        for (const dependency of ["@pulumi/policy", "@pulumi/pulumi", "typescript", "ts-node", "@types/node"]) {
             // The root bundles its CLI and keeps its Pulumi packages as development dependencies.
             assert.equal(
                 pkg.dependencies[dependency],

@@ -203,6 +203,8 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
                   covers: `the warm pool (${warmPoolSize} ${compute.warmPool.state}) for one day`,
               };
     const revenue = cost.revenuePerMinute;
+    // Nothing at stake (0), nothing to break even with.
+    const breakEven = revenue ? settle(readiness.cost / revenue) : undefined;
     return {
         currency: "USD",
         prices,
@@ -229,6 +231,6 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
             ...(revenue !== undefined && { cost: usd(outageMinutes * revenue) }),
         },
         readiness,
-        ...(revenue !== undefined && revenue > 0 && { breakEvenOutageMinutes: settle(readiness.cost / revenue) }),
+        ...(breakEven !== undefined && Number.isFinite(breakEven) && { breakEvenOutageMinutes: breakEven }),
     };
 }

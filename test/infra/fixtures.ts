@@ -64,7 +64,9 @@ export const arbConfig = fc
         ttlSeconds: fc.integer({ min: 60, max: 7 * 86_400 }),
         ttlJitter: fc.double({ min: 0, max: 0.99, noNaN: true }),
         leadMinutes: fc.option(fc.integer({ min: 1, max: 240 }), { nil: undefined }),
-        revenuePerMinute: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }),
+        revenuePerMinute: fc.option(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 1e6, noNaN: true })), {
+            nil: undefined,
+        }),
         rampLeadMinutes: fc.integer({ min: 1, max: 240 }),
         cooldownMinutes: fc.integer({ min: 0, max: 600 }),
         withEvent: fc.boolean(),

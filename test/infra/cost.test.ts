@@ -1,0 +1,182 @@
+// What readiness costs against what a cold spike would: priced from warmstack:cost or the dated table, never
+// from a guess.
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { ConfigError } from "../../infra/config";
+import { ALWAYS_WARM_FRACTION_OF_MAX } from "../../infra/cost";
+import { plan } from "../../infra/plan";
+import { POOL_STATES } from "../../policies/contract";
+import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
+
+// Round prices so each figure can be checked by hand: a 30 GB root volume costs 0.003 an hour at 0.073 a GB-month.
+const PRICES = {
+    instanceHourly: 0.1,
+    instanceMemoryGiB: 4,
+    ebsGbMonth: 0.073,
+    replicaHourly: 0.2,
+    cacheNodeHourly: 0.3,
+};
+
+describe("cost", () => {
+    // baseline 2, peak 13, a Stopped pool of 7; 2 replicas; 2 cache nodes.
+    const p = plan(
+        configWith((r) => {
+            r.event = EVENT;
+            r.cost = { ...PRICES, revenuePerMinute: 100 };
+        }),
+        { now: NOW },
+    );
+
+    it("prices the warm pool idle by state: Stopped the volume, Hibernated the volume and the RAM image, Running all", () => {
+        assert.deepEqual(p.cost.warmPool, {
+            size: 7,
+            state: "Stopped",
+            byState: {
+                Stopped: { perHour: 0.021, perDay: 0.504, perMonth: 15.33 }, // 7 × 30 GB × 0.073 / 730
+                Running: { perHour: 0.721, perDay: 17.304, perMonth: 526.33 }, // 7 × (0.1 + 0.003)
+                Hibernated: { perHour: 0.0238, perDay: 0.5712, perMonth: 17.374 }, // 7 × (30 + 4) GB
+            },
+        });
+        assert.equal(p.cost.alwaysWarm.size, Math.ceil(ALWAYS_WARM_FRACTION_OF_MAX * 13));
+    });
+
+    it("prices the event's extra capacity from the ramp to the scale-down", () => {
+        // 04:15 on the 26th to 06:00 on the 27th: 25.75 h
+        assert.deepEqual(p.cost.event, {
+            hours: 25.75,
+            rampInstances: 11,
+            instances: 29.1748, // 11 × 25.75 × 0.103
+            replicas: 10.3, // 2 × 25.75 × 0.2
+            cacheNodes: 15.45, // 2 × 25.75 × 0.3
+            total: 54.9248,
+        });
+    });
+
+    it("weighs a cold spike against being ready: the break-even in minutes of outage", () => {
+        // 11 instances × (180 + 60) s = 44 instance-minutes; over 13 instances, 3.38 minutes of full outage
+        assert.deepEqual(p.cost.coldSpike, { missingInstanceMinutes: 44, outageMinutes: 3.384615385, cost: 338.4615 });
+        // The pool from deploy-by (03:15) to the scale-down, 26.75 h × 0.021, plus 11 × 0.103 × 45 min
+        assert.equal(p.cost.readiness.cost, 1.4115);
+        assert.equal(p.cost.breakEvenOutageMinutes, 0.014115);
+        assert.equal(p.cost.revenuePerMinute, 100);
+        assert.equal(p.cost.prices.instanceHourly.source, "warmstack:cost.instanceHourly");
+    });
+
+    it("without a revenue figure, says so and prices no outage", () => {
+        const cold = plan(
+            configWith(() => undefined),
+            { now: NOW },
+        ).cost;
+        assert.equal(cold.coldSpike.cost, undefined);
+        assert.equal(cold.breakEvenOutageMinutes, undefined);
+        assert.equal(cold.revenuePerMinute, undefined);
+        assert.ok(
+            cold.assumptions.some((a) => /no warmstack:cost\.revenuePerMinute: the cold spike is not priced/.test(a)),
+        );
+        assert.match(cold.prices.instanceHourly.source, /^infra\/prices\.ts \(us-east-1 on-demand, 2026-12-02\)$/);
+        assert.equal(cold.readiness.covers, "the warm pool (7 Stopped) for one day");
+    });
+
+    it("asks for every price the table does not have, by key, in one error", () => {
+        assert.throws(
+            () =>
+                plan(
+                    configWith((r) => {
+                        r.compute.instanceType = "m5.large";
+                        r.cache.nodeType = "cache.m5.large";
+                    }),
+                    { now: NOW },
+                ),
+            (err: ConfigError) => {
+                assert.deepEqual(
+                    err.problems.map((x) => x.key),
+                    [
+                        "warmstack:cost.instanceHourly",
+                        "warmstack:cost.instanceMemoryGiB",
+                        "warmstack:cost.cacheNodeHourly",
+                    ],
+                );
+                assert.match(
+                    err.message,
+                    /warmstack:cost\.instanceHourly: required: the hourly price \(USD\) of compute\.instanceType "m5\.large", which infra\/prices\.ts .* does not list; given nothing/,
+                );
+                return true;
+            },
+        );
+        assert.doesNotThrow(() =>
+            plan(
+                configWith((r) => {
+                    r.compute.instanceType = "m5.large";
+                    r.cache.nodeType = "cache.m5.large";
+                    r.cost = { instanceHourly: 0.096, instanceMemoryGiB: 8, cacheNodeHourly: 0.156 };
+                }),
+                { now: NOW },
+            ),
+        );
+    });
+
+    describe("invariants (property tests)", () => {
+        it("Stopped ≤ Hibernated ≤ Running, for this pool and the always-warm one", () => {
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const c = attempt(config);
+                    if (c instanceof ConfigError) return;
+                    for (const pool of [c.cost.warmPool, c.cost.alwaysWarm]) {
+                        for (const period of ["perHour", "perDay", "perMonth"] as const) {
+                            const { Stopped, Hibernated, Running } = pool.byState;
+                            assert.ok(Stopped[period] <= Hibernated[period] && Hibernated[period] <= Running[period]);
+                        }
+                    }
+                }),
+                { numRuns: 1000 },
+            );
+        });
+
+        it("the cost grows with the pool", () => {
+            fc.assert(
+                fc.property(arbConfig, fc.double({ min: 0, max: 1, noNaN: true }), (config, more) => {
+                    const small = attempt(config);
+                    const { fractionOfPeak } = config.compute.warmPool;
+                    const larger = {
+                        ...config.compute.warmPool,
+                        fractionOfPeak: fractionOfPeak + (1 - fractionOfPeak) * more,
+                    };
+                    const large = attempt({ ...config, compute: { ...config.compute, warmPool: larger } });
+                    if (small instanceof ConfigError || large instanceof ConfigError) return;
+                    assert.ok(large.cost.warmPool.size >= small.cost.warmPool.size);
+                    for (const state of POOL_STATES) {
+                        assert.ok(
+                            large.cost.warmPool.byState[state].perDay >= small.cost.warmPool.byState[state].perDay,
+                        );
+                    }
+                    assert.ok(large.cost.readiness.cost >= small.cost.readiness.cost);
+                }),
+                { numRuns: 1000 },
+            );
+        });
+
+        it("the break-even is the readiness cost divided by the revenue a minute of outage loses", () => {
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const c = attempt(config);
+                    if (c instanceof ConfigError) return;
+                    const { breakEvenOutageMinutes, readiness, revenuePerMinute, coldSpike } = c.cost;
+                    if (!revenuePerMinute) return assert.equal(breakEvenOutageMinutes, undefined);
+                    assert.ok(
+                        Math.abs(breakEvenOutageMinutes! * revenuePerMinute - readiness.cost) <=
+                            1e-6 * Math.max(1, readiness.cost),
+                    );
+                    // A cold spike costs more than readiness exactly when its outage outlasts the break-even
+                    // (away from the tie, where rounding to 1/100 of a cent decides).
+                    if (Math.abs(coldSpike.cost! - readiness.cost) > 1e-4) {
+                        assert.equal(
+                            coldSpike.cost! > readiness.cost,
+                            coldSpike.outageMinutes > breakEvenOutageMinutes!,
+                        );
+                    }
+                }),
+                { numRuns: 1000 },
+            );
+        });
+    });
+});

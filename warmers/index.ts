@@ -2,6 +2,7 @@
 // It takes everything as explicit options (no environment, no process exit), so the CLI, the Pulumi
 // provider and the Lambda handler all call it the same way.
 export { warm } from "./engine/warm";
-export type { WarmOptions } from "./engine/options";
-export type { SkipCounts, WarmProgress, WarmReport } from "./engine/report";
+export { WARM_DEFAULTS, type WarmOptions } from "./engine/options";
+export type { EntrySizes, SkipCounts, WarmProgress, WarmReport } from "./engine/report";
 export { ColdCacheError, WarmConnectionError, WarmError, WarmIncompleteError, WarmInputError } from "./engine/errors";
+export { EXIT, exitCodeFor, WarmstackError, type ErrorCode } from "./errors";

@@ -38,3 +38,16 @@ describe("warm options: one home for every default", () => {
         }
     });
 });
+
+describe("warm options: where resolution rounds", () => {
+    const resolve = (rate: number, batch?: number) =>
+        resolveOptions({ source: "hot.jsonl", redis: "redis://127.0.0.1:6379", rate, batch }).batch;
+
+    it("caps a batch at 100 ms of the rate, rounding up so a slow rate still sends one key", () => {
+        assert.equal(resolve(5), 1); // 0.5 keys per 100 ms: one, never zero
+        assert.equal(resolve(10), 1);
+        assert.equal(resolve(10_001, 5000), 1001);
+        assert.equal(resolve(20_000), 1000); // the default batch is smaller
+        assert.equal(resolve(20_000, 3000), 2000);
+    });
+});

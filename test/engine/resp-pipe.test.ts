@@ -115,17 +115,52 @@ describe("TTL jitter", () => {
             fc.property(
                 fc.integer({ min: -10, max: 10_000_000 }),
                 fc.double({ min: 0, max: 0.999, noNaN: true }),
-                (base, jitter) => {
-                    const ttl = jitteredTtl(base, jitter);
-                    assert.ok(Number.isInteger(ttl) && ttl >= 1);
-                    if (base >= 1)
-                        assert.ok(
-                            ttl >= Math.floor(base * (1 - jitter)) && ttl <= Math.ceil(base * (1 + jitter)),
-                            `${base} ± ${jitter}: ${ttl}`,
-                        );
+                fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+                (base, jitter, draw) => {
+                    const ttl = jitteredTtl(base, jitter, () => draw);
+                    // The band's own whole seconds: rounded inwards, so no key outlives base × (1 + jitter)
+                    // or dies before base × (1 − jitter).
+                    const low = Math.max(1, Math.ceil(base * (1 - jitter)));
+                    const high = Math.max(low, Math.floor(base * (1 + jitter)));
+                    assert.ok(Number.isInteger(ttl) && ttl >= low && ttl <= high, `${base} ± ${jitter}: ${ttl}`);
                 },
             ),
         );
         assert.equal(jitteredTtl(undefined, 0.5), 0);
+    });
+
+    it("reaches both ends of the band, rounded inwards at a fractional edge", () => {
+        // 1000 ± 0.15 %: 998.5 … 1001.5, so the whole seconds 999 … 1001.
+        assert.equal(
+            jitteredTtl(1000, 0.0015, () => 0),
+            999,
+        );
+        assert.equal(
+            jitteredTtl(1000, 0.0015, () => 0.999_999),
+            1001,
+        );
+        // 10 ± 0.5: 5 … 15 exactly, both ends included.
+        assert.equal(
+            jitteredTtl(10, 0.5, () => 0),
+            5,
+        );
+        assert.equal(
+            jitteredTtl(10, 0.5, () => 0.999_999),
+            15,
+        );
+        // A band with no whole second above 1 (1 ± 0.9: 0.1 … 1.9): 1, never 0.
+        assert.equal(
+            jitteredTtl(1, 0.9, () => 0),
+            1,
+        );
+        assert.equal(
+            jitteredTtl(1, 0.9, () => 0.999_999),
+            1,
+        );
+        // No jitter: the TTL itself.
+        assert.equal(
+            jitteredTtl(600, 0, () => 0.5),
+            600,
+        );
     });
 });

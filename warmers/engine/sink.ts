@@ -128,11 +128,11 @@ export class Sink {
 }
 
 /** The TTL to write: the row's or the default, uniform over the whole seconds within ± jitter, at least 1. 0: none. */
-export function jitteredTtl(base: number | undefined, jitter: number): number {
+export function jitteredTtl(base: number | undefined, jitter: number, random: () => number = Math.random): number {
     if (base === undefined) return 0;
     const low = Math.max(1, Math.ceil(base * (1 - jitter)));
     const high = Math.max(low, Math.floor(base * (1 + jitter)));
-    return low + Math.floor(Math.random() * (high - low + 1));
+    return low + Math.floor(random() * (high - low + 1));
 }
 
 /** One key's command: SET (NX unless overwriting, EX with a jittered TTL) or RESTORE of a DUMP. */

@@ -113,16 +113,18 @@ export const PREWARM_RESULT_FIELDS = PREWARM_OUTPUT_FIELDS.filter(
  * the policy pack links the schedule to its group through it. No master user and no primary: the deploy did the
  * setup (roles, extension), and the warmer role reads only.
  */
-export type ScheduledWarm = Omit<
-    PrewarmInputs,
-    | (typeof PREWARM_SECRET_INPUTS)[number]
-    | "mode"
-    | "functionName"
-    | "trigger"
-    | "adminUser"
-    | "agentUser"
-    | "primaryHost"
-> & {
+/** What a scheduled payload leaves out: every secret, the deploy's setup (master user, primary) and the provider's own. */
+export const NOT_SCHEDULED = [
+    ...PREWARM_SECRET_INPUTS,
+    "adminUser",
+    "agentUser",
+    "primaryHost",
+    "mode",
+    "functionName",
+    "trigger",
+] as const satisfies readonly (keyof PrewarmInputs)[];
+
+export type ScheduledWarm = Omit<PrewarmInputs, (typeof NOT_SCHEDULED)[number]> & {
     kind: "scheduled";
     /** The warmer role's password: a Secrets Manager ARN (a plain string, or JSON with `password`). */
     passwordSecretArn?: string;
@@ -196,4 +198,16 @@ export function outputsOf(
         lastWarmedAt: at.toISOString(),
         blocksLoaded,
     };
+}
+
+/**
+ * The Scheduler's payload for a warm with these inputs: everything {@link NOT_SCHEDULED} removed, the secrets named
+ * by ARN instead. Build it from values that are not secrets (leave the secret inputs out), so it stays plain.
+ */
+export function scheduledWarm(
+    inputs: Omit<PrewarmInputs, (typeof NOT_SCHEDULED)[number]> & Partial<PrewarmInputs>,
+    secrets: Pick<ScheduledWarm, "passwordSecretArn" | "authTokenSecretArn" | "secretTimeoutMs">,
+): ScheduledWarm {
+    const kept = Object.entries(inputs).filter(([field]) => !(NOT_SCHEDULED as readonly string[]).includes(field));
+    return { kind: "scheduled", ...(Object.fromEntries(kept) as Omit<ScheduledWarm, "kind">), ...secrets };
 }

@@ -198,6 +198,75 @@ describe("readiness plan", () => {
         );
     });
 
+    describe("rounding boundaries: each rounds the safe way, whole numbers exactly, float noise dropped", () => {
+        const planWith = (patch: (raw: Record<string, any>) => void) => plan(configWith(patch), { now: NOW });
+
+        it("a ramp lead for a need of 5.5 minutes: 5 refused, 6 accepted (boot 270 s + warm-up 60 s)", () => {
+            const lead = (rampLeadMinutes: number) => (r: Record<string, any>) => {
+                r.event = { ...EVENT, rampLeadMinutes };
+                r.compute.bootSeconds = 270;
+            };
+            assert.throws(
+                () => planWith(lead(5)),
+                /warmstack:event\.rampLeadMinutes: at least 6: .*\(330 s\).*; given 5/,
+            );
+            assert.doesNotThrow(() => planWith(lead(6)));
+            // A whole need is met exactly: 240 + 60 = 300 s takes 5 minutes, not 6.
+            assert.doesNotThrow(() =>
+                planWith((r) => {
+                    lead(5)(r);
+                    r.compute.bootSeconds = 240;
+                }),
+            );
+        });
+
+        it("the warm pool rounds fractionOfPeak × peak up, but not for float noise (0.14 × 100 = 14.000000000000002)", () => {
+            // peak ceil(800 × 1.25 / 10) = 100; baseline ceil(100 × 1.25 / 10) = 13
+            const pool = (fractionOfPeak: number) =>
+                planWith((r) => {
+                    r.traffic = { baselineRps: 100, peakRps: 800, rpsPerInstance: 10 };
+                    r.database.maxConnections = 5000;
+                    r.compute.warmPool = { fractionOfPeak };
+                }).warmPool.minSize;
+            assert.equal(pool(0.14), 14);
+            assert.equal(pool(0.141), 15);
+        });
+
+        it("replicas round up past a whole number of replicas' load, and not for float noise", () => {
+            assert.equal(planWith((r) => (r.database.readQps = 1000)).database.replicas, 2);
+            assert.equal(planWith((r) => (r.database.readQps = 1001)).database.replicas, 3);
+            // 4.2 / 0.6 = 7.000000000000001 in floating point: 7 replicas, not 8
+            const replicas = planWith((r) => {
+                r.database.readQps = 4.2;
+                r.database.readQpsPerReplica = 0.6;
+                r.database.maxConnections = 5000;
+            }).database.replicas;
+            assert.equal(replicas, 7);
+        });
+
+        it("the connection budget rounds down, but 500 × (1 − 0.9) is 50, not 49", () => {
+            // 1 − 0.9 = 0.09999999999999998, × 500 = 49.999999999999986 in floating point
+            const budget = (maxConnections: number) =>
+                planWith((r) => {
+                    r.database.maxConnections = maxConnections;
+                    r.database.connectionReserve = 0.9;
+                    r.database.pool = { writerMin: 1, readerMin: 1 };
+                }).database.budgetPerEndpoint;
+            assert.equal(budget(500), 50);
+            assert.equal(budget(509), 50); // 50.9
+        });
+
+        it("the scaling target rounds down, but 110 × 60 / 1.1 is 6000, not 5999", () => {
+            // 6600 / 1.1 = 5999.999999999999 in floating point
+            const target = (rpsPerInstance: number, headroom: number) =>
+                planWith((r) => {
+                    r.traffic = { baselineRps: 100, peakRps: 1000, rpsPerInstance, headroom };
+                }).scaling.requestsPerTargetPerMinute;
+            assert.equal(target(110, 0.1), 6000);
+            assert.equal(target(100, 0.3), 4615); // 4615.38…
+        });
+    });
+
     describe("invariants (property tests)", () => {
         it("the connection budget always holds on every endpoint at peak", () => {
             fc.assert(

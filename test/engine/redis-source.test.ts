@@ -1,8 +1,11 @@
 // The redis source: a replacement node warmed from the live one. Every type survives DUMP/RESTORE with its
-// TTL, the hottest keys are picked by LFU frequency (or idle time), and existing keys are left alone.
+// TTL, the hottest keys are picked by LFU frequency (or idle time), and existing keys are left alone; a cluster
+// source is ranked per primary and merged.
 import assert from "node:assert/strict";
 import type Redis from "ioredis";
 import { warm } from "../../warmers";
+import { keySlot } from "../../warmers/engine/cluster/key-slot";
+import { startRedisCluster } from "../../warmers/local/servers";
 import { startRedis, type RedisServer } from "../support/servers";
 import { emptyTarget, redisClient } from "./fixtures";
 
@@ -92,6 +95,43 @@ describe("warm: redis source", () => {
         } finally {
             client.disconnect();
             await lru.stop();
+        }
+    });
+
+    it("reads a cluster source from every primary and merges their hottest keys by rank", async function () {
+        this.timeout(60_000);
+        const cluster = await startRedisCluster({ primaries: 3, args: ["--maxmemory-policy", "allkeys-lfu"] });
+        const nodes = cluster.nodes.map((node) => redisClient(node.url));
+        try {
+            // Which node owns which slot, so each key can be written where it lives.
+            const slots = await nodes[0].cluster("SLOTS");
+            const home = (key: string) => {
+                const slot = keySlot(key);
+                const port = slots.find(([start, end]) => start <= slot && slot <= end)![2][1];
+                return nodes[cluster.nodes.findIndex((node) => node.port === port)];
+            };
+            for (let i = 0; i < 60; i++) await home(`cold:${i}`).set(`cold:${i}`, "c");
+            // Two hot keys per primary, and one lukewarm key on each that must lose to all of them.
+            const hot: string[] = [];
+            for (let i = 0; hot.length < 6; i++) {
+                const key = `hot:${i}`;
+                if (hot.filter((other) => home(other) === home(key)).length < 2) hot.push(key);
+            }
+            for (const key of hot) await home(key).set(key, "h");
+            for (let round = 0; round < 200; round++) await Promise.all(hot.map((key) => home(key).get(key)));
+            for (let i = 0; i < 3; i++) {
+                const key = `{${i}}warm`;
+                await home(key).set(key, "w");
+                for (let round = 0; round < 5; round++) await home(key).get(key);
+            }
+
+            const report = await warm({ source: cluster.nodes[1].url, redis: target.url, top: 6 });
+            assert.equal(report.rowsRead, 6);
+            assert.deepEqual((await target.redis.keys("*")).sort(), hot.sort());
+            assert.equal(await target.redis.get(hot[0]), "h");
+        } finally {
+            for (const node of nodes) node.disconnect();
+            await cluster.stop();
         }
     });
 

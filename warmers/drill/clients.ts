@@ -3,6 +3,7 @@
 import Redis from "ioredis";
 import { Client, Pool } from "pg";
 import { WarmConnectionError } from "../engine/errors";
+import { failFastRedisOptions } from "../engine/redis-options";
 import { withTimeout } from "../timeout";
 
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -13,11 +14,8 @@ export const POOL_SIZE = 16;
 
 export async function openRedis(url: string): Promise<Redis> {
     const client = new Redis(url, {
-        lazyConnect: true,
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        commandTimeout: REQUEST_TIMEOUT_MS,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null, // a lost server fails the drill instead of reconnecting behind it
+        // A lost server fails the drill's requests instead of ioredis reconnecting behind them.
+        ...failFastRedisOptions({ connectTimeoutMs: CONNECT_TIMEOUT_MS, commandTimeoutMs: REQUEST_TIMEOUT_MS }),
         // Requests issued in the same tick share one round trip, as a busy app's client does.
         enableAutoPipelining: true,
         connectionName: "warmstack-drill",

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
-import { watchLifecycle } from "../../warmers/agent/watch";
+import { TARGET_LIFECYCLE_STATES, watchLifecycle } from "../../warmers/agent/watch";
 import { sleep } from "../../warmers/timeout";
 import { closedPort } from "../support/servers";
 import { CREDENTIALS, FakeImds, fakeAutoScaling, fakeImds } from "./endpoints";
@@ -107,6 +107,37 @@ describe("agent watch", () => {
                 "watch: stopped",
             ],
         );
+    });
+
+    it("warms and completes the hook for every state a launch hook holds, and for no other", async () => {
+        // The test's own list, not the code's: a state dropped from the code must fail here.
+        const hooked = ["Warmed:Stopped", "Warmed:Hibernated", "Warmed:Running", "InService"];
+        const none = ["Warmed:Terminated", "Terminated", "Detached", "Standby"];
+        assert.deepEqual(
+            Object.keys(TARGET_LIFECYCLE_STATES).sort(),
+            [...hooked, ...none].sort(),
+            "every state is tested",
+        );
+        const w = watch();
+        try {
+            for (const state of [...hooked, ...none, "Pending:Wait"]) {
+                const before = autoScaling.actions.length;
+                imds.targetLifecycleState = state;
+                if (hooked.includes(state)) {
+                    await until(`the CONTINUE for ${state}`, () => autoScaling.actions.length === before + 1);
+                } else {
+                    await polls(3);
+                    assert.equal(autoScaling.actions.length, before, `nothing sent for ${state}`);
+                }
+            }
+        } finally {
+            await w.stop();
+        }
+        const outcomes = lines.flatMap((l) => /^watch: (\S+): warm, CONTINUE sent/.exec(l)?.[1] ?? []);
+        assert.deepEqual(outcomes, hooked);
+        for (const state of none)
+            assert.ok(lines.includes(`watch: ${state} holds no launch hook: nothing to do`), state);
+        assert.ok(lines.includes("watch: Pending:Wait is not a target lifecycle state the agent knows: nothing to do"));
     });
 
     it("logs states without a launch hook and runs nothing for them", async () => {

@@ -8,13 +8,24 @@ import { AgentOptions, agentLog, runAgent } from "./agent";
 import { AgentConfig, loadAgentConfig } from "./config";
 import { targetLifecycleState } from "./lifecycle";
 
-/** Where the launch hook holds the instance; the rest (Warmed:Terminated, Terminated, Detached) have nothing to warm. */
-const HOOKED_STATES: ReadonlySet<string> = new Set([
-    "Warmed:Stopped",
-    "Warmed:Hibernated",
-    "Warmed:Running",
-    "InService",
-]);
+/**
+ * Every target lifecycle state IMDS reports, and whether a launch hook holds the instance on its way there (a
+ * warm pool's three states and service: warm, then complete the hook) or not (nothing to warm).
+ */
+export const TARGET_LIFECYCLE_STATES = {
+    "Warmed:Stopped": "hooked",
+    "Warmed:Hibernated": "hooked",
+    "Warmed:Running": "hooked",
+    InService: "hooked",
+    "Warmed:Terminated": "none",
+    Terminated: "none",
+    Detached: "none",
+    Standby: "none",
+} as const satisfies Record<string, "hooked" | "none">;
+
+const isHooked = (state: string): boolean =>
+    Object.hasOwn(TARGET_LIFECYCLE_STATES, state) &&
+    TARGET_LIFECYCLE_STATES[state as keyof typeof TARGET_LIFECYCLE_STATES] === "hooked";
 
 export interface WatchOptions extends AgentOptions {
     /** Ends the watch: the wait between polls ends at once, a run in progress finishes first (it completes a hook). */
@@ -40,8 +51,10 @@ export async function watchLifecycle(config: AgentConfig, options: WatchOptions)
         if (state !== undefined && state !== handled) {
             log(`watch: target lifecycle state ${handled ?? "(start)"} → ${state}`);
             handled = state;
-            if (HOOKED_STATES.has(state)) await runFor(state, config, { ...agentOptions, log });
-            else log(`watch: ${state} holds no launch hook: nothing to do`);
+            if (isHooked(state)) await runFor(state, config, { ...agentOptions, log });
+            else if (Object.hasOwn(TARGET_LIFECYCLE_STATES, state))
+                log(`watch: ${state} holds no launch hook: nothing to do`);
+            else log(`watch: ${state} is not a target lifecycle state the agent knows: nothing to do`);
         }
         // An abort rejects the wait; the loop's condition then ends the watch.
         await delay(config.watch.pollMs, undefined, { signal }).catch(() => undefined);

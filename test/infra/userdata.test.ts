@@ -15,12 +15,18 @@ import {
     AGENT_START_PATH,
     AgentArtifact,
     CANNOT_RUN_EXIT,
+    RDS_CA_PATH,
+    agentConfigFor,
     StartScriptTarget,
     agentStartScript,
     userDataScript,
 } from "../../infra/userdata";
+import { parseConfig } from "../../infra/config";
+import { plan } from "../../infra/plan";
+import { NOW, validRaw } from "./fixtures";
 import { LoopbackHttp, fakeAutoScaling, fakeImds, fakeS3, silentHttp } from "../agent/endpoints";
 
+const validConfig = () => parseConfig(validRaw());
 const INSTANCE = { instanceId: "i-0123456789abcdef0", region: "eu-west-1" };
 const HOOK = { groupName: "warmstack-app", hookName: "warmstack-launch" };
 const BUCKET = "warmstack-agent-artefacts";
@@ -250,6 +256,34 @@ describe("agent delivery: the start script, run by bash against loopback IMDS, S
         } finally {
             await silent.close();
         }
+    });
+});
+
+describe("the agent config in user data", () => {
+    const endpoints = {
+        groupName: HOOK.groupName,
+        hookName: HOOK.hookName,
+        databaseWriter: "writer.db.example",
+        databaseReaders: ["reader-1.db.example", "reader-2.db.example"],
+        databasePort: 5432,
+        databaseName: "app",
+        databaseUser: "warmstack_agent",
+        databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agent",
+        cacheHost: "master.cache.example",
+        cachePort: 6379,
+        cacheTokenSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:token",
+        appPort: 8080,
+        healthCheckPath: "/health",
+    };
+
+    it("turns TLS on for Redis and PostgreSQL (the database checked against the RDS CA), secrets only by ARN", () => {
+        const config = parseAgentConfig(agentConfigFor(plan(validConfig(), { now: NOW }), endpoints), "test");
+        // ElastiCache has transit encryption on: a config without redis.tls fails every instance's Redis step.
+        assert.deepEqual(config.redis?.tls, { rejectUnauthorized: true });
+        assert.deepEqual(config.postgres?.tls, { caFile: RDS_CA_PATH, rejectUnauthorized: true });
+        assert.deepEqual(config.redis?.authToken, { secretArn: endpoints.cacheTokenSecretArn });
+        assert.deepEqual(config.postgres?.writer.password, { secretArn: endpoints.databaseSecretArn });
+        assert.equal(config.postgres?.writer.user, "warmstack_agent");
     });
 });
 

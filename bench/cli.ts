@@ -3,7 +3,7 @@
 // hurts both alike. (1) `warmstack --help`: wall time and peak RSS. (2) `warmstack warm` of --keys rows from
 // PostgreSQL into Redis (private servers): peak RSS through each launcher and through the engine bundled into one
 // CommonJS file as bench/warm.ts runs it (as the Lambda ships it). Every figure is the median over --rounds with
-// the min–max seen. Flags: --keys N (default 1,000,000), --rounds N (default 5 for --help, 3 for warm).
+// the min–max seen. Flags: --keys N (default 1,000,000; 0 skips the warm), --rounds N (default 5 for --help, 3 for warm).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -151,33 +151,39 @@ function ratio(label: string, a: Row, b: Row, field: keyof Usage): void {
 
 async function main(): Promise<void> {
     const keys = flag("--keys", 1_000_000);
-    const helpRounds = flag("--rounds", 5);
-    const warmRounds = flag("--rounds", 3);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-cli-"));
-    console.log(
-        `warmstack CLI benchmark: node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
-    );
-    // Not a clean build: a warmstack of this checkout running meanwhile keeps its chunks.
-    const built = build({ clean: false });
-    console.log(`npm run build: ${built.files} files in ${built.seconds.toFixed(1)} s`);
-    const launcher = installed(dir);
-    const compiled: Contender = {
-        name: "bin/warmstack (dist/cli, compiled)",
-        argv: (a) => [launcher, ...a],
-    };
-    const tsNode: Contender = {
-        name: "old launcher (ts-node, transpile-only)",
-        argv: (a) => [process.execPath, oldLauncher(dir), ...a],
-    };
-    const bundle: Contender = {
-        name: "bundled engine (bench/warm.ts's build)",
-        argv: (a) => [process.execPath, bundledEngine(dir), ...a],
-    };
+    try {
+        console.log(
+            `warmstack CLI benchmark: node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+        );
+        // Not a clean build: a warmstack of this checkout running meanwhile keeps its chunks.
+        const built = build({ clean: false });
+        console.log(`npm run build: ${built.files} files in ${built.seconds.toFixed(1)} s`);
+        const [launcher, old, bundle] = [installed(dir), oldLauncher(dir), bundledEngine(dir)];
+        const compiled: Contender = { name: "bin/warmstack (dist/cli, compiled)", argv: (a) => [launcher, ...a] };
+        const tsNode: Contender = {
+            name: "old launcher (ts-node, transpile-only)",
+            argv: (a) => [process.execPath, old, ...a],
+        };
+        const bundled: Contender = {
+            name: "bundled engine (bench/warm.ts's build)",
+            argv: (a) => [process.execPath, bundle, ...a],
+        };
+        await startUp(compiled, tsNode, flag("--rounds", 5));
+        if (keys > 0) await warmRss(compiled, tsNode, bundled, keys, flag("--rounds", 3));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
 
-    const [newHelp, oldHelp] = await compare("warmstack --help", [compiled, tsNode], ["--help"], helpRounds);
+async function startUp(compiled: Contender, tsNode: Contender, rounds: number): Promise<void> {
+    // The floor: Node starting and exiting, nothing loaded. On a busy machine every figure moves with it.
+    const bare: Contender = { name: "node alone (node -e 0, the floor)", argv: () => [process.execPath, "-e", "0"] };
+    const [newHelp, oldHelp, floor] = await compare("warmstack --help", [compiled, tsNode, bare], ["--help"], rounds);
     ratio("--help wall time, compiled / ts-node", newHelp, oldHelp, "seconds");
     ratio("--help CPU time, compiled / ts-node", newHelp, oldHelp, "cpuSeconds");
     ratio("--help peak RSS, compiled / ts-node", newHelp, oldHelp, "rssMb");
+    ratio("--help wall time, compiled / node alone", newHelp, floor, "seconds");
     const helpSeconds = median(newHelp.runs.map((r) => r.seconds));
     const helpCpu = median(newHelp.runs.map((r) => r.cpuSeconds));
     const helpMb = median(newHelp.runs.map((r) => r.rssMb));
@@ -187,7 +193,15 @@ async function main(): Promise<void> {
             `CPU ${verdict(helpCpu <= HELP_SECONDS)} (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores); ` +
             `within ${HELP_MB} MB: ${verdict(helpMb <= HELP_MB)}`,
     );
+}
 
+async function warmRss(
+    compiled: Contender,
+    tsNode: Contender,
+    bundled: Contender,
+    keys: number,
+    rounds: number,
+): Promise<void> {
     const [postgres, server] = await Promise.all([startPostgres(), startRedis()]);
     const pg = new Client({ connectionString: postgres.url });
     await pg.connect();
@@ -201,23 +215,12 @@ async function main(): Promise<void> {
              FROM generate_series(1, $1::int) AS g`,
             [keys],
         );
-        const args = [
-            "warm",
-            "--source",
-            postgres.url,
-            "--query",
-            QUERY,
-            "--redis",
-            server.url,
-            "--top",
-            String(keys),
-            "--json",
-        ];
-        const [newWarm, oldWarm, bundled] = await compare(
+        const args = ["warm", "--source", postgres.url, "--query", QUERY, "--redis", server.url];
+        const [newWarm, oldWarm, engine] = await compare(
             `warmstack warm of ${keys.toLocaleString("en-US")} keys`,
-            [compiled, tsNode, bundle],
-            args,
-            warmRounds,
+            [compiled, tsNode, bundled],
+            [...args, "--top", String(keys), "--json"],
+            rounds,
             {
                 before: () => redis.flushall().then(() => undefined),
                 check(stdout) {
@@ -226,10 +229,9 @@ async function main(): Promise<void> {
                 },
             },
         );
-        ratio("warm peak RSS, compiled / bundled engine", newWarm, bundled, "rssMb");
+        ratio("warm peak RSS, compiled / bundled engine", newWarm, engine, "rssMb");
         ratio("warm peak RSS, compiled / ts-node", newWarm, oldWarm, "rssMb");
     } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
         redis.disconnect();
         await pg.end();
         await stopAllServers();

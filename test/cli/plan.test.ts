@@ -75,6 +75,16 @@ describe("warmstack plan", function () {
             assert.match(run.stderr, new RegExp(`^  - ${key.replace(/\./g, "\\.")}: `, "m"));
     });
 
+    it("a stack whose peak the plan cannot hold gets the program's plan error, naming the key", async () => {
+        const file = path.join(dir, "Pulumi.tight.yaml");
+        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        fs.writeFileSync(file, text.replace("maxConnections: 2000", "maxConnections: 100"));
+        const run = await runCli(["plan", "--config", file, "--at", AT]);
+        assert.equal(run.code, EXIT.input);
+        assert.match(run.stderr, new RegExp(`^warmstack: ${file}: warmstack config cannot be planned \\(`));
+        assert.match(run.stderr, /^ {2}- warmstack:database\.maxConnections: /m);
+    });
+
     it("an unknown stack names the stack files the project holds", async () => {
         const run = await runCli(["plan", "--stack", "blackfriday2"], { cwd: path.join(REPO, "infra") });
         assert.equal(run.code, EXIT.input);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Redis from "ioredis";
 import { Client } from "pg";
+import { failFastRedisOptions } from "../engine/redis-options";
 import { sleep } from "../timeout";
 
 const HOST = "127.0.0.1";
@@ -359,6 +360,7 @@ async function clusterUnsettled(nodes: readonly RedisServer[]): Promise<string> 
 /** Runs commands on one local redis-server through a short-lived, fail-fast connection. */
 async function askRedis(port: number, ...commands: [string, ...string[]][]): Promise<string[]> {
     const client = localRedis(port);
+    client.on("error", () => {}); // failures surface through the commands
     try {
         await client.connect();
         return await Promise.all(commands.map(([name, ...args]) => client.call(name, ...args) as Promise<string>));
@@ -368,15 +370,7 @@ async function askRedis(port: number, ...commands: [string, ...string[]][]): Pro
 }
 
 function localRedis(port: number): Redis {
-    return new Redis({
-        host: HOST,
-        port,
-        lazyConnect: true,
-        connectTimeout: 500,
-        commandTimeout: 2000,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
+    return new Redis({ ...failFastRedisOptions({ connectTimeoutMs: 500, commandTimeoutMs: 2000 }), host: HOST, port });
 }
 
 async function pingRedis(port: number): Promise<void> {

@@ -213,8 +213,10 @@ export const wholeChainWarm: StackValidationPolicy = {
         for (const db of databasesOf(resources)) {
             const cluster = db.aurora ? db.primary : undefined;
             for (const instance of db.aurora ? db.readers : [db.primary, ...db.readers]) {
-                link(instance, () => {
-                    const problems = bufferPrewarmProblems(settingsOf(instance, resources, cluster));
+                const groups = settingsOf(instance, resources, cluster);
+                // An unknown parameter is reported under the group that holds it.
+                link(groups[0] ?? instance, () => {
+                    const problems = bufferPrewarmProblems(groups);
                     return problems.length === 0
                         ? undefined
                         : `database ${instance.name}: its buffer cache comes back cold after a restart or failover ` +

@@ -119,8 +119,18 @@ export const one = (resources: EngineResource[], type: string, name?: string): E
     return found[0];
 };
 
-/** The stack with its cache left cold: no CachePrewarm, whether or not the program registers one. */
-export const withoutPrewarm = (resources: EngineResource[]) => resources.filter((r) => r.type !== TYPES.cachePrewarm);
+/**
+ * The stack with its cache left cold: no CachePrewarm fills it. The program's CachePrewarm also warms the
+ * replicas' buffers (its replicaHosts); that part stays, so only the cache's link is cold.
+ */
+export const withoutPrewarm = (resources: EngineResource[]) =>
+    resources.map((r) => {
+        if (r.type !== TYPES.cachePrewarm) return r;
+        const cut = structuredClone(r);
+        cut.inputs.replicationGroupId = cut.outputs.replicationGroupId = "no-cache";
+        delete cut.propertyDependencies.replicationGroupId;
+        return cut;
+    });
 
 /** A CachePrewarm as the pack's contract describes it, linked to `group` by dependency or by literal id. */
 export function cachePrewarm(group: EngineResource, link: "dependency" | "value"): EngineResource {

@@ -1,7 +1,7 @@
 // The infra program and the pack together: each committed stack runs under mocks and its resources go through
 // every policy with the stack's committed policy config, as `pulumi preview --policy-pack` would send them.
 import { strict as assert } from "node:assert";
-import { TYPES } from "../../policies/contract";
+import { CACHE_TAGS, TYPES } from "../../policies/contract";
 import { committedStacks } from "../support/pulumi";
 import {
     analyze,
@@ -141,6 +141,46 @@ describe("program + pack: broken variants fail with the expected policies", () =
             "ramp-before-event": { eventStart: "2027-11-26T05:00:00Z", rampLeadMinutes: 60 },
         });
         assert.deepEqual(analysis.blocking, ["ramp-before-event"]);
+    });
+
+    it("the scheduled warm moved a day early → prewarm-before-event, and the chain's event-time cache link", async () => {
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.warmSchedule, (p) => {
+                p.scheduleExpression = p.scheduleExpression.replace("2027-11-26", "2027-11-25");
+            }),
+            config,
+        );
+        assert.deepEqual(analysis.blocking, ["prewarm-before-event", "whole-chain-warm"]);
+        assert.match(
+            messagesOf(analysis, "prewarm-before-event"),
+            /fires at 2027-11-25T\d\d:\d\d:\d\dZ, \d+ min before the start: too early/,
+        );
+        assert.match(messagesOf(analysis, "whole-chain-warm"), /cache cache-redis: no scheduled warm in time/);
+    });
+
+    it("a hot set larger than the cache's memory → cache-fits-hot-set", async () => {
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.replicationGroup, (p) => {
+                p.tags[CACHE_TAGS.hotSetBytes] = String(Number(p.tags[CACHE_TAGS.hotSetBytes]) * 1000);
+            }),
+            config,
+        );
+        assert.deepEqual(analysis.blocking, ["cache-fits-hot-set"]);
+    });
+
+    it("no relations for the replicas' buffers → replica-buffers-warm, and the chain lists each replica", async () => {
+        const analysis = await analyze(
+            edited(blackfriday, TYPES.cachePrewarm, (p) => {
+                p.relations = [];
+            }),
+            config,
+        );
+        assert.deepEqual(analysis.blocking, ["whole-chain-warm"]);
+        assert.equal(analysis.diagnostics.filter((d) => d.policyName === "replica-buffers-warm").length, 4);
+        assert.match(
+            messagesOf(analysis, "whole-chain-warm"),
+            /database db-replica-4: its buffers are cold at the event/,
+        );
     });
 
     it("warm compute in front of a cold cache and a cold database → whole-chain-warm lists every cold link", async () => {

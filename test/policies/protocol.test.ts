@@ -115,7 +115,7 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
         );
         assert.match(
             found[0].message,
-            /^Every ElastiCache replication group is filled with the hot keys[^\n]+\ncache-redis is not the target of any CachePrewarm/,
+            /^Every ElastiCache cache is filled with the hot keys[^\n]+\ncache-redis is not the target of any CachePrewarm/,
         );
         assert.match(
             found[1].message,

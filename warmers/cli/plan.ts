@@ -55,7 +55,8 @@ async function runPlan(flags: PlanFlags): Promise<void> {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw fieldError("config", "a readable stack file", `${file} (${(err as NodeJS.ErrnoException).code})`);
+        const flag = flags.stack !== undefined ? "stack" : "config";
+        throw fieldError(flag, "a readable stack file", `${file} (${(err as NodeJS.ErrnoException).code})`);
     }
     const values = namespaceValues(stackConfigValues(text, file));
     let config, readiness;

@@ -7,7 +7,15 @@ import { sizeCache } from "./cache-sizing";
 import { ConfigError, ConfigProblem, PoolState, WarmstackConfig } from "./config";
 import { costOf, CostPlan } from "./cost";
 import { dataWarmLead, WARM_KEYS_PER_SECOND } from "./data-warm";
-import { eventInstants, EventPhase, Instants, phaseAt, Timeline, timelineOf } from "./timeline";
+import {
+    DEPLOY_ALLOWANCE_MINUTES,
+    eventInstants,
+    EventPhase,
+    Instants,
+    phaseAt,
+    Timeline,
+    timelineOf,
+} from "./timeline";
 
 export interface ScheduledCapacity {
     name: string;
@@ -195,6 +203,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         warnings: [
             ...capacity.warnings,
             ...dataWarmWarnings(config, lead, instants, now),
+            ...lateDeployWarnings(instants, peak === baseline, now),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
         ],
         instances: { baseline, peak },
@@ -342,13 +351,22 @@ function dataWarmWarnings(
             `the scheduled data warm (${at(instants.databaseWarm)}) has passed: none is scheduled; this deploy's ` +
                 `own warm of the replicas and the cache stands in for it`,
         );
-    } else if (now >= instants.deployBy && now < instants.databaseWarm) {
-        warnings.push(
-            `deploy by ${at(instants.deployBy)}: a deploy now may still be running at the first scheduled instant ` +
-                `(${at(Math.min(instants.databaseWarm, instants.ramp))}), and a schedule that has not been created by then never fires`,
-        );
     }
     return warnings;
+}
+
+/** A deploy within DEPLOY_ALLOWANCE_MINUTES of a schedule may still be running when that schedule should fire. */
+function lateDeployWarnings(instants: Instants | undefined, flat: boolean, now: number): string[] {
+    if (!instants) return [];
+    const ahead = (flat ? [instants.databaseWarm] : [instants.ramp, instants.databaseWarm]).filter((t) => t > now);
+    if (ahead.length === 0) return [];
+    const next = Math.min(...ahead);
+    return now >= next - DEPLOY_ALLOWANCE_MINUTES * 60_000
+        ? [
+              `deploy by ${isoSeconds(instants.deployBy)}: a deploy now may still be running at the next scheduled ` +
+                  `instant (${isoSeconds(next)}), and a schedule that has not been created by then never fires`,
+          ]
+        : [];
 }
 
 /** Connections each DB instance needs so that `count` connections fit inside the reserve. */

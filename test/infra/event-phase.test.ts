@@ -52,7 +52,7 @@ describe("plan over an event's life", () => {
         assert.equal(p.warnings.length, 1);
         assert.match(
             p.warnings[0],
-            /^deploy by 2027-11-26T03:15:00Z: .*first scheduled instant \(2027-11-26T04:15:00Z\)/,
+            /^deploy by 2027-11-26T03:15:00Z: .*next scheduled instant \(2027-11-26T04:15:00Z\)/,
         );
     });
 
@@ -62,9 +62,15 @@ describe("plan over an event's life", () => {
         assert.deepEqual(p.group, atPeak);
         assert.deepEqual(p.schedule, [rampDown]);
         assert.equal(p.dataPrewarm.scheduleAt, "2027-11-26T04:30:00Z", "the data warm is still ahead");
+        assert.equal(p.warnings.length, 2);
         assert.match(
-            p.warnings.join("\n"),
+            p.warnings[0],
             /event sale starts at 2027-11-26T05:00:00Z and its ramp \(2027-11-26T04:15:00Z\) has passed: the group runs at its peak of 13 instances/,
+        );
+        // The passed ramp is not named as the deadline: the data warm still ahead is.
+        assert.match(
+            p.warnings[1],
+            /^deploy by .*: a deploy now may still be running at the next scheduled instant \(2027-11-26T04:30:00Z\)/,
         );
     });
 

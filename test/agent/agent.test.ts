@@ -273,6 +273,57 @@ describe("agent run", () => {
         }
     });
 
+    it("fails a dead endpoint within its own connect timeout, not the pool step's, naming host and port", async () => {
+        const hole = await blackHole();
+        try {
+            const timeouts = { ...TIMEOUTS, poolsMs: 20_000, connectMs: 1000 };
+            for (const changed of [
+                withWriter({ host: "127.0.0.1", port: hole.port }, { timeouts }),
+                config({ timeouts, redis: { host: "cache.warmstack.test", port: hole.port } }),
+            ]) {
+                autoScaling.actions.length = 0;
+                const started = Date.now();
+                await assert.rejects(runAgent(parseAgentConfig(changed, "test"), options()), (err: Error) => {
+                    assert.ok(err instanceof AgentError);
+                    assert.match(
+                        err.reason,
+                        new RegExp(
+                            `(postgres writer|redis): .*connect to 127\\.0\\.0\\.1:${hole.port} timed out after 1000 ms`,
+                        ),
+                    );
+                    return true;
+                });
+                assert.ok(
+                    Date.now() - started < 10_000,
+                    `took ${Date.now() - started} ms, the pool step allows 20,000`,
+                );
+                assertCompleted("ABANDON");
+            }
+        } finally {
+            await hole.close();
+        }
+    });
+
+    it("names the endpoint when a pool step runs out of time after connecting", async () => {
+        const hole = await blackHole();
+        try {
+            const changed = withWriter(
+                { host: "writer.warmstack.test", port: hole.port },
+                { timeouts: { ...TIMEOUTS, poolsMs: 400, connectMs: 10_000 } },
+            );
+            await assert.rejects(
+                runAgent(parseAgentConfig(changed, "test"), options()),
+                (err: Error) =>
+                    err instanceof AgentError &&
+                    new RegExp(
+                        `^pools: postgres writer: .*writer\\.warmstack\\.test:${hole.port}.* timed out after 400 ms`,
+                    ).test(err.reason),
+            );
+        } finally {
+            await hole.close();
+        }
+    });
+
     it("ABANDONs when the overall deadline runs out mid-step", async () => {
         const silent = await silentHttp();
         try {

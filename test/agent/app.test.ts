@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
-import { AppWarmUpError, warmUpApp } from "../../warmers/agent/app";
-import { RequestError } from "../../warmers/agent/http";
+import { warmUpApp } from "../../warmers/agent/app";
+import { AppWarmUpError, RequestError } from "../../warmers/agent/errors";
 import { TimeoutError } from "../../warmers/timeout";
 import { closedPort } from "../support/servers";
 import { silentHttp } from "./endpoints";
@@ -60,7 +60,7 @@ describe("agent app warm-up", () => {
             warmUpApp([{ url, count: 1 }], { requestTimeoutMs: 1000 }),
             (err: Error) =>
                 err instanceof RequestError &&
-                err.code === "ECONNREFUSED" &&
+                err.socketCode === "ECONNREFUSED" &&
                 err.message.startsWith(`GET ${url} failed: connect ECONNREFUSED`),
         );
 

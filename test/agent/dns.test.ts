@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
-import { DnsCache, DnsError } from "../../warmers/agent/dns";
+import { DnsCache } from "../../warmers/agent/dns";
+import { DnsError } from "../../warmers/agent/errors";
 import { LoopbackDns, loopbackDns, silentDns } from "./endpoints";
 
 interface Entry {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TimeoutError } from "../../warmers/timeout";
+import { LifecycleError } from "../../warmers/agent/errors";
 import {
-    LifecycleError,
     LifecycleHook,
     completeLifecycleAction,
     imdsIdentity,

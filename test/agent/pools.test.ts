@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import Redis from "ioredis";
 import { Client, Pool, PoolConfig } from "pg";
-import { PgPoolWarmer, PoolWarmError, prewarmPgPool, prewarmRedis } from "../../warmers/agent/pools";
+import { PoolWarmError } from "../../warmers/agent/errors";
+import { PgPoolWarmer, prewarmPgPool, prewarmRedis } from "../../warmers/agent/pools";
 import { PostgresServer, RedisServer, startRedis, testPostgres, testRedis } from "../support/servers";
 import { blackHole } from "./endpoints";
 
@@ -153,7 +154,7 @@ describe("agent pools", () => {
         try {
             await assert.rejects(
                 prewarmPgPool(pool, 2, { timeoutMs: 300 }),
-                /2 of 2 connections failed: connect timed out after 300 ms/,
+                new RegExp(`2 of 2 connections failed: connect to 127\\.0\\.0\\.1:${hole.port} timed out after 300 ms`),
             );
             assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
         } finally {
@@ -214,7 +215,10 @@ describe("agent pools", () => {
             });
             client.on("error", () => undefined);
             try {
-                await assert.rejects(prewarmRedis(client, { timeoutMs: 300 }), /Redis connect timed out after 300 ms/);
+                await assert.rejects(
+                    prewarmRedis(client, { timeoutMs: 300 }),
+                    new RegExp(`Redis connect to 127\\.0\\.0\\.1:${hole.port} timed out after 300 ms`),
+                );
             } finally {
                 client.disconnect();
                 await hole.close();

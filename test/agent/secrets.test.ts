@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { SecretError, SecretReader } from "../../warmers/agent/secrets";
+import { SecretError } from "../../warmers/agent/errors";
+import { SecretReader } from "../../warmers/agent/secrets";
 import { CREDENTIALS, LoopbackHttp, fakeSecretsManager } from "./endpoints";
 
 const RDS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc";

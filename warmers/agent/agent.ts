@@ -5,7 +5,9 @@ import fs from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import Redis from "ioredis";
 import { Pool } from "pg";
-import { WarmError } from "../engine/errors";
+import { WarmstackError } from "../errors";
+import { failFastRedisOptions } from "../engine/redis-options";
+import { AgentStepError } from "./errors";
 import { AgentConfig, TlsOptions, loadAgentConfig } from "./config";
 import { TimeoutError, withTimeout } from "../timeout";
 import { DnsCache } from "./dns";
@@ -44,13 +46,13 @@ export interface AgentReport extends InstanceIdentity {
  * The run failed. `abandoned`: the agent completed the hook with ABANDON; otherwise it could not (no instance
  * id, or the call failed) and the hook's default result, ABANDON, applies when its timeout runs out.
  */
-export class AgentError extends WarmError {
+export class AgentError extends WarmstackError {
     readonly code = "AGENT_NOT_WARM";
 
     constructor(
         readonly reason: string,
         readonly abandoned: boolean,
-        options?: ErrorOptions,
+        options?: { cause?: unknown },
     ) {
         super(
             `${abandoned ? "ABANDONed" : "not completed, AWS will ABANDON on the hook's timeout"}: ${reason}`,
@@ -59,13 +61,13 @@ export class AgentError extends WarmError {
     }
 }
 
-class StepError extends Error {
+/** A step failed: its name, then why. */
+class StepError extends AgentStepError {
     constructor(
         readonly step: string,
         cause: unknown,
     ) {
         super(`${step}: ${(cause as Error).message}`, { cause });
-        this.name = "StepError";
     }
 }
 
@@ -81,11 +83,13 @@ class Steps {
         this.deadline = Date.now() + overallMs;
     }
 
+    /** `target`: the endpoint the step talks to (`host:port`), named when the step times out. */
     async run<T>(
         name: string,
         timeoutMs: number,
         work: (timeoutMs: number) => Promise<T>,
         describe: (value: T) => string,
+        target?: string,
     ): Promise<T> {
         const left = this.deadline - Date.now();
         if (left <= 0) throw new StepError(name, new TimeoutError("the agent", this.overallMs));
@@ -93,11 +97,8 @@ class Steps {
         const started = performance.now();
         const elapsed = () => Math.round(performance.now() - started);
         try {
-            const value = await withTimeout(
-                work(budget),
-                budget,
-                budget < timeoutMs ? "step (overall deadline)" : "step",
-            );
+            const limit = budget < timeoutMs ? " (overall deadline)" : "";
+            const value = await withTimeout(work(budget), budget, `${target ? `${target}: ` : ""}step${limit}`);
             this.durations[name] = elapsed();
             this.log(`${name}: ok in ${elapsed()} ms (${describe(value)})`);
             return value;
@@ -166,6 +167,7 @@ async function provePostgres(
     dns: DnsCache,
     held: Held,
     timeoutMs: number,
+    connectMs: number,
 ): Promise<number> {
     const pool = held.add(
         new Pool({
@@ -179,13 +181,13 @@ async function provePostgres(
             max: size,
             min: size,
             idleTimeoutMillis: 0,
-            // A backstop that frees the socket: the step's own deadline, a second earlier, is what reports.
-            connectionTimeoutMillis: timeoutMs + 1000,
+            // A backstop that frees the socket: the connect's own timeout, a second earlier, is what reports.
+            connectionTimeoutMillis: Math.min(connectMs, timeoutMs) + 1000,
         }),
         (p) => p.end(),
     );
     pool.on("error", () => undefined); // a lost idle connection no longer matters: the pool is closed next
-    (await prewarmPgPool(pool, size, { timeoutMs })).stop();
+    (await prewarmPgPool(pool, size, { timeoutMs, connectTimeoutMs: connectMs })).stop();
     return pool.totalCount;
 }
 
@@ -195,26 +197,23 @@ async function proveRedis(
     dns: DnsCache,
     held: Held,
     timeoutMs: number,
+    connectMs: number,
 ): Promise<number> {
     // ioredis takes no lookup for plain TCP: connect to the cached address and verify TLS against the name.
     const tls = tlsOptions(redis.tls);
     const client = held.add(
         new Redis({
+            ...failFastRedisOptions({ connectTimeoutMs: connectMs, commandTimeoutMs: timeoutMs }),
             host: await dns.address(redis.host),
             port: redis.port,
             password: token,
             tls: tls && { ...tls, servername: redis.host },
             connectionName: AGENT_CONNECTION_NAME,
-            lazyConnect: true,
-            connectTimeout: timeoutMs,
-            commandTimeout: timeoutMs,
-            maxRetriesPerRequest: 0,
-            retryStrategy: () => null,
         }),
         (c) => c.disconnect(),
     );
     client.on("error", () => undefined); // failures surface through prewarmRedis
-    await prewarmRedis(client, { timeoutMs });
+    await prewarmRedis(client, { timeoutMs, connectTimeoutMs: connectMs });
     return 1;
 }
 
@@ -229,31 +228,27 @@ async function provePools(
     secrets: Secrets,
     dns: DnsCache,
     steps: Steps,
-    timeoutMs: number,
 ): Promise<Record<string, number>> {
+    const { poolsMs, connectMs } = config.timeouts;
     const held = new Held();
-    const work: Array<[string, (budget: number) => Promise<number>]> = [];
+    const work: Array<[string, Endpoint, (budget: number) => Promise<number>]> = [];
     const { postgres, redis } = config;
     if (postgres) {
         const { writer, readers, poolSize } = postgres;
-        work.push([
-            "postgres writer",
-            (t) => provePostgres(postgres, writer, poolSize.writer, secrets.pgPassword, dns, held, t),
-        ]);
+        const pool = (endpoint: Endpoint, size: number) => (t: number) =>
+            provePostgres(postgres, endpoint, size, secrets.pgPassword, dns, held, t, connectMs);
+        work.push(["postgres writer", writer, pool(writer, poolSize.writer)]);
         if (poolSize.readerPerReplica > 0) {
             readers.forEach((reader, i) =>
-                work.push([
-                    `postgres reader ${i + 1}`,
-                    (t) => provePostgres(postgres, reader, poolSize.readerPerReplica, secrets.pgPassword, dns, held, t),
-                ]),
+                work.push([`postgres reader ${i + 1}`, reader, pool(reader, poolSize.readerPerReplica)]),
             );
         }
     }
-    if (redis) work.push(["redis", (t) => proveRedis(redis, secrets.redisToken, dns, held, t)]);
+    if (redis) work.push(["redis", redis, (t) => proveRedis(redis, secrets.redisToken, dns, held, t, connectMs)]);
     try {
         const validated = (n: number) => `${n} connection${n === 1 ? "" : "s"} validated`;
         const results = await Promise.allSettled(
-            work.map(([name, prove]) => steps.run(name, timeoutMs, prove, validated)),
+            work.map(([name, { host, port }, prove]) => steps.run(name, poolsMs, prove, validated, `${host}:${port}`)),
         );
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed.length > 0) throw new Error(failed.map((f) => (f.reason as Error).message).join("; "));
@@ -323,7 +318,7 @@ export async function runAgent(config: AgentConfig, options: AgentOptions = {}):
         const connections = await steps.run(
             "pools",
             Infinity,
-            () => provePools(config, secrets, dns, steps, timeouts.poolsMs),
+            () => provePools(config, secrets, dns, steps),
             (c) =>
                 Object.entries(c)
                     .map(([name, n]) => `${name}: ${n}`)

@@ -1,17 +1,11 @@
 // Requests to the local app before it takes traffic, so its JIT, template and in-process caches are hot.
 import { sleep } from "../timeout";
-import { HttpAnswer, RequestError, fetchWithin } from "./http";
+import { AppWarmUpError, RequestError } from "./errors";
+import { HttpAnswer, fetchWithin } from "./http";
 
 export interface WarmUpTarget {
     url: string;
     count: number;
-}
-
-export class AppWarmUpError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "AppWarmUpError";
-    }
 }
 
 export interface AppWarmUpOptions {
@@ -50,7 +44,8 @@ async function firstRequest(url: string, options: AppWarmUpOptions): Promise<Htt
         try {
             return await fetchWithin(url, { method: "GET" }, options.requestTimeoutMs);
         } catch (err) {
-            if (!(err instanceof RequestError && err.code === "ECONNREFUSED") || Date.now() >= deadline) throw err;
+            if (!(err instanceof RequestError && err.socketCode === "ECONNREFUSED") || Date.now() >= deadline)
+                throw err;
             await sleep(options.retryMs ?? DEFAULT_RETRY_MS);
         }
     }

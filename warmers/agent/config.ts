@@ -3,10 +3,10 @@
 // Only zod here, so infra can import the types and validate the config it writes without pg or the AWS SDK.
 import fs from "node:fs";
 import { z } from "zod";
-import { WarmError } from "../engine/errors";
+import { WarmstackError } from "../errors";
 
 /** A config the agent cannot run with: `source` is the file (or what built it), `problems` name each key. */
-export class AgentConfigError extends WarmError {
+export class AgentConfigError extends WarmstackError {
     readonly code = "AGENT_CONFIG";
 
     constructor(
@@ -73,7 +73,10 @@ const schema = z.strictObject({
             imdsMs: ms.default(2_000),
             dnsMs: ms.default(5_000),
             secretsMs: ms.default(10_000),
+            /** Each pool step: every connection opened and validated. */
             poolsMs: ms.default(30_000),
+            /** Each connection's connect (TCP, TLS, authentication), within its pool step: a dead endpoint fails fast. */
+            connectMs: ms.default(5_000),
             appMs: ms.default(60_000),
             appRequestMs: ms.default(5_000),
             lifecycleMs: ms.default(10_000),

@@ -7,13 +7,7 @@ import https from "node:https";
 import net from "node:net";
 import CacheableLookup, { EntryObject } from "cacheable-lookup";
 import { withTimeout } from "../timeout";
-
-export class DnsError extends Error {
-    constructor(message: string, options?: ErrorOptions) {
-        super(message, options);
-        this.name = "DnsError";
-    }
-}
+import { DnsError } from "./errors";
 
 export interface DnsCacheOptions {
     hosts: readonly string[];

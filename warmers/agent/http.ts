@@ -1,17 +1,6 @@
 // HTTP for the agent's calls (IMDSv2, the app warm-up): fetch under a deadline, failures named without headers.
 import { abortAfter, TimeoutError } from "../timeout";
-
-/** A request that got no answer at all; `code` is the socket error (ECONNREFUSED…) when there was one. */
-export class RequestError extends Error {
-    constructor(
-        message: string,
-        readonly code: string | undefined,
-        options?: ErrorOptions,
-    ) {
-        super(message, options);
-        this.name = "RequestError";
-    }
-}
+import { RequestError } from "./errors";
 
 export interface HttpAnswer {
     status: number;

@@ -6,17 +6,11 @@ import {
     CompleteLifecycleActionCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { abortAfter } from "../timeout";
+import { LifecycleError } from "./errors";
 import { fetchWithin } from "./http";
 
 export const IMDS_URL = "http://169.254.169.254";
 const TOKEN_TTL_SECONDS = 300;
-
-export class LifecycleError extends Error {
-    constructor(message: string, options?: ErrorOptions) {
-        super(message, options);
-        this.name = "LifecycleError";
-    }
-}
 
 /** Static credentials or a provider (tests); the SDK's default chain, i.e. the instance role, otherwise. */
 export type AwsCredentials = AutoScalingClientConfig["credentials"];

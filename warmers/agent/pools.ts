@@ -5,17 +5,13 @@ import { once } from "node:events";
 import type Redis from "ioredis";
 import type { Pool, PoolClient, QueryConfig } from "pg";
 import { withTimeout } from "../timeout";
-
-export class PoolWarmError extends Error {
-    constructor(message: string, options?: ErrorOptions) {
-        super(message, options);
-        this.name = "PoolWarmError";
-    }
-}
+import { PoolWarmError } from "./errors";
 
 export interface PgPoolWarmOptions {
     /** Budget for each connection: connect, `SELECT 1` and the warm queries. */
     timeoutMs: number;
+    /** Budget for each connect within it. @defaultValue `timeoutMs` */
+    connectTimeoutMs?: number;
     /**
      * Run on every connection after `SELECT 1`: the app's hot statements, so each backend has already loaded
      * the catalog entries (tables, indexes) they touch. Without them the first real query on a validated
@@ -112,9 +108,16 @@ async function fill(pool: Pool, size: number, options: PgPoolWarmOptions): Promi
     }
 }
 
-async function checkoutValidated(pool: Pool, { timeoutMs, warmQueries = [] }: PgPoolWarmOptions): Promise<PoolClient> {
+async function checkoutValidated(pool: Pool, options: PgPoolWarmOptions): Promise<PoolClient> {
+    const { timeoutMs, connectTimeoutMs = timeoutMs, warmQueries = [] } = options;
     const deadline = Date.now() + timeoutMs;
-    const client = await withTimeout(pool.connect(), timeoutMs, "connect", (late) => late.release());
+    const where = `${pool.options.host ?? "localhost"}:${pool.options.port ?? 5432}`;
+    const client = await withTimeout(
+        pool.connect(),
+        Math.min(connectTimeoutMs, timeoutMs),
+        `connect to ${where}`,
+        (late) => late.release(),
+    );
     try {
         for (const query of [{ text: "SELECT 1" }, ...warmQueries]) {
             await withTimeout(client.query(query), Math.max(1, deadline - Date.now()), query.text);
@@ -126,8 +129,14 @@ async function checkoutValidated(pool: Pool, { timeoutMs, warmQueries = [] }: Pg
     }
 }
 
-/** Connects (if lazy) and waits until `client` is ready and answers PING. */
-export async function prewarmRedis(client: Redis, options: { timeoutMs: number }): Promise<void> {
+/**
+ * Connects (if lazy) and waits until `client` is ready and answers PING, all within `timeoutMs`; the connect
+ * within `connectTimeoutMs` (default `timeoutMs`).
+ */
+export async function prewarmRedis(
+    client: Redis,
+    options: { timeoutMs: number; connectTimeoutMs?: number },
+): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
     // ioredis rejects connect() with "Connection is closed"; the cause (WRONGPASS, ECONNREFUSED) is an 'error' event.
     let cause: Error | undefined;
@@ -140,7 +149,12 @@ export async function prewarmRedis(client: Redis, options: { timeoutMs: number }
                 : client.status === "ready"
                   ? Promise.resolve()
                   : once(client, "ready").then(() => undefined);
-        await withTimeout(ready, options.timeoutMs, "Redis connect");
+        const where = `${client.options.host}:${client.options.port}`;
+        await withTimeout(
+            ready,
+            Math.min(options.connectTimeoutMs ?? options.timeoutMs, options.timeoutMs),
+            `Redis connect to ${where}`,
+        );
         const reply = await withTimeout(client.ping(), Math.max(1, deadline - Date.now()), "Redis PING");
         if (reply !== "PONG") throw new PoolWarmError(`Redis answered PING with ${reply}`);
     } catch (err) {

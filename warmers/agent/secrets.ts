@@ -3,14 +3,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SecretSource } from "./config";
 import { abortAfter } from "../timeout";
+import { SecretError } from "./errors";
 import type { AwsCredentials } from "./lifecycle";
-
-export class SecretError extends Error {
-    constructor(message: string, options?: ErrorOptions) {
-        super(message, options);
-        this.name = "SecretError";
-    }
-}
 
 export interface SecretReaderOptions {
     region: string;

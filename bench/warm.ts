@@ -1,9 +1,10 @@
 // `npm run bench:warm`: warmstack against the two ways people load Redis from PostgreSQL, side by side on
 // the same private servers: (a) mass insertion, `psql | awk | redis-cli --pipe`; (b) a naive loop with one
-// awaited SET per key (on 100,000 rows, scaled); (c) the engine, as the CLI bundled with esbuild (as the
-// Lambda ships it) in a child process under /usr/bin/time, so its peak RSS is its own. The engine runs at
-// 100k and at the full row count to show memory stays flat. Flags: --rows N (default 1,000,000), --rounds N
-// (default 3: baseline and engine alternate, medians are reported, so a noisy machine hurts both alike).
+// awaited SET per key (on at most 100,000 rows, scaled); (c) the engine, as the CLI bundled with esbuild (as the
+// Lambda ships it) in a child process under /usr/bin/time, so its peak RSS is its own. Every size runs every
+// contender in every round, alternating, so a noisy machine hurts all alike; each ratio is reported as its
+// median with the lowest and highest of the rounds, per size, beside the machine's load: the spread is part of
+// the figure. Flags: --sizes N,N,… (default 100000,200000,1000000), --rounds N (default 3).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,8 +17,7 @@ import { startPostgres, startRedis, stopAllServers } from "../warmers/local/serv
 const ROOT = path.join(__dirname, "..");
 const TTL = 3600;
 const NAIVE_ROWS = 100_000;
-const SMALL_ROWS = 100_000;
-const QUERY = "SELECT key, value FROM bench_items";
+const QUERY = "SELECT key, value FROM bench_items"; // heap order: LIMIT and --top take the same rows
 
 interface Run {
     name: string;
@@ -30,9 +30,9 @@ interface Run {
     note?: string;
 }
 
-function flag(name: string, fallback: number): number {
+function flag(name: string, fallback: string): string {
     const at = process.argv.indexOf(name);
-    return at < 0 ? fallback : Number(process.argv[at + 1]);
+    return at < 0 ? fallback : process.argv[at + 1];
 }
 
 /** Runs a command under /usr/bin/time: its stdout, wall seconds, peak RSS (largest process) and CPU seconds. */
@@ -92,7 +92,7 @@ function bundleCli(): string {
 async function baseline(pgUrl: string, redisPort: number, rows: number): Promise<Run> {
     // The classic mass insertion: rows as text, awk writes RESP, redis-cli --pipe streams it.
     const awk = `{ printf "*5\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$%d\\r\\n%s\\r\\n$2\\r\\nEX\\r\\n$${String(TTL).length}\\r\\n${TTL}\\r\\n", length($1), $1, length($2), $2 }`;
-    const pipeline = `psql -At -F ' ' '${pgUrl}' -c '${QUERY}' | LC_ALL=C awk '${awk}' | redis-cli -p ${redisPort} --pipe`;
+    const pipeline = `psql -At -F ' ' '${pgUrl}' -c '${QUERY} LIMIT ${rows}' | LC_ALL=C awk '${awk}' | redis-cli -p ${redisPort} --pipe`;
     const { stdout, ...usage } = await timed("bash", ["-o", "pipefail", "-c", pipeline]);
     if (!/errors: 0, replies: \d+/.test(stdout)) throw new Error(`redis-cli --pipe reported errors:\n${stdout}`);
     return { name: "redis-cli --pipe (psql | awk)", rows, ...usage };
@@ -107,7 +107,7 @@ async function naive(pg: Client, redis: Redis, rows: number): Promise<Run> {
     const scale = rows / items.length;
     const seconds = ((performance.now() - started) / 1000) * scale;
     return {
-        name: `naive awaited SET (${items.length / 1000}k rows)`,
+        name: "naive awaited SET",
         rows,
         seconds,
         note: `measured on ${items.length} rows, x${scale}`,
@@ -134,7 +134,7 @@ async function engine(bundle: string, pgUrl: string, redisUrl: string, rows: num
     const report = JSON.parse(stdout);
     if (report.keysWritten !== rows) throw new Error(`warmstack wrote ${report.keysWritten} keys, expected ${rows}`);
     return {
-        name: `warmstack (${rows / 1000}k rows)`,
+        name: "warmstack",
         rows,
         ...usage,
         note: `engine ${(report.durationMs / 1000).toFixed(2)} s`,
@@ -169,47 +169,63 @@ function median(runs: Run[]): Run {
     return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** The median of the rounds' values, with the lowest and highest: `7.4x (6.1–9.0)`. */
+function spread(values: number[], digits: number, unit = ""): string {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted[Math.floor(sorted.length / 2)];
+    const at = (v: number) => `${v.toFixed(digits)}${unit}`;
+    return sorted.length > 1 ? `${at(mid)} (${at(sorted[0])}–${at(sorted[sorted.length - 1])})` : at(mid);
+}
+
+const load = () => os.loadavg()[0].toFixed(1);
+
 async function main(): Promise<void> {
-    const rows = flag("--rows", 1_000_000);
-    const rounds = flag("--rounds", 3);
+    const sizes = flag("--sizes", "100000,200000,1000000").split(",").map(Number);
+    const rounds = Number(flag("--rounds", "3"));
+    if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(Number.isInteger(rounds) && rounds > 0))
+        throw new Error("--sizes takes whole numbers > 0 separated by commas, --rounds a whole number > 0");
+    const largest = Math.max(...sizes);
     console.log(
-        `warmstack benchmark: ${rows} rows (15 B keys, 200 B values), ${rounds} round(s), ${os.cpus().length} cores`,
+        `warmstack benchmark: ${sizes.join(", ")} rows (15 B keys, 200 B values), ${rounds} round(s), ` +
+            `${os.cpus().length} cores, load ${load()}`,
     );
     const [postgres, server] = await Promise.all([startPostgres(), startRedis()]);
     const pg = new Client({ connectionString: postgres.url });
     await pg.connect();
     const redis = new Redis(server.url);
     const bundle = bundleCli();
+    const verdicts: string[] = [];
     try {
-        await seed(pg, rows);
-        const small = Math.min(SMALL_ROWS, rows);
-        const measured = await measure(redis, Math.min(NAIVE_ROWS, rows), () => naive(pg, redis, rows));
-        const slow = { ...measured, redisCpu: (measured.redisCpu ?? 0) * (rows / Math.min(NAIVE_ROWS, rows)) }; // scaled like its time
-        const engineSmall = await measure(redis, small, () => engine(bundle, postgres.url, server.url, small));
-
-        const baselines: Run[] = [];
-        const engines: Run[] = [];
-        for (let round = 0; round < rounds; round++) {
-            baselines.push(await measure(redis, rows, () => baseline(postgres.url, server.port, rows)));
-            engines.push(await measure(redis, rows, () => engine(bundle, postgres.url, server.url, rows)));
-            console.log(
-                `round ${round + 1}: baseline ${baselines[round].seconds.toFixed(2)} s, warmstack ${engines[round].seconds.toFixed(2)} s`,
+        await seed(pg, largest);
+        for (const rows of sizes) {
+            const naiveKeys = Math.min(NAIVE_ROWS, rows);
+            const runs: Record<"baseline" | "naive" | "engine", Run[]> = { baseline: [], naive: [], engine: [] };
+            for (let round = 0; round < rounds; round++) {
+                runs.baseline.push(await measure(redis, rows, () => baseline(postgres.url, server.port, rows)));
+                runs.engine.push(await measure(redis, rows, () => engine(bundle, postgres.url, server.url, rows)));
+                const slow = await measure(redis, naiveKeys, () => naive(pg, redis, rows));
+                runs.naive.push({ ...slow, redisCpu: (slow.redisCpu ?? 0) * (rows / naiveKeys) }); // scaled like its time
+                console.log(
+                    `${rows} rows, round ${round + 1}: baseline ${runs.baseline[round].seconds.toFixed(2)} s, ` +
+                        `warmstack ${runs.engine[round].seconds.toFixed(2)} s, naive ${runs.naive[round].seconds.toFixed(2)} s (scaled), load ${load()}`,
+                );
+            }
+            report(rows, [median(runs.baseline), median(runs.naive), median(runs.engine)]);
+            const ratios = runs.engine.map((run, i) => run.seconds / runs.baseline[i].seconds);
+            const speedups = runs.engine.map((run, i) => runs.naive[i].seconds / run.seconds);
+            const rss = runs.engine.map((run) => run.rssMb ?? 0);
+            console.log(`warmstack / baseline time: ${spread(ratios, 2)}`);
+            console.log(`speed-up over the naive loop: ${spread(speedups, 1, "x")}`);
+            console.log(`warmstack peak RSS: ${spread(rss, 0, " MB")}`);
+            verdicts.push(
+                `${String(rows).padStart(8)} rows: time ratio ${spread(ratios, 2)}, speed-up ${spread(speedups, 1, "x")}, ` +
+                    `peak RSS ${spread(rss, 0, " MB")}`,
             );
         }
-        const base = median(baselines);
-        const full = median(engines);
-        report([base, slow, engineSmall, full]);
-
-        const timeRatio = full.seconds / base.seconds;
-        const speedup = slow.seconds / full.seconds;
-        const peak = Math.max(engineSmall.rssMb ?? 0, full.rssMb ?? 0);
-        const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
-        console.log(`\nwarmstack / baseline time: ${timeRatio.toFixed(2)} (target <= 1.0: ${verdict(timeRatio <= 1)})`);
-        console.log(`speed-up over the naive loop: ${speedup.toFixed(1)}x (target >= 10x: ${verdict(speedup >= 10)})`);
         console.log(
-            `peak RSS: ${peak.toFixed(0)} MB (target <= 150 MB: ${verdict(peak <= 150)}); ` +
-                `${engineSmall.rows} -> ${full.rows} rows: ${engineSmall.rssMb?.toFixed(0)} -> ${full.rssMb?.toFixed(0)} MB`,
+            `\nsummary (median, lowest–highest of ${rounds} rounds; targets: ratio <= 1.0, speed-up >= 10x, RSS <= 150 MB)`,
         );
+        for (const line of verdicts) console.log(line);
     } finally {
         fs.rmSync(path.dirname(bundle), { recursive: true, force: true });
         redis.disconnect();
@@ -218,9 +234,10 @@ async function main(): Promise<void> {
     }
 }
 
-function report(runs: Run[]): void {
+function report(rows: number, runs: Run[]): void {
     const columns = ["rows", "wall s", "keys/s", "peak RSS", "client CPU", "redis CPU"];
-    console.log(`\n${"contender".padEnd(34)}${columns.map((c) => c.padStart(11)).join("")}  note`);
+    console.log(`\n${rows} rows, medians:`);
+    console.log(`${"contender".padEnd(34)}${columns.map((c) => c.padStart(11)).join("")}  note`);
     for (const run of runs) {
         const cells = [
             String(run.rows),

@@ -10,6 +10,7 @@ const EMPTY = 0;
 export class KeySet {
     private slots = new Uint32Array(2 * 1024);
     private count = 0;
+    private readonly hash = new Uint32Array(2);
 
     get size(): number {
         return this.count;
@@ -17,9 +18,9 @@ export class KeySet {
 
     /** Adds `key`; false when it was already there. */
     add(key: Bytes): boolean {
-        const [a, b] = hashes(key);
+        hashInto(key, this.hash);
         if (2 * (this.count + 1) > this.slots.length / 2) this.grow();
-        const inserted = insert(this.slots, a, b);
+        const inserted = insert(this.slots, this.hash[0], this.hash[1]);
         if (inserted) this.count++;
         return inserted;
     }
@@ -45,18 +46,37 @@ function insert(slots: Uint32Array, a: number, b: number): boolean {
     }
 }
 
-/** Two independent 32-bit hashes (FNV-1a and a multiply-rotate), each finished with murmur3's fmix32. */
+/** The two hashes of `key`, as hashInto computes them. */
 export function hashes(key: Bytes): [number, number] {
+    const out = new Uint32Array(2);
+    hashInto(key, out);
+    return [out[0], out[1]];
+}
+
+/**
+ * Two independent 32-bit hashes (FNV-1a and a multiply-rotate), each finished with murmur3's fmix32, written into
+ * `out` (no allocation per key). Text and bytes loop apart, so each loop stays monomorphic on the hot path.
+ */
+function hashInto(key: Bytes, out: Uint32Array): void {
     let a = 0x811c9dc5;
     let b = 0x9747b28c ^ key.length;
-    const bytes = typeof key !== "string";
-    for (let i = 0; i < key.length; i++) {
-        const unit = bytes ? (key as Buffer)[i] : (key as string).charCodeAt(i);
-        a = Math.imul(a ^ unit, 0x01000193);
-        b = Math.imul(b ^ unit, 0x5bd1e995);
-        b = (b << 13) | (b >>> 19);
+    if (typeof key === "string") {
+        for (let i = 0; i < key.length; i++) {
+            const unit = key.charCodeAt(i);
+            a = Math.imul(a ^ unit, 0x01000193);
+            b = Math.imul(b ^ unit, 0x5bd1e995);
+            b = (b << 13) | (b >>> 19);
+        }
+    } else {
+        for (let i = 0; i < key.length; i++) {
+            const unit = key[i];
+            a = Math.imul(a ^ unit, 0x01000193);
+            b = Math.imul(b ^ unit, 0x5bd1e995);
+            b = (b << 13) | (b >>> 19);
+        }
     }
-    return [fmix(a) || 1, fmix(b)];
+    out[0] = fmix(a) || 1;
+    out[1] = fmix(b);
 }
 
 function fmix(h: number): number {

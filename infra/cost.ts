@@ -204,7 +204,8 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
               };
     const revenue = cost.revenuePerMinute;
     // Nothing at stake (0), nothing to break even with.
-    const breakEven = revenue ? settle(readiness.cost / revenue) : undefined;
+    // Nine significant digits: the break-even may be a fraction of a second when the revenue is large.
+    const breakEven = revenue ? Number((readiness.cost / revenue).toPrecision(9)) : undefined;
     return {
         currency: "USD",
         prices,

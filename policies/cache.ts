@@ -8,7 +8,7 @@ import { tagMapOf } from "./event";
 import { POLICY } from "./names";
 import { NODE_MEMORY_GIB } from "./node-memory";
 import { settle } from "./numbers";
-import { bullets, eachKnown, isSet, isTrue, numberOf, ofType, Props, referencedBy, stringOf } from "./props";
+import { bullets, eachKnown, isSet, isTrue, known, numberOf, ofType, Props, referencedBy, stringOf } from "./props";
 
 const GIB = 1024 ** 3;
 
@@ -17,7 +17,7 @@ export const REDIS_ENGINES = ["redis", "valkey"];
 
 /** A single-node `aws:elasticache/cluster` of its own; a member of a replication group is judged with the group. */
 const isStandaloneCluster = (props: Props) =>
-    !isSet(props, "replicationGroupId") && REDIS_ENGINES.includes(stringOf(props.engine) ?? "");
+    !isSet(props, "replicationGroupId") && REDIS_ENGINES.includes(stringOf(known(props, "engine")) ?? "");
 
 /** The caches the pack judges: every replication group, and every single-node Redis or Valkey cluster. */
 export const cachesOf = (resources: PolicyResource[]) => [

@@ -58,6 +58,7 @@ export const PREWARM_TARGET = "replicationGroupId";
 /**
  * The CachePrewarm inputs the pack reads besides {@link PREWARM_TARGET}:
  * - `ttlSeconds` and `ttlJitter`: a key written at the warm lives at least ttlSeconds × (1 − ttlJitter);
+ * - `timeoutSeconds`: the most the warm may take (the pack's default when absent: DEFAULTS.prewarmTimeoutSeconds);
  * - `replicaHosts` (string[]): the read replicas whose buffers the warm loads, built from the replicas'
  *   `address` outputs (the pack links them by the input's property dependency, or by value);
  * - `relations` (string[]): the tables and indexes `pg_prewarm` loads on each of them; empty warms none.
@@ -65,6 +66,7 @@ export const PREWARM_TARGET = "replicationGroupId";
 export const PREWARM_INPUTS = {
     ttlSeconds: "ttlSeconds",
     ttlJitter: "ttlJitter",
+    timeoutSeconds: "timeoutSeconds",
     replicaHosts: "replicaHosts",
     relations: "relations",
 } as const;

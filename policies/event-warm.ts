@@ -28,7 +28,9 @@ export function warmWindow(startMs: number, prewarms: PolicyResource[]): WarmWin
         const ttl = numberOf(p.props[PREWARM_INPUTS.ttlSeconds]);
         return ttl === undefined ? [] : [settle(ttl * (1 - (numberOf(p.props[PREWARM_INPUTS.ttlJitter]) ?? 0)))];
     });
-    const timeouts = prewarms.map((p) => numberOf(p.props.timeoutSeconds) ?? DEFAULTS.prewarmTimeoutSeconds);
+    const timeouts = prewarms.map(
+        (p) => numberOf(p.props[PREWARM_INPUTS.timeoutSeconds]) ?? DEFAULTS.prewarmTimeoutSeconds,
+    );
     const lifeSeconds = lives.length > 0 ? Math.min(...lives) : undefined;
     const timeoutSeconds = timeouts.length > 0 ? Math.max(...timeouts) : DEFAULTS.prewarmTimeoutSeconds;
     return {
@@ -100,6 +102,7 @@ export function eventWarmProblem(
 ): string | undefined {
     const window = warmWindow(event.ms, prewarmsOf(cache, resources));
     // A deploy inside the window warms in time by itself, and after it no schedule can (the plan makes none).
+    // Without a CachePrewarm the keys' life is unknown (earliest is −∞): cache-prewarmed blocks that stack.
     if (now > window.earliest) return undefined;
     const findings: string[] = [];
     let pending = false;
@@ -125,13 +128,14 @@ export function eventWarmProblem(
         );
     }
     // An unknown schedule may be the warm: leave the verdict to apply rather than block on a guess.
-    if (pending && findings.length === 0) return undefined;
+    if (pending) return undefined;
     const safe =
         window.earliest >= window.latest
             ? `no instant works: its keys live ${window.lifeSeconds} s, less than the warm's timeout of ` +
               `${window.timeoutSeconds} s — raise cache.prewarm.ttlSeconds or lower the warm's timeoutSeconds`
-            : `it must fire ${Number.isFinite(window.earliest) ? `after ${isoSeconds(window.earliest)} (a key written then lives ${window.lifeSeconds} s, TTL less jitter) and ` : ""}` +
-              `by ${isoSeconds(window.latest)}, the latest safe instant (the warm may take ${window.timeoutSeconds} s, its timeout)`;
+            : `it must fire after ${isoSeconds(window.earliest)} (a key written then lives ${window.lifeSeconds} s, ` +
+              `TTL less jitter) and by ${isoSeconds(window.latest)}, the latest safe instant (the warm may take ` +
+              `${window.timeoutSeconds} s, its timeout)`;
     const found =
         findings.length === 0
             ? `no scheduled warm (an ${TYPES.warmSchedule} whose target input names this cache) runs before ${eventText(event)}`

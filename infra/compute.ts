@@ -1,14 +1,19 @@
 // WarmCompute: the app tier. An Auto Scaling group whose warm pool holds booted, configured instances ready to
 // join in seconds; a launch hook that keeps each instance out until it is really warm; the planned ramp;
-// and the load balancer in front. Thin: every number comes from the plan.
+// and the load balancer in front. Thin: every size, count and time comes from the plan; the config gives only
+// what names the machine (AMI, instance type, root volume, app port and health path), and the few fixed
+// settings below say why they are fixed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TAGS } from "../policies/contract";
 import { WarmstackConfig } from "./config";
 import { ReadinessPlan } from "./plan";
-import { agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
+import { HTTP_PORT, HTTPS_PORT } from "./network";
+import { AgentArtifact, agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
 
 export const LAUNCH_HOOK_NAME = "warmstack-launch";
+/** TLS 1.3 and 1.2 with forward-secret ciphers only: AWS's current recommended ALB policy. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * The tags the program publishes on the group for the `warm-readiness` policy pack, which judges the stack from
@@ -36,144 +41,203 @@ export interface WarmComputeArgs {
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     albSecurityGroupId: pulumi.Input<string>;
     appSecurityGroupId: pulumi.Input<string>;
-    listenerPort: number;
+    /** An ACM certificate: the load balancer serves HTTPS on 443 and redirects HTTP there. Without it, HTTP only. */
+    certificateArn?: string;
     /** Endpoints and secret ARNs the agent warms on each instance. */
     dataTier: pulumi.Output<DataEndpoints>;
+    /** Where instances get the agent; for `stack`, the one object the instance role may read. */
+    agent: pulumi.Output<AgentArtifact>;
+    agentObjectArn?: pulumi.Input<string>;
+}
+
+type Parent = { parent: pulumi.Resource };
+
+/**
+ * The instance role: the agent completes this group's launch hook and reads exactly the secrets its config
+ * names. The group's ARN is built from its fixed name, so the first instances can already complete their hook.
+ */
+function instanceProfile(name: string, groupName: string, args: WarmComputeArgs, parent: Parent) {
+    const role = new aws.iam.Role(
+        `${name}-instance`,
+        { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
+        parent,
+    );
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const region = aws.getRegionOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
+    const groupArn = pulumi.interpolate`arn:${partition.partition}:autoscaling:${region.region}:${identity.accountId}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
+    new aws.iam.RolePolicy(
+        `${name}-agent`,
+        {
+            role: role.name,
+            policy: pulumi.all([groupArn, args.dataTier, args.agentObjectArn]).apply(([arn, d, objectArn]) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: [
+                                "autoscaling:CompleteLifecycleAction",
+                                "autoscaling:RecordLifecycleActionHeartbeat",
+                            ],
+                            Resource: arn,
+                        },
+                        {
+                            Effect: "Allow",
+                            Action: "secretsmanager:GetSecretValue",
+                            Resource: [d.databaseSecretArn, d.cacheTokenSecretArn],
+                        },
+                        // The agent file the stack stored, and nothing else in S3.
+                        ...(objectArn ? [{ Effect: "Allow", Action: "s3:GetObject", Resource: objectArn }] : []),
+                    ],
+                }),
+            ),
+        },
+        parent,
+    );
+    return new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, parent);
+}
+
+/** What every instance boots from: IMDSv2 only, an encrypted EBS root, and user data that starts the agent. */
+function launchTemplate(
+    name: string,
+    args: WarmComputeArgs,
+    groupName: string,
+    profile: aws.iam.InstanceProfile,
+    parent: Parent,
+) {
+    const { config, plan } = args;
+    return new aws.ec2.LaunchTemplate(
+        `${name}-template`,
+        {
+            imageId: config.amiId,
+            instanceType: config.instanceType,
+            iamInstanceProfile: { arn: profile.arn },
+            vpcSecurityGroupIds: [args.appSecurityGroupId],
+            // Fixed: IMDSv2 only, one hop, so a container on the instance cannot borrow the instance role.
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            // Stopped and Hibernated pools keep instances on their EBS root; hibernation also needs it encrypted.
+            blockDeviceMappings: [
+                {
+                    deviceName: "/dev/xvda",
+                    ebs: {
+                        volumeSize: config.rootVolumeGb,
+                        volumeType: "gp3",
+                        encrypted: "true",
+                        deleteOnTermination: "true",
+                    },
+                },
+            ],
+            hibernationOptions: { configured: plan.warmPool.state === "Hibernated" },
+            userData: pulumi.all([args.dataTier, args.agent]).apply(([data, agent]) =>
+                Buffer.from(
+                    userDataScript(
+                        agentConfigFor(plan, {
+                            ...data,
+                            groupName,
+                            hookName: LAUNCH_HOOK_NAME,
+                            appPort: config.appPort,
+                            healthCheckPath: config.healthCheckPath,
+                        }),
+                        agent,
+                    ),
+                ).toString("base64"),
+            ),
+            updateDefaultVersion: true,
+            tagSpecifications: [{ resourceType: "instance", tags: { "warmstack:group": groupName } }],
+        },
+        parent,
+    );
+}
+
+/**
+ * The internet-facing load balancer and the target group the Auto Scaling group registers into. The health
+ * check is fixed at 10 s × 2 healthy / 3 unhealthy: an instance reaches the ALB only after its hook completed,
+ * so it needs no slow start, and a dead one leaves within 30 s; deregistration drains for 30 s for the same reason.
+ */
+function loadBalancer(name: string, args: WarmComputeArgs, parent: Parent) {
+    const { config } = args;
+    const targetGroup = new aws.lb.TargetGroup(
+        `${name}-targets`,
+        {
+            vpcId: args.vpcId,
+            port: config.appPort,
+            protocol: "HTTP",
+            targetType: "instance",
+            deregistrationDelay: 30,
+            healthCheck: {
+                path: config.healthCheckPath,
+                matcher: "200",
+                interval: 10,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
+        },
+        parent,
+    );
+    const alb = new aws.lb.LoadBalancer(
+        `${name}-alb`,
+        {
+            loadBalancerType: "application",
+            internal: false,
+            subnets: args.publicSubnetIds,
+            securityGroups: [args.albSecurityGroupId],
+        },
+        parent,
+    );
+    const forward = { type: "forward", targetGroupArn: targetGroup.arn };
+    if (args.certificateArn) {
+        new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: alb.arn,
+                port: HTTPS_PORT,
+                protocol: "HTTPS",
+                sslPolicy: TLS_POLICY,
+                certificateArn: args.certificateArn,
+                defaultActions: [forward],
+            },
+            parent,
+        );
+    }
+    new aws.lb.Listener(
+        `${name}-http`,
+        {
+            loadBalancerArn: alb.arn,
+            port: HTTP_PORT,
+            protocol: "HTTP",
+            defaultActions: [
+                args.certificateArn
+                    ? {
+                          type: "redirect",
+                          redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" },
+                      }
+                    : forward,
+            ],
+        },
+        parent,
+    );
+    return { alb, targetGroup };
 }
 
 export class WarmCompute extends pulumi.ComponentResource {
     readonly group: aws.autoscaling.Group;
     readonly launchTemplate: aws.ec2.LaunchTemplate;
     readonly loadBalancerDns: pulumi.Output<string>;
+    /** The app's address: https:// with a certificate, http:// without. */
+    readonly url: pulumi.Output<string>;
     readonly groupName: string;
 
     constructor(name: string, args: WarmComputeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:compute:WarmCompute", name, {}, opts);
         const parent = { parent: this };
-        const { config, plan } = args;
-        // A fixed name lets the instance role name the group before the group exists, so the first
-        // instances can already complete their launch hook.
+        const { plan } = args;
+        // A fixed name lets the instance role name the group before the group exists.
         this.groupName = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
 
-        const role = new aws.iam.Role(
-            `${name}-instance`,
-            {
-                assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
-            },
-            parent,
-        );
-        const identity = aws.getCallerIdentityOutput({}, parent);
-        const region = aws.getRegionOutput({}, parent);
-        const partition = aws.getPartitionOutput({}, parent);
-        const groupArn = pulumi.interpolate`arn:${partition.partition}:autoscaling:${region.region}:${identity.accountId}:autoScalingGroup:*:autoScalingGroupName/${this.groupName}`;
-        // The agent completes this group's launch hook and reads exactly the two secrets its config names.
-        new aws.iam.RolePolicy(
-            `${name}-agent`,
-            {
-                role: role.name,
-                policy: pulumi.all([groupArn, args.dataTier]).apply(([arn, data]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: [
-                                    "autoscaling:CompleteLifecycleAction",
-                                    "autoscaling:RecordLifecycleActionHeartbeat",
-                                ],
-                                Resource: arn,
-                            },
-                            {
-                                Effect: "Allow",
-                                Action: "secretsmanager:GetSecretValue",
-                                Resource: [data.databaseSecretArn, data.cacheTokenSecretArn],
-                            },
-                        ],
-                    }),
-                ),
-            },
-            parent,
-        );
-        const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, parent);
-
-        this.launchTemplate = new aws.ec2.LaunchTemplate(
-            `${name}-template`,
-            {
-                imageId: config.amiId,
-                instanceType: config.instanceType,
-                iamInstanceProfile: { arn: profile.arn },
-                vpcSecurityGroupIds: [args.appSecurityGroupId],
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                // Stopped and Hibernated pools keep instances on their EBS root; hibernation also needs it encrypted.
-                blockDeviceMappings: [
-                    {
-                        deviceName: "/dev/xvda",
-                        ebs: {
-                            volumeSize: config.rootVolumeGb,
-                            volumeType: "gp3",
-                            encrypted: "true",
-                            deleteOnTermination: "true",
-                        },
-                    },
-                ],
-                hibernationOptions: { configured: plan.warmPool.state === "Hibernated" },
-                userData: args.dataTier.apply((data) =>
-                    Buffer.from(
-                        userDataScript(
-                            agentConfigFor(plan, {
-                                ...data,
-                                groupName: this.groupName,
-                                hookName: LAUNCH_HOOK_NAME,
-                                appPort: config.appPort,
-                                healthCheckPath: config.healthCheckPath,
-                            }),
-                        ),
-                    ).toString("base64"),
-                ),
-                updateDefaultVersion: true,
-                tagSpecifications: [{ resourceType: "instance", tags: { "warmstack:group": this.groupName } }],
-            },
-            parent,
-        );
-
-        const targetGroup = new aws.lb.TargetGroup(
-            `${name}-targets`,
-            {
-                vpcId: args.vpcId,
-                port: config.appPort,
-                protocol: "HTTP",
-                targetType: "instance",
-                deregistrationDelay: 30,
-                healthCheck: {
-                    path: config.healthCheckPath,
-                    matcher: "200",
-                    interval: 10,
-                    healthyThreshold: 2,
-                    unhealthyThreshold: 3,
-                },
-            },
-            parent,
-        );
-        const loadBalancer = new aws.lb.LoadBalancer(
-            `${name}-alb`,
-            {
-                loadBalancerType: "application",
-                internal: false,
-                subnets: args.publicSubnetIds,
-                securityGroups: [args.albSecurityGroupId],
-            },
-            parent,
-        );
-        new aws.lb.Listener(
-            `${name}-http`,
-            {
-                loadBalancerArn: loadBalancer.arn,
-                port: args.listenerPort,
-                protocol: "HTTP",
-                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-            },
-            parent,
-        );
+        const profile = instanceProfile(name, this.groupName, args, parent);
+        this.launchTemplate = launchTemplate(name, args, this.groupName, profile, parent);
+        const { alb, targetGroup } = loadBalancer(name, args, parent);
 
         this.group = new aws.autoscaling.Group(
             `${name}-group`,
@@ -223,7 +287,7 @@ export class WarmCompute extends pulumi.ComponentResource {
                 targetTrackingConfiguration: {
                     predefinedMetricSpecification: {
                         predefinedMetricType: "ALBRequestCountPerTarget",
-                        resourceLabel: pulumi.interpolate`${loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
+                        resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`,
                     },
                     targetValue: plan.scaling.requestsPerTargetPerMinute,
                 },
@@ -245,7 +309,8 @@ export class WarmCompute extends pulumi.ComponentResource {
             );
         }
 
-        this.loadBalancerDns = loadBalancer.dnsName;
+        this.loadBalancerDns = alb.dnsName;
+        this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${alb.dnsName}`;
         this.registerOutputs({ groupName: this.groupName, loadBalancerDns: this.loadBalancerDns });
     }
 }

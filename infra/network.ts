@@ -1,18 +1,32 @@
-// Where the stack lives and who may talk to whom. The whole traffic matrix is here, in one place:
-// internet → ALB → app tier → cache and database, the pre-warm function → cache and database,
-// and nothing else reaches the data tier.
+// Where the stack lives and who may talk to whom. The whole traffic matrix is here, in one place, egress named
+// as narrowly as ingress:
+//   internet → ALB (80, and 443 with a certificate) → app tier (app port)
+//   app tier → cache (6379), database (5432), and HTTPS out (443) for the AWS APIs its agent calls
+//   warmer function → cache, database, and the Secrets Manager endpoint (443), nothing else
+// and nothing else reaches the data tier. Every rule is its own resource: the groups refer to each other both
+// ways (the ALB's egress to the app tier, the app tier's ingress from the ALB), which inline rules cannot.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { WarmstackConfig } from "./config";
 
 export const REDIS_PORT = 6379;
 export const POSTGRES_PORT = 5432;
-const LISTENER_PORT = 80;
-const ANYWHERE = ["0.0.0.0/0"];
+export const HTTP_PORT = 80;
+export const HTTPS_PORT = 443;
+const ANYWHERE = "0.0.0.0/0";
 
 export interface WarmNetworkArgs {
     network: WarmstackConfig["network"];
     appPort: number;
+    /** The load balancer also listens on HTTPS 443 (and redirects 80 there). */
+    https: boolean;
+}
+
+/** One rule: a port, and either a CIDR or a security group on the other side. */
+interface Rule {
+    port: number;
+    peer: { cidr: string } | { group: aws.ec2.SecurityGroup };
+    description: string;
 }
 
 export class WarmNetwork extends pulumi.ComponentResource {
@@ -24,7 +38,8 @@ export class WarmNetwork extends pulumi.ComponentResource {
     readonly warmerSecurityGroupId: pulumi.Output<string>;
     readonly cacheSecurityGroupId: pulumi.Output<string>;
     readonly databaseSecurityGroupId: pulumi.Output<string>;
-    readonly listenerPort = LISTENER_PORT;
+    /** The rules, for whoever must wait until traffic may flow (the deploy-time warm). */
+    readonly rules: pulumi.Resource[] = [];
 
     constructor(name: string, args: WarmNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:network:WarmNetwork", name, {}, opts);
@@ -52,61 +67,113 @@ export class WarmNetwork extends pulumi.ComponentResource {
             this.privateSubnetIds = subnets.ids;
         }
 
-        const group = (
-            tier: string,
-            description: string,
-            ingress: aws.types.input.ec2.SecurityGroupIngress[],
-            egress: aws.types.input.ec2.SecurityGroupEgress[],
-        ) =>
+        const group = (tier: string, description: string) =>
             new aws.ec2.SecurityGroup(
                 `${name}-${tier}`,
-                {
-                    vpcId: this.vpcId,
-                    description,
-                    ingress,
-                    egress,
-                    tags: { "warmstack:tier": tier },
-                },
+                { vpcId: this.vpcId, description, tags: { "warmstack:tier": tier } },
                 parent,
             );
-
-        const alb = group(
-            "alb",
-            "warmstack load balancer: HTTP from anywhere",
-            [{ protocol: "tcp", fromPort: LISTENER_PORT, toPort: LISTENER_PORT, cidrBlocks: ANYWHERE }],
-            [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, cidrBlocks: ANYWHERE }],
-        );
-        const app = group(
-            "app",
-            "warmstack app tier: the app port from the load balancer only",
-            [{ protocol: "tcp", fromPort: args.appPort, toPort: args.appPort, securityGroups: [alb.id] }],
-            // The app reaches the data tier, its dependencies and the Auto Scaling API.
-            [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ANYWHERE }],
-        );
-        // The pre-warm function talks to Redis and PostgreSQL only; its secrets come in the invoke payload.
+        const alb = group("alb", "warmstack load balancer: HTTP(S) from anywhere, out to the app tier only");
+        const app = group("app", "warmstack app tier: the app port from the load balancer only");
         const warmer = group(
             "warmer",
-            "warmstack cache pre-warm function: out to Redis and PostgreSQL only",
-            [],
-            [REDIS_PORT, POSTGRES_PORT].map((port) => ({
-                protocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                cidrBlocks: ANYWHERE,
-            })),
+            "warmstack pre-warm function: out to Redis, PostgreSQL and Secrets Manager only",
         );
-        const clients = [app.id, warmer.id];
-        const cache = group(
-            "cache",
-            "warmstack cache: Redis from the app tier and the pre-warm only",
-            [{ protocol: "tcp", fromPort: REDIS_PORT, toPort: REDIS_PORT, securityGroups: clients }],
+        const endpoints = group("endpoints", "warmstack Secrets Manager endpoint: HTTPS from the app and the warmer");
+        const cache = group("cache", "warmstack cache: Redis from the app tier and the pre-warm only");
+        const database = group("database", "warmstack database: PostgreSQL from the app tier and the pre-warm only");
+
+        const listen = args.https ? [HTTP_PORT, HTTPS_PORT] : [HTTP_PORT];
+        const rules = (tier: string, sg: aws.ec2.SecurityGroup, ingress: Rule[], egress: Rule[]) => {
+            for (const [direction, list] of [
+                ["in", ingress],
+                ["out", egress],
+            ] as const) {
+                list.forEach((rule, i) => {
+                    const ruleArgs = {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: rule.port,
+                        toPort: rule.port,
+                        description: rule.description,
+                        ...("cidr" in rule.peer
+                            ? { cidrIpv4: rule.peer.cidr }
+                            : { referencedSecurityGroupId: rule.peer.group.id }),
+                    };
+                    this.rules.push(
+                        direction === "in"
+                            ? new aws.vpc.SecurityGroupIngressRule(`${name}-${tier}-in-${i}`, ruleArgs, parent)
+                            : new aws.vpc.SecurityGroupEgressRule(`${name}-${tier}-out-${i}`, ruleArgs, parent),
+                    );
+                });
+            }
+        };
+        rules(
+            "alb",
+            alb,
+            listen.map((port) => ({ port, peer: { cidr: ANYWHERE }, description: "clients" })),
+            [{ port: args.appPort, peer: { group: app }, description: "the app tier" }],
+        );
+        rules(
+            "app",
+            app,
+            [{ port: args.appPort, peer: { group: alb }, description: "the load balancer" }],
+            [
+                { port: REDIS_PORT, peer: { group: cache }, description: "the cache" },
+                { port: POSTGRES_PORT, peer: { group: database }, description: "the database" },
+                // The agent calls Auto Scaling, Secrets Manager and S3 and fetches the RDS CA bundle: AWS's public
+                // endpoints have no fixed addresses, so HTTPS is open; nothing else leaves the tier.
+                { port: HTTPS_PORT, peer: { cidr: ANYWHERE }, description: "AWS APIs over HTTPS" },
+            ],
+        );
+        rules(
+            "warmer",
+            warmer,
+            [],
+            [
+                { port: REDIS_PORT, peer: { group: cache }, description: "the cache" },
+                { port: POSTGRES_PORT, peer: { group: database }, description: "the database" },
+                { port: HTTPS_PORT, peer: { group: endpoints }, description: "Secrets Manager (scheduled warm)" },
+            ],
+        );
+        rules(
+            "endpoints",
+            endpoints,
+            [
+                { port: HTTPS_PORT, peer: { group: app }, description: "the agent" },
+                { port: HTTPS_PORT, peer: { group: warmer }, description: "the warmer function" },
+            ],
             [],
         );
-        const database = group(
-            "database",
-            "warmstack database: PostgreSQL from the app tier and the pre-warm only",
-            [{ protocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, securityGroups: clients }],
-            [],
+        for (const [tier, sg, port] of [
+            ["cache", cache, REDIS_PORT],
+            ["database", database, POSTGRES_PORT],
+        ] as const) {
+            rules(
+                tier,
+                sg,
+                [
+                    { port, peer: { group: app }, description: "the app tier" },
+                    { port, peer: { group: warmer }, description: "the pre-warm" },
+                ],
+                [],
+            );
+        }
+
+        // The warmer function has no route out of the VPC: it reads its secrets through this endpoint. With private
+        // DNS on, the instances' Secrets Manager calls use it too (a VPC may hold only one such endpoint).
+        const region = aws.getRegionOutput({}, parent);
+        new aws.ec2.VpcEndpoint(
+            `${name}-secretsmanager`,
+            {
+                vpcId: this.vpcId,
+                serviceName: pulumi.interpolate`com.amazonaws.${region.region}.secretsmanager`,
+                vpcEndpointType: "Interface",
+                privateDnsEnabled: true,
+                subnetIds: this.privateSubnetIds,
+                securityGroupIds: [endpoints.id],
+            },
+            parent,
         );
 
         this.albSecurityGroupId = alb.id;

@@ -1,18 +1,27 @@
-// The event stack: config → plan → components. Everything that decides a number is in plan.ts;
-// this file only wires the parts together in dependency order.
+// The event stack: config → plan → components. Everything that decides a number or an instant is in plan.ts;
+// this file only wires the parts together in dependency order, passing each one endpoints and secrets (Inputs),
+// never another component.
 import * as pulumi from "@pulumi/pulumi";
+import { PREWARM_OUTPUT_FIELDS } from "../warmers/provider/inputs";
+import { StoredAgent } from "./agent-artifact";
+import { alertTopicArn } from "./alerts";
 import { ConfigError, namespaceValues, parseConfig, WarmstackConfig } from "./config";
 import { WarmCache } from "./cache";
 import { WarmCompute } from "./compute";
 import { MASTER_USERNAME, WarmDatabase } from "./database";
 import { WarmNetwork } from "./network";
 import { plan, ReadinessPlan } from "./plan";
+import { AgentArtifact } from "./userdata";
+import { DataPrewarm } from "./prewarm";
 
-/** Reads, validates and plans before any resource exists, so bad input fails the preview with one message. */
-export function readinessFromPulumiConfig(): { config: WarmstackConfig; plan: ReadinessPlan } {
+/**
+ * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
+ * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one).
+ */
+export function readinessFromPulumiConfig(now = Date.now()): { config: WarmstackConfig; plan: ReadinessPlan } {
     try {
         const config = parseConfig(namespaceValues(pulumi.runtime.allConfig()));
-        return { config, plan: plan(config) };
+        return { config, plan: plan(config, { now }) };
     } catch (err) {
         // RunError prints just the message: the user needs the list of keys, not our stack trace.
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -20,8 +29,23 @@ export function readinessFromPulumiConfig(): { config: WarmstackConfig; plan: Re
     }
 }
 
+// Keys the schema is gaining (infra/config.ts); read through this view until every one is there.
+type Extras = {
+    compute: { certificateArn?: string; agent?: { source: "stack" | "ami" } };
+    alerts?: { topicArn?: string };
+};
+
 export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
-    const network = new WarmNetwork("net", { network: config.network, appPort: config.compute.appPort });
+    // An event under way, a schedule already past, a flat stack: the preview says so before anything changes.
+    for (const warning of readiness.warnings) pulumi.log.warn(warning);
+    const extras = config as WarmstackConfig & Extras;
+    const certificateArn = extras.compute.certificateArn;
+
+    const network = new WarmNetwork("net", {
+        network: config.network,
+        appPort: config.compute.appPort,
+        https: certificateArn !== undefined,
+    });
     const database = new WarmDatabase("db", {
         config: config.database,
         plan: readiness.database,
@@ -31,11 +55,38 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
     const cache = new WarmCache("cache", {
         config: config.cache,
         plan: readiness.cache,
+        event: readiness.event,
         subnetIds: network.privateSubnetIds,
         securityGroupId: network.cacheSecurityGroupId,
-        database,
-        warmerSecurityGroupId: network.warmerSecurityGroupId,
     });
+    const alerts = alertTopicArn("alerts", extras.alerts?.topicArn);
+    const data = new DataPrewarm("data", {
+        plan: readiness,
+        query: config.cache.prewarm.query,
+        mode: config.cache.prewarm.mode,
+        cache: {
+            replicationGroupId: cache.group.id,
+            host: cache.endpoint,
+            port: cache.port,
+            authToken: cache.authToken,
+            authTokenSecretArn: cache.authTokenSecretArn,
+        },
+        database: {
+            name: database.databaseName,
+            port: database.port,
+            primaryHost: database.writerEndpoint,
+            replicaHosts: database.readerEndpoints,
+            master: { user: MASTER_USERNAME, password: database.masterPassword },
+            warmer: database.warmerRole,
+            agent: database.agentRole,
+        },
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: network.warmerSecurityGroupId,
+        alertTopicArn: alerts,
+        after: network.rules,
+    });
+
+    const artifact = (extras.compute.agent?.source ?? "stack") === "stack" ? new StoredAgent("agent") : undefined;
     const compute = new WarmCompute("app", {
         config: config.compute,
         plan: readiness,
@@ -44,13 +95,15 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         privateSubnetIds: network.privateSubnetIds,
         albSecurityGroupId: network.albSecurityGroupId,
         appSecurityGroupId: network.appSecurityGroupId,
-        listenerPort: network.listenerPort,
+        certificateArn,
+        agent: artifact ? artifact.artifact : pulumi.output<AgentArtifact>({ source: "ami" }),
+        agentObjectArn: artifact?.objectArn,
         dataTier: pulumi
             .all([
                 database.writerEndpoint,
                 database.readerEndpoints,
-                database.masterSecretArn,
-                cache.primaryEndpoint,
+                database.agentRole.secretArn,
+                cache.endpoint,
                 cache.authTokenSecretArn,
             ])
             .apply(([databaseWriter, databaseReaders, databaseSecretArn, cacheHost, cacheTokenSecretArn]) => ({
@@ -61,37 +114,36 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
                 cacheTokenSecretArn,
                 databasePort: database.port,
                 databaseName: database.databaseName,
-                databaseUser: MASTER_USERNAME,
+                // Login only: the agent opens and checks its pools, it reads no data.
+                databaseUser: database.agentRole.user,
                 cachePort: cache.port,
             })),
     });
 
     return {
         plan: readiness,
-        url: pulumi.interpolate`http://${compute.loadBalancerDns}`,
+        url: compute.url,
         autoScalingGroup: compute.group.name,
         databaseWriter: database.writerEndpoint,
         databaseReaders: database.readerEndpoints,
         databaseMasterSecretArn: database.masterSecretArn,
-        cachePrimary: cache.primaryEndpoint,
+        databaseWarmerSecretArn: database.warmerRole.secretArn,
+        databaseAgentSecretArn: database.agentRole.secretArn,
+        cacheEndpoint: cache.endpoint,
+        cacheClusterMode: cache.clusterMode,
         cacheReader: cache.readerEndpoint,
-        prewarm: {
-            rowsRead: cache.prewarm.rowsRead,
-            keysWritten: cache.prewarm.keysWritten,
-            skippedPresent: cache.prewarm.skippedPresent,
-            skippedNull: cache.prewarm.skippedNull,
-            skippedTooLarge: cache.prewarm.skippedTooLarge,
-            errors: cache.prewarm.errors,
-            warmth: cache.prewarm.warmth,
-            durationMs: cache.prewarm.durationMs,
-            keysPerSecond: cache.prewarm.keysPerSecond,
-            lastWarmedAt: cache.prewarm.lastWarmedAt,
-        },
+        prewarm: Object.fromEntries(PREWARM_OUTPUT_FIELDS.map((field) => [field, data.prewarm[field]])),
+        /** The scheduled warm's instant and schedule name, or why no warm is scheduled. */
+        dataWarm: data.scheduled,
+        alertTopicArn: alerts,
+        agent: artifact
+            ? { bucket: artifact.bucket, key: artifact.key, sha256: artifact.sha256 }
+            : "baked into the AMI (compute.agent.source ami)",
     };
 }
 
 /** The whole program as `pulumi up` runs it: the stack's config, validated and planned, then deployed. */
-export function warmstackFromPulumiConfig() {
-    const { config, plan } = readinessFromPulumiConfig();
+export function warmstackFromPulumiConfig(now = Date.now()) {
+    const { config, plan } = readinessFromPulumiConfig(now);
     return warmstack(config, plan);
 }

@@ -1,55 +1,80 @@
-// The warmer function: the cache pre-warm's engine, deployed inside the VPC so it can reach the private cache
+// The warmer function: the data tier's warm engine, deployed inside the VPC so it can reach the private cache
 // and database that a `pulumi up` from a laptop or CI runner cannot. Its code is the same bundle the
-// CachePrewarm provider runs; its secrets arrive in each invoke payload, so its role needs no secret access.
+// CachePrewarm provider runs. A deploy-time invoke carries its secrets in the (encrypted) payload; the
+// scheduled run names them by ARN, so the role may read exactly those secrets and nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "../warmers/provider/bundle";
 
-const FUNCTION_MARGIN_SECONDS = 30;
+/**
+ * Node 24, the active LTS line (Node 22 is in maintenance): the bundle targets Node 20 syntax, so it runs on
+ * it unchanged, and the handler is async, as the nodejs24.x runtime requires.
+ */
+export const WARMER_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
+/**
+ * Fixed: the engine's own peak is far below it (see `npm run bench:warm`), but Lambda hands out CPU in
+ * proportion to memory, and 1 GiB (about 0.6 vCPU) keeps the batch encoding ahead of the network.
+ */
+const MEMORY_MB = 1024;
 
 export interface WarmerFunctionArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupId: pulumi.Input<string>;
+    /** The plan's function timeout: beyond the warm's own, so the engine's timeout message reaches the caller. */
     timeoutSeconds: number;
+    /** The Secrets Manager secrets the scheduled run reads (the warmer role's password, the cache token). */
+    secretArns: pulumi.Input<string>[];
 }
 
 export class WarmerFunction extends pulumi.ComponentResource {
     readonly functionName: pulumi.Output<string>;
+    readonly functionArn: pulumi.Output<string>;
+    readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: WarmerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("warmstack:cache:WarmerFunction", name, {}, opts);
+        super("warmstack:prewarm:WarmerFunction", name, {}, opts);
         const parent = { parent: this };
         const role = new aws.iam.Role(
             `${name}-role`,
-            {
-                assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }),
-            },
+            { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) },
             parent,
         );
-        // Network interfaces in the VPC and its own logs: all it needs.
+        // Network interfaces in the VPC and its own logs: AWS's managed policy, whose ENI actions IAM cannot
+        // scope to a resource.
         const access = new aws.iam.RolePolicyAttachment(
             `${name}-vpc-access`,
+            { role: role.name, policyArn: aws.iam.ManagedPolicy.AWSLambdaVPCAccessExecutionRole },
+            parent,
+        );
+        const secrets = new aws.iam.RolePolicy(
+            `${name}-secrets`,
             {
                 role: role.name,
-                policyArn: aws.iam.ManagedPolicy.AWSLambdaVPCAccessExecutionRole,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns },
+                    ],
+                }),
             },
             parent,
         );
         const fn = new aws.lambda.Function(
             `${name}-fn`,
             {
-                runtime: aws.lambda.Runtime.NodeJS20dX,
+                runtime: WARMER_RUNTIME,
                 handler: "index.handler",
                 code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(runtimeBundle()) }),
                 role: role.arn,
-                // Beyond the warm's own limit, so the engine's timeout message, not Lambda's, reaches the deploy.
-                timeout: args.timeoutSeconds + FUNCTION_MARGIN_SECONDS,
-                memorySize: 1024,
+                timeout: args.timeoutSeconds,
+                memorySize: MEMORY_MB,
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
             },
-            { parent: this, dependsOn: [access] },
+            { parent: this, dependsOn: [access, secrets] },
         );
         this.functionName = fn.name;
+        this.functionArn = fn.arn;
+        this.roleName = role.name;
         this.registerOutputs({ functionName: this.functionName });
     }
 }

@@ -1,5 +1,6 @@
 // Runs the warmstack program under pulumi.runtime.setMocks, as `pulumi up` would but with no engine and no
 // cloud, and records every resource it registers with the inputs it sent.
+import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -63,11 +64,18 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
                     : [],
             };
         case "aws:elasticache/replicationGroup:ReplicationGroup":
-            return {
-                ...base,
-                primaryEndpointAddress: `master.${name}.cache.amazonaws.com`,
-                readerEndpointAddress: `replica.${name}.cache.amazonaws.com`,
-            };
+            // Cluster mode has a configuration endpoint and neither of the others, as ElastiCache answers.
+            return inputs.numNodeGroups
+                ? { ...base, configurationEndpointAddress: `clustercfg.${name}.cache.amazonaws.com` }
+                : {
+                      ...base,
+                      primaryEndpointAddress: `master.${name}.cache.amazonaws.com`,
+                      readerEndpointAddress: `replica.${name}.cache.amazonaws.com`,
+                  };
+        case "aws:s3/bucket:Bucket":
+            return { ...base, arn: `arn:aws:s3:::${name}-bucket-0123`, bucket: `${name}-bucket-0123` };
+        case "aws:scheduler/schedule:Schedule":
+            return { ...base, name: `${name}-0123456` };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...base, latestVersion: 1 };
         case "aws:lb/loadBalancer:LoadBalancer":
@@ -75,7 +83,7 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
         case "aws:lb/targetGroup:TargetGroup":
             return { ...base, arnSuffix: `targetgroup/${name}/0123456789` };
         case "random:index/randomPassword:RandomPassword":
-            return { result: `token-${name}-${"x".repeat(40)}` };
+            return { result: `secret-${name}-${"x".repeat(40)}` };
         default:
             return base;
     }
@@ -150,12 +158,28 @@ export async function runProgram(
         false,
     );
 
-    const exported = program();
-    const outputs = await new Promise<Record<string, any>>((resolve) =>
-        pulumi.output(exported).apply((o) => resolve(o as Record<string, any>)),
-    );
-    // Resources registered from inside applies (schedules, policies) finish after the outputs do.
-    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    // A throw inside an apply (a bad user data, a resource built from outputs) rejects no promise we hold: it
+    // surfaces as an unhandled rejection while the outputs never resolve. Fail the run with it, at once.
+    let failed: (reason: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => (failed = reject));
+    process.on("unhandledRejection", failed);
+    let outputs: Record<string, any>;
+    try {
+        const exported = program();
+        outputs = await Promise.race([
+            failure,
+            new Promise<Record<string, any>>((resolve) =>
+                pulumi.output(exported).apply((o) => resolve(o as Record<string, any>)),
+            ),
+        ]);
+        // Resources registered from inside applies (schedules, policies) finish after the outputs do.
+        await Promise.race([
+            failure,
+            (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs(),
+        ]);
+    } finally {
+        process.off("unhandledRejection", failed);
+    }
 
     return {
         resources,
@@ -168,4 +192,92 @@ export async function runProgram(
             return found[0];
         },
     };
+}
+
+/** The resource types the program tests look at. */
+export const T = {
+    asg: "aws:autoscaling/group:Group",
+    schedule: "aws:autoscaling/schedule:Schedule",
+    scalingPolicy: "aws:autoscaling/policy:Policy",
+    template: "aws:ec2/launchTemplate:LaunchTemplate",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    tg: "aws:lb/targetGroup:TargetGroup",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    profile: "aws:iam/instanceProfile:InstanceProfile",
+    role: "aws:iam/role:Role",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    rds: "aws:rds/instance:Instance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    rdsSubnets: "aws:rds/subnetGroup:SubnetGroup",
+    cacheSubnets: "aws:elasticache/subnetGroup:SubnetGroup",
+    password: "random:index/randomPassword:RandomPassword",
+    secret: "aws:secretsmanager/secret:Secret",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    prewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
+    lambda: "aws:lambda/function:Function",
+    invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    warmSchedule: "aws:scheduler/schedule:Schedule",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+} as const;
+
+/** A deploy well before every committed event, so each gets its schedules. */
+export const NOW = Date.parse("2026-12-01T12:00:00Z");
+
+/** The committed stack's config with some `warmstack:*` blocks edited (each a function of the parsed block). */
+export function editedConfig(stack: string, edits: Record<string, (block: any) => any>): Record<string, string> {
+    const config = stackConfig(stack);
+    for (const [key, edit] of Object.entries(edits)) {
+        const full = `warmstack:${key}`;
+        config[full] = JSON.stringify(edit(config[full] === undefined ? undefined : JSON.parse(config[full])));
+    }
+    return config;
+}
+
+export const primaryOf = (run: ProgramRun) => run.ofType(T.rds).find((d) => !d.inputs.replicateSourceDb)!;
+export const replicasOf = (run: ProgramRun) => run.ofType(T.rds).filter((d) => d.inputs.replicateSourceDb);
+
+export function securityGroup(run: ProgramRun, tier: string): RegisteredResource {
+    const found = run.ofType(T.sg).filter((sg) => sg.inputs.tags?.["warmstack:tier"] === tier);
+    if (found.length !== 1) throw new Error(`expected one ${tier} security group, found ${found.length}`);
+    return found[0];
+}
+
+/** A group's rules in one direction, as `port ← or → peer` where peer is a tier name or a CIDR. */
+export function rulesOf(run: ProgramRun, tier: string, direction: "in" | "out"): string[] {
+    const tierOf = new Map(run.ofType(T.sg).map((sg) => [sg.id, sg.inputs.tags?.["warmstack:tier"]]));
+    return run
+        .ofType(direction === "in" ? T.ingress : T.egress)
+        .filter((r) => r.inputs.securityGroupId === securityGroup(run, tier).id)
+        .map((r) => {
+            assert.equal(r.inputs.fromPort, r.inputs.toPort, "one port per rule");
+            assert.equal(r.inputs.ipProtocol, "tcp");
+            return `${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? tierOf.get(r.inputs.referencedSecurityGroupId)}`;
+        })
+        .sort();
+}
+
+/** The agent config the launch template's user data writes. */
+export function userDataOf(run: ProgramRun): { script: string; agentConfig: string } {
+    const script = Buffer.from(run.one(T.template).inputs.userData, "base64").toString("utf8");
+    const agentConfig = /<<'WARMSTACK_AGENT_CONFIG'\n([\s\S]*?)\nWARMSTACK_AGENT_CONFIG/.exec(script)?.[1];
+    if (!agentConfig) throw new Error("user data writes no agent config");
+    return { script, agentConfig };
+}
+
+/** The statements of the inline policies on the role named `roleName` (the mock's role name). */
+export function statementsOf(run: ProgramRun, roleName: string): any[] {
+    const role = run.one(T.role, roleName);
+    return run
+        .ofType(T.rolePolicy)
+        .filter((p) => p.inputs.role === role.state.name)
+        .flatMap((p) => JSON.parse(p.inputs.policy).Statement);
 }

@@ -1,0 +1,256 @@
+// DataPrewarm: the data tier's warm, at both times it must happen.
+// - Deploy time: on every `pulumi up`, once the group and every replica exist, the CachePrewarm resource sets up
+//   the database (pg_prewarm, the least-privilege roles), loads each replica's buffers, then warms the cache.
+// - Event time: an EventBridge Scheduler one-time schedule invokes the warmer function at the plan's instant, with
+//   a payload that names its secrets by ARN only; an alarm reports a failed warm to the alerts topic.
+// A scheduled warm needs the function, so an upcoming event gets it whatever `cache.prewarm.mode` says; the mode
+// only chooses who runs the deploy-time warm (the function, or the deploy itself from inside the VPC).
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { atExpression } from "../policies/contract";
+import { PrewarmMode, ScheduledWarm } from "../warmers/provider/inputs";
+import { CachePrewarm } from "../warmers/provider/resource";
+import { ReadinessPlan } from "./plan";
+import { WarmerFunction } from "./warmer";
+
+/** Scheduler and Lambda's asynchronous invokes both take event ages of at least a minute. */
+const MIN_EVENT_AGE_SECONDS = 60;
+/** The most either allows: Lambda's asynchronous invoke keeps an event at most six hours. */
+const MAX_EVENT_AGE_SECONDS = 21_600;
+/** Lambda retries a failed asynchronous invoke at most twice. */
+const MAX_FUNCTION_RETRIES = 2;
+
+export interface RetryWindow {
+    /** How late a retry may still start: one started then still finishes (function timeout) before the start. */
+    maximumEventAgeInSeconds: number;
+    maximumRetryAttempts: number;
+}
+
+/**
+ * The retry policy of the scheduled warm: a retry may start only while a whole run (the function's timeout)
+ * still ends before the event starts. When even the first run leaves no minute to spare, none is retried.
+ */
+export function retryWindow(scheduleAt: string, eventStart: string, functionTimeoutSeconds: number): RetryWindow {
+    const spare = Math.floor((Date.parse(eventStart) - Date.parse(scheduleAt)) / 1000) - functionTimeoutSeconds;
+    return spare < MIN_EVENT_AGE_SECONDS
+        ? { maximumEventAgeInSeconds: MIN_EVENT_AGE_SECONDS, maximumRetryAttempts: 0 }
+        : {
+              maximumEventAgeInSeconds: Math.min(spare, MAX_EVENT_AGE_SECONDS),
+              maximumRetryAttempts: MAX_FUNCTION_RETRIES,
+          };
+}
+
+/** A role `service` assumes, with inline statements on single resources. */
+function serviceRole(
+    name: string,
+    service: string,
+    statements: pulumi.Input<object[]>,
+    parent: pulumi.Resource,
+): aws.iam.Role {
+    const role = new aws.iam.Role(
+        name,
+        { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: service }) },
+        { parent },
+    );
+    new aws.iam.RolePolicy(
+        name,
+        { role: role.name, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+        { parent },
+    );
+    return role;
+}
+
+export interface DataPrewarmArgs {
+    plan: Pick<ReadinessPlan, "event" | "cache" | "dataPrewarm">;
+    /** The ranking query (`cache.prewarm.query`) and who runs the deploy-time warm. */
+    query: string;
+    mode: PrewarmMode;
+    cache: {
+        replicationGroupId: pulumi.Input<string>;
+        /** The primary endpoint, or in cluster mode the configuration endpoint. */
+        host: pulumi.Input<string>;
+        port: number;
+        authToken: pulumi.Input<string>;
+        authTokenSecretArn: pulumi.Input<string>;
+    };
+    database: {
+        name: string;
+        port: number;
+        primaryHost: pulumi.Input<string>;
+        /** Every read replica: the first is the cache warm's source, each gets its buffers warmed. */
+        replicaHosts: pulumi.Input<pulumi.Input<string>[]>;
+        master: { user: string; password: pulumi.Input<string> };
+        warmer: { user: string; password: pulumi.Input<string>; secretArn: pulumi.Input<string> };
+        agent: { user: string; password: pulumi.Input<string> };
+    };
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    securityGroupId: pulumi.Input<string>;
+    /** Where a failed scheduled warm is reported. */
+    alertTopicArn: pulumi.Input<string>;
+    /** Resources the warm's traffic needs besides its inputs (the security group rules). */
+    after?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class DataPrewarm extends pulumi.ComponentResource {
+    readonly prewarm: CachePrewarm;
+    /** The warm instant and the schedule's name, or why there is no schedule. */
+    readonly scheduled: pulumi.Output<{ at: string; schedule: string } | string>;
+
+    constructor(name: string, args: DataPrewarmArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("warmstack:prewarm:DataPrewarm", name, {}, opts);
+        const parent = { parent: this };
+        const { plan, cache, database } = args;
+        const scheduleAt = plan.dataPrewarm.scheduleAt;
+
+        const warmer =
+            args.mode === "lambda" || scheduleAt
+                ? new WarmerFunction(
+                      `${name}-warmer`,
+                      {
+                          subnetIds: args.subnetIds,
+                          securityGroupId: args.securityGroupId,
+                          timeoutSeconds: plan.dataPrewarm.functionTimeoutSeconds,
+                          secretArns: [database.warmer.secretArn, cache.authTokenSecretArn],
+                      },
+                      parent,
+                  )
+                : undefined;
+
+        // What both warms share: where to read, where to write, what and how long for.
+        const common = {
+            replicationGroupId: cache.replicationGroupId,
+            redisHost: cache.host,
+            redisPort: cache.port,
+            redisTls: true,
+            // A replica, never the primary: the warm's full scan must not compete with the writes.
+            sourceHost: pulumi.output(database.replicaHosts).apply((hosts) => hosts[0]),
+            sourcePort: database.port,
+            sourceSsl: "require" as const,
+            database: database.name,
+            user: database.warmer.user,
+            query: args.query,
+            topKeys: plan.cache.prewarmKeys,
+            ttlSeconds: plan.cache.ttlSeconds,
+            ttlJitter: plan.cache.ttlJitter,
+            minWarmth: plan.cache.minWarmth,
+            timeoutSeconds: plan.dataPrewarm.timeoutSeconds,
+            replicaHosts: database.replicaHosts,
+            relations: plan.dataPrewarm.relations,
+        };
+
+        this.prewarm = new CachePrewarm(
+            `${name}-prewarm`,
+            {
+                ...common,
+                password: database.warmer.password,
+                authToken: cache.authToken,
+                // The setup on the primary creates the extension and the two roles, as the master user.
+                primaryHost: database.primaryHost,
+                adminUser: database.master.user,
+                adminPassword: database.master.password,
+                agentUser: database.agent.user,
+                agentPassword: database.agent.password,
+                mode: args.mode,
+                functionName: args.mode === "lambda" ? warmer?.functionName : undefined,
+                region: aws.getRegionOutput({}, parent).region,
+            },
+            { parent: this, dependsOn: args.after },
+        );
+
+        this.scheduled =
+            warmer && scheduleAt && plan.event
+                ? this.schedule(name, warmer, pulumi.output(common), scheduleAt, plan.event, args)
+                : pulumi.output(noScheduleReason(plan));
+        this.registerOutputs({ scheduled: this.scheduled });
+    }
+
+    private schedule(
+        name: string,
+        warmer: WarmerFunction,
+        common: pulumi.Output<Omit<ScheduledWarm, "kind" | "passwordSecretArn" | "authTokenSecretArn">>,
+        scheduleAt: string,
+        event: NonNullable<ReadinessPlan["event"]>,
+        args: DataPrewarmArgs,
+    ): pulumi.Output<{ at: string; schedule: string }> {
+        const parent = { parent: this };
+        const retry = retryWindow(scheduleAt, event.start, args.plan.dataPrewarm.functionTimeoutSeconds);
+        // Lambda's own retries of a failed run keep to the same window; what still fails goes to the topic.
+        const failures = new aws.iam.RolePolicy(
+            `${name}-warmer-failures`,
+            {
+                role: warmer.roleName,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: args.alertTopicArn }],
+                }),
+            },
+            parent,
+        );
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${name}-warmer-async`,
+            {
+                functionName: warmer.functionName,
+                ...retry,
+                destinationConfig: { onFailure: { destination: args.alertTopicArn } },
+            },
+            { parent: this, dependsOn: [failures] },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-warmer-errors`,
+            {
+                alarmDescription: `warmstack: the data warm for ${event.name} failed; the cache may be cold at ${event.start}`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: warmer.functionName },
+                statistic: "Sum",
+                period: 60,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [args.alertTopicArn],
+            },
+            parent,
+        );
+
+        const invoker = serviceRole(
+            `${name}-scheduler`,
+            "scheduler.amazonaws.com",
+            [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
+            this,
+        );
+        const payload: pulumi.Input<ScheduledWarm> = pulumi
+            .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
+            .apply(([values, passwordSecretArn, authTokenSecretArn]) => ({
+                kind: "scheduled" as const,
+                ...values,
+                passwordSecretArn,
+                authTokenSecretArn,
+            }));
+        const schedule = new aws.scheduler.Schedule(
+            `${name}-warm`,
+            {
+                description: `warmstack: warm the data tier for ${event.name} (starts ${event.start})`,
+                scheduleExpression: atExpression(Date.parse(scheduleAt)),
+                scheduleExpressionTimezone: "UTC",
+                flexibleTimeWindow: { mode: "OFF" },
+                target: {
+                    arn: warmer.functionArn,
+                    roleArn: invoker.arn,
+                    input: pulumi.jsonStringify(payload),
+                    retryPolicy: retry,
+                },
+            },
+            parent,
+        );
+        return pulumi.output({ at: scheduleAt, schedule: schedule.name });
+    }
+}
+
+/** Said in the stack outputs when no warm is scheduled, so nobody waits for one. */
+function noScheduleReason(plan: DataPrewarmArgs["plan"]): string {
+    if (!plan.event) return "no event: the data tier is warmed at each deploy only";
+    if (plan.event.phase === "upcoming")
+        return `event ${plan.event.name}: its data warm instant has passed; this deploy's warm is the last before ${plan.event.start}`;
+    return `event ${plan.event.name} already ${plan.event.phase} (start ${plan.event.start}): no schedule was made; this deploy warmed the data tier`;
+}

@@ -1,0 +1,220 @@
+// The app tier under mocks, for every committed stack: the group, its warm pool and hook, the launch template
+// and the agent it starts, the instance role, the ramp, the load balancer and the traffic matrix.
+import { strict as assert } from "node:assert";
+import { LAUNCH_HOOK_NAME } from "../../infra/compute";
+import { namespaceValues, parseConfig } from "../../infra/config";
+import { AGENT_USERNAME } from "../../infra/database";
+import { plan } from "../../infra/plan";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { TAGS } from "../../policies/contract";
+import { parseAgentConfig } from "../../warmers/agent/config";
+import {
+    committedStacks,
+    NOW,
+    primaryOf,
+    ProgramRun,
+    replicasOf,
+    rulesOf,
+    runProgram,
+    securityGroup,
+    stackConfig,
+    statementsOf,
+    T,
+    userDataOf,
+} from "../support/pulumi";
+
+const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
+
+for (const stack of committedStacks()) {
+    describe(`program under mocks: app tier of stack ${stack}`, () => {
+        let run: ProgramRun;
+        const expected = plan(parseConfig(namespaceValues(stackConfig(stack))), { now: NOW });
+        before(async () => {
+            run = await runStack(stack);
+        });
+
+        it("sizes the group and its warm pool from the plan", () => {
+            const asg = run.one(T.asg);
+            assert.equal(asg.inputs.minSize, expected.group.minSize);
+            assert.equal(asg.inputs.maxSize, expected.group.maxSize);
+            assert.equal(asg.inputs.desiredCapacity, expected.group.desiredCapacity);
+            assert.deepEqual(asg.inputs.warmPool, {
+                poolState: expected.warmPool.state,
+                minSize: expected.warmPool.minSize,
+                maxGroupPreparedCapacity: expected.warmPool.maxGroupPreparedCapacity,
+                instanceReusePolicy: { reuseOnScaleIn: expected.warmPool.reuseOnScaleIn },
+            });
+            assert.equal(asg.inputs.defaultInstanceWarmup, expected.scaling.warmupSeconds);
+            assert.ok(expected.warmPool.minSize >= 1, "the committed stacks keep a warm pool");
+        });
+
+        it("holds every instance at launch until the agent completes the hook, ABANDON by default", () => {
+            const [hook] = run.one(T.asg).inputs.initialLifecycleHooks;
+            assert.equal(hook.name, LAUNCH_HOOK_NAME);
+            assert.equal(hook.lifecycleTransition, "autoscaling:EC2_INSTANCE_LAUNCHING");
+            assert.equal(hook.defaultResult, "ABANDON");
+            assert.equal(hook.heartbeatTimeout, expected.scaling.launchHookTimeoutSeconds);
+        });
+
+        it("runs the group from the launch template: IMDSv2, encrypted EBS root, hibernation only when asked", () => {
+            const asg = run.one(T.asg);
+            const template = run.one(T.template);
+            assert.equal(asg.inputs.launchTemplate.id, template.id);
+            assert.equal(template.inputs.metadataOptions.httpTokens, "required");
+            assert.equal(template.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+            assert.equal(template.inputs.hibernationOptions.configured, expected.warmPool.state === "Hibernated");
+            assert.equal(template.inputs.iamInstanceProfile.arn, run.one(T.profile).state.arn);
+            assert.deepEqual(template.inputs.vpcSecurityGroupIds, [securityGroup(run, "app").id]);
+        });
+
+        it("gives the agent the plan's pools and deadline, the endpoints, its own login-only role, secrets by ARN", () => {
+            const agent = parseAgentConfig(userDataOf(run).agentConfig, "user data");
+            assert.equal(agent.autoScalingGroupName, run.one(T.asg).inputs.name);
+            assert.equal(agent.lifecycleHookName, LAUNCH_HOOK_NAME);
+            assert.equal(agent.postgres?.writer.host, primaryOf(run).state.address);
+            assert.deepEqual(
+                agent.postgres?.readers.map((r) => r.host),
+                replicasOf(run).map((r) => r.state.address),
+            );
+            assert.deepEqual(agent.postgres?.poolSize, {
+                writer: expected.database.writerPoolPerInstance,
+                readerPerReplica: expected.database.readerPoolPerReplica,
+            });
+            assert.equal(agent.postgres?.writer.user, AGENT_USERNAME, "never the master user");
+            assert.deepEqual(agent.postgres?.writer.password, { secretArn: run.one(T.secret, "db-agent").state.arn });
+            assert.equal(agent.redis?.host, run.one(T.redis).state.primaryEndpointAddress);
+            assert.deepEqual(agent.redis?.authToken, { secretArn: run.one(T.secret, "cache-auth-token").state.arn });
+            assert.equal(
+                agent.timeouts.overallMs,
+                expected.scaling.agentDeadlineSeconds * 1000,
+                "the agent decides before the hook times out",
+            );
+        });
+
+        it("connects the agent to both data stores over TLS, checking the database's certificate", () => {
+            const agent = parseAgentConfig(userDataOf(run).agentConfig, "user data");
+            assert.equal(run.one(T.redis).inputs.transitEncryptionEnabled, true);
+            // ElastiCache with transit encryption refuses plain TCP: without tls every instance would ABANDON.
+            assert.deepEqual(agent.redis?.tls, { rejectUnauthorized: true });
+            assert.deepEqual(agent.postgres?.tls, {
+                caFile: "/etc/warmstack/rds-global-bundle.pem",
+                rejectUnauthorized: true,
+            });
+        });
+
+        it("keeps every secret's text out of the user data", () => {
+            const { script } = userDataOf(run);
+            for (const password of run.ofType(T.password)) {
+                assert.ok(!script.includes(password.state.result), `${password.name} in user data`);
+            }
+        });
+
+        it("lets the instance role complete this group's hook, read the agent's two secrets and its agent file only", () => {
+            const statements = statementsOf(run, "app-instance");
+            assert.deepEqual(statements, [
+                {
+                    Effect: "Allow",
+                    Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                    Resource: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${run.one(T.asg).inputs.name}`,
+                },
+                {
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: [
+                        run.one(T.secret, "db-agent").state.arn,
+                        run.one(T.secret, "cache-auth-token").state.arn,
+                    ],
+                },
+                {
+                    Effect: "Allow",
+                    Action: "s3:GetObject",
+                    Resource: `${run.one(T.bucket).state.arn}/${run.one(T.bucketObject).inputs.key}`,
+                },
+            ]);
+        });
+
+        it("schedules the planned ramp on this group", () => {
+            const schedules = run
+                .ofType(T.schedule)
+                .map((s) => s.inputs)
+                .sort((a, b) => a.startTime.localeCompare(b.startTime));
+            assert.deepEqual(
+                schedules.map(
+                    ({ scheduledActionName, startTime, minSize, maxSize, desiredCapacity, autoscalingGroupName }) => ({
+                        name: scheduledActionName,
+                        startTime,
+                        minSize,
+                        maxSize,
+                        desiredCapacity,
+                        group: autoscalingGroupName,
+                    }),
+                ),
+                expected.schedule.map((s) => ({ ...s, group: run.one(T.asg).inputs.name })),
+            );
+        });
+
+        it("publishes the pool sizes and the event on the group for the policy pack", () => {
+            const tags = Object.fromEntries(
+                run.one(T.asg).inputs.tags.map((t: { key: string; value: string }) => [t.key, t.value]),
+            );
+            assert.equal(tags[TAGS.writerPool], String(expected.database.writerPoolPerInstance));
+            assert.equal(tags[TAGS.readerPoolPerReplica], String(expected.database.readerPoolPerReplica));
+            assert.equal(tags[TAGS.event], expected.event?.name);
+            assert.equal(tags[TAGS.eventStart], expected.event?.start);
+        });
+
+        it("opens each tier only to the tiers that must reach it, egress included", () => {
+            const appPort = String(parseConfig(namespaceValues(stackConfig(stack))).compute.appPort);
+            assert.deepEqual(rulesOf(run, "alb", "in"), ["80 0.0.0.0/0"], "no certificate: HTTP only");
+            assert.deepEqual(rulesOf(run, "alb", "out"), [`${appPort} app`]);
+            assert.deepEqual(rulesOf(run, "app", "in"), [`${appPort} alb`]);
+            assert.deepEqual(rulesOf(run, "app", "out"), ["443 0.0.0.0/0", "5432 database", "6379 cache"]);
+            assert.deepEqual(rulesOf(run, "warmer", "in"), []);
+            assert.deepEqual(rulesOf(run, "warmer", "out"), ["443 endpoints", "5432 database", "6379 cache"]);
+            assert.deepEqual(rulesOf(run, "endpoints", "in"), ["443 app", "443 warmer"]);
+            assert.deepEqual(rulesOf(run, "cache", "in"), ["6379 app", "6379 warmer"]);
+            assert.deepEqual(rulesOf(run, "database", "in"), ["5432 app", "5432 warmer"]);
+            for (const tier of ["endpoints", "cache", "database"]) assert.deepEqual(rulesOf(run, tier, "out"), []);
+            for (const sg of run.ofType(T.sg)) {
+                assert.equal(sg.inputs.ingress, undefined, "no inline rules beside the rule resources");
+                assert.equal(sg.inputs.egress, undefined, "no inline rules beside the rule resources");
+            }
+            const endpoint = run.one(T.endpoint);
+            assert.equal(endpoint.inputs.serviceName, "com.amazonaws.us-east-1.secretsmanager");
+            assert.deepEqual(endpoint.inputs.securityGroupIds, [securityGroup(run, "endpoints").id]);
+            assert.equal(endpoint.inputs.privateDnsEnabled, true);
+            assert.deepEqual(run.one(T.alb).inputs.securityGroups, [securityGroup(run, "alb").id]);
+            assert.deepEqual(run.one(T.redis).inputs.securityGroupIds, [securityGroup(run, "cache").id]);
+            for (const db of run.ofType(T.rds))
+                assert.deepEqual(db.inputs.vpcSecurityGroupIds, [securityGroup(run, "database").id]);
+        });
+
+        it("serves HTTP on 80 without a certificate, and exports an http:// URL", () => {
+            const listener = run.one(T.listener);
+            assert.equal(listener.inputs.port, 80);
+            assert.equal(listener.inputs.protocol, "HTTP");
+            assert.deepEqual(listener.inputs.defaultActions, [
+                { type: "forward", targetGroupArn: run.one(T.tg).state.arn },
+            ]);
+            assert.match(run.outputs.url, /^http:\/\/.+elb\.amazonaws\.com$/);
+        });
+    });
+}
+
+describe("program under mocks: network", () => {
+    it("uses the configured VPC and puts the group in the private subnets, the ALB in the public ones", async () => {
+        const run = await runStack("blackfriday");
+        const network = JSON.parse(stackConfig("blackfriday")["warmstack:network"]);
+        assert.deepEqual(run.one(T.asg).inputs.vpcZoneIdentifiers, network.privateSubnetIds);
+        assert.deepEqual(run.one(T.alb).inputs.subnets, network.publicSubnetIds);
+        assert.deepEqual(run.one(T.rdsSubnets).inputs.subnetIds, network.privateSubnetIds);
+        assert.deepEqual(run.one(T.endpoint).inputs.subnetIds, network.privateSubnetIds);
+        assert.equal(run.one(T.tg).inputs.vpcId, network.vpcId);
+    });
+
+    it("looks up the default VPC when warmstack:network is absent", async () => {
+        const run = await runStack("baseline");
+        assert.equal(run.one(T.tg).inputs.vpcId, "vpc-0defa17000000000");
+        assert.equal(run.one(T.asg).inputs.vpcZoneIdentifiers.length, 3);
+    });
+});

@@ -1,0 +1,75 @@
+// The program's front door under mocks: a config it must refuse fails the preview before any resource, with
+// one message naming every bad key; every component is registered for a good one.
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { NOW, ProgramRun, runProgram, stackConfig } from "../support/pulumi";
+
+describe("program under mocks: components", () => {
+    it("registers the network, the data tier, its warm, the agent's store and the app tier", async () => {
+        const run = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW));
+        for (const type of [
+            "warmstack:network:WarmNetwork",
+            "warmstack:database:WarmDatabase",
+            "warmstack:cache:WarmCache",
+            "warmstack:prewarm:DataPrewarm",
+            "warmstack:prewarm:WarmerFunction",
+            "warmstack:compute:StoredAgent",
+            "warmstack:compute:WarmCompute",
+        ]) {
+            assert.equal(run.ofType(type).length, 1, type);
+        }
+    });
+});
+
+/** Runs the program on a config it must refuse; returns what it threw and what it registered before. */
+async function runExpectingFailure(config: Record<string, string>): Promise<{ run: ProgramRun; error: unknown }> {
+    let error: unknown;
+    const run = await runProgram(config, () => {
+        try {
+            return warmstackFromPulumiConfig(NOW);
+        } catch (err) {
+            error = err;
+            return {};
+        }
+    });
+    return { run, error };
+}
+
+describe("program under mocks: bad config", () => {
+    it("fails before any resource with one error naming every key", async () => {
+        const config = stackConfig("blackfriday");
+        const traffic = JSON.parse(config["warmstack:traffic"]);
+        config["warmstack:traffic"] = JSON.stringify({ ...traffic, peakRps: -1 });
+        config["warmstack:compute"] = JSON.stringify({
+            ...JSON.parse(config["warmstack:compute"]),
+            warmPool: { state: "Frozen" },
+        });
+        config["warmstack:databse"] = "{}";
+        const { run, error } = await runExpectingFailure(config);
+        assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
+        const message = (error as Error).message;
+        assert.match(message, /\(3 problems\)/);
+        assert.match(message, /warmstack:traffic\.peakRps: a number > 0; given -1/);
+        assert.match(
+            message,
+            /warmstack:compute\.warmPool\.state: one of Stopped \| Running \| Hibernated; given "Frozen"/,
+        );
+        assert.match(message, /warmstack:databse: unknown key/);
+        assert.equal(run.resources.length, 0, "no resource registered");
+    });
+
+    it("fails before any resource when the budget cannot hold the peak", async () => {
+        const config = stackConfig("launch");
+        config["warmstack:database"] = JSON.stringify({
+            ...JSON.parse(config["warmstack:database"]),
+            maxConnections: 40,
+        });
+        const { run, error } = await runExpectingFailure(config);
+        assert.match(
+            (error as Error).message,
+            /warmstack:database\.maxConnections: writer: 24 instances at peak × 2 connections need maxConnections ≥ 57/,
+        );
+        assert.equal(run.resources.length, 0);
+    });
+});

@@ -58,6 +58,13 @@ describe("drill: shed arrivals in the report and the chart", () => {
         assert.deepEqual(row("database queries, first second"), ["database queries, first second", "3", "3", "1"]);
     });
 
+    it("says how much database load the cold run shed when it counts the queries saved", () => {
+        const saved = headline(result).find((line) => line.startsWith("database queries saved"));
+        assert.match(saved ?? "", /of the cold run's 8; the cold run also shed 6, each up to one more$/);
+        const noShed = headline({ ...result, runs: { cold: warm, early: warm, timed: warm } });
+        assert.ok(!noShed.some((line) => line.includes("also shed")));
+    });
+
     it("gives every second's shed count per run in the report's table", () => {
         const table = markdown(result).split("\n");
         assert.ok(table.some((line) => line.includes("| shed cold | shed early warm | shed event-timed warm |")));

@@ -91,7 +91,9 @@ export function headline(result: DrillResult): string[] {
     const lines: [string, string][] = [
         [
             "database queries saved",
-            `event-timed warm ${saved("timed")}, early warm ${saved("early")} of the cold run's ${count(runs.cold.dbQueries)}`,
+            `event-timed warm ${saved("timed")}, early warm ${saved("early")} of the cold run's ${count(runs.cold.dbQueries)}` +
+                // Shedding caps the queries a run can make: say how much of the cold run's load never got that far.
+                (runs.cold.shed > 0 ? `; the cold run also shed ${count(runs.cold.shed)}, each up to one more` : ""),
         ],
         [
             `${RUN_LABELS.timed}, first ${count(runs.timed.firstRequests)}`,

@@ -15,7 +15,7 @@ import { ConfigError } from "../../infra/config";
 import { NODE_MEMORY_GIB } from "../../infra/node-memory";
 import { plan } from "../../infra/plan";
 import { RedisServer, startRedis, startRedisCluster } from "../../warmers/local/servers";
-import { arbConfig, attempt, configWith, NOW } from "./fixtures";
+import { arbConfig, attempt, configWith, NOW, runs } from "./fixtures";
 
 const GIB = 1024 ** 3;
 /** Just past 2^16: the hash tables have just doubled, the most bucket memory per key they ever hold. */
@@ -202,7 +202,7 @@ describe("cache sizing", () => {
                     assert.ok(cache.shards <= MAX_SHARDS && cache.nodes <= MAX_NODES);
                     assert.equal(cache.nodes, cache.shards * (1 + cache.replicasPerShard));
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
     });

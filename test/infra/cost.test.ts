@@ -6,7 +6,7 @@ import { ConfigError } from "../../infra/config";
 import { ALWAYS_WARM_FRACTION_OF_MAX } from "../../infra/cost";
 import { plan } from "../../infra/plan";
 import { POOL_STATES } from "../../policies/contract";
-import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
+import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
 
 // Round prices so each figure can be checked by hand: a 30 GB root volume costs 0.003 an hour at 0.073 a GB-month.
 const PRICES = {
@@ -128,7 +128,7 @@ describe("cost", () => {
                         }
                     }
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
 
@@ -151,7 +151,7 @@ describe("cost", () => {
                     }
                     assert.ok(large.cost.readiness.cost >= small.cost.readiness.cost);
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
 
@@ -175,7 +175,7 @@ describe("cost", () => {
                         );
                     }
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
     });

@@ -10,7 +10,7 @@ import {
 } from "../../infra/data-warm";
 import { plan } from "../../infra/plan";
 import { jitteredTtl } from "../../warmers/engine/sink";
-import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
+import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
 
 const planWith = (patch: (raw: Record<string, any>) => void) => plan(configWith(patch), { now: NOW });
 const prewarm = (fields: Record<string, unknown>) => (r: Record<string, any>) => {
@@ -134,7 +134,7 @@ describe("data warm lead", () => {
                             `${shortest} s from ${p.timeline.cacheWarm}`,
                         );
                     }),
-                    { numRuns: 2000 },
+                    { numRuns: runs(2000) },
                 );
             } finally {
                 Math.random = random;
@@ -151,7 +151,7 @@ describe("data warm lead", () => {
                     if (config.cache.prewarm.leadMinutes === undefined) assert.ok(leadMinutes <= DEFAULT_LEAD_MINUTES);
                     else assert.equal(leadMinutes, config.cache.prewarm.leadMinutes);
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
     });

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { ConfigError } from "../../infra/config";
 import { plan } from "../../infra/plan";
 import { orderedTimeline } from "../../infra/timeline";
-import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
+import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
 
 // EVENT: start 2027-11-26T05:00Z, ramp lead 45 min, data warm lead 30 min (the default), cooldown 60 min.
 const at = (iso: string) => Date.parse(iso);
@@ -182,7 +182,7 @@ describe("plan over an event's life", () => {
                     if (phase !== "upcoming") assert.equal(p.dataPrewarm.scheduleAt, undefined);
                     if (open || phase !== "upcoming") assert.ok(p.warnings.length > 0, "an event under way is said");
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
 
@@ -201,7 +201,7 @@ describe("plan over an event's life", () => {
                         [...rows].sort((a, b) => a - b),
                     );
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
     });

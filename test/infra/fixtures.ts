@@ -137,3 +137,9 @@ export function attempt(config: WarmstackConfig, now = NOW): ReadinessPlan | Con
         throw err;
     }
 }
+
+/**
+ * Property runs: `n` normally, a tenth under StrykerJS, which reruns the covering tests once per mutant; a tenth
+ * still kills what the property can.
+ */
+export const runs = (n: number): number => (process.env.STRYKER_MUTATOR_WORKER ? Math.ceil(n / 10) : n);

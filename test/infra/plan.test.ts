@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { ConfigError } from "../../infra/config";
 import { instancesFor, plan } from "../../infra/plan";
-import { arbConfig, attempt, configWith, EVENT, NOW } from "./fixtures";
+import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
 
 describe("readiness plan", () => {
     describe("instance counts (table)", () => {
@@ -280,7 +280,7 @@ describe("readiness plan", () => {
                     assert.ok(p.database.readerPoolPerInstance >= config.database.pool.readerMin);
                     assert.ok(p.database.writerPoolPerInstance <= config.database.pool.max);
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
 
@@ -300,7 +300,7 @@ describe("readiness plan", () => {
                         `${needed} is still not enough:\n${fixed instanceof ConfigError ? fixed.message : ""}`,
                     );
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
 
@@ -322,7 +322,7 @@ describe("readiness plan", () => {
                     assert.equal(up.desiredCapacity, p.instances.peak);
                     assert.equal(down.desiredCapacity, p.instances.baseline);
                 }),
-                { numRuns: 1000 },
+                { numRuns: runs(1000) },
             );
         });
 
@@ -338,7 +338,7 @@ describe("readiness plan", () => {
                     );
                     assert.equal(bootSeconds + p.scaling.agentDeadlineSeconds + 60, p.scaling.launchHookTimeoutSeconds);
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
 
@@ -356,7 +356,7 @@ describe("readiness plan", () => {
                     assert.ok(p.database.replicas * config.database.readQpsPerReplica >= config.database.readQps);
                     assert.ok(p.database.replicas >= 1);
                 }),
-                { numRuns: 2000 },
+                { numRuns: runs(2000) },
             );
         });
     });

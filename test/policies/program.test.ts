@@ -71,6 +71,23 @@ describe("program + pack: broken variants fail with the expected policies", () =
         );
     });
 
+    it("a flat event (peakRps = baselineRps) passes: no warm pool, no ramp, and the pack says why", async () => {
+        const resources = await programResources("blackfriday", (c) =>
+            editJson(c, "warmstack:traffic", (traffic) => {
+                traffic.peakRps = traffic.baselineRps;
+            }),
+        );
+        const analysis = await analyze(resources, config);
+        assert.deepEqual(
+            analysis.diagnostics.map((d) => `${d.policyName} ${d.enforcementLevel}`),
+            ["asg-flat-capacity advisory"],
+        );
+        assert.match(
+            messagesOf(analysis, "asg-flat-capacity"),
+            /app-group never scales out \(minSize = maxSize = \d+\)/,
+        );
+    });
+
     it("no launch hook → warm-pool-launch-hook, and the chain names the compute link", async () => {
         const analysis = await analyze(
             edited(blackfriday, TYPES.group, (p) => delete p.initialLifecycleHooks),

@@ -85,6 +85,11 @@ describe("warmstack warm (CLI)", function () {
         const dry = await warmstack("warm", "--source", file, "--redis", target.url, "--dry-run");
         assert.equal(dry.code, 0, dry.stderr);
         assert.match(dry.stdout, /^dry run: read 2 rows from .*items\.jsonl in [\d.]+ s, wrote nothing\n/);
+        // The hot set's sizes: "a"+"1" and "b"+"2" are 2 bytes each.
+        assert.match(
+            dry.stdout,
+            /\nhot set: 2 entries, mean 2 B \(key \+ value\), largest 2 B \(a\); about 0\.0 MiB in Redis\n/,
+        );
         assert.equal(await target.redis.dbsize(), 0);
 
         const run = await warmstack("warm", "--source", file, "--redis", target.url, "--ttl", "60");

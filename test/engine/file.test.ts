@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmIncompleteError, WarmInputError } from "../../warmers";
+import { redisBytesPerKey } from "../../infra/cache-sizing";
 import { emptyTarget } from "./fixtures";
 
 describe("warm: file source", () => {
@@ -43,6 +44,26 @@ describe("warm: file source", () => {
         assert.equal(await target.redis.exists("gone"), 0);
         assert.ok((await target.redis.ttl("user:1")) <= 120 && (await target.redis.ttl("user:1")) > 110);
         assert.ok((await target.redis.ttl("count")) > 590);
+    });
+
+    it("holds each limit at its edge: a value of exactly maxValueBytes (in UTF-8 bytes) is kept, one more is not", async () => {
+        const file = jsonl("edges.jsonl", [
+            JSON.stringify({ key: "ascii:100", value: "a".repeat(100) }),
+            JSON.stringify({ key: "ascii:101", value: "a".repeat(101) }),
+            JSON.stringify({ key: "utf8:100", value: "é".repeat(50) }), // 50 characters, 100 bytes
+            JSON.stringify({ key: "utf8:102", value: "é".repeat(51) }),
+        ]);
+        // minWarmth 1 with every sampled key present: the threshold itself passes.
+        const report = await warm({ source: file, redis: target.url, maxValueBytes: 100, minWarmth: 1 });
+        assert.equal(report.skipped.tooLarge, 2);
+        assert.deepEqual((await target.redis.keys("*")).sort(), ["ascii:100", "utf8:100"]);
+        assert.equal(report.warmth, 1);
+        assert.deepEqual(report.entries, {
+            count: 2,
+            meanBytes: 109, // (9 + 100 + 8 + 100) / 2 = 108.5, rounded half up
+            largest: { key: "ascii:100", bytes: 109 },
+            redisBytes: 2 * redisBytesPerKey(109),
+        });
     });
 
     it("reads only the first N lines with top", async () => {

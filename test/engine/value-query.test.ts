@@ -70,6 +70,22 @@ describe("warm: value query (fresh values per batch)", () => {
         assert.ok(report.oldestValueAgeMs !== undefined && report.oldestValueAgeMs < report.durationMs / 2);
     });
 
+    it("passes bytea keys to the value query as bytes and matches them byte for byte", async () => {
+        await sql("DROP TABLE IF EXISTS warm_fresh_bytes");
+        await sql(
+            "CREATE TABLE warm_fresh_bytes AS SELECT decode(lpad(to_hex(g), 4, '0') || 'ff00', 'hex') AS k, 'v' || g AS v FROM generate_series(1, 300) g",
+        );
+        const report = await warm({
+            ...base,
+            rate: undefined,
+            query: "SELECT k AS key FROM warm_fresh_bytes ORDER BY k",
+            valueQuery: "SELECT k AS key, v AS value FROM warm_fresh_bytes WHERE k = ANY($1)",
+        });
+        assert.equal(report.keysWritten, 300);
+        assert.equal(report.skipped.null, 0);
+        assert.equal(await target.redis.get(Buffer.from("0007ff00", "hex")), "v7");
+    });
+
     it("a value query's ttl column wins over the ranking's; its own columns are checked", async () => {
         await warm({
             ...base,

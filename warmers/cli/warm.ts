@@ -177,8 +177,3 @@ function failure(err: unknown): object {
     if (err instanceof ColdCacheError) return { error, report: err.report };
     return { error };
 }
-
-/** For warmers/cli/index.ts until it adds warmCommand() itself. */
-export function registerWarm(program: Command): void {
-    program.addCommand(warmCommand().copyInheritedSettings(program));
-}

@@ -69,12 +69,16 @@ export interface PrewarmOutputs {
     rowsRead: number;
     keysWritten: number;
     skippedPresent: number;
+    /** Rows whose key the source had already given (only the hottest is written). */
+    skippedDuplicate: number;
     skippedNull: number;
     skippedTooLarge: number;
     errors: number;
     warmth: number;
     durationMs: number;
     keysPerSecond: number;
+    /** How stale the oldest value written can be (read → acknowledged); 0 when nothing was written. */
+    oldestValueAgeMs: number;
     lastWarmedAt: string;
     /** Blocks `pg_prewarm` loaded, per replica host and relation. */
     blocksLoaded: BlocksLoaded;
@@ -89,12 +93,14 @@ export const PREWARM_OUTPUT_FIELDS = [
     "rowsRead",
     "keysWritten",
     "skippedPresent",
+    "skippedDuplicate",
     "skippedNull",
     "skippedTooLarge",
     "errors",
     "warmth",
     "durationMs",
     "keysPerSecond",
+    "oldestValueAgeMs",
     "lastWarmedAt",
     "blocksLoaded",
 ] as const satisfies readonly (keyof PrewarmOutputs)[];
@@ -189,12 +195,14 @@ export function outputsOf(
         rowsRead: report.rowsRead,
         keysWritten: report.keysWritten,
         skippedPresent: report.skipped.present,
+        skippedDuplicate: report.skipped.duplicate,
         skippedNull: report.skipped.null,
         skippedTooLarge: report.skipped.tooLarge,
         errors: report.errors,
         warmth: report.warmth,
         durationMs: report.durationMs,
         keysPerSecond: report.keysPerSecond,
+        oldestValueAgeMs: report.oldestValueAgeMs ?? 0,
         lastWarmedAt: at.toISOString(),
         blocksLoaded,
     };

@@ -223,3 +223,51 @@ async function moveKeys(from: Member, to: Member, slot: number): Promise<void> {
         await from.client.migrate("127.0.0.1", to.port, "", 0, 5000, "KEYS", ...keys);
     }
 }
+
+describe("warm: Redis Cluster target with AUTH", function () {
+    this.timeout(60_000);
+    const password = "cluster-secret-7";
+    let cluster: RedisCluster;
+
+    before(async () => {
+        cluster = await startRedisCluster({ primaries: 3, password });
+        await itemsTable("warm_cluster_auth", 2000);
+    });
+    after(() => cluster?.stop());
+
+    const options = async (secret: string): Promise<WarmOptions> => ({
+        source: await postgresUrl(),
+        query: "SELECT key, value FROM warm_cluster_auth ORDER BY id",
+        redis: cluster.url,
+        password: secret,
+        cluster: true,
+    });
+
+    it("authenticates every primary's connection with the target's password", async () => {
+        const report = await warm(await options(password));
+        assert.equal(report.keysWritten, 2000);
+        assert.equal(report.errors, 0);
+        const sizes = await Promise.all(
+            cluster.nodes.map(async (node) => {
+                const client = new Redis(node.url, { password, maxRetriesPerRequest: 0 });
+                try {
+                    return await client.dbsize();
+                } finally {
+                    client.disconnect();
+                }
+            }),
+        );
+        assert.ok(
+            sizes.every((size) => size > 400),
+            `keys per primary: ${sizes}`,
+        );
+    });
+
+    it("refuses a wrong password before any write, without echoing it", async () => {
+        await assert.rejects(warm(await options("wrong-password-3")), (err: Error & { code?: string }) => {
+            assert.equal(err.code, "WARM_CONNECTION");
+            assert.doesNotMatch(err.message, /wrong-password-3/);
+            return true;
+        });
+    });
+});

@@ -246,12 +246,13 @@ export interface RedisCluster {
 
 /**
  * Starts a Redis Cluster of `primaries` × (1 + `replicas`) private redis-servers (ports ≤ 55535, node timeout
- * 2 s), joined by `redis-cli --cluster create`; resolves once it has settled. The caller stops it.
+ * 2 s), joined by `redis-cli --cluster create`; resolves once it has settled. With `password`, every node requires
+ * it (replicas too, to their primaries). The caller stops it.
  */
 export async function startRedisCluster(
-    opts: { primaries?: number; replicas?: number; args?: string[] } = {},
+    opts: { primaries?: number; replicas?: number; password?: string; args?: string[] } = {},
 ): Promise<RedisCluster> {
-    const { primaries = 3, replicas = 0 } = opts;
+    const { primaries = 3, replicas = 0, password } = opts;
     const redisCli = findOnPath("redis-cli");
     if (!redisCli)
         throw new Error('redis-cli not found on PATH: run "npm run setup" (or apt-get install -y redis-tools)');
@@ -261,6 +262,7 @@ export async function startRedisCluster(
         "yes",
         "--cluster-node-timeout",
         String(CLUSTER_NODE_TIMEOUT_MS),
+        ...(password === undefined ? [] : ["--requirepass", password, "--masterauth", password]),
         ...(opts.args ?? []),
     ];
     const launched = await Promise.allSettled(ports.map((port) => launchRedis(port, args)));
@@ -268,7 +270,7 @@ export async function startRedisCluster(
     const cluster: RedisCluster = {
         nodes,
         url: nodes[0]?.url ?? "",
-        settled: () => settledCluster(nodes),
+        settled: () => settledCluster(nodes, password),
         stop: once(async () => {
             await Promise.all(nodes.map((node) => node.stop()));
         }),
@@ -276,7 +278,12 @@ export async function startRedisCluster(
     try {
         const failed = launched.find((result) => result.status === "rejected");
         if (failed) throw failed.reason;
-        const create = ["--cluster", "create", ...nodes.map((node) => `${node.host}:${node.port}`)];
+        const create = [
+            ...(password === undefined ? [] : ["--no-auth-warning", "-a", password]),
+            "--cluster",
+            "create",
+            ...nodes.map((node) => `${node.host}:${node.port}`),
+        ];
         await promisify(execFile)(redisCli, [...create, "--cluster-replicas", String(replicas), "--cluster-yes"], {
             timeout: CLUSTER_READY_MS,
         });
@@ -310,10 +317,10 @@ function portIsFree(port: number): Promise<boolean> {
     });
 }
 
-async function settledCluster(nodes: readonly RedisServer[]): Promise<void> {
+async function settledCluster(nodes: readonly RedisServer[], password?: string): Promise<void> {
     const deadline = Date.now() + CLUSTER_READY_MS;
     for (;;) {
-        const last = await clusterUnsettled(nodes).catch((err: Error) => err.message);
+        const last = await clusterUnsettled(nodes, password).catch((err: Error) => err.message);
         if (!last) return;
         if (Date.now() >= deadline)
             throw new Error(`Redis Cluster did not settle within ${CLUSTER_READY_MS / 1000} s: ${last}`);
@@ -322,11 +329,12 @@ async function settledCluster(nodes: readonly RedisServer[]): Promise<void> {
 }
 
 /** Why the cluster is not settled yet, or "" when it is. */
-async function clusterUnsettled(nodes: readonly RedisServer[]): Promise<string> {
+async function clusterUnsettled(nodes: readonly RedisServer[], password?: string): Promise<string> {
     const views = await Promise.all(
         nodes.map(async (node) => {
             const [state, table, replication] = await askRedis(
                 node.port,
+                password,
                 ["CLUSTER", "INFO"],
                 ["CLUSTER", "NODES"],
                 ["INFO", "replication"],
@@ -358,8 +366,12 @@ async function clusterUnsettled(nodes: readonly RedisServer[]): Promise<string> 
 }
 
 /** Runs commands on one local redis-server through a short-lived, fail-fast connection. */
-async function askRedis(port: number, ...commands: [string, ...string[]][]): Promise<string[]> {
-    const client = localRedis(port);
+async function askRedis(
+    port: number,
+    password: string | undefined,
+    ...commands: [string, ...string[]][]
+): Promise<string[]> {
+    const client = localRedis(port, password);
     client.on("error", () => {}); // failures surface through the commands
     try {
         await client.connect();
@@ -369,8 +381,9 @@ async function askRedis(port: number, ...commands: [string, ...string[]][]): Pro
     }
 }
 
-function localRedis(port: number): Redis {
-    return new Redis({ ...failFastRedisOptions({ connectTimeoutMs: 500, commandTimeoutMs: 2000 }), host: HOST, port });
+function localRedis(port: number, password?: string): Redis {
+    const options = failFastRedisOptions({ connectTimeoutMs: 500, commandTimeoutMs: 2000 });
+    return new Redis({ ...options, host: HOST, port, password });
 }
 
 async function pingRedis(port: number): Promise<void> {

@@ -165,6 +165,11 @@ describe("data-tier warm: roles, replica buffers, then the cache", function () {
         assert.equal(await cache.dbsize(), 0);
     });
 
+    it("refuses to create a role without a password, naming the input, before touching the database", async () => {
+        const answer = await runProvider(text, { op: "create", inputs: inputs({ agentPassword: "" }) });
+        assert.equal(answer.error, 'agentPassword: a password for the role the setup creates; given ""');
+    });
+
     describe('sourceSsl "require"', () => {
         it("gives the engine an sslmode that makes pg use TLS", () => {
             const source = (ssl: PrewarmInputs["sourceSsl"]) =>

@@ -6,6 +6,7 @@
 // A warm is the data tier in order: the roles (deploy only), the replicas' buffers, then the cache.
 import { SecretReader } from "../agent/secrets";
 import { warm } from "../engine/warm";
+import { fieldError } from "../fields";
 import { warmReplicas } from "../replica/warm";
 import { withTimeout } from "../timeout";
 import {
@@ -31,11 +32,19 @@ async function warmChain(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     const admin =
         adminUser && primaryHost ? databaseUrl(inputs, primaryHost, adminUser, inputs.adminPassword) : undefined;
     if (admin) {
+        // A role created without a password could not log in: name the missing input instead.
+        const password = (field: "password" | "agentPassword"): string => {
+            const value = inputs[field];
+            if (!value) throw fieldError(field, "a password for the role the setup creates", value);
+            return value;
+        };
         await ensureRoles(
             admin,
             {
-                warmer: { name: inputs.user, password: inputs.password ?? "" },
-                ...(inputs.agentUser && { agent: { name: inputs.agentUser, password: inputs.agentPassword ?? "" } }),
+                warmer: { name: inputs.user, password: password("password") },
+                ...(inputs.agentUser && {
+                    agent: { name: inputs.agentUser, password: password("agentPassword") },
+                }),
             },
             SETUP_TIMEOUT_MS,
         );

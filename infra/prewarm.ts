@@ -3,8 +3,9 @@
 //   the database (pg_prewarm, the least-privilege roles), loads each replica's buffers, then warms the cache.
 // - Event time: an EventBridge Scheduler one-time schedule invokes the warmer function at the plan's instant, with
 //   a payload that names its secrets by ARN only; an alarm reports a failed warm to the alerts topic.
-// A scheduled warm needs the function, so an upcoming event gets it whatever `cache.prewarm.mode` says; the mode
-// only chooses who runs the deploy-time warm (the function, or the deploy itself from inside the VPC).
+// A scheduled warm needs the function, so an event stack gets it whatever `cache.prewarm.mode` says (the plan's
+// `dataPrewarm.warmerFunction`); the mode only chooses who runs the deploy-time warm (the function, or the
+// deploy itself from inside the VPC).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { atExpression } from "../policies/contract";
@@ -102,19 +103,18 @@ export class DataPrewarm extends pulumi.ComponentResource {
         const { plan, cache, database } = args;
         const scheduleAt = plan.dataPrewarm.scheduleAt;
 
-        const warmer =
-            args.mode === "lambda" || scheduleAt
-                ? new WarmerFunction(
-                      `${name}-warmer`,
-                      {
-                          subnetIds: args.subnetIds,
-                          securityGroupId: args.securityGroupId,
-                          timeoutSeconds: plan.dataPrewarm.functionTimeoutSeconds,
-                          secretArns: [database.warmer.secretArn, cache.authTokenSecretArn],
-                      },
-                      parent,
-                  )
-                : undefined;
+        const warmer = plan.dataPrewarm.warmerFunction
+            ? new WarmerFunction(
+                  `${name}-warmer`,
+                  {
+                      subnetIds: args.subnetIds,
+                      securityGroupId: args.securityGroupId,
+                      timeoutSeconds: plan.dataPrewarm.functionTimeoutSeconds,
+                      secretArns: [database.warmer.secretArn, cache.authTokenSecretArn],
+                  },
+                  parent,
+              )
+            : undefined;
 
         // What both warms share: where to read, where to write, what and how long for.
         const common = {

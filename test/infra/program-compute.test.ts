@@ -1,11 +1,12 @@
 // The app tier under mocks, for every committed stack: the group, its warm pool and hook, the launch template
-// and the agent it starts, the instance role, the ramp, the load balancer and the traffic matrix.
+// and the agent it starts, the instance role, the ramp, the load balancer (HTTP, or HTTPS with a certificate)
+// and the traffic matrix.
 import { strict as assert } from "node:assert";
-import { LAUNCH_HOOK_NAME } from "../../infra/compute";
+import { LAUNCH_HOOK_NAME, TLS_POLICY } from "../../infra/compute";
 import { namespaceValues, parseConfig } from "../../infra/config";
 import { AGENT_USERNAME } from "../../infra/database";
 import { plan } from "../../infra/plan";
-import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { readinessFromPulumiConfig, warmstack, warmstackFromPulumiConfig } from "../../infra/stack";
 import { TAGS } from "../../policies/contract";
 import { parseAgentConfig } from "../../warmers/agent/config";
 import {
@@ -216,5 +217,72 @@ describe("program under mocks: network", () => {
         const run = await runStack("baseline");
         assert.equal(run.one(T.tg).inputs.vpcId, "vpc-0defa17000000000");
         assert.equal(run.one(T.asg).inputs.vpcZoneIdentifiers.length, 3);
+    });
+});
+
+/** The program on a committed stack's parsed config with `edit` applied to it (keys the schema may not take yet). */
+function runEdited(stack: string, edit: (config: any) => void): Promise<ProgramRun> {
+    return runProgram(stackConfig(stack), () => {
+        const { config, plan: readiness } = readinessFromPulumiConfig(NOW);
+        edit(config);
+        return warmstack(config, readiness);
+    });
+}
+
+describe("program under mocks: HTTPS with compute.certificateArn", () => {
+    const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
+    let run: ProgramRun;
+    before(async () => {
+        run = await runEdited("blackfriday", (config) => (config.compute.certificateArn = certificateArn));
+    });
+
+    it("listens on 443 with the certificate and a current TLS policy, forwarding to the app", () => {
+        const https = run.ofType(T.listener).find((l) => l.inputs.port === 443)!;
+        assert.equal(https.inputs.protocol, "HTTPS");
+        assert.equal(https.inputs.sslPolicy, TLS_POLICY);
+        assert.equal(TLS_POLICY, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert.equal(https.inputs.certificateArn, certificateArn);
+        assert.deepEqual(https.inputs.defaultActions, [{ type: "forward", targetGroupArn: run.one(T.tg).state.arn }]);
+    });
+
+    it("redirects 80 to 443 permanently and serves nothing in plain HTTP", () => {
+        const listeners = run.ofType(T.listener);
+        assert.equal(listeners.length, 2);
+        const http = listeners.find((l) => l.inputs.port === 80)!;
+        assert.deepEqual(http.inputs.defaultActions, [
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ]);
+    });
+
+    it("opens 80 and 443 to clients, and exports an https:// URL", () => {
+        assert.deepEqual(rulesOf(run, "alb", "in"), ["443 0.0.0.0/0", "80 0.0.0.0/0"]);
+        assert.match(run.outputs.url, /^https:\/\/.+elb\.amazonaws\.com$/);
+    });
+});
+
+describe("program under mocks: compute.agent.source ami", () => {
+    it("stores no agent, grants no S3 read, and has the user data check the image's copy", async () => {
+        const run = await runEdited("launch", (config) => (config.compute.agent = { source: "ami" }));
+        assert.equal(run.ofType(T.bucket).length, 0);
+        assert.equal(run.ofType(T.bucketObject).length, 0);
+        const s3 = statementsOf(run, "app-instance").filter((s) => String(s.Action).startsWith("s3:"));
+        assert.deepEqual(s3, []);
+        const { script } = userDataOf(run);
+        assert.ok(!script.includes("OBJECT_URL="), "nothing to download");
+        assert.match(script, /no agent at "\$AGENT"|no agent at \$AGENT/);
+    });
+});
+
+describe("program under mocks: warmstack:alerts.topicArn", () => {
+    it("sends the alarm and failed runs to the given topic and creates none", async () => {
+        const topicArn = "arn:aws:sns:us-east-1:123456789012:on-call";
+        const run = await runEdited("blackfriday", (config) => (config.alerts = { topicArn }));
+        assert.equal(run.ofType(T.topic).length, 0);
+        assert.deepEqual(run.one(T.alarm).inputs.alarmActions, [topicArn]);
+        assert.equal(run.outputs.alertTopicArn, topicArn);
+        assert.deepEqual(
+            statementsOf(run, "data-warmer-role").filter((s) => s.Action === "sns:Publish"),
+            [{ Effect: "Allow", Action: "sns:Publish", Resource: topicArn }],
+        );
     });
 });

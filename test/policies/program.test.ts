@@ -30,7 +30,8 @@ for (const stack of committedStacks()) {
     describe(`program + pack: stack ${stack}`, () => {
         const config = committedPackConfig(stack);
         let resources: EngineResource[];
-        before(async () => {
+        before(async function () {
+            this.timeout(120_000); // the program under mocks, slow on a busy machine
             resources = await programResources(stack);
         });
 
@@ -53,7 +54,8 @@ for (const stack of committedStacks()) {
 describe("program + pack: broken variants fail with the expected policies", () => {
     let blackfriday: EngineResource[];
     const config = committedPackConfig("blackfriday");
-    before(async () => {
+    before(async function () {
+        this.timeout(120_000);
         blackfriday = await programResources("blackfriday");
     });
 

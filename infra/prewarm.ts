@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { atExpression } from "../policies/contract";
-import { PrewarmMode, ScheduledWarm } from "../warmers/provider/inputs";
+import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../warmers/provider/inputs";
 import { CachePrewarm } from "../warmers/provider/resource";
 import { ReadinessPlan } from "./plan";
 import { WarmerFunction } from "./warmer";
@@ -219,14 +219,12 @@ export class DataPrewarm extends pulumi.ComponentResource {
             [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
             this,
         );
-        const payload: pulumi.Input<ScheduledWarm> = pulumi
+        // The provider's own builder: what a scheduled run may not carry is listed once, in inputs.ts.
+        const payload = pulumi
             .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
-            .apply(([values, passwordSecretArn, authTokenSecretArn]) => ({
-                kind: "scheduled" as const,
-                ...values,
-                passwordSecretArn,
-                authTokenSecretArn,
-            }));
+            .apply(([values, passwordSecretArn, authTokenSecretArn]) =>
+                scheduledWarm(values, { passwordSecretArn, authTokenSecretArn }),
+            );
         const schedule = new aws.scheduler.Schedule(
             `${name}-warm`,
             {

@@ -120,7 +120,7 @@ describe("warm: postgres source", () => {
                 liveWrites++;
             }
         })();
-        const report = await warm({ ...base, query, rate: 6000 }).finally(() => (warming = false));
+        const report = await warm({ ...base, query, rate: 3000 }).finally(() => (warming = false));
         await live;
         assert.ok(liveWrites >= 100, `live traffic wrote ${liveWrites} times during the warm`);
         assert.equal(report.keysWritten + report.skipped.present, rows);

@@ -1,6 +1,7 @@
 // The data tier's warm under mocks: the deploy-time CachePrewarm, the warmer function, and the event-time
 // schedule with its roles, retry window, alarm and secret-free payload.
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { namespaceValues, parseConfig } from "../../infra/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
 import { plan, ReadinessPlan } from "../../infra/plan";
@@ -308,6 +309,18 @@ describe("retryWindow", () => {
             maximumEventAgeInSeconds: 60,
             maximumRetryAttempts: 0,
         });
+    });
+
+    it("never lets a retry that starts last end after the start, and stays within what AWS accepts", () => {
+        const start = Date.parse("2027-11-26T05:00:00Z");
+        fc.assert(
+            fc.property(fc.integer({ min: 1, max: 2 * 86_400 }), fc.integer({ min: 40, max: 900 }), (lead, timeout) => {
+                const at = new Date(start - lead * 1000).toISOString();
+                const window = retryWindow(at, new Date(start).toISOString(), timeout);
+                assert.ok(window.maximumEventAgeInSeconds >= 60 && window.maximumEventAgeInSeconds <= 21_600);
+                if (window.maximumRetryAttempts > 0) assert.ok(window.maximumEventAgeInSeconds + timeout <= lead);
+            }),
+        );
     });
 
     it("keeps within Lambda's six hours", () => {

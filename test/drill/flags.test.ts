@@ -93,7 +93,7 @@ describe("drill: flags", () => {
         return { message, spawned };
     }
 
-    const OUT_ALLOWED = "--out: a directory the drill can create or write to";
+    const OUT_ALLOWED = "--out: a directory warmstack can create or write to";
     const outCases: [string, () => string, RegExp][] = [
         [
             "a path under a file",

@@ -1,11 +1,12 @@
-// The report directory, checked before anything starts and created without `mkdir -p`: Node's recursive mkdir
-// spins forever on a path under /proc (each level answers ENOENT), so each missing level is made on its own.
+// An --out directory (the drill's report, `warmstack plan`'s chart), checked before anything starts and
+// created without `mkdir -p`: Node's recursive mkdir spins forever on a path under /proc (each level answers
+// ENOENT), so each missing level is made on its own.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { WarmInputError } from "../engine/errors";
 import { given } from "../fields";
 
-const ALLOWED = "a directory the drill can create or write to";
+const ALLOWED = "a directory warmstack can create or write to";
 
 /**
  * Fails with one WarmInputError naming --out when the report could not be written there: a path under a file, an

@@ -5,7 +5,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { drillCommand } from "../../warmers/drill/command";
 import { WarmInputError } from "../../warmers/engine/errors";
-import { DEFAULTS, resolveDrillOptions, type DrillInput } from "../../warmers/drill/options";
+import {
+    DEFAULTS,
+    DEFAULT_TTL_SPIKES,
+    MAX_TTL_SECONDS,
+    resolveDrillOptions,
+    type DrillInput,
+} from "../../warmers/drill/options";
 
 const DOC = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "drill.md"), "utf8");
 
@@ -48,6 +54,7 @@ describe("drill: the manual's flags table", () => {
         assert.equal(number("--skew"), DEFAULTS.skew);
         assert.equal(number("--seed"), DEFAULTS.seed);
         assert.equal(table.get("--out")?.[0], DEFAULTS.out);
+        assert.equal(table.get("--ttl")?.[0], `${DEFAULT_TTL_SPIKES} × --seconds, at most ${MAX_TTL_SECONDS}`);
     });
 
     it("words what each flag allows as its error does", () => {
@@ -57,6 +64,7 @@ describe("drill: the manual's flags table", () => {
             ["--seconds", "seconds", "0"],
             ["--skew", "skew", "0"],
             ["--seed", "seed", "-1"],
+            ["--ttl", "ttl", "0"],
             ["--redis", "redis", "redis://10.0.0.1"],
             ["--postgres", "postgres", "postgres://10.0.0.1/x"],
         ];

@@ -229,7 +229,8 @@ describe("agent watch", () => {
         }
     });
 
-    it("runs from the CLI with --watch, and exits 0 on SIGTERM", async () => {
+    it("runs from the CLI with --watch, and exits 0 on SIGTERM", async function () {
+        this.timeout(120_000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-watch-"));
         const file = path.join(dir, "agent.json");
         fs.writeFileSync(file, JSON.stringify(config()));
@@ -252,7 +253,7 @@ describe("agent watch", () => {
             await until(
                 "the CONTINUE",
                 () => autoScaling.actions.length === 1,
-                30_000,
+                90_000, // the CLI starts a Node process: slow on a loaded machine, never a hang
                 () => output,
             );
             await polls(2);

@@ -132,7 +132,7 @@ describe("warmstack plan", function () {
             assert.equal(bad.stdout, "");
             assert.match(
                 bad.stderr,
-                new RegExp(`^warmstack: --out: a directory .* can create or write to; given "${out}": .+\n$`),
+                new RegExp(`^warmstack: --out: a directory warmstack can create or write to; given "${out}": .+\n$`),
             );
         }
     });

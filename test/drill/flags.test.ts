@@ -11,7 +11,7 @@ import { WarmInputError } from "../../warmers/engine/errors";
 import { drillCommand } from "../../warmers/drill/command";
 import { runDrill } from "../../warmers/drill/drill";
 import { resolveDrillOptions } from "../../warmers/drill/options";
-import { checkOutDir, makeOutDir } from "../../warmers/drill/out";
+import { checkOutDir, makeOutDir } from "../../warmers/out-dir";
 
 /** Counts processes spawned while `work` runs: starting a redis-server or initdb goes through spawn. */
 async function spawnsDuring(work: () => Promise<void>): Promise<string[]> {

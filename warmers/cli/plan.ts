@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { WarmstackError } from "../errors";
-import { checkOutDir, makeOutDir } from "../drill/out";
+import { checkOutDir, makeOutDir } from "../out-dir";
 import { fieldError } from "../fields";
 
 /** The chart --out writes. */

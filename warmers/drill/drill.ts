@@ -13,7 +13,7 @@ import { closeWithin, openClient, openRedis } from "./clients";
 import { runLoad } from "./load";
 import type { RunSummary } from "./metrics";
 import { resolveDrillOptions, type DrillInput, type DrillOptions } from "./options";
-import { checkOutDir } from "./out";
+import { checkOutDir } from "../out-dir";
 import { runPool, timeFirstRequest } from "./pools";
 import { seededRandom } from "./random";
 import { cacheAside } from "./readpath";

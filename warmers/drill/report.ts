@@ -5,7 +5,7 @@ import fs from "node:fs/promises";
 import type { WarmReport } from "../engine/report";
 import { ratio, type RunSummary } from "./metrics";
 import type { DrillOptions } from "./options";
-import { makeOutDir } from "./out";
+import { makeOutDir } from "../out-dir";
 import type { FirstRequest } from "./pools";
 import { RUNS, RUN_LABELS, type RunName, type WarmedRun } from "./runs";
 

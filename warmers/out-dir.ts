@@ -1,15 +1,15 @@
-// An --out directory (the drill's report, `warmstack plan`'s chart), checked before anything starts and
-// created without `mkdir -p`: Node's recursive mkdir spins forever on a path under /proc (each level answers
-// ENOENT), so each missing level is made on its own.
+// The --out directory of any warmstack command (the drill's report, `warmstack plan`'s chart), checked before
+// anything starts and created without `mkdir -p`: Node's recursive mkdir spins forever on a path under /proc
+// (each level answers ENOENT), so each missing level is made on its own.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { WarmInputError } from "../engine/errors";
-import { given } from "../fields";
+import { WarmInputError } from "./engine/errors";
+import { given } from "./fields";
 
 const ALLOWED = "a directory warmstack can create or write to";
 
 /**
- * Fails with one WarmInputError naming --out when the report could not be written there: a path under a file, an
+ * Fails with one WarmInputError naming --out when nothing could be written there: a path under a file, an
  * existing file, a directory nothing may be created in (/proc, /sys, no write permission). Leaves nothing behind:
  * the probe is a temporary directory, removed at once, in the deepest directory that exists.
  */
@@ -28,7 +28,7 @@ export async function checkOutDir(out: string): Promise<void> {
         if (parent === existing) throw outError(out, "no part of the path exists");
         existing = parent;
     }
-    const probe = await fs.mkdtemp(path.join(existing, ".warmstack-drill-")).catch((err: NodeJS.ErrnoException) => {
+    const probe = await fs.mkdtemp(path.join(existing, ".warmstack-out-")).catch((err: NodeJS.ErrnoException) => {
         throw outError(out, `cannot create anything in ${existing}: ${reason(err)}`);
     });
     await fs.rmdir(probe);

@@ -145,6 +145,19 @@ describe("prewarm-before-event", () => {
             );
             await passes([prewarmBeforeEvent, wholeChainWarm, rampBeforeEvent], stack);
         }
+        // The keys live 51 min: an event 52 min ahead needs the schedule, one 50 min ahead is warmed by the deploy.
+        const justOutside = eventAt(
+            warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+            isoSeconds(now + 52 * 60_000),
+        );
+        assert.deepEqual((await verdicts(prewarmBeforeEvent, justOutside)).found, [
+            "prewarm-before-event mandatory cache-redis",
+        ]);
+        const justInside = eventAt(
+            warmStack().filter((r) => r.type !== TYPES.warmSchedule),
+            isoSeconds(now + 50 * 60_000),
+        );
+        await passes(prewarmBeforeEvent, justInside);
         // Two hours ahead the keys of a warm now would expire first: the schedule is needed.
         const ahead = eventAt(
             warmStack().filter((r) => r.type !== TYPES.warmSchedule),

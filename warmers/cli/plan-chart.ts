@@ -2,10 +2,10 @@
 // ramp to the peak, the scale-down) and the warm pool behind them — drawn by Vega-Lite as the drill's chart is.
 // A long event gets two panels on one scale, around its start and around its end, so the minutes of the ramp
 // stay readable beside the days of the event.
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { ReadinessPlan } from "../../infra/plan";
 import { orderedTimeline, type Instants, type Timeline } from "../../infra/timeline";
+import { renderSvg } from "../drill/chart";
 
 const WIDTH = 360;
 const HEIGHT = 220;
@@ -141,11 +141,6 @@ export function planChartSpec(plan: ReadinessPlan): TopLevelSpec {
 }
 
 /** The chart as SVG, rendered headless. */
-export async function planChartSvg(plan: ReadinessPlan): Promise<string> {
-    const view = new vega.View(vega.parse(compile(planChartSpec(plan)).spec), { renderer: "none" });
-    try {
-        return await view.toSVG();
-    } finally {
-        view.finalize();
-    }
+export function planChartSvg(plan: ReadinessPlan): Promise<string> {
+    return renderSvg(planChartSpec(plan));
 }

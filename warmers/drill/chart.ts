@@ -101,10 +101,15 @@ export async function chartSvg(runs: Record<RunName, RunSummary>, mass: number):
             },
         ],
     };
+    return renderSvg(spec);
+}
+
+/** A Vega-Lite spec as SVG, rendered headless (the drill's chart and `warmstack plan`'s). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     try {
         return await view.toSVG();
     } finally {
-        view.finalize();
+        view.finalize(); // its timers and listeners would otherwise outlive the render
     }
 }

@@ -33,8 +33,7 @@ export async function connectRedis(
         autoResendUnfulfilledCommands: false,
         // A warm outlives a blip: reconnect in the background; the sink's retry budget decides when to give up.
         retryStrategy: reconnectDelay,
-        // Commands issued in the same tick (a source batch's DUMPs, the EXISTS sample, a cluster batch's
-        // SETs) go out as one pipeline per node.
+        // Commands issued in the same tick (a source batch's DUMPs, the EXISTS sample) go out as one pipeline.
         enableAutoPipelining: true,
     };
     const client: RedisClient = server.cluster
@@ -42,7 +41,6 @@ export async function connectRedis(
               redisOptions: nodeOptions,
               lazyConnect: true,
               enableOfflineQueue: false,
-              enableAutoPipelining: true,
               clusterRetryStrategy: reconnectDelay,
               slotsRefreshTimeout: options.connectTimeoutMs,
               // TLS clusters (ElastiCache) must keep the announced host names for certificate checks.

@@ -67,7 +67,7 @@ export class Sink {
         options: SinkOptions,
     ): Sink {
         const writer =
-            client instanceof Cluster ? clusterWriter(client, target, kind, options) : pipelined(target, kind, options);
+            client instanceof Cluster ? clusterWriter(target, kind, options) : pipelined(target, kind, options);
         return new Sink(writer, options);
     }
 
@@ -210,10 +210,7 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
 // ---- The cluster branch: everything below this line is the cluster write path. ----
 
 /** Cluster: each batch split by hash slot into one encoded write per primary, MOVED/ASK followed (cluster/). */
-function clusterWriter(client: Cluster, target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
-    // The ioredis client is left to verify. Auto-pipelined, it fails a multi-slot pipeline on the first MOVED
-    // instead of following it, so a resharding or failover during the warm would fail the check: one by one.
-    client.options.enableAutoPipelining = false;
+function clusterWriter(target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
     return clusterPipes(target, options, {
         command: (record) => commandFor(record, kind, options),
         tally: (records, replies) => tally(records, replies, options.redactor),

@@ -1,20 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import Redis from "ioredis";
 import { Client } from "pg";
-import { startRedis, testPostgres, testRedis } from "./support/servers";
-
-// Fails fast instead of reconnecting, so a dead server shows up as a rejected promise.
-function redisClient(url: string): Redis {
-    const client = new Redis(url, {
-        lazyConnect: true,
-        connectTimeout: 1000,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-    });
-    client.on("error", () => {}); // errors surface through the command promises
-    return client;
-}
+import { redisClient, startRedis, testPostgres, testRedis } from "./support/servers";
 
 function tcpConnect(port: number): Promise<void> {
     return new Promise((resolve, reject) => {

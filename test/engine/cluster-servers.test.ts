@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
-import { redisClient } from "./fixtures";
+import { redisClient } from "../support/servers";
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, "..", "..");

@@ -5,8 +5,7 @@ import fc from "fast-check";
 import { crc16 } from "../../warmers/engine/cluster/crc16";
 import { keySlot, SLOTS } from "../../warmers/engine/cluster/key-slot";
 import { parseRedirect, SlotMap, type NodeAddress } from "../../warmers/engine/cluster/slot-map";
-import { startRedis, type RedisServer } from "../support/servers";
-import { redisClient } from "./fixtures";
+import { redisClient, startRedis, type RedisServer } from "../support/servers";
 
 describe("cluster: hash slots", () => {
     let node: RedisServer;

@@ -8,8 +8,6 @@ import { redisClient, testPostgres, testRedis } from "../support/servers";
 /** The warm tests' own db on the shared redis-server, flushed before each test that uses it. */
 const DB = 3;
 
-export { redisClient };
-
 /** An empty target: the URL to warm and a client to inspect it. Disconnect the client when done. */
 export async function emptyTarget(): Promise<{ url: string; redis: Redis }> {
     const url = `${(await testRedis()).url}/${DB}`;

@@ -6,8 +6,8 @@ import type Redis from "ioredis";
 import { warm } from "../../warmers";
 import { keySlot } from "../../warmers/engine/cluster/key-slot";
 import { startRedisCluster } from "../../warmers/local/servers";
-import { startRedis, type RedisServer } from "../support/servers";
-import { emptyTarget, redisClient } from "./fixtures";
+import { redisClient, startRedis, type RedisServer } from "../support/servers";
+import { emptyTarget } from "./fixtures";
 
 describe("warm: redis source", () => {
     let lfu: RedisServer;

@@ -150,6 +150,3 @@ export const WARM_LIMITS: Record<NumberOption, { kind: "whole" | "decimal"; min:
         commandTimeoutMs: { kind: "whole", min: 1 },
         queryTimeoutMs: { kind: "whole", min: 1 },
     };
-
-// sources/redis.ts (rewritten in the cluster work) still imports these from here; they live in resolved.ts.
-export type { RedisServerSpec, ResolvedOptions } from "./resolved";

@@ -4,7 +4,7 @@
 // just those keys to the new owner; an ASK reply (a slot mid-migration, the key already moved) resends the key to
 // the importing node behind ASKING, without touching the map. Keys whose node failed are left unanswered for the
 // sink to retry after its backoff, once the map has been read again.
-import type { RedisServerSpec } from "../options";
+import type { RedisServerSpec } from "../resolved";
 import { PipeBrokenError, ReplyError, RespEncoder, type Reply } from "../resp-pipe";
 import type { Bytes, WarmRecord } from "../sources/source";
 import { keySlot } from "./key-slot";

@@ -1,6 +1,6 @@
 // One bare RESP connection per node, opened on first use and reopened by the first batch that finds it lost;
 // batches behind that one share the new connection instead of each opening their own.
-import type { RedisServerSpec } from "../options";
+import type { RedisServerSpec } from "../resolved";
 import { RespPipe } from "../resp-pipe";
 import { addressName, type NodeAddress } from "./slot-map";
 

@@ -3,7 +3,7 @@
 // short connection with the target's TLS and AUTH, under the connect and command timeouts.
 import Redis from "ioredis";
 import { connectRedis } from "../redis-client";
-import type { RedisServerSpec, ResolvedOptions } from "../options";
+import type { RedisServerSpec, ResolvedOptions } from "../resolved";
 import { addressName, SlotMap, type NodeAddress } from "./slot-map";
 
 export type TopologyOptions = Pick<ResolvedOptions, "connectTimeoutMs" | "commandTimeoutMs" | "redactor">;

@@ -6,7 +6,7 @@
 import type Redis from "ioredis";
 import { fetchSlotMap } from "../cluster/topology";
 import { WarmConnectionError } from "../errors";
-import type { RedisServerSpec, ResolvedOptions } from "../options";
+import type { RedisServerSpec, ResolvedOptions } from "../resolved";
 import { connectRedis } from "../redis-client";
 import type { Source, WarmRecord } from "./source";
 

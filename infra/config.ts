@@ -5,6 +5,8 @@ import { POOL_STATES } from "../policies/contract";
 import { PREWARM_MODES } from "../warmers/provider/inputs";
 
 export const NAMESPACE = "warmstack";
+/** Where instances get the agent: the stack's own private bucket, or already baked into the AMI. */
+export const AGENT_SOURCES = ["stack", "ami"] as const;
 export type PoolState = (typeof POOL_STATES)[number];
 
 const number = (allowed: string) => z.number({ error: allowed }).finite({ error: allowed });
@@ -22,13 +24,15 @@ const fractionBelowOne = () => {
     const allowed = "a fraction from 0 to below 1";
     return number(allowed).min(0, { error: allowed }).lt(1, { error: allowed });
 };
-const text = (allowed = "a non-empty string") => z.string({ error: allowed }).min(1, { error: allowed });
+// An empty string stops at the first check, so a pattern after it adds no second problem for the same key.
+const text = (allowed = "a non-empty string") => z.string({ error: allowed }).min(1, { error: allowed, abort: true });
 const timestamp = () =>
     z.iso.datetime({ offset: true, error: "an ISO 8601 date-time with a zone, e.g. 2027-11-26T05:00:00Z" });
 const awsId = (prefix: string) => {
     const allowed = `an id like ${prefix}-0123456789abcdef0`;
     return z.string({ error: allowed }).regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: allowed });
 };
+const arn = (pattern: RegExp, allowed: string) => text(allowed).regex(pattern, { error: allowed });
 const object = <T extends z.ZodRawShape>(shape: T) =>
     z.strictObject(shape, { error: `an object with keys ${Object.keys(shape).join(", ")}` });
 // A nested block whose every key has a default may be left out whole.
@@ -74,6 +78,14 @@ const computeSchema = object({
         state: z.enum(POOL_STATES, { error: `one of ${POOL_STATES.join(" | ")}` }).default("Stopped"),
         fractionOfPeak: fraction().default(0.5),
         reuseOnScaleIn: z.boolean({ error: "true or false" }).default(true),
+    }),
+    // Given, the load balancer serves HTTPS on 443 with it and redirects 80 there; left out, plain HTTP on 80.
+    certificateArn: arn(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
+        "an ACM certificate ARN, arn:aws:acm:<region>:<12-digit account>:certificate/<id>",
+    ).optional(),
+    agent: section({
+        source: z.enum(AGENT_SOURCES, { error: `one of ${AGENT_SOURCES.join(" | ")}` }).default("stack"),
     }),
 });
 
@@ -163,6 +175,15 @@ const costSchema = section({
     revenuePerMinute: nonNegative().optional(),
 });
 
+const alertsSchema = section({
+    // An SNS topic that reaches someone (an on-call channel); left out, the stack creates one and outputs it.
+    // Standard only: alarms and Lambda's on-failure destination cannot publish to a FIFO topic.
+    topicArn: arn(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+        "a standard (not .fifo) SNS topic ARN, arn:aws:sns:<region>:<12-digit account>:<topic name>",
+    ).optional(),
+});
+
 /** Every `warmstack:*` key: docs/configuration.md is tested against it. */
 export const configSchema = object({
     event: eventSchema.optional(),
@@ -172,6 +193,7 @@ export const configSchema = object({
     database: databaseSchema,
     network: networkSchema.optional(),
     cost: costSchema,
+    alerts: alertsSchema,
 });
 
 export type WarmstackConfig = z.infer<typeof configSchema>;

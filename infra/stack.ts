@@ -29,17 +29,10 @@ export function readinessFromPulumiConfig(now = Date.now()): { config: Warmstack
     }
 }
 
-// Keys the schema is gaining (infra/config.ts); read through this view until every one is there.
-type Extras = {
-    compute: { certificateArn?: string; agent?: { source: "stack" | "ami" } };
-    alerts?: { topicArn?: string };
-};
-
 export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
     // An event under way, a schedule already past, a flat stack: the preview says so before anything changes.
     for (const warning of readiness.warnings) pulumi.log.warn(warning);
-    const extras = config as WarmstackConfig & Extras;
-    const certificateArn = extras.compute.certificateArn;
+    const certificateArn = config.compute.certificateArn;
 
     const network = new WarmNetwork("net", {
         network: config.network,
@@ -59,7 +52,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         subnetIds: network.privateSubnetIds,
         securityGroupId: network.cacheSecurityGroupId,
     });
-    const alerts = alertTopicArn("alerts", extras.alerts?.topicArn);
+    const alerts = alertTopicArn("alerts", config.alerts.topicArn);
     const data = new DataPrewarm("data", {
         plan: readiness,
         query: config.cache.prewarm.query,
@@ -86,7 +79,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         after: network.rules,
     });
 
-    const artifact = (extras.compute.agent?.source ?? "stack") === "stack" ? new StoredAgent("agent") : undefined;
+    const artifact = config.compute.agent.source === "stack" ? new StoredAgent("agent") : undefined;
     const compute = new WarmCompute("app", {
         config: config.compute,
         plan: readiness,

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, namespaceValues, parseConfig } from "../../infra/config";
 import { committedStacks, stackConfig } from "../support/pulumi";
-import { validRaw } from "./fixtures";
+import { configWith, validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, any>): string[] {
     try {
@@ -28,6 +28,22 @@ describe("config", () => {
         assert.equal(config.cache.prewarm.avgEntryBytes, 1024);
         assert.equal(config.cache.prewarm.leadMinutes, undefined, "left out: the plan picks it");
         assert.deepEqual(config.cost, {});
+        assert.equal(config.compute.certificateArn, undefined, "left out: plain HTTP");
+        assert.deepEqual(config.compute.agent, { source: "stack" });
+        assert.deepEqual(config.alerts, {}, "left out: the stack creates a topic");
+    });
+
+    it("takes a certificate, an alerts topic and the agent baked into the AMI", () => {
+        const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
+        const topicArn = "arn:aws-us-gov:sns:us-gov-west-1:123456789012:on-call_team-1";
+        const config = configWith((r) => {
+            r.compute.certificateArn = certificateArn;
+            r.compute.agent = { source: "ami" };
+            r.alerts = { topicArn };
+        });
+        assert.equal(config.compute.certificateArn, certificateArn);
+        assert.equal(config.compute.agent.source, "ami");
+        assert.equal(config.alerts.topicArn, topicArn);
     });
 
     for (const stack of committedStacks()) {
@@ -101,6 +117,26 @@ describe("config", () => {
         ["a negative price", (r) => (r.cost = { instanceHourly: -1 }), ["warmstack:cost.instanceHourly"]],
         ["an unknown cost key", (r) => (r.cost = { dollarsPerHour: 1 }), ["warmstack:cost.dollarsPerHour"]],
         [
+            "a certificate that is not an ACM ARN",
+            (r) => (r.compute.certificateArn = "arn:aws:iam::123456789012:server-certificate/site"),
+            ["warmstack:compute.certificateArn"],
+        ],
+        ["an empty health check path", (r) => (r.compute.healthCheckPath = ""), ["warmstack:compute.healthCheckPath"]],
+        ["an empty certificate ARN", (r) => (r.compute.certificateArn = ""), ["warmstack:compute.certificateArn"]],
+        ["an unknown agent source", (r) => (r.compute.agent = { source: "s3" }), ["warmstack:compute.agent.source"]],
+        ["an agent given as a string", (r) => (r.compute.agent = "ami"), ["warmstack:compute.agent"]],
+        [
+            "a topic ARN of another service",
+            (r) => (r.alerts = { topicArn: "arn:aws:sqs:us-east-1:123456789012:on-call" }),
+            ["warmstack:alerts.topicArn"],
+        ],
+        [
+            "a FIFO topic",
+            (r) => (r.alerts = { topicArn: "arn:aws:sns:us-east-1:123456789012:on-call.fifo" }),
+            ["warmstack:alerts.topicArn"],
+        ],
+        ["an unknown alerts key", (r) => (r.alerts = { email: "ops@example.com" }), ["warmstack:alerts.email"]],
+        [
             "a pool max below its minimum",
             (r) => (r.database.pool = { readerMin: 8, max: 4 }),
             ["warmstack:database.pool.max"],
@@ -131,7 +167,7 @@ describe("config", () => {
                 );
                 assert.match(
                     err.message,
-                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost/,
+                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost, alerts; given \{\}/,
                 );
                 assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
                 return true;

@@ -6,11 +6,12 @@ import { LAUNCH_HOOK_NAME, TLS_POLICY } from "../../infra/compute";
 import { namespaceValues, parseConfig } from "../../infra/config";
 import { AGENT_USERNAME } from "../../infra/database";
 import { plan } from "../../infra/plan";
-import { readinessFromPulumiConfig, warmstack, warmstackFromPulumiConfig } from "../../infra/stack";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { TAGS } from "../../policies/contract";
 import { parseAgentConfig } from "../../warmers/agent/config";
 import {
     committedStacks,
+    editedConfig,
     NOW,
     primaryOf,
     ProgramRun,
@@ -220,20 +221,15 @@ describe("program under mocks: network", () => {
     });
 });
 
-/** The program on a committed stack's parsed config with `edit` applied to it (keys the schema may not take yet). */
-function runEdited(stack: string, edit: (config: any) => void): Promise<ProgramRun> {
-    return runProgram(stackConfig(stack), () => {
-        const { config, plan: readiness } = readinessFromPulumiConfig(NOW);
-        edit(config);
-        return warmstack(config, readiness);
-    });
-}
+/** The program on a committed stack with some `warmstack:*` blocks edited, as a user would in the stack file. */
+const runEdited = (stack: string, edits: Parameters<typeof editedConfig>[1]) =>
+    runProgram(editedConfig(stack, edits), () => warmstackFromPulumiConfig(NOW), stack);
 
 describe("program under mocks: HTTPS with compute.certificateArn", () => {
     const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
     let run: ProgramRun;
     before(async () => {
-        run = await runEdited("blackfriday", (config) => (config.compute.certificateArn = certificateArn));
+        run = await runEdited("blackfriday", { compute: (compute) => ({ ...compute, certificateArn }) });
     });
 
     it("listens on 443 with the certificate and a current TLS policy, forwarding to the app", () => {
@@ -262,7 +258,7 @@ describe("program under mocks: HTTPS with compute.certificateArn", () => {
 
 describe("program under mocks: compute.agent.source ami", () => {
     it("stores no agent, grants no S3 read, and has the user data check the image's copy", async () => {
-        const run = await runEdited("launch", (config) => (config.compute.agent = { source: "ami" }));
+        const run = await runEdited("launch", { compute: (compute) => ({ ...compute, agent: { source: "ami" } }) });
         assert.equal(run.ofType(T.bucket).length, 0);
         assert.equal(run.ofType(T.bucketObject).length, 0);
         const s3 = statementsOf(run, "app-instance").filter((s) => String(s.Action).startsWith("s3:"));
@@ -276,7 +272,7 @@ describe("program under mocks: compute.agent.source ami", () => {
 describe("program under mocks: warmstack:alerts.topicArn", () => {
     it("sends the alarm and failed runs to the given topic and creates none", async () => {
         const topicArn = "arn:aws:sns:us-east-1:123456789012:on-call";
-        const run = await runEdited("blackfriday", (config) => (config.alerts = { topicArn }));
+        const run = await runEdited("blackfriday", { alerts: () => ({ topicArn }) });
         assert.equal(run.ofType(T.topic).length, 0);
         assert.deepEqual(run.one(T.alarm).inputs.alarmActions, [topicArn]);
         assert.equal(run.outputs.alertTopicArn, topicArn);

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { NOW, ProgramRun, runProgram, stackConfig } from "../support/pulumi";
+import { editedConfig, NOW, ProgramRun, runProgram, stackConfig } from "../support/pulumi";
 
 describe("program under mocks: components", () => {
     it("registers the network, the data tier, its warm, the agent's store and the app tier", async () => {
@@ -72,4 +72,31 @@ describe("program under mocks: bad config", () => {
         );
         assert.equal(run.resources.length, 0);
     });
+
+    const oneBadKey: Array<[string, Parameters<typeof editedConfig>[1], RegExp]> = [
+        [
+            "warmstack:compute.certificateArn",
+            { compute: (c) => ({ ...c, certificateArn: "arn:aws:iam::123456789012:server-certificate/site" }) },
+            /warmstack:compute\.certificateArn: an ACM certificate ARN, arn:aws:acm:<region>:<12-digit account>:certificate\/<id>; given "arn:aws:iam::123456789012:server-certificate\/site"/,
+        ],
+        [
+            "warmstack:alerts.topicArn",
+            { alerts: () => ({ topicArn: "on-call" }) },
+            /warmstack:alerts\.topicArn: a standard \(not \.fifo\) SNS topic ARN, .*; given "on-call"/,
+        ],
+        [
+            "warmstack:compute.agent.source",
+            { compute: (c) => ({ ...c, agent: { source: "s3" } }) },
+            /warmstack:compute\.agent\.source: one of stack \| ami; given "s3"/,
+        ],
+    ];
+    for (const [key, edits, expected] of oneBadKey) {
+        it(`fails before any resource with one error naming ${key}`, async () => {
+            const { run, error } = await runExpectingFailure(editedConfig("blackfriday", edits));
+            assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
+            assert.match((error as Error).message, /\(1 problem\):/);
+            assert.match((error as Error).message, expected);
+            assert.equal(run.resources.length, 0, "no resource registered");
+        });
+    }
 });

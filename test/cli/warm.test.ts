@@ -217,4 +217,21 @@ describe("warmstack warm (CLI)", function () {
             await replica.stop();
         }
     });
+
+    it("builds its command without loading the engine's drivers (pg, ioredis): they load when a warm runs", async () => {
+        const probe = [
+            `require(${JSON.stringify(require.resolve("../../warmers/cli/warm"))}).warmCommand();`,
+            "const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\\\/](pg|ioredis)[\\\\/]/.test(file));",
+            "process.stdout.write(JSON.stringify(loaded));",
+        ].join("\n");
+        const stdout = await new Promise<string>((resolve, reject) =>
+            execFile(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "-e", probe],
+                { timeout: 55_000 },
+                (err, out) => (err ? reject(err) : resolve(out)),
+            ),
+        );
+        assert.deepEqual(JSON.parse(stdout), []);
+    });
 });

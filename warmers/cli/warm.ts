@@ -7,7 +7,6 @@ import { ColdCacheError, WarmIncompleteError } from "../engine/errors";
 import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from "../engine/options";
 import type { WarmReport } from "../engine/report";
 import { checkNumber } from "../engine/resolve";
-import { warm } from "../engine/warm";
 import { describe } from "./outcome";
 import { ProgressBar } from "./progress";
 
@@ -130,6 +129,8 @@ export function warmCommand(): Command {
 }
 
 async function runWarm({ json, ...options }: WarmFlags): Promise<void> {
+    // Loaded here, not at the top: `warmstack --help` and every other command start without pg and ioredis.
+    const { warm } = await import("../engine/warm");
     const bar = !json && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
     try {
         const report = await warm({ ...options, onProgress: bar && ((progress) => bar.update(progress)) });

@@ -4,21 +4,19 @@
 // standalone and cluster, so a noisy machine hurts both alike; medians and the min–max spread are reported.
 // Flags: --rows N (default 1,000,000), --rounds N (default 3), --old-ref REF (also run the cluster warm with
 // the CLI as it was at git REF, e.g. the per-key ioredis path before the pipelined one; one run per round).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { startPostgres, startRedis, startRedisCluster, stopAllServers } from "../warmers/local/servers";
-import { bundleScript } from "../warmers/provider/bundle";
+import { bundleCli, seed, timed } from "./warm";
 
 const ROOT = path.join(__dirname, "..");
 const TTL = 3600;
 const QUERY = "SELECT key, value FROM bench_items";
 const PRIMARIES = 3;
-/** What the CLI loads only for other subcommands: left out of the bundle, as it stays unloaded in `warm`. */
-const LAZY = ["agent/agent.ts", "drill/drill.ts", "drill/report.ts"];
 
 interface Run {
     seconds: number;
@@ -33,39 +31,6 @@ function flag(name: string): string | undefined {
     return at < 0 ? undefined : process.argv[at + 1];
 }
 
-/** Runs a command under /usr/bin/time: its stdout, wall seconds, peak RSS and CPU seconds. */
-function timed(command: string, args: string[]): Promise<Omit<Run, "redisCpu"> & { stdout: string }> {
-    return new Promise((resolve, reject) => {
-        const started = performance.now();
-        const child = spawn("/usr/bin/time", ["-f", "maxrss_kb=%M cpu=%U+%S", command, ...args], { cwd: ROOT });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            const seconds = (performance.now() - started) / 1000;
-            const usage = /maxrss_kb=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
-            if (code !== 0 || !usage) reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr}`));
-            else
-                resolve({
-                    stdout,
-                    seconds,
-                    rssMb: Number(usage[1]) / 1024,
-                    cpu: Number(usage[2]) + Number(usage[3]),
-                });
-        });
-    });
-}
-
-/** The CLI of the tree at `root` as one JavaScript file, bundled as the Lambda's code is. */
-function bundleCli(root: string, outDir: string, name: string): string {
-    const outfile = path.join(outDir, `${name}.js`);
-    const lazy = LAZY.map((file) => path.join(root, "warmers", file));
-    fs.writeFileSync(outfile, bundleScript(path.join(root, "warmers", "cli", "main.ts"), lazy));
-    return outfile;
-}
-
 /** The CLI as committed at `ref`: its warmers/ (and package.json, for the version) extracted beside this tree's node_modules, then bundled. */
 function bundleCliAt(ref: string, outDir: string): string {
     const tree = path.join(outDir, "old");
@@ -76,19 +41,7 @@ function bundleCliAt(ref: string, outDir: string): string {
     });
     execFileSync("tar", ["-x", "-C", tree], { input: archive });
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tree, "node_modules"));
-    return bundleCli(tree, outDir, "warmstack-old");
-}
-
-async function seed(pg: Client, rows: number): Promise<void> {
-    // The rows of bench:warm: 15-byte keys, 200-byte values, generated server-side.
-    await pg.query("DROP TABLE IF EXISTS bench_items");
-    await pg.query(
-        `CREATE TABLE bench_items AS
-         SELECT g AS id, 'k:' || lpad(g::text, 13, '0') AS key, left(repeat(md5(g::text), 7), 200) AS value
-         FROM generate_series(1, $1::int) AS g`,
-        [rows],
-    );
-    await pg.query("VACUUM ANALYZE bench_items");
+    return bundleCli(tree, path.join(outDir, "warmstack-old.js"));
 }
 
 /** One warm through the CLI; checks the report and that the target (every primary) holds exactly `rows` keys. */
@@ -102,14 +55,14 @@ async function warmOnce(
     const before = await redisCpu(target.primaries);
     const args = [bundle, "warm", "--source", pgUrl, "--query", QUERY, "--redis", target.url, "--ttl", String(TTL)];
     args.push("--top", String(rows), "--json", ...(target.cluster ? ["--cluster"] : []));
-    const { stdout, ...run } = await timed(process.execPath, args);
+    const { stdout, clientCpu, seconds, rssMb } = await timed(process.execPath, args);
     const redisSeconds = (await redisCpu(target.primaries)) - before;
     const report = JSON.parse(stdout);
     if (report.keysWritten !== rows) throw new Error(`warmstack wrote ${report.keysWritten} keys, expected ${rows}`);
     const sizes = await Promise.all(target.primaries.map((redis) => redis.dbsize()));
     const held = sizes.reduce((a, b) => a + b, 0);
     if (held !== rows) throw new Error(`${target.url} holds ${held} keys (${sizes}) after the warm, expected ${rows}`);
-    return { ...run, redisCpu: redisSeconds };
+    return { seconds, rssMb, cpu: clientCpu, redisCpu: redisSeconds };
 }
 
 /** CPU seconds the servers have used so far, summed. */
@@ -163,7 +116,7 @@ async function main(): Promise<void> {
     const nodes = cluster.nodes.map((node) => new Redis(node.url));
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-"));
     try {
-        const bundle = bundleCli(ROOT, outDir, "warmstack");
+        const bundle = bundleCli(ROOT, path.join(outDir, "warmstack.js"));
         const oldBundle = oldRef === undefined ? undefined : bundleCliAt(oldRef, outDir);
         await seed(pg, rows);
         const standaloneTarget = { url: standalone.url, cluster: false, primaries: [single] };

@@ -36,7 +36,7 @@ function flag(name: string, fallback: string): string {
 }
 
 /** Runs a command under /usr/bin/time: its stdout, wall seconds, peak RSS (largest process) and CPU seconds. */
-function timed(
+export function timed(
     command: string,
     args: string[],
 ): Promise<{ stdout: string; seconds: number; rssMb: number; clientCpu: number }> {
@@ -63,7 +63,7 @@ function timed(
     });
 }
 
-async function seed(pg: Client, rows: number): Promise<void> {
+export async function seed(pg: Client, rows: number): Promise<void> {
     // Server-side generation: 15-byte keys, 200-byte values, no client round trips.
     await pg.query("DROP TABLE IF EXISTS bench_items");
     await pg.query(
@@ -78,14 +78,16 @@ async function seed(pg: Client, rows: number): Promise<void> {
 /**
  * The CLI as one JavaScript file, bundled as the Lambda's code is: no TypeScript compiler in the measured process.
  * The agent's and the drill's implementations, which the CLI loads only when those subcommands run, stay out,
- * as they stay unloaded in `warmstack warm` itself.
+ * as they stay unloaded in `warmstack warm` itself. `root`: another checkout's tree (bench:cluster's older CLI).
  */
-function bundleCli(): string {
-    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-")), "warmstack.js");
+export function bundleCli(
+    root = ROOT,
+    outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-")), "warmstack.js"),
+): string {
     const lazy = ["agent/agent.ts", "drill/drill.ts", "drill/report.ts"].map((file) =>
-        path.join(ROOT, "warmers", file),
+        path.join(root, "warmers", file),
     );
-    fs.writeFileSync(outfile, bundleScript(path.join(ROOT, "warmers", "cli", "main.ts"), lazy));
+    fs.writeFileSync(outfile, bundleScript(path.join(root, "warmers", "cli", "main.ts"), lazy));
     return outfile;
 }
 
@@ -251,7 +253,9 @@ function report(rows: number, runs: Run[]): void {
     }
 }
 
-main().catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-});
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err);
+        process.exitCode = 1;
+    });
+}

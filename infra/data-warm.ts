@@ -6,10 +6,15 @@ import type { ConfigProblem, WarmstackConfig } from "./config";
 /** The lead the plan picks when cache.prewarm.leadMinutes is left out, unless the TTL demands less. */
 export const DEFAULT_LEAD_MINUTES = 30;
 /**
- * Keys per second the plan assumes for a warm run by the warmer Lambda into ElastiCache: deliberately low. The
- * engine writes ~350,000 keys/s from PostgreSQL into Redis on loopback (bench:warm); the function gets 1024 MB,
- * about 0.6 of a vCPU, and reads and writes over TLS across the VPC, so a twentieth of that is a floor it should
- * beat, not a promise.
+ * The warmer function's memory. Lambda hands out CPU in proportion to memory: 1 GiB is about 0.6 of a vCPU, which
+ * keeps the batch encoding ahead of the network. WARM_KEYS_PER_SECOND assumes it: change both together.
+ */
+export const WARMER_MEMORY_MB = 1024;
+/**
+ * Keys per second the plan assumes for a warm run by the warmer Lambda (WARMER_MEMORY_MB) into ElastiCache:
+ * deliberately low. The engine writes ~350,000 keys/s from PostgreSQL into Redis on loopback (bench:warm); the
+ * function has about 0.6 of a vCPU and reads and writes over TLS across the VPC, so a twentieth of that is a
+ * floor it should beat, not a promise.
  */
 export const WARM_KEYS_PER_SECOND = 20_000;
 /** A cold start, the connections and the ranking query's first rows, before the first key is written. */

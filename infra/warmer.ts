@@ -5,17 +5,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "../warmers/provider/bundle";
+import { WARMER_MEMORY_MB } from "./data-warm";
 
 /**
  * Node 24, the active LTS line (Node 22 is in maintenance): the bundle targets Node 20 syntax, so it runs on
  * it unchanged, and the handler is async, as the nodejs24.x runtime requires.
  */
 export const WARMER_RUNTIME = aws.lambda.Runtime.NodeJS24dX;
-/**
- * Fixed: the engine's own peak is far below it (see `npm run bench:warm`), but Lambda hands out CPU in
- * proportion to memory, and 1 GiB (about 0.6 vCPU) keeps the batch encoding ahead of the network.
- */
-const MEMORY_MB = 1024;
 
 export interface WarmerFunctionArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -67,7 +63,8 @@ export class WarmerFunction extends pulumi.ComponentResource {
                 code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(runtimeBundle()) }),
                 role: role.arn,
                 timeout: args.timeoutSeconds,
-                memorySize: MEMORY_MB,
+                // The plan's estimate of the warm's duration assumes this memory (infra/data-warm.ts).
+                memorySize: WARMER_MEMORY_MB,
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
             },
             { parent: this, dependsOn: [access, secrets] },

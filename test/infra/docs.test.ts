@@ -13,7 +13,12 @@ import {
 } from "../../infra/cache-sizing";
 import { configSchema, parseConfig, unwrapped } from "../../infra/config";
 import { ALWAYS_WARM_FRACTION_OF_MAX } from "../../infra/cost";
-import { DEFAULT_LEAD_MINUTES, WARM_KEYS_PER_SECOND, WARM_START_SECONDS } from "../../infra/data-warm";
+import {
+    DEFAULT_LEAD_MINUTES,
+    WARM_KEYS_PER_SECOND,
+    WARM_START_SECONDS,
+    WARMER_MEMORY_MB,
+} from "../../infra/data-warm";
 import { NODE_MEMORY_AS_OF } from "../../infra/node-memory";
 import {
     CACHE_NODE_HOURLY,
@@ -130,6 +135,7 @@ describe("docs/configuration.md", () => {
             `at most ${MAX_SHARDS} shards and ${MAX_NODES} nodes`,
             `⌈${WARM_START_SECONDS} + topKeys / ${WARM_KEYS_PER_SECOND.toLocaleString("en-US")}⌉`,
             `min(${DEFAULT_LEAD_MINUTES}, longest)`,
+            `the warmer function has ${WARMER_MEMORY_MB} MB`,
             `min(data warm, ramp) − ${DEPLOY_ALLOWANCE_MINUTES} minutes`,
             `⌈${ALWAYS_WARM_FRACTION_OF_MAX} × *P*⌉`,
             `as of ${NODE_MEMORY_AS_OF}`,

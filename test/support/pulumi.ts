@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { stackConfigValues } from "../../warmers/cli/stack-file";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
@@ -31,10 +31,7 @@ export interface ProgramRun {
 /** The `config:` block of a committed `Pulumi.<stack>.yaml`, flattened the way the CLI hands it to the program. */
 export function stackConfig(stack: string): Record<string, string> {
     const file = path.join(REPO, `Pulumi.${stack}.yaml`);
-    const config = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-    return Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    return stackConfigValues(fs.readFileSync(file, "utf8"), file);
 }
 
 export function committedStacks(): string[] {

@@ -27,6 +27,8 @@ export interface AgentEndpoints {
     cacheHost: string;
     cachePort: number;
     cacheTokenSecretArn: string;
+    /** `cacheHost` is a cluster-mode group's configuration endpoint. @defaultValue false */
+    cacheClusterMode?: boolean;
     appPort: number;
     healthCheckPath: string;
 }
@@ -56,7 +58,13 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
             },
             tls: { caFile: RDS_CA_PATH },
         },
-        redis: { host: e.cacheHost, port: e.cachePort, tls: {}, authToken: { secretArn: e.cacheTokenSecretArn } },
+        redis: {
+            host: e.cacheHost,
+            port: e.cachePort,
+            tls: {},
+            authToken: { secretArn: e.cacheTokenSecretArn },
+            cluster: e.cacheClusterMode ?? false,
+        },
         app: { warmUp: [{ url: `http://127.0.0.1:${e.appPort}${e.healthCheckPath}`, count: 20 }] },
     };
     parseAgentConfig(config, "the agent config in user data");

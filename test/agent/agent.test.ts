@@ -9,6 +9,7 @@ import { Client } from "pg";
 import { AGENT_CONNECTION_NAME, AgentError, AgentOptions, runAgent, runAgentFromFile } from "../../warmers/agent/agent";
 import { agentCommand } from "../../warmers/agent/command";
 import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { startRedisCluster } from "../../warmers/local/servers";
 import { closedPort } from "../support/servers";
 import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";
 import {
@@ -216,6 +217,26 @@ describe("agent run", () => {
             );
         }
         assertNoSecretLogged();
+    });
+
+    it("proves a cluster-mode group's configuration endpoint as a Redis Cluster, with the auth token", async function () {
+        this.timeout(60_000);
+        const cluster = await startRedisCluster({ primaries: 3, password: REDIS_TOKEN });
+        const [seed] = cluster.nodes;
+        const probe = new Redis({ host: seed.host, port: seed.port, password: REDIS_TOKEN });
+        try {
+            await probe.config("RESETSTAT");
+            const redisConfig = { host: seed.host, port: seed.port, authToken: { env: "REDIS_TOKEN" }, cluster: true };
+            const report = await runAgent(parseAgentConfig(config({ redis: redisConfig }), "test"), options());
+            assertCompleted("CONTINUE");
+            assert.equal(report.connections.redis, 1);
+            // A cluster client asks the endpoint for the slot map; a plain client would only have PINGed it.
+            assert.match(await probe.info("commandstats"), /^cmdstat_cluster/m);
+            assertNoSecretLogged();
+        } finally {
+            probe.disconnect();
+            await cluster.stop();
+        }
     });
 
     it("ABANDONs with the reason when PostgreSQL refuses connections, and leaves nothing open", async () => {

@@ -46,6 +46,14 @@ describe("agent config", () => {
         assert.deepEqual(config.watch, { pollMs: 5000 });
     });
 
+    it("connects to Redis as a standalone server unless redis.cluster says true, and takes only a boolean", () => {
+        const redis = { host: "cache" };
+        assert.equal(parseAgentConfig({ ...MINIMAL, redis }, "f").redis?.cluster, false);
+        assert.equal(parseAgentConfig({ ...MINIMAL, redis: { ...redis, cluster: true } }, "f").redis?.cluster, true);
+        const err = rejection(() => parseAgentConfig({ ...MINIMAL, redis: { ...redis, cluster: "yes" } }, "f"));
+        assert.deepEqual(err.problems, ["redis.cluster: Invalid input: expected boolean, received string"]);
+    });
+
     it("fails at once on a missing file, naming the path", () => {
         const file = path.join(dir, "absent.json");
         const err = rejection(() => loadAgentConfig(file));

@@ -284,6 +284,19 @@ describe("the agent config in user data", () => {
         assert.deepEqual(config.redis?.authToken, { secretArn: endpoints.cacheTokenSecretArn });
         assert.deepEqual(config.postgres?.writer.password, { secretArn: endpoints.databaseSecretArn });
         assert.equal(config.postgres?.writer.user, "warmstack_agent");
+        assert.equal(config.redis?.cluster, false, "a replication group without cluster mode is one server");
+    });
+
+    it("tells the agent to speak Redis Cluster to a cluster-mode group's configuration endpoint", () => {
+        const cluster = { ...endpoints, cacheHost: "clustercfg.cache.example", cacheClusterMode: true };
+        const config = parseAgentConfig(agentConfigFor(plan(validConfig(), { now: NOW }), cluster), "test");
+        assert.deepEqual(config.redis, {
+            host: "clustercfg.cache.example",
+            port: 6379,
+            tls: { rejectUnauthorized: true },
+            authToken: { secretArn: endpoints.cacheTokenSecretArn },
+            cluster: true,
+        });
     });
 });
 

@@ -79,6 +79,7 @@ describe("pre-warm inputs", () => {
                 query: INPUTS.query,
                 redis: "rediss://master.cache.example:6380",
                 password: "token-1",
+                cluster: false,
                 top: 1000,
                 ttl: 600,
                 jitter: 0.1,
@@ -88,6 +89,13 @@ describe("pre-warm inputs", () => {
         const plain = warmOptionsFor({ ...INPUTS, redisTls: false, authToken: undefined });
         assert.equal(plain.redis, "redis://master.cache.example:6380");
         assert.ok(!("password" in plain));
+    });
+
+    it("warms a cluster-mode group as a Redis Cluster, on the deploy and at the scheduled instant", () => {
+        assert.equal(warmOptionsFor({ ...INPUTS, redisCluster: true }).cluster, true);
+        const payload = scheduledWarm({ ...INPUTS, redisCluster: true }, {});
+        assert.equal(payload.redisCluster, true, "the scheduled payload keeps the flag");
+        assert.equal(warmOptionsFor({ ...payload, mode: "direct", trigger: "scheduled" }).cluster, true);
     });
 
     it("reports every figure of the warm under the one list of output fields", () => {

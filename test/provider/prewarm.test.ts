@@ -2,11 +2,12 @@ import { strict as assert } from "node:assert";
 import http from "node:http";
 import { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import Redis from "ioredis";
+import Redis, { Cluster } from "ioredis";
 import { Client } from "pg";
 import { runtimeBundle } from "../../warmers/provider/bundle";
 import type { PrewarmInputs, PrewarmOutputs } from "../../warmers/provider/inputs";
 import { prewarmProvider } from "../../warmers/provider/provider";
+import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
 import { PostgresServer, RedisServer, startPostgres, startRedis, testPostgres } from "../support/servers";
 import { runProvider } from "./support";
 
@@ -154,6 +155,45 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
         });
         assert.ok(answer.error, "rejected");
         assert.ok(!answer.output.includes("wrong-token-not-to-be-printed"), answer.output);
+    });
+
+    describe("a cluster-mode group", () => {
+        let cluster: RedisCluster;
+        let reader: Cluster;
+
+        before(async () => {
+            cluster = await startRedisCluster({ primaries: 3 });
+            reader = new Cluster([{ host: cluster.nodes[0].host, port: cluster.nodes[0].port }]);
+        });
+        after(async () => {
+            reader?.disconnect();
+            await cluster?.stop();
+        });
+
+        it("warms through the configuration endpoint as a Redis Cluster with redisCluster", async () => {
+            const [seed] = cluster.nodes;
+            const target = { redisHost: seed.host, redisPort: seed.port, authToken: undefined };
+            const created = await runProvider(text, {
+                op: "create",
+                inputs: inputs({ ...target, redisCluster: true }),
+            });
+            assert.equal(created.error, undefined, created.output);
+            assert.equal(created.result!.outs!.keysWritten, TOP);
+            assert.equal(created.result!.outs!.warmth, 1);
+            for (const key of ["item:1", "item:2", "item:3", `item:${TOP}`])
+                assert.equal(await reader.get(key), `value-${key.slice(5)}`, key);
+            // Every primary holds part of the keys: they went by slot, not all to the seed node.
+            const primaries = cluster.nodes.map((node) => new Redis({ host: node.host, port: node.port }));
+            try {
+                const sizes = await Promise.all(primaries.map((node) => node.dbsize()));
+                assert.ok(
+                    sizes.every((size) => size > 0),
+                    `keys per node: ${sizes.join(", ")}`,
+                );
+            } finally {
+                for (const node of primaries) node.disconnect();
+            }
+        });
     });
 
     describe("a database that checks the password", () => {

@@ -6,6 +6,8 @@ import type { ConnectionOptions } from "node:tls";
 import Redis from "ioredis";
 import { Pool } from "pg";
 import { WarmstackError } from "../errors";
+import { Redactor } from "../engine/redact";
+import { connectRedis } from "../engine/redis-client";
 import { failFastRedisOptions } from "../engine/redis-options";
 import { AgentStepError } from "./errors";
 import { AgentConfig, TlsOptions, loadAgentConfig } from "./config";
@@ -199,11 +201,27 @@ async function proveRedis(
     timeoutMs: number,
     connectMs: number,
 ): Promise<number> {
-    // ioredis takes no lookup for plain TCP: connect to the cached address and verify TLS against the name.
     const tls = tlsOptions(redis.tls);
+    const timeouts = { connectTimeoutMs: connectMs, commandTimeoutMs: timeoutMs };
+    if (redis.cluster) {
+        // The engine's cluster client: it follows the slot map from the configuration endpoint, and reaches each
+        // node by the name the cluster announces (ElastiCache's TLS certificates name the nodes, not addresses).
+        const cluster = held.add(
+            await connectRedis(
+                { host: redis.host, port: redis.port, db: 0, tls, password: token, cluster: true },
+                "redis",
+                `cluster ${redis.host}:${redis.port}`,
+                { ...timeouts, redactor: new Redactor([token]) },
+            ),
+            (c) => c.disconnect(),
+        );
+        await prewarmRedis(cluster, { timeoutMs, connectTimeoutMs: connectMs });
+        return 1;
+    }
+    // ioredis takes no lookup for plain TCP: connect to the cached address and verify TLS against the name.
     const client = held.add(
         new Redis({
-            ...failFastRedisOptions({ connectTimeoutMs: connectMs, commandTimeoutMs: timeoutMs }),
+            ...failFastRedisOptions(timeouts),
             host: await dns.address(redis.host),
             port: redis.port,
             password: token,

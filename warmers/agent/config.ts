@@ -112,6 +112,8 @@ const schema = z.strictObject({
             port: port.default(6379),
             tls: tls.optional(),
             authToken: secretSource.optional(),
+            /** `host` is a cluster-mode group's configuration endpoint: connect as a Redis Cluster client. */
+            cluster: z.boolean().default(false),
         })
         .optional(),
     app: z

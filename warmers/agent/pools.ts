@@ -2,7 +2,7 @@
 // first requests of a fresh instance pay TCP, TLS, authentication and a backend fork. These open the
 // connections before the traffic does, validate each one, and keep the pool at its size afterwards.
 import { once } from "node:events";
-import type Redis from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 import type { Pool, PoolClient, QueryConfig } from "pg";
 import { withTimeout } from "../timeout";
 import { PoolWarmError } from "./errors";
@@ -134,7 +134,7 @@ async function checkoutValidated(pool: Pool, options: PgPoolWarmOptions): Promis
  * within `connectTimeoutMs` (default `timeoutMs`).
  */
 export async function prewarmRedis(
-    client: Redis,
+    client: Redis | Cluster,
     options: { timeoutMs: number; connectTimeoutMs?: number },
 ): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
@@ -149,7 +149,7 @@ export async function prewarmRedis(
                 : client.status === "ready"
                   ? Promise.resolve()
                   : once(client, "ready").then(() => undefined);
-        const where = `${client.options.host}:${client.options.port}`;
+        const where = client instanceof Cluster ? "the cluster" : `${client.options.host}:${client.options.port}`;
         await withTimeout(
             ready,
             Math.min(options.connectTimeoutMs ?? options.timeoutMs, options.timeoutMs),

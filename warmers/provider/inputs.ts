@@ -13,6 +13,11 @@ export interface PrewarmInputs {
     redisHost: string;
     redisPort: number;
     redisTls: boolean;
+    /**
+     * `redisHost` is a cluster-mode group's configuration endpoint: warm it as a Redis Cluster (the engine's
+     * `cluster`). @defaultValue false
+     */
+    redisCluster?: boolean;
     /** Secret. */
     authToken?: string;
     /** A database READER endpoint: the pre-warm never loads the primary. */
@@ -177,6 +182,7 @@ export function warmOptionsFor(inputs: PrewarmInputs): WarmOptions {
         query: inputs.query,
         redis: `${inputs.redisTls ? "rediss" : "redis"}://${inputs.redisHost}:${inputs.redisPort}`,
         ...(inputs.authToken !== undefined && { password: inputs.authToken }),
+        cluster: inputs.redisCluster ?? false,
         top: inputs.topKeys,
         ttl: inputs.ttlSeconds,
         jitter: inputs.ttlJitter,

@@ -122,6 +122,8 @@ export class DataPrewarm extends pulumi.ComponentResource {
             redisHost: cache.host,
             redisPort: cache.port,
             redisTls: true,
+            // A cluster-mode group is reached through its configuration endpoint and spoken to as a cluster.
+            redisCluster: plan.cache.clusterMode,
             // A replica, never the primary: the warm's full scan must not compete with the writes.
             sourceHost: pulumi.output(database.replicaHosts).apply((hosts) => hosts[0]),
             sourcePort: database.port,

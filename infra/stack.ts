@@ -110,6 +110,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
                 // Login only: the agent opens and checks its pools, it reads no data.
                 databaseUser: database.agentRole.user,
                 cachePort: cache.port,
+                cacheClusterMode: cache.clusterMode,
             })),
     });
 

@@ -19,6 +19,7 @@ import {
     runProgram,
     stackConfig,
     T,
+    userDataOf,
 } from "../support/pulumi";
 
 const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
@@ -161,6 +162,9 @@ describe("program under mocks: cluster mode", () => {
         assert.equal(run.one(T.prewarm).inputs.redisHost, endpoint);
         assert.equal(run.outputs.cacheEndpoint, endpoint);
         assert.equal(run.outputs.cacheClusterMode, true);
+        // Both the pre-warm and the instances' agent speak cluster to it.
+        assert.equal(run.one(T.prewarm).inputs.redisCluster, true);
+        assert.equal(JSON.parse(userDataOf(run).agentConfig).redis.cluster, true);
     });
 });
 

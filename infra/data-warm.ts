@@ -44,13 +44,18 @@ export interface DataWarmLead {
 export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): DataWarmLead | ConfigProblem[] {
     const estimatedSeconds = estimateWarmSeconds(prewarm.topKeys);
     const longest = longestLeadMinutes(prewarm.ttlSeconds, prewarm.ttlJitter);
-    const shortest = shortestLeadMinutes(estimatedSeconds);
+    // The warm may run until its timeout: it must end, warm or failed and alarmed, before the start. The
+    // policy pack's latest safe instant is start − timeoutSeconds too, so the two agree.
+    const shortest = shortestLeadMinutes(Math.max(estimatedSeconds, prewarm.timeoutSeconds));
     const given = prewarm.leadMinutes;
     const leadMinutes = given ?? Math.min(DEFAULT_LEAD_MINUTES, longest);
     const ttlText =
         `a key written then must outlive the start: lead × 60 < cache.prewarm.ttlSeconds × (1 − ttlJitter) = ` +
         `${prewarm.ttlSeconds} × ${settle(1 - prewarm.ttlJitter)} s`;
-    const warmText = `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`;
+    const warmText =
+        estimatedSeconds >= prewarm.timeoutSeconds
+            ? `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`
+            : `the warm may run up to cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s) and must end before the start`;
     if (shortest > longest) {
         return [
             {

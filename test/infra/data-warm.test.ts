@@ -72,9 +72,12 @@ describe("data warm lead", () => {
 
     it("rejects a given lead shorter than the warm, rounding the warm up to whole minutes", () => {
         // 10M keys: 530 s, so 9 minutes (8 would leave 50 s of the warm after the start).
-        assert.equal(planWith(prewarm({ topKeys: 10_000_000, leadMinutes: 9 })).dataPrewarm.leadMinutes, 9);
+        assert.equal(
+            planWith(prewarm({ topKeys: 10_000_000, leadMinutes: 9, timeoutSeconds: 300 })).dataPrewarm.leadMinutes,
+            9,
+        );
         assert.match(
-            problems(prewarm({ topKeys: 10_000_000, leadMinutes: 8 })),
+            problems(prewarm({ topKeys: 10_000_000, leadMinutes: 8, timeoutSeconds: 300 })),
             /warmstack:cache\.prewarm\.leadMinutes: at least 9 \(and at most 53 for the TTL\): the warm of 10000000 keys needs about 530 s at 20000 keys\/s; given 8/,
         );
     });
@@ -91,10 +94,22 @@ describe("data warm lead", () => {
     it("rejects a TTL too short to outlive any lead that holds the warm, with the shortest TTL that works", () => {
         // 10M keys need 9 minutes; 600 × 0.9 = 540 s allows 8 at most; 601 × 0.9 = 540.9 s allows 9.
         assert.match(
-            problems(prewarm({ topKeys: 10_000_000, ttlSeconds: 600 })),
+            problems(prewarm({ topKeys: 10_000_000, ttlSeconds: 600, timeoutSeconds: 300 })),
             /warmstack:cache\.prewarm\.ttlSeconds: at least 601: the warm of 10000000 keys needs about 530 s .*\(9 min before the event\).*; given 600/,
         );
-        assert.equal(planWith(prewarm({ topKeys: 10_000_000, ttlSeconds: 601 })).dataPrewarm.leadMinutes, 9);
+        assert.equal(
+            planWith(prewarm({ topKeys: 10_000_000, ttlSeconds: 601, timeoutSeconds: 300 })).dataPrewarm.leadMinutes,
+            9,
+        );
+    });
+
+    it("rejects a lead shorter than the warm's timeout: the warm must end before the start, as the pack requires", () => {
+        // 100k keys are estimated at 35 s, but a warm may run its whole 600 s timeout: 10 minutes, not 1.
+        assert.match(
+            problems(prewarm({ topKeys: 100_000, leadMinutes: 9, timeoutSeconds: 600 })),
+            /warmstack:cache\.prewarm\.leadMinutes: at least 10 \(and at most \d+ for the TTL\): the warm may run up to cache\.prewarm\.timeoutSeconds \(600 s\) and must end before the start; given 9/,
+        );
+        assert.equal(planWith(prewarm({ topKeys: 100_000, leadMinutes: 10 })).dataPrewarm.leadMinutes, 10);
     });
 
     it("warns when the estimated warm runs past cache.prewarm.timeoutSeconds", () => {

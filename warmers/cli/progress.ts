@@ -13,8 +13,9 @@ export class ProgressBar {
     constructor(private readonly stream: NodeJS.WriteStream) {}
 
     update(progress: WarmProgress): void {
-        const { present, null: none, tooLarge } = progress.skipped;
-        const payload = { written: progress.keysWritten, skipped: present + none + tooLarge };
+        // Every kind of skip counts (present, duplicate, null, too large): the bar adds them all.
+        const skipped = Object.values(progress.skipped).reduce((sum, n) => sum + n, 0);
+        const payload = { written: progress.keysWritten, skipped };
         if (this.bar) {
             this.bar.update(progress.rowsRead, payload);
             return;

@@ -18,7 +18,7 @@ import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { TYPES } from "../../policies/contract";
 import { PACK_NAME, policies } from "../../policies/pack";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { REPO, runProgram, stackConfig } from "../support/pulumi";
+import { only, REPO, runProgram, stackConfig } from "../support/pulumi";
 
 export const PACK_DIR = path.join(REPO, "policies");
 export const PACK_VERSION: string = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")).version;
@@ -113,11 +113,8 @@ export async function programResources(
     });
 }
 
-export const one = (resources: EngineResource[], type: string, name?: string): EngineResource => {
-    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` ${name}` : ""}, found ${found.length}`);
-    return found[0];
-};
+export const one = (resources: EngineResource[], type: string, name?: string): EngineResource =>
+    only(resources, type, name);
 
 /**
  * The stack with its cache left cold: no CachePrewarm fills it. The program's CachePrewarm also warms the

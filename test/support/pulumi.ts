@@ -182,13 +182,16 @@ export async function runProgram(
         resources,
         outputs,
         ofType: (type) => resources.filter((r) => r.type === type),
-        one(type, name) {
-            const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-            if (found.length !== 1)
-                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
-            return found[0];
-        },
+        one: (type, name) => only(resources, type, name),
     };
+}
+
+/** The one resource of `type` (and `name`, if given): any other count is a test failure that says so. */
+export function only<R extends { type: string; name: string }>(resources: R[], type: string, name?: string): R {
+    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1)
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return found[0];
 }
 
 /** The resource types the program tests look at. */

@@ -4,7 +4,6 @@
 // PostgreSQL into Redis (private servers): peak RSS through each launcher and through the engine bundled into one
 // CommonJS file as bench/warm.ts runs it (as the Lambda ships it). Every figure is the median over --rounds with
 // the min–max seen. Flags: --keys N (default 1,000,000; 0 skips the warm), --rounds N (default 5 for --help, 3 for warm).
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +11,7 @@ import { Client } from "pg";
 import Redis from "ioredis";
 import { startPostgres, startRedis, stopAllServers } from "../warmers/local/servers";
 import { bundleScript } from "../warmers/provider/bundle";
+import { timed } from "./warm";
 // Plain JavaScript: bin/warmstack calls it before any TypeScript tooling is loaded.
 const { build } = require("../scripts/build.js") as {
     build(options: { clean: boolean }): { files: number; seconds: number };
@@ -39,31 +39,6 @@ interface Contender {
 function flag(name: string, fallback: number): number {
     const at = process.argv.indexOf(name);
     return at < 0 ? fallback : Number(process.argv[at + 1]);
-}
-
-/** Runs a command under /usr/bin/time: its stdout, wall seconds and peak RSS. */
-function timed(argv: string[]): Promise<Usage & { stdout: string }> {
-    return new Promise((resolve, reject) => {
-        const started = performance.now();
-        const child = spawn("/usr/bin/time", ["-f", "maxrss_kb=%M cpu=%U+%S", ...argv], { cwd: ROOT });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            const seconds = (performance.now() - started) / 1000;
-            const usage = /maxrss_kb=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr);
-            if (code !== 0 || !usage) reject(new Error(`${argv.join(" ")} exited ${code}:\n${stderr}`));
-            else
-                resolve({
-                    stdout,
-                    seconds,
-                    cpuSeconds: Number(usage[2]) + Number(usage[3]),
-                    rssMb: Number(usage[1]) / 1024,
-                });
-        });
-    });
 }
 
 /**
@@ -133,9 +108,10 @@ async function compare(
     for (let round = 0; round < rounds; round++) {
         for (const [i, contender] of contenders.entries()) {
             await hooks.before?.();
-            const { stdout, ...usage } = await timed(contender.argv(args));
+            const [command, ...rest] = contender.argv(args);
+            const { stdout, seconds, clientCpu, rssMb } = await timed(command, rest);
             hooks.check?.(stdout);
-            rows[i].runs.push(usage);
+            rows[i].runs.push({ seconds, cpuSeconds: clientCpu, rssMb });
         }
     }
     console.log(`\n${title}, ${rounds} rounds`);

@@ -89,3 +89,40 @@ describe("warm: Redis killed mid-warm", () => {
         }
     });
 });
+
+describe("warm: its Redis connections dropped mid-warm (the server stays up)", () => {
+    it("reopens and finishes: every key once, every value intact", async function () {
+        this.timeout(40_000);
+        await itemsTable("warm_drop_items", ROWS);
+        const server = await startRedis();
+        const admin = redisClient(server.url);
+        try {
+            let dropped: Promise<unknown> | undefined;
+            const report = await warm({
+                source: await postgresUrl(),
+                query: "SELECT key, value FROM warm_drop_items ORDER BY id",
+                redis: server.url,
+                ttl: 3600,
+                retries: 2,
+                retryBackoffMs: 50,
+                rate: 30_000, // about 2 s for the whole warm: the drop lands in the middle
+                onProgress: (progress) => {
+                    if (!dropped && progress.keysWritten >= 10_000)
+                        dropped = admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                },
+            });
+            assert.ok(dropped, "the connections were dropped during the warm");
+            assert.ok(Number(await dropped) >= 1, "at least the warm's write connection was dropped");
+            // A batch cut off mid-reply is sent again: the keys it had written come back as present.
+            assert.equal(report.keysWritten + report.skipped.present, ROWS);
+            assert.equal(report.errors, 0);
+            assert.equal(report.warmth, 1);
+            const values = await admin.mget(Array.from({ length: ROWS }, (_, id) => `key:${id}`));
+            values.forEach((value, id) => assert.equal(value, itemValue(id), `key:${id}`));
+            assert.equal(await admin.dbsize(), ROWS);
+        } finally {
+            admin.disconnect();
+            await server.stop();
+        }
+    });
+});

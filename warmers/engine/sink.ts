@@ -6,6 +6,7 @@
 import { Cluster } from "ioredis";
 import { clusterPipes } from "./cluster/cluster-writer";
 import { RateLimiter } from "./limiter";
+import { ReopeningPipe } from "./reopening-pipe";
 import type { RedisServerSpec, ResolvedOptions } from "./resolved";
 import { isTransient, type RedisClient } from "./redis-client";
 import { PipeBrokenError, RespEncoder, RespPipe, type Reply } from "./resp-pipe";
@@ -173,37 +174,20 @@ function tally(records: WarmRecord[], replies: readonly Reply[], redactor: SinkO
 
 /** Standalone: each batch is one encoded write on a bare connection, reconnected after a loss. */
 function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
-    let pipe: Promise<RespPipe> | undefined;
-    const connection = async (): Promise<RespPipe> => {
-        const seen = pipe;
-        const current = await seen?.catch(() => undefined);
-        if (current && !current.broken) return current;
-        // The first batch to find the connection gone opens a new one; batches behind it share that.
-        if (pipe === seen) pipe = RespPipe.connect(server, options);
-        return pipe as Promise<RespPipe>;
-    };
+    const pipe = new ReopeningPipe(() => RespPipe.connect(server, options));
     return {
         async send(records) {
             const encoder = new RespEncoder(records.length * 512);
             for (const record of records) encoder.command(commandFor(record, kind, options));
             try {
-                return tally(
-                    records,
-                    await (await connection()).send(encoder.finish(), encoder.count),
-                    options.redactor,
-                );
+                return tally(records, await (await pipe.get()).send(encoder.finish(), encoder.count), options.redactor);
             } catch (err) {
                 // Replies that arrived before the loss count; the rest of the batch is sent again.
                 const replies = err instanceof PipeBrokenError ? err.replies : [];
                 return { ...tally(records, replies, options.redactor), retryError: err };
             }
         },
-        close() {
-            pipe?.then(
-                (current) => current.close(),
-                () => {},
-            );
-        },
+        close: () => pipe.close(),
     };
 }
 

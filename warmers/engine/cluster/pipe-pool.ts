@@ -1,11 +1,11 @@
-// One bare RESP connection per node, opened on first use and reopened by the first batch that finds it lost;
-// batches behind that one share the new connection instead of each opening their own.
+// One reopening RESP connection per node (../reopening-pipe.ts), opened on first use.
 import type { RedisServerSpec } from "../resolved";
+import { ReopeningPipe } from "../reopening-pipe";
 import { RespPipe } from "../resp-pipe";
 import { addressName, type NodeAddress } from "./slot-map";
 
 export class PipePool {
-    private readonly pipes = new Map<string, Promise<RespPipe>>();
+    private readonly pipes = new Map<string, ReopeningPipe>();
 
     constructor(
         /** TLS, AUTH and timeouts for every node; host and port come from the slot map. */
@@ -13,25 +13,18 @@ export class PipePool {
         private readonly timeouts: { connectTimeoutMs: number; commandTimeoutMs: number },
     ) {}
 
-    async get(node: NodeAddress): Promise<RespPipe> {
+    get(node: NodeAddress): Promise<RespPipe> {
         const name = addressName(node);
-        const seen = this.pipes.get(name);
-        const current = await seen?.catch(() => undefined);
-        if (current && !current.broken) return current;
-        if (this.pipes.get(name) === seen) {
-            const opening = RespPipe.connect({ ...this.target, ...node, db: 0 }, this.timeouts);
-            opening.catch(() => {}); // a failed connect is reported to the batch that awaits it
-            this.pipes.set(name, opening);
+        let pipe = this.pipes.get(name);
+        if (!pipe) {
+            pipe = new ReopeningPipe(() => RespPipe.connect({ ...this.target, ...node, db: 0 }, this.timeouts));
+            this.pipes.set(name, pipe);
         }
-        return this.pipes.get(name) as Promise<RespPipe>;
+        return pipe.get();
     }
 
     close(): void {
-        for (const pipe of this.pipes.values())
-            pipe.then(
-                (current) => current.close(),
-                () => {},
-            );
+        for (const pipe of this.pipes.values()) pipe.close();
         this.pipes.clear();
     }
 }

@@ -262,7 +262,7 @@ function problemsOf(error: z.ZodError, raw: Record<string, unknown>): ConfigProb
         if (issue.code === "unrecognized_keys") {
             const allowed = allowedKeys(issue.path).join(", ");
             return issue.keys.map((k) => ({
-                key: issue.path.length === 0 ? `${NAMESPACE}:${k}` : keyName([...issue.path, k]),
+                key: keyName([...issue.path, k]),
                 given: valueAt(raw, [...issue.path, k]),
                 allowed: `unknown key (a typo?); allowed here: ${allowed}`,
             }));

@@ -181,6 +181,56 @@ describe("cache sizing", () => {
         );
     });
 
+    describe("ElastiCache's limits, at their edges", () => {
+        /** A cache whose hot set needs exactly `shards` shards of a 1 GiB node, with `replicas` each. */
+        function cacheOf(shards: number, replicas: number) {
+            const base = configWith((r) => {
+                r.cache.nodeMemoryGiB = 1;
+                r.cache.nodeType = "cache.custom";
+                r.cache.headroom = 0;
+                r.cache.replicas = replicas;
+                r.cache.prewarm.avgEntryBytes = 1000;
+            }).cache;
+            const perShard = Math.floor((GIB * (1 - RESERVED_MEMORY)) / redisBytesPerKey(1000));
+            return { ...base, prewarm: { ...base.prewarm, topKeys: perShard * shards } };
+        }
+        const nodesMessage = (shards: number) =>
+            new RegExp(
+                `^a larger node type: .* needs ${shards} shards of .*, each with at least 1 replica, and ElastiCache ` +
+                    `allows at most ${MAX_NODES} nodes$`,
+            );
+
+        it(`${MAX_NODES / 2} shards with 1 replica each, ${MAX_NODES} nodes: accepted`, () => {
+            const sized = sizeCache(cacheOf(MAX_NODES / 2, 1));
+            assert.ok(!Array.isArray(sized), JSON.stringify(sized));
+            assert.equal(sized.shards, MAX_NODES / 2);
+            assert.equal(sized.nodes, MAX_NODES);
+        });
+
+        it(`${MAX_NODES / 2 + 1} shards: no room for a replica each, so a larger node type`, () => {
+            const sized = sizeCache(cacheOf(MAX_NODES / 2 + 1, 1));
+            assert.ok(Array.isArray(sized));
+            assert.equal(sized.length, 1);
+            assert.equal(sized[0].key, "warmstack:cache.nodeType");
+            assert.equal(sized[0].given, "cache.custom");
+            assert.match(sized[0].allowed, nodesMessage(MAX_NODES / 2 + 1));
+        });
+
+        it(`${MAX_SHARDS} shards is within the shard limit (the node limit is what refuses it); ${MAX_SHARDS + 1} is not`, () => {
+            const atLimit = sizeCache(cacheOf(MAX_SHARDS, 1));
+            assert.ok(Array.isArray(atLimit));
+            assert.match(atLimit[0].allowed, nodesMessage(MAX_SHARDS));
+            const over = sizeCache(cacheOf(MAX_SHARDS + 1, 1));
+            assert.ok(Array.isArray(over));
+            assert.match(
+                over[0].allowed,
+                new RegExp(
+                    `needs ${MAX_SHARDS + 1} shards of .*, and ElastiCache allows at most ${MAX_SHARDS} shards$`,
+                ),
+            );
+        });
+    });
+
     describe("invariants (property tests)", () => {
         it("the planned shards hold the hot set with the headroom, as few as do; one shard when it fits", () => {
             fc.assert(

@@ -175,12 +175,73 @@ describe("config", () => {
         );
     });
 
+    describe("the error, word for word", () => {
+        function messageOf(raw: Record<string, any>): string {
+            try {
+                parseConfig(raw);
+            } catch (err) {
+                assert.ok(err instanceof ConfigError);
+                assert.equal(err.name, "ConfigError");
+                return err.message;
+            }
+            assert.fail("config was accepted");
+        }
+
+        it("one line per problem: the key, what is allowed, what was given", () => {
+            const raw = validRaw();
+            delete raw.database.maxConnections;
+            raw.traffic.peakRps = 50;
+            raw.database.pool = { writerMin: 3, readerMin: 6, max: 5 };
+            raw.event = { name: "sale", start: "2027-01-02T00:00:00Z", end: "2027-01-02T00:00:00Z" };
+            assert.equal(
+                messageOf(raw),
+                [
+                    "warmstack config is invalid (4 problems):",
+                    "  - warmstack:database.maxConnections: required: a whole number ≥ 1; given nothing",
+                    '  - warmstack:event.end: a time after event.start (2027-01-02T00:00:00Z); given "2027-01-02T00:00:00Z"',
+                    "  - warmstack:traffic.peakRps: at least traffic.baselineRps (100); given 50",
+                    "  - warmstack:database.pool.max: at least database.pool.writerMin and database.pool.readerMin; given 5",
+                ].join("\n"),
+            );
+        });
+
+        it("names list items by index, however many digits, and keys with digits by name", () => {
+            const raw = validRaw();
+            raw.database.prewarm = {
+                relations: [...Array.from({ length: 10 }, (_, i) => `catalog.t${i}`), "not a relation"],
+            };
+            raw.traffic.x2 = 1;
+            raw.traffic["2x"] = 1;
+            assert.deepEqual(problemsOf(raw), [
+                "warmstack:traffic.x2",
+                "warmstack:traffic.2x",
+                "warmstack:database.prewarm.relations[10]",
+            ]);
+        });
+
+        it("lists the keys allowed inside an optional section", () => {
+            const raw = validRaw();
+            raw.event = { name: "sale", start: "2027-01-02T00:00:00Z", end: "2027-01-03T00:00:00Z", lead: 5 };
+            assert.match(
+                messageOf(raw),
+                /warmstack:event\.lead: unknown key \(a typo\?\); allowed here: name, start, end, rampLeadMinutes, cooldownMinutes; given 5$/,
+            );
+        });
+
+        it("a section given as null is a problem with that section, not a crash", () => {
+            const raw = validRaw();
+            raw.database = null;
+            assert.deepEqual(problemsOf(raw), ["warmstack:database"]);
+        });
+    });
+
     it("decodes Pulumi's flat config map and ignores other namespaces", () => {
         assert.deepEqual(
             namespaceValues({
                 "aws:region": "us-east-1",
                 "warmstack:traffic": '{"peakRps":5}',
                 "warmstack:note": "plain",
+                warmstack: "a namespace without a key",
             }),
             { traffic: { peakRps: 5 }, note: "plain" },
         );

@@ -147,6 +147,39 @@ describe("plan over an event's life", () => {
         assert.deepEqual(p.schedule, []);
     });
 
+    describe("at exactly each instant: an instant that has come is past", () => {
+        const warningsAt = (iso: string) => plan(eventConfig(), { now: at(iso) }).warnings.join("\n");
+
+        it("deploy-by (03:15): the deploy is already late for the ramp", () => {
+            assert.match(
+                warningsAt("2027-11-26T03:15:00Z"),
+                /^deploy by 2027-11-26T03:15:00Z: .*\(2027-11-26T04:15:00Z\)/,
+            );
+            assert.equal(warningsAt("2027-11-26T03:14:59Z"), "");
+        });
+
+        it("the ramp (04:15): peak capacity now, no ramp-up scheduled, the data warm is the next deadline", () => {
+            const p = plan(eventConfig(), { now: at("2027-11-26T04:15:00Z") });
+            assert.deepEqual(p.group, atPeak);
+            assert.deepEqual(p.schedule, [rampDown]);
+            assert.match(p.warnings.join("\n"), /next scheduled instant \(2027-11-26T04:30:00Z\)/);
+        });
+
+        it("the data warm (04:30): not scheduled, and the deploy's own warm stands in", () => {
+            const p = plan(eventConfig(), { now: at("2027-11-26T04:30:00Z") });
+            assert.equal(p.dataPrewarm.scheduleAt, undefined);
+            assert.match(p.warnings.join("\n"), /the scheduled data warm \(2027-11-26T04:30:00Z\) has passed/);
+        });
+
+        it("the start (05:00) is started; the end (05:00 the next day) is ended, with no data warm to stand in for", () => {
+            assert.equal(plan(eventConfig(), { now: at("2027-11-26T04:59:59Z") }).event?.phase, "upcoming");
+            assert.equal(plan(eventConfig(), { now: at("2027-11-26T05:00:00Z") }).event?.phase, "started");
+            const ended = plan(eventConfig(), { now: at("2027-11-27T05:00:00Z") });
+            assert.equal(ended.event?.phase, "ended");
+            assert.doesNotMatch(ended.warnings.join("\n"), /data warm/);
+        });
+    });
+
     describe("invariants (property tests)", () => {
         /** A config with an event, and a deploy clock anywhere from a day before its timeline to a day after. */
         const arbDeploy = arbConfig

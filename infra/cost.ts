@@ -216,7 +216,11 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
                 .filter((s, i, all) => all.indexOf(s) === i)
                 .join(" and ")}`,
             `EBS billed per GB-month of ${HOURS_PER_MONTH} h; a Hibernated instance's root volume also holds its RAM`,
-            `replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)`,
+            ...(eventCost
+                ? [
+                      "replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)",
+                  ]
+                : []),
             `a cold spike: the ${rampInstances} instances beyond the baseline boot cold ` +
                 `(compute.bootSeconds + warmupSeconds = ${compute.bootSeconds + compute.warmupSeconds} s) while traffic waits`,
             revenue === undefined

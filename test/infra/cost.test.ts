@@ -81,6 +81,56 @@ describe("cost", () => {
         assert.equal(cold.readiness.covers, "the warm pool (7 Stopped) for one day");
     });
 
+    it("states its assumptions, the event's only with an event, and where each price came from", () => {
+        const cold =
+            "a cold spike: the 11 instances beyond the baseline boot cold (compute.bootSeconds + warmupSeconds = 240 s) while traffic waits";
+        const ebs = "EBS billed per GB-month of 730 h; a Hibernated instance's root volume also holds its RAM";
+        assert.deepEqual(p.cost.assumptions, [
+            "prices from warmstack:cost.instanceHourly and warmstack:cost.instanceMemoryGiB and warmstack:cost.ebsGbMonth " +
+                "and warmstack:cost.replicaHourly and warmstack:cost.cacheNodeHourly",
+            ebs,
+            "replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)",
+            cold,
+            "revenue at stake: 100 USD per minute of full outage",
+        ]);
+        const everyday = plan(
+            configWith((r) => (r.cost = { replicaHourly: 0.2 })),
+            { now: NOW },
+        ).cost;
+        assert.deepEqual(everyday.assumptions, [
+            "prices from infra/prices.ts (us-east-1 on-demand, 2026-12-02) and warmstack:cost.replicaHourly",
+            ebs,
+            cold,
+            "no warmstack:cost.revenuePerMinute: the cold spike is not priced and there is no break-even",
+        ]);
+        assert.deepEqual(
+            Object.entries(everyday.prices).map(([key, price]) => [
+                key,
+                price.source.startsWith("warmstack:") && price.source,
+            ]),
+            [
+                ["instanceHourly", false],
+                ["instanceMemoryGiB", false],
+                ["ebsGbMonth", false],
+                ["replicaHourly", "warmstack:cost.replicaHourly"],
+                ["cacheNodeHourly", false],
+            ],
+        );
+    });
+
+    it("leaves out a break-even too large to be a number (a revenue of almost nothing a minute)", () => {
+        const tiny = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.cost = { revenuePerMinute: Number.MIN_VALUE };
+            }),
+            { now: NOW },
+        ).cost;
+        assert.ok(tiny.readiness.cost > 0);
+        assert.equal(tiny.coldSpike.cost, 0);
+        assert.equal("breakEvenOutageMinutes" in tiny, false);
+    });
+
     it("asks for every price the table does not have, by key, in one error", () => {
         assert.throws(
             () =>
@@ -88,6 +138,7 @@ describe("cost", () => {
                     configWith((r) => {
                         r.compute.instanceType = "m5.large";
                         r.cache.nodeType = "cache.m5.large";
+                        r.database.instanceClass = "db.x9.huge";
                     }),
                     { now: NOW },
                 ),
@@ -97,13 +148,21 @@ describe("cost", () => {
                     [
                         "warmstack:cost.instanceHourly",
                         "warmstack:cost.instanceMemoryGiB",
+                        "warmstack:cost.replicaHourly",
                         "warmstack:cost.cacheNodeHourly",
                     ],
                 );
-                assert.match(
-                    err.message,
-                    /warmstack:cost\.instanceHourly: required: the hourly price \(USD\) of compute\.instanceType "m5\.large", which infra\/prices\.ts .* does not list; given nothing/,
+                const table = "which infra/prices.ts (us-east-1 on-demand, 2026-12-02) does not list";
+                assert.deepEqual(
+                    err.problems.map((x) => x.allowed),
+                    [
+                        `required: the hourly price (USD) of compute.instanceType "m5.large", ${table}`,
+                        `required: the memory (GiB) of compute.instanceType "m5.large", ${table}`,
+                        `required: the hourly price (USD) of a database.instanceClass "db.x9.huge" replica, ${table}`,
+                        `required: the hourly price (USD) of a cache.nodeType "cache.m5.large" node, ${table}`,
+                    ],
                 );
+                assert.match(err.message, /warmstack:cost\.instanceHourly: required: .*; given nothing/);
                 return true;
             },
         );
@@ -112,7 +171,13 @@ describe("cost", () => {
                 configWith((r) => {
                     r.compute.instanceType = "m5.large";
                     r.cache.nodeType = "cache.m5.large";
-                    r.cost = { instanceHourly: 0.096, instanceMemoryGiB: 8, cacheNodeHourly: 0.156 };
+                    r.database.instanceClass = "db.x9.huge";
+                    r.cost = {
+                        instanceHourly: 0.096,
+                        instanceMemoryGiB: 8,
+                        replicaHourly: 1.2,
+                        cacheNodeHourly: 0.156,
+                    };
                 }),
                 { now: NOW },
             ),

@@ -2,13 +2,13 @@
 // it), run by plain Node against real PostgreSQL and Redis and loopback stand-ins for IMDS, Secrets Manager
 // and Auto Scaling, taking the instance role's credentials from IMDS as on EC2.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { agentBundle } from "../../warmers/agent/bundle";
 import { AgentConfigFile } from "../../warmers/agent/config";
+import { runBareNode } from "../support/run-node";
 import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";
 import { fakeAutoScaling, fakeImds, fakeSecretsManager } from "./endpoints";
 
@@ -16,28 +16,6 @@ const INSTANCE = { instanceId: "i-0fedcba9876543210", region: "us-east-1" };
 const TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cache-token";
 const PG_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agent-role";
 const REDIS_TOKEN = "bundle-test-redis-token";
-
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-function runNode(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        // Only PATH: no NODE_PATH, no ts-node, nothing from this repository's environment.
-        const child = spawn(process.execPath, [file, ...args], {
-            cwd: path.dirname(file),
-            env: { PATH: process.env.PATH, ...env },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c) => (stdout += c));
-        child.stderr.on("data", (c) => (stderr += c));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
 
 describe("agent bundle: one file that runs alone", function () {
     this.timeout(60_000);
@@ -67,7 +45,7 @@ describe("agent bundle: one file that runs alone", function () {
     });
 
     it("answers --help with the agent's flags", async () => {
-        const run = await runNode(file, ["--help"]);
+        const run = await runBareNode(file, ["--help"]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /Usage: warmstack-agent/);
         assert.match(run.stdout, /--config <file>/);
@@ -75,7 +53,7 @@ describe("agent bundle: one file that runs alone", function () {
     });
 
     it("names a bad config file and exits 2, as warmstack agent does", async () => {
-        const run = await runNode(file, ["--config", path.join(dir, "missing.json")]);
+        const run = await runBareNode(file, ["--config", path.join(dir, "missing.json")]);
         assert.equal(run.code, 2);
         assert.match(run.stderr, /missing\.json: invalid agent config/);
     });
@@ -107,7 +85,9 @@ describe("agent bundle: one file that runs alone", function () {
             };
             const configFile = path.join(dir, "agent.json");
             fs.writeFileSync(configFile, JSON.stringify(config));
-            const run = await runNode(file, ["--config", configFile], { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url });
+            const run = await runBareNode(file, ["--config", configFile], {
+                env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url },
+            });
             fs.rmSync(configFile);
             assert.equal(run.code, 0, run.stdout + run.stderr);
             assert.match(run.stdout, /postgres writer: ok .*3 connections validated/);

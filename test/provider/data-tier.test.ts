@@ -18,7 +18,7 @@ import { prewarmProvider } from "../../warmers/provider/provider";
 import { fakeSecretsManager, silentHttp } from "../agent/endpoints";
 import { createCatalogue, INDEX, relationBlocks, TABLE } from "../replica/fixtures";
 import { PostgresServer, RedisServer, startPostgres, startRedis } from "../support/servers";
-import { runHandler, runProvider } from "./support";
+import { loopbackInputs, runHandler, runProvider } from "./support";
 
 const TOKEN = "data-tier-redis-token-never-printed";
 const WARMER = "warmstack_warmer";
@@ -36,35 +36,23 @@ describe("data-tier warm: roles, replica buffers, then the cache", function () {
     let cache: Redis;
     let text: string;
 
-    const inputs = (overrides: Partial<PrewarmInputs> = {}): PrewarmInputs => ({
-        replicationGroupId: "cache-group",
-        redisHost: redis.host,
-        redisPort: redis.port,
-        redisTls: false,
-        authToken: TOKEN,
-        sourceHost: pg.host,
-        sourcePort: pg.port,
-        database: pg.database,
-        user: WARMER,
-        password: WARMER_PASSWORD,
-        sourceSsl: "disable",
-        query: "SELECT 'product:' || id AS key, name AS value FROM catalog.products ORDER BY id",
-        topKeys: TOP,
-        ttlSeconds: 600,
-        ttlJitter: 0.1,
-        minWarmth: 0.95,
-        mode: "direct",
-        timeoutSeconds: 60,
-        trigger: new Date().toISOString(),
-        primaryHost: pg.host,
-        // The test database's superuser stands in for the RDS master user (trusted on loopback).
-        adminUser: pg.user,
-        agentUser: AGENT,
-        agentPassword: AGENT_PASSWORD,
-        replicaHosts: [pg.host],
-        relations: [TABLE, INDEX],
-        ...overrides,
-    });
+    const inputs = (overrides: Partial<PrewarmInputs> = {}): PrewarmInputs =>
+        loopbackInputs(redis, pg, {
+            replicationGroupId: "cache-group",
+            authToken: TOKEN,
+            user: WARMER,
+            password: WARMER_PASSWORD,
+            query: "SELECT 'product:' || id AS key, name AS value FROM catalog.products ORDER BY id",
+            topKeys: TOP,
+            primaryHost: pg.host,
+            // The test database's superuser stands in for the RDS master user (trusted on loopback).
+            adminUser: pg.user,
+            agentUser: AGENT,
+            agentPassword: AGENT_PASSWORD,
+            replicaHosts: [pg.host],
+            relations: [TABLE, INDEX],
+            ...overrides,
+        });
 
     /** A session as `user`; rejects when PostgreSQL refuses the password. */
     async function as<T>(user: string, password: string, work: (c: Client) => Promise<T>): Promise<T> {

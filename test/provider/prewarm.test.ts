@@ -9,7 +9,7 @@ import type { PrewarmInputs, PrewarmOutputs } from "../../warmers/provider/input
 import { prewarmProvider } from "../../warmers/provider/provider";
 import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
 import { PostgresServer, RedisServer, startPostgres, startRedis, testPostgres } from "../support/servers";
-import { runProvider } from "./support";
+import { loopbackInputs, runProvider } from "./support";
 
 const TOKEN = "s3cret-token-that-must-never-leak-0123456789";
 const PASSWORD_MARKER = "pg-password-that-must-never-leak";
@@ -25,31 +25,17 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
     let client: Redis;
     let text: string;
 
-    const inputs = (overrides: Partial<PrewarmInputs> = {}): PrewarmInputs => ({
-        replicationGroupId: "cache-redis-id",
-        redisHost: redis.host,
-        redisPort: redis.port,
-        redisTls: false,
-        authToken: TOKEN,
-        sourceHost: pg.host,
-        sourcePort: pg.port,
-        database: pg.database,
-        user: pg.user,
-        // The test database trusts loopback, so any password passes; it must still never show up anywhere.
-        password: PASSWORD_MARKER,
-        sourceSsl: "disable",
-        query: "SELECT key, value FROM prewarm_items ORDER BY hotness",
-        topKeys: TOP,
-        ttlSeconds: 600,
-        ttlJitter: 0.1,
-        minWarmth: 0.95,
-        mode: "direct",
-        timeoutSeconds: 60,
-        trigger: new Date().toISOString(),
-        replicaHosts: [],
-        relations: [],
-        ...overrides,
-    });
+    const inputs = (overrides: Partial<PrewarmInputs> = {}): PrewarmInputs =>
+        loopbackInputs(redis, pg, {
+            replicationGroupId: "cache-redis-id",
+            authToken: TOKEN,
+            user: pg.user,
+            // The test database trusts loopback, so any password passes; it must still never show up anywhere.
+            password: PASSWORD_MARKER,
+            query: "SELECT key, value FROM prewarm_items ORDER BY hotness",
+            topKeys: TOP,
+            ...overrides,
+        });
 
     before(async () => {
         [redis, tiny, pg] = await Promise.all([

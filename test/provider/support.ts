@@ -1,7 +1,8 @@
 // Runs the pre-warm's code as Pulumi and Lambda run it: in a fresh node process, from the serialized provider's
 // text or the bundle, with only the environment a test gives it.
 import path from "node:path";
-import type { PrewarmOutputs } from "../../warmers/provider/inputs";
+import type { PrewarmInputs, PrewarmOutputs } from "../../warmers/provider/inputs";
+import type { PostgresServer, RedisServer } from "../support/servers";
 import { runBareNode } from "../support/run-node";
 
 export interface Answer<T> {
@@ -41,4 +42,31 @@ export function runProvider(
 /** The warmer function's handler, from the runtime bundle `text`, invoked once with `event`. */
 export function runHandler(text: string, event: unknown, env: NodeJS.ProcessEnv = {}): Promise<Answer<PrewarmOutputs>> {
     return inFreshProcess("run-handler.js", { text, event }, env);
+}
+
+/** The inputs of a warm from `pg` into `redis`, the tests' loopback servers: no TLS, run in the provider, a minute. */
+export function loopbackInputs(
+    redis: RedisServer,
+    pg: PostgresServer,
+    given: Pick<PrewarmInputs, "replicationGroupId" | "authToken" | "user" | "password" | "query" | "topKeys"> &
+        Partial<PrewarmInputs>,
+): PrewarmInputs {
+    return {
+        redisHost: redis.host,
+        redisPort: redis.port,
+        redisTls: false,
+        sourceHost: pg.host,
+        sourcePort: pg.port,
+        database: pg.database,
+        sourceSsl: "disable",
+        ttlSeconds: 600,
+        ttlJitter: 0.1,
+        minWarmth: 0.95,
+        mode: "direct",
+        timeoutSeconds: 60,
+        trigger: new Date().toISOString(),
+        replicaHosts: [],
+        relations: [],
+        ...given,
+    };
 }

@@ -20,8 +20,9 @@ const PRICES = {
 describe("cost", () => {
     // baseline 2, peak 13, a Stopped pool of 7; 2 replicas; 2 cache nodes.
     let p: ReadinessPlan;
-    // In a hook, not at load time: a mutation run (docs/mutation.md) only sees code the tests run.
-    before(() => {
+    // Before each test, not once at load time or in before(): a mutation run (docs/mutation.md) only sees code
+    // that runs inside a test or its beforeEach.
+    beforeEach(() => {
         p = plan(
             configWith((r) => {
                 r.event = EVENT;

@@ -95,8 +95,9 @@ describe("docs/configuration.md", () => {
     const documented = documentedDefaults();
     const keys = schemaKeys(); // at load time: one test per key
     let parsed: ReturnType<typeof parseConfig>;
-    // In a hook, not at load time: a mutation run (docs/mutation.md) only sees code the tests run.
-    before(() => {
+    // Before each test, not once at load time or in before(): a mutation run (docs/mutation.md) only sees code
+    // that runs inside a test or its beforeEach.
+    beforeEach(() => {
         parsed = parseConfig(minimal());
     });
 

@@ -268,6 +268,93 @@ describe("readiness plan", () => {
         });
     });
 
+    describe("what a refused or warned plan says, word for word", () => {
+        const problemsOf = (patch: (raw: Record<string, any>) => void) => {
+            try {
+                plan(configWith(patch), { now: NOW });
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, String(err));
+                return err.problems.map((p) => `${p.key}: ${p.allowed}`);
+            }
+            assert.fail("the plan was accepted");
+        };
+
+        it("a reader budget short by connections says how many, and how many more replicas would do instead", () => {
+            // budget floor(45 × 0.9) = 40, share floor(40 / 13) = 3 per replica; readerMin 12 needs 4 replicas
+            assert.deepEqual(
+                problemsOf((r) => {
+                    r.database.maxConnections = 45;
+                    r.database.pool = { readerMin: 12, writerMin: 1, max: 20 };
+                }),
+                [
+                    "warmstack:database.maxConnections: readers: 13 instances at peak × 12 reader connections over 2 " +
+                        "replica(s) need maxConnections ≥ 87 with 10% reserve (42 missing), or 2 more replica(s) " +
+                        "(lower database.readQpsPerReplica)",
+                ],
+            );
+        });
+
+        it("a budget too small for one connection per instance: no number of replicas would do", () => {
+            // budget floor(10 × 0.9) = 9 over 13 instances: a share of 0
+            assert.deepEqual(
+                problemsOf((r) => {
+                    r.database.maxConnections = 10;
+                    r.database.pool = { readerMin: 2, writerMin: 1, max: 20 };
+                }),
+                [
+                    "warmstack:database.maxConnections: writer: 13 instances at peak × 1 connections need " +
+                        "maxConnections ≥ 15 with 10% reserve (5 missing; the budget is 9)",
+                    "warmstack:database.maxConnections: readers: 13 instances at peak × 2 reader connections over 2 " +
+                        "replica(s) need maxConnections ≥ 15 with 10% reserve (5 missing)",
+                ],
+            );
+        });
+
+        it("a boot the launch hook cannot wait for", () => {
+            assert.deepEqual(
+                problemsOf((r) => (r.compute.bootSeconds = 7051)),
+                [
+                    "warmstack:compute.bootSeconds: at most 7050: the launch hook holds an instance at most 7200 s " +
+                        "from launch, and the agent needs 90 s after the boot plus 60 s to send ABANDON",
+                ],
+            );
+        });
+
+        it("a cache warm that needs its whole timeout is not warned about; one more second is", () => {
+            // 30 s to start + 600,000 keys at 20,000 keys/s = 60 s
+            const warnings = (topKeys: number) =>
+                plan(
+                    configWith((r) => {
+                        r.cache.prewarm.topKeys = topKeys;
+                        r.cache.prewarm.timeoutSeconds = 60;
+                    }),
+                    { now: NOW },
+                ).warnings;
+            assert.deepEqual(warnings(600_000), []);
+            assert.deepEqual(warnings(600_001), [
+                "the cache warm of 600001 keys may take about 61 s at 20000 keys/s, beyond cache.prewarm.timeoutSeconds (60 s)",
+            ]);
+        });
+
+        it("a warm pool of none says why: here, a fraction of 0", () => {
+            const pool = plan(
+                configWith((r) => (r.compute.warmPool = { fractionOfPeak: 0 })),
+                { now: NOW },
+            ).warmPool;
+            assert.equal(pool.minSize, 0);
+            assert.equal(pool.reason, "compute.warmPool.fractionOfPeak is 0");
+        });
+
+        it("deploys the warmer function for the lambda mode even without an event", () => {
+            const p = plan(
+                configWith((r) => (r.cache.prewarm.mode = "lambda")),
+                { now: NOW },
+            );
+            assert.equal(p.event, undefined);
+            assert.equal(p.dataPrewarm.warmerFunction, true);
+        });
+    });
+
     describe("invariants (property tests)", () => {
         it("the connection budget always holds on every endpoint at peak", () => {
             fc.assert(

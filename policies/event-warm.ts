@@ -131,7 +131,7 @@ export function eventWarmProblem(
     if (pending) return undefined;
     const safe =
         window.earliest >= window.latest
-            ? `no instant works: its keys live ${window.lifeSeconds} s, less than the warm's timeout of ` +
+            ? `no instant works: its keys live ${window.lifeSeconds} s, no longer than the warm's timeout of ` +
               `${window.timeoutSeconds} s — raise cache.prewarm.ttlSeconds or lower the warm's timeoutSeconds`
             : `it must fire after ${isoSeconds(window.earliest)} (a key written then lives ${window.lifeSeconds} s, ` +
               `TTL less jitter) and by ${isoSeconds(window.latest)}, the latest safe instant (the warm may take ` +

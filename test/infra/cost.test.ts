@@ -61,7 +61,12 @@ describe("cost", () => {
         // 11 instances × (180 + 60) s = 44 instance-minutes; over 13 instances, 3.38 minutes of full outage
         assert.deepEqual(p.cost.coldSpike, { missingInstanceMinutes: 44, outageMinutes: 3.384615385, cost: 338.4615 });
         // The pool from deploy-by (03:15) to the scale-down, 26.75 h × 0.021, plus 11 × 0.103 × 45 min
-        assert.equal(p.cost.readiness.cost, 1.4115);
+        assert.deepEqual(p.cost.readiness, {
+            cost: 1.4115,
+            covers:
+                "the warm pool (7 Stopped) from the deploy-by instant to the scale-down, and 11 ramped instances " +
+                "running 45 min before the start",
+        });
         assert.equal(p.cost.breakEvenOutageMinutes, 0.014115);
         assert.equal(p.cost.revenuePerMinute, 100);
         assert.equal(p.cost.prices.instanceHourly.source, "warmstack:cost.instanceHourly");
@@ -79,7 +84,11 @@ describe("cost", () => {
             cold.assumptions.some((a) => /no warmstack:cost\.revenuePerMinute: the cold spike is not priced/.test(a)),
         );
         assert.match(cold.prices.instanceHourly.source, /^infra\/prices\.ts \(us-east-1 on-demand, 2026-12-02\)$/);
-        assert.equal(cold.readiness.covers, "the warm pool (7 Stopped) for one day");
+        assert.equal("revenuePerMinute" in cold, false);
+        // Without an event, readiness is the pool for a day: its Stopped per-day figure.
+        assert.deepEqual(cold.readiness, { cost: 0.5523, covers: "the warm pool (7 Stopped) for one day" });
+        assert.equal(cold.readiness.cost, cold.warmPool.byState.Stopped.perDay);
+        assert.equal(cold.currency, "USD");
     });
 
     it("states its assumptions, the event's only with an event, and where each price came from", () => {

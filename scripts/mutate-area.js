@@ -8,6 +8,14 @@ const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
+/** Every test file in a folder, listed now: mocha's spec has no way to leave one out of a glob. */
+function testsIn(dir) {
+    return fs
+        .readdirSync(path.join(__dirname, "..", dir))
+        .filter((file) => file.endsWith(".test.ts"))
+        .map((file) => `${dir}/${file}`);
+}
+
 const AREAS = {
     infra: {
         mutate: [
@@ -28,18 +36,7 @@ const AREAS = {
         mutate: ["policies/*.ts", "!policies/index.ts"],
         // Not package.test.ts: it packs the pack and installs it apart, which a sandbox cannot, and it tests the
         // packaging, not the policies' logic.
-        spec: [
-            "boundaries",
-            "cache-sizing",
-            "contract",
-            "defaults",
-            "event-warm",
-            "numbers",
-            "policies",
-            "program",
-            "protocol",
-            "stack-fixture",
-        ].map((name) => `test/policies/${name}.test.ts`),
+        spec: testsIn("test/policies").filter((file) => file !== "test/policies/package.test.ts"),
     },
     engine: {
         mutate: [

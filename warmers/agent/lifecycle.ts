@@ -81,7 +81,6 @@ export async function completeLifecycleAction(
         region: hook.region,
         endpoint: hook.endpoint,
         credentials: hook.credentials,
-        requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
     });
     try {
         const command = new CompleteLifecycleActionCommand({
@@ -90,6 +89,7 @@ export async function completeLifecycleAction(
             InstanceId: hook.instanceId,
             LifecycleActionResult: result,
         });
+        // The one deadline, connect included (the SDK's requestTimeout alone only logs a warning).
         await abortAfter(options.timeoutMs, "the call", (abortSignal) => client.send(command, { abortSignal }));
     } catch (err) {
         throw new LifecycleError(`CompleteLifecycleAction ${result} failed: ${(err as Error).message}`, { cause: err });

@@ -144,6 +144,18 @@ describe("cache sizing", () => {
     });
 
     it("rejects more shards than ElastiCache allows, naming the numbers", () => {
+        const tooBig = configWith((r) => {
+            r.cache.prewarm.topKeys = 50_000_000;
+            r.cache.prewarm.avgEntryBytes = 100_000;
+            r.cache.prewarm.leadMinutes = 45;
+        });
+        const refused = attempt(tooBig);
+        assert.ok(refused instanceof ConfigError);
+        assert.deepEqual(
+            refused.problems.map((p) => p.key),
+            ["warmstack:cache.nodeType"],
+            "the cache's one problem, no cost problem beside it",
+        );
         // 50M × (100,000 + 180) × 1.15 = 5.76 TB over 8.42 GB usable a node: 685 shards
         assert.throws(
             () =>

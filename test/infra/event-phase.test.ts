@@ -145,6 +145,28 @@ describe("plan over an event's life", () => {
         );
         assert.deepEqual(p.group, { minSize: 2, maxSize: 2, desiredCapacity: 2 });
         assert.deepEqual(p.schedule, []);
+        assert.ok(
+            p.warnings.includes(
+                "event sale started at 2027-11-26T05:00:00Z and runs until 2027-11-27T05:00:00Z: the group runs at " +
+                    "its peak of 2 instances from this deploy on",
+            ),
+            p.warnings.join("\n"),
+        );
+    });
+
+    it("a flat event's late deploy is late for the data warm, the one thing scheduled, not for a ramp it has not", () => {
+        // 03:40: within an hour of the data warm (04:30) and of the ramp instant (04:15) a non-flat event would have
+        const p = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.traffic.peakRps = r.traffic.baselineRps;
+            }),
+            { now: at("2027-11-26T03:40:00Z") },
+        );
+        assert.match(
+            p.warnings.join("\n"),
+            /a deploy now may still be running at the next scheduled instant \(2027-11-26T04:30:00Z\)/,
+        );
     });
 
     describe("at exactly each instant: an instant that has come is past", () => {
@@ -168,7 +190,13 @@ describe("plan over an event's life", () => {
         it("the data warm (04:30): not scheduled, and the deploy's own warm stands in", () => {
             const p = plan(eventConfig(), { now: at("2027-11-26T04:30:00Z") });
             assert.equal(p.dataPrewarm.scheduleAt, undefined);
-            assert.match(p.warnings.join("\n"), /the scheduled data warm \(2027-11-26T04:30:00Z\) has passed/);
+            assert.ok(
+                p.warnings.includes(
+                    "the scheduled data warm (2027-11-26T04:30:00Z) has passed: none is scheduled; this deploy's own " +
+                        "warm of the replicas and the cache stands in for it",
+                ),
+                p.warnings.join("\n"),
+            );
         });
 
         it("the start (05:00) is started; the end (05:00 the next day) is ended, with no data warm to stand in for", () => {

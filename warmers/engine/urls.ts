@@ -25,7 +25,7 @@ export function parseRedisUrl(field: "redis" | "source", raw: string, redactor: 
     const url = new URL(raw);
     if ((url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname || url.search || url.hash)
         throw bad();
-    const db = url.pathname === "" || url.pathname === "/" ? 0 : Number(url.pathname.slice(1));
+    const db = Number(url.pathname.slice(1)); // no path, or "/" alone: Number("") is 0, the default db
     if (!/^\/?\d*$/.test(url.pathname) || !Number.isSafeInteger(db)) throw bad();
     return {
         // WHATWG URL keeps the brackets of an IPv6 literal; sockets want the bare address.

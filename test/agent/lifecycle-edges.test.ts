@@ -178,7 +178,7 @@ describe("agent lifecycle edges", () => {
                     if (status === 200) await call;
                     else await assert.rejects(call, LifecycleError);
                     // The server keeps an idle connection for 30 s: only the agent's client can close it this soon.
-                    await until("the connection to close", () => api.open.size === 0, 1000);
+                    await until("the connection to close", () => api.open.size === 0, 5000);
                 } finally {
                     await api.close();
                 }

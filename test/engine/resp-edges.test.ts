@@ -186,18 +186,22 @@ describe("RESP pipe edges (loopback peer)", () => {
         assert.equal(pipe.broken, true);
     });
 
-    it("a malformed bulk length breaks the pipe instead of being read as a length", async () => {
-        const p = await peer((_args, socket, index) => socket.write(index === 0 ? "+OK\r\n" : "$abc\r\nxyz\r\n"));
-        const pipe = await open(p.port);
-        const err = await brokenWith(
-            send(pipe, [
-                ["SET", "a", "1"],
-                ["SET", "b", "1"],
-            ]),
-        );
-        assert.equal(err.message, 'malformed bulk length "abc" from Redis');
-        assert.deepEqual(err.replies, [true]);
-    });
+    for (const length of ["abc", "1x", "x1", "-2"]) {
+        it(`a malformed bulk length (${length}) breaks the pipe instead of being read as a length`, async () => {
+            const p = await peer((_args, socket, index) =>
+                socket.write(index === 0 ? "+OK\r\n" : `$${length}\r\nxyz\r\n`),
+            );
+            const pipe = await open(p.port);
+            const err = await brokenWith(
+                send(pipe, [
+                    ["SET", "a", "1"],
+                    ["SET", "b", "1"],
+                ]),
+            );
+            assert.equal(err.message, `malformed bulk length "${length}" from Redis`);
+            assert.deepEqual(err.replies, [true]);
+        });
+    }
 
     it("a reply that starts with CR is refused at once as an unexpected type, not waited on", async () => {
         const p = await peer((_args, socket) => socket.write("\r\n"));

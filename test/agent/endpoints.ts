@@ -14,12 +14,17 @@ export const INSTANCE_ROLE = "warmstack-app-role";
 export interface LoopbackHttp {
     url: string;
     port: number;
+    /** Server-side connections still open: a test can see whether the client closed its own. */
+    open: Set<net.Socket>;
     close(): Promise<void>;
 }
 
-async function serve(
+/** A loopback HTTP server calling `handler` with each request's whole body. */
+export async function serve(
     handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void | Promise<void>,
+    options: { keepAliveMs?: number } = {},
 ): Promise<LoopbackHttp> {
+    const open = new Set<net.Socket>();
     const server = http.createServer((req, res) => {
         let body = "";
         req.on("data", (chunk) => (body += chunk));
@@ -31,11 +36,17 @@ async function serve(
                 ),
         );
     });
+    if (options.keepAliveMs !== undefined) server.keepAliveTimeout = options.keepAliveMs;
+    server.on("connection", (socket: net.Socket) => {
+        open.add(socket);
+        socket.on("close", () => open.delete(socket));
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
     return {
         url: `http://127.0.0.1:${port}`,
         port,
+        open,
         close: () =>
             new Promise((resolve) => {
                 server.closeAllConnections();

@@ -2,8 +2,6 @@
 // IMDS answers, AWS errors, the connection left behind, and what the watch logs and when it runs again.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
@@ -11,46 +9,21 @@ import { LifecycleError } from "../../warmers/agent/errors";
 import { LifecycleHook, completeLifecycleAction, imdsIdentity } from "../../warmers/agent/lifecycle";
 import { watchLifecycle, watchLifecycleFromFile } from "../../warmers/agent/watch";
 import { sleep } from "../../warmers/timeout";
-import { CREDENTIALS, FakeImds, fakeAutoScaling, fakeImds } from "./endpoints";
+import { CREDENTIALS, FakeImds, fakeAutoScaling, fakeImds, serve } from "./endpoints";
 
 const INSTANCE = { instanceId: "i-0123456789abcdef0", region: "us-east-1" };
 const TOKEN_PATH = "/latest/api/token";
 const STATE_READ = "GET /latest/meta-data/autoscaling/target-lifecycle-state";
 
-interface Loopback {
-    url: string;
-    /** Server-side sockets still open. */
-    open: Set<net.Socket>;
-    close(): Promise<void>;
-}
-
-/** A loopback HTTP server answering each request with `answer(method, path)`; it tracks its open connections. */
-async function loopback(answer: (method: string, path: string) => { status: number; body: string; type?: string }) {
-    const open = new Set<net.Socket>();
-    const server = http.createServer((req, res) => {
-        req.resume();
-        req.on("end", () => {
+/** A loopback HTTP server answering each request with `answer(method, path)`, keeping idle connections 30 s. */
+function loopback(answer: (method: string, path: string) => { status: number; body: string; type?: string }) {
+    return serve(
+        (req, _body, res) => {
             const { status, body, type } = answer(req.method ?? "", req.url ?? "");
             res.writeHead(status, { "content-type": type ?? "text/plain" }).end(body);
-        });
-    });
-    server.keepAliveTimeout = 30_000; // so only the client can end a kept-alive connection within a test
-    server.on("connection", (socket: net.Socket) => {
-        open.add(socket);
-        socket.on("close", () => open.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    const result: Loopback = {
-        url: `http://127.0.0.1:${port}`,
-        open,
-        close: () =>
-            new Promise((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
-    return result;
+        },
+        { keepAliveMs: 30_000 }, // so only the client can end a kept-alive connection within a test
+    );
 }
 
 /** An IMDS that hands out a token, then answers metadata GETs from `metadata` (path → status and body). */

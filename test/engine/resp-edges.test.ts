@@ -6,7 +6,7 @@ import { Redactor } from "../../warmers/engine/redact";
 import type { RedisClient } from "../../warmers/engine/redis-client";
 import { PipeBrokenError, ReplyError, RespEncoder, RespPipe, type Reply } from "../../warmers/engine/resp-pipe";
 import { Sink, type SinkOptions } from "../../warmers/engine/sink";
-import { sleep } from "../../warmers/timeout";
+import { sleep, withTimeout } from "../../warmers/timeout";
 import { testRedis } from "../support/servers";
 import { silentServer } from "./fixtures";
 
@@ -105,18 +105,6 @@ async function brokenWith(promise: Promise<unknown>): Promise<PipeBrokenError> {
         return err;
     }
     assert.fail("expected the batch to fail");
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    });
-    try {
-        return await Promise.race([promise, late]);
-    } finally {
-        clearTimeout(timer);
-    }
 }
 
 describe("RESP pipe edges (loopback peer)", () => {
@@ -290,7 +278,7 @@ describe("RESP pipe edges (loopback peer)", () => {
                 ["SELECT", "2"],
             ],
         );
-        await within(p.firstClosed, 2000, "the refused connection closing");
+        await withTimeout(p.firstClosed, 2000, "the refused connection closing");
     });
 
     it("a refused SELECT on a real redis-server fails the connect", async () => {
@@ -354,7 +342,7 @@ describe("Sink against a loopback peer", () => {
         assert.equal(p.received.length, 1);
         hold = false;
         for (const socket of held) socket.write("+OK\r\n");
-        await within(writing, 2000, "the second batch starting");
+        await withTimeout(writing, 2000, "the second batch starting");
         await sink.flush();
         assert.deepEqual(
             p.received.map((r) => r.args[1]),
@@ -402,6 +390,6 @@ describe("Sink against a loopback peer", () => {
         await sink.write([record(1)], Date.now());
         await sink.flush();
         sink.close();
-        await within(p.firstClosed, 2000, "the sink's connection closing");
+        await withTimeout(p.firstClosed, 2000, "the sink's connection closing");
     });
 });

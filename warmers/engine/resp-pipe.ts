@@ -129,14 +129,13 @@ export class RespPipe {
             let next = end + 2;
             if (type === 0x2d /* - */) reply = new ReplyError(data.toString("utf8", offset + 1, end));
             else if (type === 0x24 /* $ */) {
-                const text = data.toString("latin1", offset + 1, end);
-                const length = Number(text);
-                if (!/^(-1|\d+)$/.test(text)) {
-                    this.break(new Error(`malformed bulk length ${JSON.stringify(text)} from Redis`));
+                const length = data.toString("latin1", offset + 1, end);
+                if (!/^(-1|\d+)$/.test(length)) {
+                    this.break(new Error(`malformed bulk length ${JSON.stringify(length)} from Redis`));
                     return;
                 }
-                if (length < 0) reply = null;
-                else next += length + 2; // a bulk reply nobody asked for: skip it
+                if (length === "-1") reply = null;
+                else next += Number(length) + 2; // a bulk reply nobody asked for: skip it
             } else if (type !== 0x2b /* + */ && type !== 0x3a /* : */) {
                 this.break(new Error(`unexpected reply type ${JSON.stringify(String.fromCharCode(type))} from Redis`));
                 return;

@@ -10,7 +10,7 @@ import path from "node:path";
 import { Client } from "pg";
 import Redis from "ioredis";
 import { startPostgres, startRedis, stopAllServers } from "../warmers/local/servers";
-import { bundleScript } from "../warmers/provider/bundle";
+import { bundleScript } from "../scripts/bundle";
 import { timed } from "./warm";
 // Plain JavaScript: bin/warmstack calls it before any TypeScript tooling is loaded.
 const { build } = require("../scripts/build.js") as {

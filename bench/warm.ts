@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bundleScript } from "../warmers/provider/bundle";
+import { bundleScript } from "../scripts/bundle";
 import Redis from "ioredis";
 import { Client } from "pg";
 import { startPostgres, startRedis, stopAllServers } from "../warmers/local/servers";

@@ -4,7 +4,7 @@
 // the user data checks the SHA-256 computed here before it runs the file.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { agentBundle } from "../warmers/agent/bundle";
+import { agentBundle } from "./bundles";
 import { AgentArtifact } from "./userdata";
 
 export class StoredAgent extends pulumi.ComponentResource {

@@ -5,10 +5,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CACHE_TAGS, TAGS } from "../policies/contract";
-import { WarmstackConfig } from "./config";
+import { CACHE_TAGS, TAGS } from "../policies/shared/contract";
+import { WarmstackConfig } from "../model/config";
 import { REDIS_PORT } from "./network";
-import { ReadinessPlan } from "./plan";
+import { ReadinessPlan } from "../model/plan";
 
 export interface WarmCacheArgs {
     config: WarmstackConfig["cache"];
@@ -41,7 +41,7 @@ export function groupShape(
     };
 }
 
-/** The tags the pack reads on the group (policies/contract.ts): the hot set, and the event it must be warm for. */
+/** The tags the pack reads on the group (policies/shared/contract.ts): the hot set, and the event it must be warm for. */
 function cacheTags(plan: ReadinessPlan["cache"], event: ReadinessPlan["event"]): Record<string, string> {
     return {
         [CACHE_TAGS.hotSetBytes]: String(plan.hotSetBytes),

@@ -5,9 +5,9 @@
 // settings below say why they are fixed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TAGS } from "../policies/contract";
-import { WarmstackConfig } from "./config";
-import { ReadinessPlan } from "./plan";
+import { TAGS } from "../policies/shared/contract";
+import { WarmstackConfig } from "../model/config";
+import { ReadinessPlan } from "../model/plan";
 import { HTTP_PORT, HTTPS_PORT } from "./network";
 import { AgentArtifact, agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
 
@@ -17,7 +17,7 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * The tags the program publishes on the group for the `warm-readiness` policy pack, which judges the stack from
- * resource properties alone. The pack owns the names (it is published on its own): policies/contract.ts.
+ * resource properties alone. The pack owns the names (it is published on its own): policies/shared/contract.ts.
  */
 function groupTags(plan: ReadinessPlan): Record<string, string> {
     const tags: Record<string, string> = {

@@ -5,9 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { WarmstackConfig } from "./config";
+import { WarmstackConfig } from "../model/config";
 import { POSTGRES_PORT } from "./network";
-import { ReadinessPlan } from "./plan";
+import { ReadinessPlan } from "../model/plan";
 
 export const MASTER_USERNAME = "warmstack";
 /** Read-only (pg_read_all_data): the cache warm's query and the replicas' pg_prewarm. */

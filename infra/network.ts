@@ -7,7 +7,7 @@
 // ways (the ALB's egress to the app tier, the app tier's ingress from the ALB), which inline rules cannot.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WarmstackConfig } from "./config";
+import { WarmstackConfig } from "../model/config";
 
 export const REDIS_PORT = 6379;
 export const POSTGRES_PORT = 5432;

@@ -8,10 +8,10 @@
 // deploy itself from inside the VPC).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { atExpression } from "../policies/contract";
-import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../warmers/provider/inputs";
-import { CachePrewarm } from "../warmers/provider/resource";
-import { ReadinessPlan } from "./plan";
+import { atExpression } from "../policies/shared/contract";
+import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../model/prewarm-contract";
+import { CachePrewarm } from "./providers/cache-prewarm";
+import { ReadinessPlan } from "../model/plan";
 import { WarmerFunction } from "./warmer";
 
 /** Scheduler and Lambda's asynchronous invokes both take event ages of at least a minute. */

@@ -2,15 +2,16 @@
 // this file only wires the parts together in dependency order, passing each one endpoints and secrets (Inputs),
 // never another component.
 import * as pulumi from "@pulumi/pulumi";
-import { PREWARM_OUTPUT_FIELDS } from "../warmers/provider/inputs";
+import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { StoredAgent } from "./agent-artifact";
 import { alertTopicArn } from "./alerts";
-import { ConfigError, namespaceValues, parseConfig, WarmstackConfig } from "./config";
+import { ConfigError, WarmstackConfig } from "../model/config";
 import { WarmCache } from "./cache";
 import { WarmCompute } from "./compute";
 import { MASTER_USERNAME, WarmDatabase } from "./database";
 import { WarmNetwork } from "./network";
-import { plan, ReadinessPlan } from "./plan";
+import type { ReadinessPlan } from "../model/plan";
+import { planStack, type StackPlan } from "../model/stack-plan";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 
@@ -18,10 +19,9 @@ import { DataPrewarm } from "./prewarm";
  * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
  * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one).
  */
-export function readinessFromPulumiConfig(now = Date.now()): { config: WarmstackConfig; plan: ReadinessPlan } {
+export function readinessFromPulumiConfig(now = Date.now()): StackPlan {
     try {
-        const config = parseConfig(namespaceValues(pulumi.runtime.allConfig()));
-        return { config, plan: plan(config, { now }) };
+        return planStack(pulumi.runtime.allConfig(), now);
     } catch (err) {
         // RunError prints just the message: the user needs the list of keys, not our stack trace.
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);

@@ -6,9 +6,9 @@
 // and cloud-init runs user data once: the watch follows the target lifecycle state and completes each hook.
 // Pure, so tests check the script, run its install step for real, and parse the config with the agent's parser.
 import path from "node:path";
-import { AgentConfigFile, parseAgentConfig } from "../warmers/agent/config";
-import { AGENT_NODE_MAJOR } from "../warmers/agent/node-version";
-import { ReadinessPlan } from "./plan";
+import { AgentConfigFile, parseAgentConfig } from "../model/agent-config";
+import { AGENT_NODE_MAJOR } from "../model/agent-node-version";
+import { ReadinessPlan } from "../model/plan";
 
 export const AGENT_CONFIG_PATH = "/etc/warmstack/agent.json";
 /** The RDS certificate authorities: the agent checks the database's certificate before it sends the password. */
@@ -73,7 +73,7 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
 
 /**
  * Where the instance gets the agent. `stack`: the object the stack stored (infra/agent-artifact.ts), read with
- * the instance role and checked against `sha256` (warmers/agent/bundle.ts computed it). `ami`: baked into the
+ * the instance role and checked against `sha256` (infra/bundles.ts computed it). `ami`: baked into the
  * image at {@link AGENT_FILE} (docs/agent.md says how).
  */
 export type AgentArtifact =

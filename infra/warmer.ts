@@ -4,8 +4,8 @@
 // scheduled run names them by ARN, so the role may read exactly those secrets and nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { runtimeBundle } from "../warmers/provider/bundle";
-import { WARMER_MEMORY_MB } from "./data-warm";
+import { runtimeBundle } from "./bundles";
+import { WARMER_MEMORY_MB } from "../model/data-warm";
 
 /**
  * Node 24, the active LTS line (Node 22 is in maintenance): the bundle targets Node 20 syntax, so it runs on
@@ -63,7 +63,7 @@ export class WarmerFunction extends pulumi.ComponentResource {
                 code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(runtimeBundle()) }),
                 role: role.arn,
                 timeout: args.timeoutSeconds,
-                // The plan's estimate of the warm's duration assumes this memory (infra/data-warm.ts).
+                // The plan's estimate of the warm's duration assumes this memory (model/data-warm.ts).
                 memorySize: WARMER_MEMORY_MB,
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
             },

@@ -2,12 +2,12 @@
 // are full before the traffic.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { cacheHaConfig, settings } from "./config";
-import { CACHE_TAGS, PREWARM_TARGET, TYPES } from "./contract";
-import { DEFAULTS } from "./defaults";
+import { CACHE_TAGS, PREWARM_TARGET, TYPES } from "./shared/contract";
+import { DEFAULTS } from "./shared/defaults";
 import { tagMapOf } from "./event";
 import { POLICY } from "./names";
-import { NODE_MEMORY_GIB } from "./node-memory";
-import { settle } from "./numbers";
+import { NODE_MEMORY_GIB } from "./shared/node-memory";
+import { settle } from "./shared/numbers";
 import { bullets, eachKnown, isSet, isTrue, known, numberOf, ofType, Props, referencedBy, stringOf } from "./props";
 
 const GIB = 1024 ** 3;

@@ -4,12 +4,12 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { cachesOf, prewarmsOf } from "./cache";
 import { coldOkReason, flatCapacity, hasLaunchHook, warmInstances, warmPoolOf } from "./compute";
 import { connectionBudgetConfig, prewarmConfig, settings } from "./config";
-import { TAGS, TYPES } from "./contract";
+import { TAGS, TYPES } from "./shared/contract";
 import { bufferPrewarmProblems, databasesOf, maxConnectionsOf, replicaBufferProblem, settingsOf } from "./database";
 import { eventText } from "./event";
 import { cacheEvent, eventWarmProblem } from "./event-warm";
 import { POLICY } from "./names";
-import { settle } from "./numbers";
+import { settle } from "./shared/numbers";
 import { bullets, numberOf, ofType, tagsOf, Unknowns } from "./props";
 
 /** A group's connections to one endpoint at its peak: `instances` (maxSize) × `perInstance`. */

@@ -9,11 +9,11 @@ import {
     warmPoolRequiredConfig,
     warmPoolStateConfig,
 } from "./config";
-import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./contract";
-import { DEFAULTS } from "./defaults";
+import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./shared/contract";
+import { DEFAULTS } from "./shared/defaults";
 import { badStart, eventStartOf, eventText } from "./event";
 import { POLICY } from "./names";
-import { isoSeconds } from "./numbers";
+import { isoSeconds } from "./shared/numbers";
 import {
     bullets,
     eachKnown,

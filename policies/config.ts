@@ -2,8 +2,8 @@
 // are the pack's defaults) and the typed reading of it. The CLI fills the defaults in before `Configure`, but a
 // policy run without config (tests, an older CLI) must get the same values, so they are applied here too.
 import { PolicyConfigSchema } from "@pulumi/policy";
-import { POOL_STATES } from "./contract";
-import { DEFAULTS } from "./defaults";
+import { POOL_STATES } from "./shared/contract";
+import { DEFAULTS } from "./shared/defaults";
 
 export const warmPoolRequiredConfig = {
     properties: {

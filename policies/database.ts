@@ -3,7 +3,7 @@
 // replicas whose buffers are loaded before the event.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { readReplicasConfig, settings } from "./config";
-import { PREWARM_INPUTS, TYPES } from "./contract";
+import { PREWARM_INPUTS, TYPES } from "./shared/contract";
 import { POLICY } from "./names";
 import {
     bullets,

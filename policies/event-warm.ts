@@ -4,11 +4,11 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { cacheIdKey, cachesOf, prewarmsOf } from "./cache";
 import { prewarmConfig, settings } from "./config";
-import { PREWARM_INPUTS, TAGS, TYPES, WARM_SCHEDULE } from "./contract";
-import { DEFAULTS } from "./defaults";
+import { PREWARM_INPUTS, TAGS, TYPES, WARM_SCHEDULE } from "./shared/contract";
+import { DEFAULTS } from "./shared/defaults";
 import { badStart, EventStart, eventStartOf, eventText, stackEventTags, tagMapOf } from "./event";
 import { POLICY } from "./names";
-import { isoSeconds, settle } from "./numbers";
+import { isoSeconds, settle } from "./shared/numbers";
 import { isRecord, known, numberOf, ofType, Props, referencedBy, stringOf, Unknowns } from "./props";
 
 /** When a warm of `cache` may fire: after `earliest` (exclusive) and by `latest`. */

@@ -2,8 +2,8 @@
 // ramp-before-event and prewarm-before-event judge a schedule only while one can still be in time: a deploy
 // past that instant (an emergency fix at the peak) gets its capacity and its warm at once — as the plan deploys it.
 import { PolicyResource } from "@pulumi/policy";
-import { TAGS, TYPES } from "./contract";
-import { isoSeconds } from "./numbers";
+import { TAGS, TYPES } from "./shared/contract";
+import { isoSeconds } from "./shared/numbers";
 import { isRecord, ofType, Props, tagsOf } from "./props";
 
 export interface EventStart {

@@ -1,10 +1,10 @@
 // What plays a part in the chain but the pack cannot judge: said as an advisory, never passed over in silence.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { nodeMemoryBytes, REDIS_ENGINES } from "./cache";
-import { TYPES } from "./contract";
+import { TYPES } from "./shared/contract";
 import { POSTGRES_ENGINES } from "./database";
 import { POLICY } from "./names";
-import { NODE_MEMORY_AS_OF } from "./node-memory";
+import { NODE_MEMORY_AS_OF } from "./shared/node-memory";
 import { isSet, known, Props, stringOf } from "./props";
 
 /** Resource kinds that hold the hot data or carry the database's connections, which no policy of the pack reads. */

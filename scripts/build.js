@@ -6,6 +6,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { baseOptions } = require("./bundle");
 
 const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "dist", "cli");
@@ -31,23 +32,15 @@ function build({ clean = true } = {}) {
     const { buildSync } = require("esbuild");
     const started = Date.now();
     const result = buildSync({
+        ...baseOptions(),
         absWorkingDir: ROOT,
         entryPoints: { main: "warmers/cli/main.ts" },
-        bundle: true,
-        platform: "node",
-        target: "node20",
         format: "esm",
         splitting: true,
         outdir: OUT,
         outExtension: { ".js": ".mjs" },
-        minify: true,
-        legalComments: "none",
-        keepNames: true, // typed errors keep their names (ColdCacheError…) in messages and logs
         banner: { js: BANNER },
-        // pg's optional native binding and the SDK's optional CRT signer: the pure-JS paths are what run.
-        external: ["pg-native", "@aws-sdk/signature-v4-crt"],
         metafile: true,
-        write: false,
     });
     if (clean) fs.rmSync(OUT, { recursive: true, force: true });
     fs.mkdirSync(OUT, { recursive: true });

@@ -2,7 +2,7 @@
 // npm run mutate:area -- AREA: mutation testing of one area's modules with only the tests that matter for them,
 // in minutes instead of the hours of a whole `npm run mutate`. Each area gets its own report and incremental file
 // under reports/mutation/AREA/, so a rerun after adding tests only runs the mutants those tests or edits touch.
-// The areas together cover stryker.config.json's "mutate" list exactly (test/mutation/areas.test.ts holds that).
+// The areas together cover stryker.config.json's "mutate" list exactly (test/tooling/mutation-areas.test.ts holds that).
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -17,20 +17,18 @@ function testsIn(dir) {
 }
 
 const AREAS = {
-    infra: {
+    model: {
         mutate: [
-            "infra/plan.ts",
-            "infra/config.ts",
-            "infra/cache-sizing.ts",
-            "infra/cost.ts",
-            "infra/timeline.ts",
-            "infra/data-warm.ts",
-            "infra/prices.ts",
-            "infra/node-memory.ts",
+            "model/plan.ts",
+            "model/config.ts",
+            "model/cache-sizing.ts",
+            "model/cost.ts",
+            "model/timeline.ts",
+            "model/data-warm.ts",
+            "model/prices.ts",
+            "policies/shared/node-memory.ts",
         ],
-        spec: ["config", "plan", "event-phase", "cache-sizing", "cost", "data-warm", "docs"].map(
-            (name) => `test/infra/${name}.test.ts`,
-        ),
+        spec: ["test/model/*.test.ts"],
     },
     policies: {
         mutate: ["policies/*.ts", "!policies/index.ts"],
@@ -51,15 +49,15 @@ const AREAS = {
         ],
         spec: ["test/engine/*.test.ts"],
     },
-    "agent-provider": {
-        mutate: ["warmers/agent/watch.ts", "warmers/agent/lifecycle.ts", "warmers/provider/inputs.ts"],
+    "agent-prewarm": {
+        mutate: ["warmers/agent/watch.ts", "warmers/agent/lifecycle.ts", "model/prewarm-contract.ts"],
         spec: [
             "test/agent/watch.test.ts",
             "test/agent/lifecycle.test.ts",
             "test/agent/lifecycle-edges.test.ts",
             "test/agent/agent.test.ts",
             "test/agent/config.test.ts",
-            "test/provider/*.test.ts",
+            "test/prewarm/*.test.ts",
         ],
     },
 };

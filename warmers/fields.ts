@@ -1,5 +1,5 @@
 // The shared checks of an option, flag or config field, and the one way a bad one is worded — the field, what
-// is allowed, what was given — as infra/config.ts words its ConfigError (`key: allowed; given "x"`). Strings
+// is allowed, what was given — as model/config.ts words its ConfigError (`key: allowed; given "x"`). Strings
 // (from a command line) are read strictly: `0x10`, `1e3` or ` 5` are not numbers a person typed as such.
 import { WarmInputError } from "./engine/errors";
 

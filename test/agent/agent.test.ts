@@ -8,7 +8,7 @@ import Redis from "ioredis";
 import { Client } from "pg";
 import { AGENT_CONNECTION_NAME, AgentError, AgentOptions, runAgent, runAgentFromFile } from "../../warmers/agent/agent";
 import { agentCommand } from "../../warmers/agent/command";
-import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
 import { startRedisCluster } from "../../warmers/local/servers";
 import { closedPort } from "../support/servers";
 import { PostgresServer, RedisServer, startRedis, testPostgres } from "../support/servers";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AgentConfigError, AgentConfigFile, loadAgentConfig, parseAgentConfig } from "../../warmers/agent/config";
+import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
+import { loadAgentConfig } from "../../warmers/agent/config-file";
 
 const MINIMAL: AgentConfigFile = {
     autoScalingGroupName: "warmstack-launch-app",

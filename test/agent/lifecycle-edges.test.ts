@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { AgentConfigError, AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
 import { LifecycleError } from "../../warmers/agent/errors";
 import { LifecycleHook, completeLifecycleAction, imdsIdentity } from "../../warmers/agent/lifecycle";
 import { watchLifecycle, watchLifecycleFromFile } from "../../warmers/agent/watch";

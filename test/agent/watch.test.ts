@@ -4,7 +4,7 @@ import { once } from "node:events";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
 import { TARGET_LIFECYCLE_STATES, watchLifecycle } from "../../warmers/agent/watch";
 import { sleep } from "../../warmers/timeout";
 import { closedPort } from "../support/servers";

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { eventInstants, timelineOf } from "../../infra/timeline";
+import { eventInstants, timelineOf } from "../../model/timeline";
 import { capacitySteps, chartWindows } from "../../warmers/cli/plan-chart";
 import { atOffset, fromStart, offsetOf } from "../../warmers/cli/plan-report";
 import { stackConfigValues } from "../../warmers/cli/stack-file";

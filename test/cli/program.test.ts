@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { commandsNamed, COMMANDS, createProgram } from "../../warmers/cli";
 import { describe as describeError, EXIT, exitCodeOf } from "../../warmers/cli/outcome";
 import { WarmConnectionError, WarmInputError } from "../../warmers/engine/errors";
-import { EXIT_BY_CODE } from "../../warmers/errors";
+import { EXIT_BY_CODE } from "../../model/errors";
 import { runCli } from "./run";
 
 describe("warmstack (program)", function () {

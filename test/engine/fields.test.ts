@@ -2,7 +2,7 @@
 // ranges at their edges, and the one wording `field: allowed; given value`.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { EXIT, exitCodeFor, exitCodeOf, WarmstackError } from "../../warmers/errors";
+import { EXIT, exitCodeFor, exitCodeOf, WarmstackError } from "../../model/errors";
 import { decimal, fieldError, fraction, text, url, wholeNumber } from "../../warmers/fields";
 import { WarmInputError } from "../../warmers/engine/errors";
 

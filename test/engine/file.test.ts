@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmIncompleteError, WarmInputError } from "../../warmers";
-import { redisBytesPerKey } from "../../infra/cache-sizing";
+import { redisBytesPerKey } from "../../model/redis-memory";
 import { emptyTarget } from "./fixtures";
 
 describe("warm: file source", () => {

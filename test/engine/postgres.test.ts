@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type Redis from "ioredis";
 import { warm, WarmInputError, type WarmOptions } from "../../warmers";
-import { redisBytesPerKey } from "../../infra/cache-sizing";
+import { redisBytesPerKey } from "../../model/redis-memory";
 import { emptyTarget, itemsTable, itemValue, postgresUrl, sql } from "./fixtures";
 
 const ROWS = 5000;

@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { agentBundle } from "../../warmers/agent/bundle";
+import { agentBundle } from "../../infra/bundles";
 import { NOW, ProgramRun, runProgram, stackConfig, statementsOf, T, userDataOf } from "../support/pulumi";
 
 describe("program under mocks: the agent delivered by the stack", () => {

@@ -3,12 +3,12 @@
 // and the traffic matrix.
 import { strict as assert } from "node:assert";
 import { LAUNCH_HOOK_NAME, TLS_POLICY } from "../../infra/compute";
-import { namespaceValues, parseConfig } from "../../infra/config";
+import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME } from "../../infra/database";
-import { plan } from "../../infra/plan";
+import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { TAGS } from "../../policies/contract";
-import { parseAgentConfig } from "../../warmers/agent/config";
+import { TAGS } from "../../policies/shared/contract";
+import { parseAgentConfig } from "../../model/agent-config";
 import {
     committedStacks,
     editedConfig,

@@ -2,13 +2,13 @@
 // (one shard, or cluster mode when the hot set needs it), and every secret kept secret wherever it goes.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, parseConfig } from "../../infra/config";
+import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
-import { plan } from "../../infra/plan";
+import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { CACHE_TAGS, TAGS } from "../../policies/contract";
-import { PREWARM_SECRET_INPUTS } from "../../warmers/provider/inputs";
-import { CachePrewarm } from "../../warmers/provider/resource";
+import { CACHE_TAGS, TAGS } from "../../policies/shared/contract";
+import { PREWARM_SECRET_INPUTS } from "../../model/prewarm-contract";
+import { CachePrewarm } from "../../infra/providers/cache-prewarm";
 import {
     committedStacks,
     editedConfig,

@@ -1,7 +1,7 @@
 // The settings the program fixes rather than plans (each says why where it is set): held here, so a change to
 // one is a decision someone makes with its reason in view, not a slip.
 import { strict as assert } from "node:assert";
-import { WARMER_MEMORY_MB } from "../../infra/data-warm";
+import { WARMER_MEMORY_MB } from "../../model/data-warm";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { NOW, primaryOf, ProgramRun, runProgram, stackConfig, T } from "../support/pulumi";
 

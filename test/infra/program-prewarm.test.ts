@@ -2,13 +2,14 @@
 // schedule with its roles, retry window, alarm and secret-free payload.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { namespaceValues, parseConfig } from "../../infra/config";
+import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
-import { plan, ReadinessPlan } from "../../infra/plan";
+import { plan, ReadinessPlan } from "../../model/plan";
 import { retryWindow } from "../../infra/prewarm";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { WARMER_RUNTIME } from "../../infra/warmer";
-import { PREWARM_OUTPUT_FIELDS, databaseUrl, warmOptionsFor } from "../../warmers/provider/inputs";
+import { PREWARM_OUTPUT_FIELDS } from "../../model/prewarm-contract";
+import { databaseUrl, warmOptionsFor } from "../../warmers/prewarm/inputs";
 import {
     committedStacks,
     editedConfig,

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { agentBundle } from "../../warmers/agent/bundle";
-import { AgentConfigFile, parseAgentConfig } from "../../warmers/agent/config";
+import { agentBundle } from "../../infra/bundles";
+import { AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
 import {
     AGENT_FILE,
     AGENT_START_PATH,
@@ -21,9 +21,9 @@ import {
     agentStartScript,
     userDataScript,
 } from "../../infra/userdata";
-import { parseConfig } from "../../infra/config";
-import { plan } from "../../infra/plan";
-import { NOW, validRaw } from "./fixtures";
+import { parseConfig } from "../../model/config";
+import { plan } from "../../model/plan";
+import { NOW, validRaw } from "../model/fixtures";
 import { LoopbackHttp, fakeAutoScaling, fakeImds, fakeS3, silentHttp } from "../agent/endpoints";
 
 const validConfig = () => parseConfig(validRaw());

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
 import { asgWarmPoolRequired, rampBeforeEvent, warmPoolCompatible, warmPoolState } from "../../policies/compute";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { dbReadReplicas } from "../../policies/database";
 import { dbParams, group, ramp, rdsDatabase, resource, warmStack } from "./fixtures";
 import { edited, EngineResource } from "./harness";

@@ -2,7 +2,7 @@
 // memory from the pack's table × shards, less ElastiCache's 25 % reserve) against the hot-set tag, to the byte.
 import { strict as assert } from "node:assert";
 import { cacheFitsHotSet, cacheHaEncrypted, nodeMemoryBytes } from "../../policies/cache";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
 import { prewarm, replicationGroup } from "./fixtures";
 import { EngineResource } from "./harness";

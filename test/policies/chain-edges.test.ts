@@ -3,7 +3,7 @@
 // blocked user reads, since those words are the only guide to the fix.
 import { strict as assert } from "node:assert";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { auroraDatabase, dbParams, group, prewarm, ramp, rdsDatabase, replicationGroup, warmStack } from "./fixtures";
 import { EngineResource, UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";

@@ -10,7 +10,7 @@ import {
     warmPoolLaunchHook,
     warmPoolState,
 } from "../../policies/compute";
-import { LAUNCHING, TYPES } from "../../policies/contract";
+import { LAUNCHING, TYPES } from "../../policies/shared/contract";
 import { group, ramp, resource } from "./fixtures";
 import { edited, EngineResource, UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";

@@ -3,7 +3,7 @@
 // and malformed entries, several warms on one replica — and the wording a blocked user reads.
 import { strict as assert } from "node:assert";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "../../policies/database";
 import {
     auroraDatabase,

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { cacheFitsHotSet, cacheHaEncrypted, cachePrewarmed, nodeMemoryBytes } from "../../policies/cache";
 import { cacheHaConfig, prewarmConfig, rampConfig, settings } from "../../policies/config";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { tagMapOf } from "../../policies/event";
 import { prewarmBeforeEvent, warmWindow } from "../../policies/event-warm";
 import { unjudgedResources } from "../../policies/unjudged";

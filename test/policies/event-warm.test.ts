@@ -4,9 +4,9 @@
 import { strict as assert } from "node:assert";
 import { wholeChainWarm } from "../../policies/chain";
 import { rampBeforeEvent } from "../../policies/compute";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { prewarmBeforeEvent, warmWindow } from "../../policies/event-warm";
-import { isoSeconds } from "../../policies/numbers";
+import { isoSeconds } from "../../policies/shared/numbers";
 import { group, prewarm, ramp, replicationGroup, warmSchedule, warmStack } from "./fixtures";
 import { edited, EngineResource, UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";

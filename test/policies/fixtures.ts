@@ -1,7 +1,7 @@
 // A warm event stack built by hand, resource by resource, in the shapes the engine hands the pack: for the
 // policies whose resources the program does not register (Aurora, single-node caches, kinds the pack cannot
 // judge) and for every boundary, without running the program. Each builder returns fresh copies.
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import type { EngineResource } from "./harness";
 
 export const START = "2027-11-26T05:00:00Z";

@@ -15,7 +15,7 @@ import {
 } from "@pulumi/policy";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { PACK_NAME, policies } from "../../policies/pack";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { only, REPO, runProgram, stackConfig } from "../support/pulumi";

@@ -1,8 +1,8 @@
 // The helpers the pack shares with the program: float noise dropped before rounding, instants to the second.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { atExpression, WARM_SCHEDULE } from "../../policies/contract";
-import { isoSeconds, settle } from "../../policies/numbers";
+import { atExpression, WARM_SCHEDULE } from "../../policies/shared/contract";
+import { isoSeconds, settle } from "../../policies/shared/numbers";
 
 describe("policies/numbers", () => {
     it("settle drops the noise a product picks up, so rounding lands on the exact value", () => {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { POLICY } from "../../policies/names";
 import { REPO } from "../support/pulumi";
 import { connect, reconciled, stackRequest, START_TIMEOUT_MS, startPack, verdicts } from "./analyzer";
@@ -47,7 +47,7 @@ describe("the warm-readiness pack, packed on its own", function () {
         for (const needed of [
             "index.ts",
             "pack.ts",
-            "contract.ts",
+            "shared/contract.ts",
             "tsconfig.json",
             "PulumiPolicy.yaml",
             "README.md",
@@ -58,12 +58,15 @@ describe("the warm-readiness pack, packed on its own", function () {
         assert.deepEqual(
             files.filter(
                 (f) =>
-                    !/^[\w-]+\.ts$/.test(f) &&
+                    !/^(shared\/)?[\w-]+\.ts$/.test(f) &&
                     !["tsconfig.json", "PulumiPolicy.yaml", "README.md", "package.json"].includes(f),
             ),
             [],
         );
-        const sources = fs.readdirSync(PACK_DIR).filter((f) => f.endsWith(".ts"));
+        const sources = [
+            ...fs.readdirSync(PACK_DIR).filter((f) => f.endsWith(".ts")),
+            ...fs.readdirSync(path.join(PACK_DIR, "shared")).map((f) => `shared/${f}`),
+        ];
         assert.deepEqual(
             files.filter((f) => f.endsWith(".ts")),
             sources.sort(),

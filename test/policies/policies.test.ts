@@ -12,7 +12,7 @@ import {
     warmPoolLaunchHook,
     warmPoolState,
 } from "../../policies/compute";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas } from "../../policies/database";
 import {
     analyze,

@@ -1,7 +1,7 @@
 // The infra program and the pack together: each committed stack runs under mocks and its resources go through
 // every policy with the stack's committed policy config, as `pulumi preview --policy-pack` would send them.
 import { strict as assert } from "node:assert";
-import { CACHE_TAGS, TYPES } from "../../policies/contract";
+import { CACHE_TAGS, TYPES } from "../../policies/shared/contract";
 import { committedStacks } from "../support/pulumi";
 import {
     analyze,

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { POLICY } from "../../policies/names";
 import { stackConfig } from "../support/pulumi";
 import {

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { cacheHaEncrypted, cachePrewarmed } from "../../policies/cache";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
 import { asgFlatCapacity, asgWarmPoolRequired, rampBeforeEvent } from "../../policies/compute";
-import { TYPES } from "../../policies/contract";
+import { TYPES } from "../../policies/shared/contract";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "../../policies/database";
 import { prewarmBeforeEvent } from "../../policies/event-warm";
 import { policies } from "../../policies/pack";

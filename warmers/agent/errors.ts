@@ -1,6 +1,6 @@
 // The agent's typed errors: one base on the warmers' WarmstackError, one code (the instance is not warm, so it is
 // ABANDONed); the class says which part failed. Messages name endpoints and secret ARNs, never secret values.
-import { WarmstackError } from "../errors";
+import { WarmstackError } from "../../model/errors";
 
 export abstract class AgentStepError extends WarmstackError {
     readonly code = "AGENT_NOT_WARM";

@@ -14,8 +14,9 @@ export {
 } from "./errors";
 export type { WarmUpTarget } from "./app";
 export { agentCommand } from "./command";
-export { AgentConfigError, loadAgentConfig, parseAgentConfig } from "./config";
-export type { AgentConfig, AgentConfigFile, SecretSource } from "./config";
+export { AgentConfigError, parseAgentConfig } from "../../model/agent-config";
+export { loadAgentConfig } from "./config-file";
+export type { AgentConfig, AgentConfigFile, SecretSource } from "../../model/agent-config";
 export { TimeoutError } from "../timeout";
 export { DnsCache } from "./dns";
 export type { DnsCacheOptions } from "./dns";

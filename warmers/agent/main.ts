@@ -1,9 +1,9 @@
 // The agent's own entry point, bundled into one file (bundle.ts) that instances run with nothing but Node:
 // `node warmstack-agent.js --config FILE [--watch]`. The flags are `warmstack agent`'s; so are the exit codes.
 import { CommanderError } from "commander";
-import { EXIT, exitCodeOf } from "../errors";
+import { EXIT, exitCodeOf } from "../../model/errors";
 import { agentCommand } from "./command";
-import { AGENT_NODE_MAJOR } from "./node-version";
+import { AGENT_NODE_MAJOR } from "../../model/agent-node-version";
 
 async function main(argv: readonly string[]): Promise<number> {
     const major = Number(process.versions.node.split(".")[0]);

@@ -1,7 +1,7 @@
 // Secrets are fetched at run time, never written into user data. Error messages name the source (ARN or
 // variable), never the value.
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SecretSource } from "./config";
+import type { SecretSource } from "../../model/agent-config";
 import { abortAfter } from "../timeout";
 import { SecretError } from "./errors";
 import type { AwsCredentials } from "./lifecycle";

@@ -5,7 +5,8 @@
 // for each state that holds a launch hook.
 import { setTimeout as delay } from "node:timers/promises";
 import { AgentOptions, agentLog, runAgent } from "./agent";
-import { AgentConfig, loadAgentConfig } from "./config";
+import type { AgentConfig } from "../../model/agent-config";
+import { loadAgentConfig } from "./config-file";
 import { targetLifecycleState } from "./lifecycle";
 
 /**

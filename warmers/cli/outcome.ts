@@ -1,9 +1,9 @@
-// How the CLI ends: the exit code of the one list of error codes (warmers/errors.ts), and a one-line reason.
+// How the CLI ends: the exit code of the one list of error codes (model/errors.ts), and a one-line reason.
 // Expected failures never print a stack; only a bug (an error no warmer typed) does.
 import { WarmInputError } from "../engine/errors";
-import { WarmstackError } from "../errors";
+import { WarmstackError } from "../../model/errors";
 
-export { EXIT, exitCodeOf } from "../errors";
+export { EXIT, exitCodeOf } from "../../model/errors";
 
 /** The reason in one line; a bad option is named by its flag (`maxValueBytes` → `--max-value-bytes`). */
 export function describe(err: unknown): string {

@@ -3,8 +3,8 @@
 // A long event gets two panels on one scale, around its start and around its end, so the minutes of the ramp
 // stay readable beside the days of the event.
 import type { TopLevelSpec } from "vega-lite";
-import type { ReadinessPlan } from "../../infra/plan";
-import { orderedTimeline, type Instants, type Timeline } from "../../infra/timeline";
+import type { ReadinessPlan } from "../../model/plan";
+import { orderedTimeline, type Instants, type Timeline } from "../../model/timeline";
 import { renderSvg } from "../drill/chart";
 
 const WIDTH = 360;

@@ -1,11 +1,11 @@
 // `warmstack plan`'s tables: the plan's numbers as a person reads them at a terminal — timeline, capacity, data
 // tier, cost. Pure: every figure is the plan's (or the config value it came from); this file only lays them out.
-import type { WarmstackConfig } from "../../infra/config";
-import type { PeriodCost } from "../../infra/cost";
-import type { ReadinessPlan } from "../../infra/plan";
-import { orderedTimeline, type Timeline } from "../../infra/timeline";
-import { POOL_STATES } from "../../policies/contract";
-import { isoSeconds } from "../../policies/numbers";
+import type { WarmstackConfig } from "../../model/config";
+import type { PeriodCost } from "../../model/cost";
+import type { ReadinessPlan } from "../../model/plan";
+import { orderedTimeline, type Timeline } from "../../model/timeline";
+import { POOL_STATES } from "../../policies/shared/contract";
+import { isoSeconds } from "../../policies/shared/numbers";
 import { renderTable } from "./table";
 
 const TIMELINE_LABELS: Record<keyof Timeline, string> = {

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { WarmstackError } from "../errors";
+import { WarmstackError } from "../../model/errors";
 import { checkOutDir, makeOutDir } from "../out-dir";
 import { fieldError } from "../fields";
 
@@ -47,8 +47,11 @@ async function runPlan(flags: PlanFlags): Promise<void> {
     if (flags.out !== undefined) await checkOutDir(flags.out);
 
     // Loaded on use: the schema, the plan and the charting library.
-    const [{ stackConfigValues, stackFile }, { ConfigError, namespaceValues, parseConfig }, { plan }] =
-        await Promise.all([import("./stack-file"), import("../../infra/config"), import("../../infra/plan")]);
+    const [{ stackConfigValues, stackFile }, { ConfigError }, { planStack }] = await Promise.all([
+        import("./stack-file"),
+        import("../../model/config"),
+        import("../../model/stack-plan"),
+    ]);
     const file = flags.stack !== undefined ? stackFile(flags.stack, process.cwd()) : path.resolve(flags.config!);
     const source = flags.stack !== undefined ? `stack ${flags.stack} (${path.basename(file)})` : file;
     let text: string;
@@ -58,11 +61,9 @@ async function runPlan(flags: PlanFlags): Promise<void> {
         const flag = flags.stack !== undefined ? "stack" : "config";
         throw fieldError(flag, "a readable stack file", `${file} (${(err as NodeJS.ErrnoException).code})`);
     }
-    const values = namespaceValues(stackConfigValues(text, file));
     let config, readiness;
     try {
-        config = parseConfig(values);
-        readiness = plan(config, { now });
+        ({ config, plan: readiness } = planStack(stackConfigValues(text, file), now));
     } catch (err) {
         if (err instanceof ConfigError) throw new PlanConfigError(`${file}: ${err.message}`);
         throw err;

@@ -1,5 +1,5 @@
 // A Pulumi stack file (`Pulumi.<stack>.yaml`) read as the Pulumi CLI hands it to the program: the `config:`
-// block flattened to `namespace:key` → text (objects as JSON), which infra/config.ts's namespaceValues decodes.
+// block flattened to `namespace:key` → text (objects as JSON), which model/config.ts's namespaceValues decodes.
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";

@@ -1,7 +1,7 @@
 // The sizes of the hot set, as the warm reads it: the mean and largest entry (key + value bytes) and what the
 // whole set will take in Redis, with the per-key overhead the plan sizes the cache with, so `--dry-run` gives the
 // figure `warmstack:cache.prewarm.avgEntryBytes` asks for and a check of the plan's memory.
-import { redisBytesPerKey } from "../../infra/cache-sizing";
+import { redisBytesPerKey } from "../../model/redis-memory";
 import type { EntrySizes } from "./report";
 import type { Bytes } from "./sources/source";
 

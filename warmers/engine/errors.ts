@@ -1,9 +1,9 @@
 // The warm engine's typed errors, so callers (the CLI, the Pulumi provider, the Lambda handler) can react
 // without parsing text. Every message is already redacted: it may be logged as is.
-import { WarmstackError } from "../errors";
+import { WarmstackError } from "../../model/errors";
 import type { WarmProgress, WarmReport } from "./report";
 
-/** Every error the engine throws on purpose; its `code` decides the CLI's exit (warmers/errors.ts). */
+/** Every error the engine throws on purpose; its `code` decides the CLI's exit (model/errors.ts). */
 export abstract class WarmError extends WarmstackError {}
 
 /** Bad options or bad source data, found before anything was written (or naming the bad row). */

@@ -28,7 +28,7 @@ export interface EntrySizes {
     meanBytes: number;
     /** The largest entry, key + value bytes (for a redis source the value is its DUMP payload). */
     largest?: { key: string; bytes: number };
-    /** What they take in Redis: count × bytes per key at the mean size (infra/cache-sizing.ts). */
+    /** What they take in Redis: count × bytes per key at the mean size (model/cache-sizing.ts). */
     redisBytes: number;
 }
 

@@ -4,12 +4,12 @@
 // The extension is created on the primary first (replicas are read-only and replay it); each replica session is
 // read-only; every connection and statement has its own timeout.
 import { Client } from "pg";
-import { WarmstackError } from "../errors";
+import { WarmstackError } from "../../model/errors";
 import { Redactor, urlSecrets } from "../engine/redact";
 import { withTimeout } from "../timeout";
 
 /** Blocks `pg_prewarm` loaded: server (host:port) → relation → blocks. */
-export type BlocksLoaded = Record<string, Record<string, number>>;
+import type { BlocksLoaded } from "../../model/prewarm-contract";
 
 export const REPLICA_WARM_DEFAULTS = {
     /** Connect, and each short statement (checks, CREATE EXTENSION). */

@@ -1,0 +1,241 @@
+// What readiness costs, against what a cold start would: the warm pool's idle cost by state, the same pool kept
+// always warm, the event's extra capacity, and the break-even in minutes of outage. Pure; prices come from
+// warmstack:cost or the dated table in model/prices.ts, never from a guess.
+import { POOL_STATES } from "../policies/shared/contract";
+import { settle } from "../policies/shared/numbers";
+import type { ConfigProblem, PoolState, WarmstackConfig } from "./config";
+import {
+    CACHE_NODE_HOURLY,
+    EBS_GP3_GB_MONTH,
+    HOURS_PER_MONTH,
+    INSTANCE_HOURLY,
+    INSTANCE_MEMORY_GIB,
+    PRICES_AS_OF,
+    PRICES_REGION,
+    REPLICA_HOURLY,
+} from "./prices";
+import type { Instants } from "./timeline";
+
+/** "Always warm": the alternative of keeping this share of the group's maximum in the pool around the clock. */
+export const ALWAYS_WARM_FRACTION_OF_MAX = 0.5;
+
+export interface Price {
+    value: number;
+    /** `warmstack:cost.<key>`, or the table it came from. */
+    source: string;
+}
+
+export interface Prices {
+    instanceHourly: Price;
+    instanceMemoryGiB: Price;
+    ebsGbMonth: Price;
+    replicaHourly: Price;
+    cacheNodeHourly: Price;
+}
+
+export interface PeriodCost {
+    perHour: number;
+    perDay: number;
+    perMonth: number;
+}
+
+export interface CostPlan {
+    currency: "USD";
+    prices: Prices;
+    /** Revenue at stake per minute of full outage, when warmstack:cost.revenuePerMinute is set. */
+    revenuePerMinute?: number;
+    /** What the figures assume, to print beside them. */
+    assumptions: string[];
+    /** This stack's warm pool idle, priced in each state (`state` is the one it uses). */
+    warmPool: { size: number; state: PoolState; byState: Record<PoolState, PeriodCost> };
+    /** The same kind of pool sized at ALWAYS_WARM_FRACTION_OF_MAX of the group's maximum, kept 24/7. */
+    alwaysWarm: { size: number; byState: Record<PoolState, PeriodCost> };
+    /** The capacity the event adds, from the ramp to the scale-down. */
+    event?: {
+        hours: number;
+        rampInstances: number;
+        instances: number;
+        replicas: number;
+        cacheNodes: number;
+        total: number;
+    };
+    /** A spike met cold: every instance beyond the baseline boots from nothing while traffic waits. */
+    coldSpike: {
+        missingInstanceMinutes: number;
+        /** The same as minutes of full outage: missing instance-minutes ÷ peak instances. */
+        outageMinutes: number;
+        /** outageMinutes × revenuePerMinute; absent without a revenue figure. */
+        cost?: number;
+    };
+    /** What being ready costs: the warm pool idle over the stack's event window (or a day), plus the ramp's lead. */
+    readiness: { cost: number; covers: string };
+    /** Minutes of full outage that cost as much as being ready: readiness.cost ÷ revenuePerMinute. */
+    breakEvenOutageMinutes?: number;
+}
+
+export interface CostInputs {
+    config: WarmstackConfig;
+    instances: { baseline: number; peak: number };
+    warmPoolSize: number;
+    replicas: number;
+    cacheNodes: number;
+    /** The event's instants, when there is an event. */
+    instants?: Instants;
+}
+
+const TABLE = `model/prices.ts (${PRICES_REGION} on-demand, ${PRICES_AS_OF})`;
+
+/** Every price the cost needs, each from warmstack:cost or the table; the problems name the keys to set. */
+export function resolvePrices(config: WarmstackConfig): Prices | ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const pick = (key: keyof Prices, given: number | undefined, table: number | undefined, what: string): Price => {
+        if (given !== undefined) return { value: given, source: `warmstack:cost.${key}` };
+        if (table !== undefined) return { value: table, source: TABLE };
+        problems.push({
+            key: `warmstack:cost.${key}`,
+            given: undefined,
+            allowed: `required: ${what}, which ${TABLE} does not list`,
+        });
+        return { value: 0, source: "" };
+    };
+    const { cost, compute, database, cache } = config;
+    const prices: Prices = {
+        instanceHourly: pick(
+            "instanceHourly",
+            cost.instanceHourly,
+            INSTANCE_HOURLY[compute.instanceType],
+            `the hourly price (USD) of compute.instanceType ${JSON.stringify(compute.instanceType)}`,
+        ),
+        instanceMemoryGiB: pick(
+            "instanceMemoryGiB",
+            cost.instanceMemoryGiB,
+            INSTANCE_MEMORY_GIB[compute.instanceType],
+            `the memory (GiB) of compute.instanceType ${JSON.stringify(compute.instanceType)}`,
+        ),
+        ebsGbMonth: pick("ebsGbMonth", cost.ebsGbMonth, EBS_GP3_GB_MONTH, "the gp3 price per GB-month (USD)"),
+        replicaHourly: pick(
+            "replicaHourly",
+            cost.replicaHourly,
+            REPLICA_HOURLY[database.instanceClass],
+            `the hourly price (USD) of a database.instanceClass ${JSON.stringify(database.instanceClass)} replica`,
+        ),
+        cacheNodeHourly: pick(
+            "cacheNodeHourly",
+            cost.cacheNodeHourly,
+            CACHE_NODE_HOURLY[cache.nodeType],
+            `the hourly price (USD) of a cache.nodeType ${JSON.stringify(cache.nodeType)} node`,
+        ),
+    };
+    return problems.length > 0 ? problems : prices;
+}
+
+/** USD to a hundredth of a cent: a Stopped instance idles at a fraction of a cent an hour. */
+export const usd = (x: number): number => Math.round(settle(x * 10_000)) / 10_000;
+
+function period(perHour: number): PeriodCost {
+    return { perHour: usd(perHour), perDay: usd(perHour * 24), perMonth: usd(perHour * HOURS_PER_MONTH) };
+}
+
+/** One pooled instance's idle cost per hour, by state: what AWS bills while it waits in the pool. */
+export function idleHourly(prices: Prices, rootVolumeGb: number): Record<PoolState, number> {
+    const ebsHourly = (gb: number) => (gb * prices.ebsGbMonth.value) / HOURS_PER_MONTH;
+    return {
+        // Only the root volume is billed.
+        Stopped: ebsHourly(rootVolumeGb),
+        // The root volume also holds the RAM image, so it must be that much larger.
+        Hibernated: ebsHourly(rootVolumeGb + prices.instanceMemoryGiB.value),
+        Running: prices.instanceHourly.value + ebsHourly(rootVolumeGb),
+    };
+}
+
+function byState(size: number, perInstance: Record<PoolState, number>): Record<PoolState, PeriodCost> {
+    return Object.fromEntries(POOL_STATES.map((s) => [s, period(size * perInstance[s])])) as Record<
+        PoolState,
+        PeriodCost
+    >;
+}
+
+export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
+    const { config, instances, warmPoolSize, replicas, cacheNodes, instants } = inputs;
+    const prices = resolvePrices(config);
+    if (Array.isArray(prices)) return prices;
+    const { compute, cost, event } = config;
+    const idle = idleHourly(prices, compute.rootVolumeGb);
+    const alwaysWarmSize = Math.ceil(settle(ALWAYS_WARM_FRACTION_OF_MAX * instances.peak));
+    const rampInstances = instances.peak - instances.baseline;
+    const instanceHourly = prices.instanceHourly.value + idle.Stopped; // running: the instance and its volume
+
+    const eventCost =
+        event && instants
+            ? (() => {
+                  const hours = settle((instants.scaleDown - instants.ramp) / 3_600_000);
+                  const instanceCost = rampInstances * hours * instanceHourly;
+                  const replicaCost = replicas * hours * prices.replicaHourly.value;
+                  const cacheCost = cacheNodes * hours * prices.cacheNodeHourly.value;
+                  return {
+                      hours,
+                      rampInstances,
+                      instances: usd(instanceCost),
+                      replicas: usd(replicaCost),
+                      cacheNodes: usd(cacheCost),
+                      total: usd(instanceCost + replicaCost + cacheCost),
+                  };
+              })()
+            : undefined;
+
+    const missingInstanceMinutes = settle((rampInstances * (compute.bootSeconds + compute.warmupSeconds)) / 60);
+    const outageMinutes = settle(missingInstanceMinutes / instances.peak);
+
+    const poolHourly = warmPoolSize * idle[compute.warmPool.state];
+    const readiness =
+        event && instants
+            ? {
+                  cost: usd(
+                      (poolHourly * (instants.scaleDown - instants.deployBy)) / 3_600_000 +
+                          (rampInstances * instanceHourly * event.rampLeadMinutes) / 60,
+                  ),
+                  covers:
+                      `the warm pool (${warmPoolSize} ${compute.warmPool.state}) from the deploy-by instant to the ` +
+                      `scale-down, and ${rampInstances} ramped instances running ${event.rampLeadMinutes} min before the start`,
+              }
+            : {
+                  cost: usd(poolHourly * 24),
+                  covers: `the warm pool (${warmPoolSize} ${compute.warmPool.state}) for one day`,
+              };
+    const revenue = cost.revenuePerMinute;
+    // Nothing at stake (0), nothing to break even with.
+    // Nine significant digits: the break-even may be a fraction of a second when the revenue is large.
+    const breakEven = revenue ? Number((readiness.cost / revenue).toPrecision(9)) : undefined;
+    return {
+        currency: "USD",
+        prices,
+        ...(revenue !== undefined && { revenuePerMinute: revenue }),
+        assumptions: [
+            `prices from ${Object.values(prices)
+                .map((p: Price) => p.source)
+                .filter((s, i, all) => all.indexOf(s) === i)
+                .join(" and ")}`,
+            `EBS billed per GB-month of ${HOURS_PER_MONTH} h; a Hibernated instance's root volume also holds its RAM`,
+            ...(eventCost
+                ? [
+                      "replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)",
+                  ]
+                : []),
+            `a cold spike: the ${rampInstances} instances beyond the baseline boot cold ` +
+                `(compute.bootSeconds + warmupSeconds = ${compute.bootSeconds + compute.warmupSeconds} s) while traffic waits`,
+            revenue === undefined
+                ? "no warmstack:cost.revenuePerMinute: the cold spike is not priced and there is no break-even"
+                : `revenue at stake: ${revenue} USD per minute of full outage`,
+        ],
+        warmPool: { size: warmPoolSize, state: compute.warmPool.state, byState: byState(warmPoolSize, idle) },
+        alwaysWarm: { size: alwaysWarmSize, byState: byState(alwaysWarmSize, idle) },
+        ...(eventCost && { event: eventCost }),
+        coldSpike: {
+            missingInstanceMinutes,
+            outageMinutes,
+            ...(revenue !== undefined && { cost: usd(outageMinutes * revenue) }),
+        },
+        readiness,
+        ...(breakEven !== undefined && Number.isFinite(breakEven) && { breakEvenOutageMinutes: breakEven }),
+    };
+}

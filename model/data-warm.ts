@@ -1,0 +1,92 @@
+// When the data tier's scheduled warm fires: early enough to finish before the event starts, late enough that
+// every key it writes is still live at the start. Pure; the formulas are in docs/configuration.md.
+import { settle } from "../policies/shared/numbers";
+import type { ConfigProblem, WarmstackConfig } from "./config";
+
+/** The lead the plan picks when cache.prewarm.leadMinutes is left out, unless the TTL demands less. */
+export const DEFAULT_LEAD_MINUTES = 30;
+/**
+ * The warmer function's memory. Lambda hands out CPU in proportion to memory: 1 GiB is about 0.6 of a vCPU, which
+ * keeps the batch encoding ahead of the network. WARM_KEYS_PER_SECOND assumes it: change both together.
+ */
+export const WARMER_MEMORY_MB = 1024;
+/**
+ * Keys per second the plan assumes for a warm run by the warmer Lambda (WARMER_MEMORY_MB) into ElastiCache:
+ * deliberately low. The engine writes ~350,000 keys/s from PostgreSQL into Redis on loopback (bench:warm); the
+ * function has about 0.6 of a vCPU and reads and writes over TLS across the VPC, so a twentieth of that is a
+ * floor it should beat, not a promise.
+ */
+export const WARM_KEYS_PER_SECOND = 20_000;
+/** A cold start, the connections and the ranking query's first rows, before the first key is written. */
+export const WARM_START_SECONDS = 30;
+
+/** Seconds the cache warm of `topKeys` keys is expected to take, at most. */
+export function estimateWarmSeconds(topKeys: number): number {
+    return Math.ceil(settle(WARM_START_SECONDS + topKeys / WARM_KEYS_PER_SECOND));
+}
+
+/** The largest whole lead in minutes for which `lead × 60 < ttl × (1 − jitter)`: 0 when no lead works. */
+export function longestLeadMinutes(ttlSeconds: number, ttlJitter: number): number {
+    return Math.max(0, Math.ceil(settle((ttlSeconds * (1 - ttlJitter)) / 60)) - 1);
+}
+
+/** The shortest whole lead in minutes that holds the estimated warm. */
+export function shortestLeadMinutes(estimatedSeconds: number): number {
+    return Math.ceil(settle(estimatedSeconds / 60));
+}
+
+export interface DataWarmLead {
+    leadMinutes: number;
+    estimatedSeconds: number;
+}
+
+/** The lead of the scheduled data warm, given or picked, or the problems that leave no lead working. */
+export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): DataWarmLead | ConfigProblem[] {
+    const estimatedSeconds = estimateWarmSeconds(prewarm.topKeys);
+    const longest = longestLeadMinutes(prewarm.ttlSeconds, prewarm.ttlJitter);
+    // The warm may run until its timeout: it must end, warm or failed and alarmed, before the start. The
+    // policy pack's latest safe instant is start − timeoutSeconds too, so the two agree.
+    const shortest = shortestLeadMinutes(Math.max(estimatedSeconds, prewarm.timeoutSeconds));
+    const given = prewarm.leadMinutes;
+    const leadMinutes = given ?? Math.min(DEFAULT_LEAD_MINUTES, longest);
+    const ttlText =
+        `a key written then must outlive the start: lead × 60 < cache.prewarm.ttlSeconds × (1 − ttlJitter) = ` +
+        `${prewarm.ttlSeconds} × ${settle(1 - prewarm.ttlJitter)} s`;
+    const warmText =
+        estimatedSeconds >= prewarm.timeoutSeconds
+            ? `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`
+            : `the warm may run up to cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s) and must end before the start`;
+    if (shortest > longest) {
+        return [
+            {
+                key: "warmstack:cache.prewarm.ttlSeconds",
+                given: prewarm.ttlSeconds,
+                allowed:
+                    `at least ${Math.floor(settle((shortest * 60) / (1 - prewarm.ttlJitter))) + 1}: ${warmText} ` +
+                    `(${shortest} min before the event), and ${ttlText}`,
+            },
+        ];
+    }
+    if (leadMinutes > longest) {
+        return [
+            {
+                key: "warmstack:cache.prewarm.leadMinutes",
+                given,
+                allowed: `at most ${longest} for cache.prewarm.ttlSeconds ${prewarm.ttlSeconds}: ${ttlText}`,
+            },
+        ];
+    }
+    if (leadMinutes < shortest) {
+        return [
+            {
+                key: "warmstack:cache.prewarm.leadMinutes",
+                given,
+                allowed:
+                    (given === undefined
+                        ? `required, since the ${leadMinutes} the plan would pick is too short: `
+                        : "") + `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
+            },
+        ];
+    }
+    return { leadMinutes, estimatedSeconds };
+}

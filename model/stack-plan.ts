@@ -1,0 +1,18 @@
+// One way from a stack's config to its readiness plan, for every caller: the Pulumi program (Pulumi's config),
+// `warmstack plan` and `warmstack check` (a stack file), and the tests. Throws ConfigError, naming every bad key.
+import { namespaceValues, parseConfig, type WarmstackConfig } from "./config";
+import { plan, type ReadinessPlan } from "./plan";
+
+export interface StackPlan {
+    config: WarmstackConfig;
+    plan: ReadinessPlan;
+}
+
+/**
+ * `values`: the stack's config as Pulumi holds it, `namespace:key` → text (objects as JSON). `now`: the deploy's
+ * clock, which decides what is still to schedule.
+ */
+export function planStack(values: Record<string, string>, now: number): StackPlan {
+    const config = parseConfig(namespaceValues(values));
+    return { config, plan: plan(config, { now }) };
+}

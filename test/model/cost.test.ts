@@ -1,0 +1,261 @@
+// What readiness costs against what a cold spike would: priced from warmstack:cost or the dated table, never
+// from a guess.
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { ConfigError } from "../../model/config";
+import { ALWAYS_WARM_FRACTION_OF_MAX } from "../../model/cost";
+import { plan, type ReadinessPlan } from "../../model/plan";
+import { POOL_STATES } from "../../policies/shared/contract";
+import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
+
+// Round prices so each figure can be checked by hand: a 30 GB root volume costs 0.003 an hour at 0.073 a GB-month.
+const PRICES = {
+    instanceHourly: 0.1,
+    instanceMemoryGiB: 4,
+    ebsGbMonth: 0.073,
+    replicaHourly: 0.2,
+    cacheNodeHourly: 0.3,
+};
+
+describe("cost", () => {
+    // baseline 2, peak 13, a Stopped pool of 7; 2 replicas; 2 cache nodes.
+    let p: ReadinessPlan;
+    // Before each test, not once at load time or in before(): a mutation run (docs/mutation.md) only sees code
+    // that runs inside a test or its beforeEach.
+    beforeEach(() => {
+        p = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.cost = { ...PRICES, revenuePerMinute: 100 };
+            }),
+            { now: NOW },
+        );
+    });
+
+    it("prices the warm pool idle by state: Stopped the volume, Hibernated the volume and the RAM image, Running all", () => {
+        assert.deepEqual(p.cost.warmPool, {
+            size: 7,
+            state: "Stopped",
+            byState: {
+                Stopped: { perHour: 0.021, perDay: 0.504, perMonth: 15.33 }, // 7 × 30 GB × 0.073 / 730
+                Running: { perHour: 0.721, perDay: 17.304, perMonth: 526.33 }, // 7 × (0.1 + 0.003)
+                Hibernated: { perHour: 0.0238, perDay: 0.5712, perMonth: 17.374 }, // 7 × (30 + 4) GB
+            },
+        });
+        assert.equal(p.cost.alwaysWarm.size, Math.ceil(ALWAYS_WARM_FRACTION_OF_MAX * 13));
+    });
+
+    it("prices the event's extra capacity from the ramp to the scale-down", () => {
+        // 04:15 on the 26th to 06:00 on the 27th: 25.75 h
+        assert.deepEqual(p.cost.event, {
+            hours: 25.75,
+            rampInstances: 11,
+            instances: 29.1748, // 11 × 25.75 × 0.103
+            replicas: 10.3, // 2 × 25.75 × 0.2
+            cacheNodes: 15.45, // 2 × 25.75 × 0.3
+            total: 54.9248,
+        });
+    });
+
+    it("weighs a cold spike against being ready: the break-even in minutes of outage", () => {
+        // 11 instances × (180 + 60) s = 44 instance-minutes; over 13 instances, 3.38 minutes of full outage
+        assert.deepEqual(p.cost.coldSpike, { missingInstanceMinutes: 44, outageMinutes: 3.384615385, cost: 338.4615 });
+        // The pool from deploy-by (03:15) to the scale-down, 26.75 h × 0.021, plus 11 × 0.103 × 45 min
+        assert.deepEqual(p.cost.readiness, {
+            cost: 1.4115,
+            covers:
+                "the warm pool (7 Stopped) from the deploy-by instant to the scale-down, and 11 ramped instances " +
+                "running 45 min before the start",
+        });
+        assert.equal(p.cost.breakEvenOutageMinutes, 0.014115);
+        assert.equal(p.cost.revenuePerMinute, 100);
+        assert.equal(p.cost.prices.instanceHourly.source, "warmstack:cost.instanceHourly");
+    });
+
+    it("without a revenue figure, says so and prices no outage", () => {
+        const cold = plan(
+            configWith(() => undefined),
+            { now: NOW },
+        ).cost;
+        assert.equal(cold.coldSpike.cost, undefined);
+        assert.equal(cold.breakEvenOutageMinutes, undefined);
+        assert.equal(cold.revenuePerMinute, undefined);
+        assert.ok(
+            cold.assumptions.some((a) => /no warmstack:cost\.revenuePerMinute: the cold spike is not priced/.test(a)),
+        );
+        assert.match(cold.prices.instanceHourly.source, /^model\/prices\.ts \(us-east-1 on-demand, 2026-12-02\)$/);
+        assert.equal("revenuePerMinute" in cold, false);
+        // Without an event, readiness is the pool for a day: its Stopped per-day figure.
+        assert.deepEqual(cold.readiness, { cost: 0.5523, covers: "the warm pool (7 Stopped) for one day" });
+        assert.equal(cold.readiness.cost, cold.warmPool.byState.Stopped.perDay);
+        assert.equal(cold.currency, "USD");
+    });
+
+    it("states its assumptions, the event's only with an event, and where each price came from", () => {
+        const cold =
+            "a cold spike: the 11 instances beyond the baseline boot cold (compute.bootSeconds + warmupSeconds = 240 s) while traffic waits";
+        const ebs = "EBS billed per GB-month of 730 h; a Hibernated instance's root volume also holds its RAM";
+        assert.deepEqual(p.cost.assumptions, [
+            "prices from warmstack:cost.instanceHourly and warmstack:cost.instanceMemoryGiB and warmstack:cost.ebsGbMonth " +
+                "and warmstack:cost.replicaHourly and warmstack:cost.cacheNodeHourly",
+            ebs,
+            "replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)",
+            cold,
+            "revenue at stake: 100 USD per minute of full outage",
+        ]);
+        const everyday = plan(
+            configWith((r) => (r.cost = { replicaHourly: 0.2 })),
+            { now: NOW },
+        ).cost;
+        assert.deepEqual(everyday.assumptions, [
+            "prices from model/prices.ts (us-east-1 on-demand, 2026-12-02) and warmstack:cost.replicaHourly",
+            ebs,
+            cold,
+            "no warmstack:cost.revenuePerMinute: the cold spike is not priced and there is no break-even",
+        ]);
+        assert.deepEqual(
+            Object.entries(everyday.prices).map(([key, price]) => [
+                key,
+                price.source.startsWith("warmstack:") && price.source,
+            ]),
+            [
+                ["instanceHourly", false],
+                ["instanceMemoryGiB", false],
+                ["ebsGbMonth", false],
+                ["replicaHourly", "warmstack:cost.replicaHourly"],
+                ["cacheNodeHourly", false],
+            ],
+        );
+    });
+
+    it("leaves out a break-even too large to be a number (a revenue of almost nothing a minute)", () => {
+        const tiny = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.cost = { revenuePerMinute: Number.MIN_VALUE };
+            }),
+            { now: NOW },
+        ).cost;
+        assert.ok(tiny.readiness.cost > 0);
+        assert.equal(tiny.coldSpike.cost, 0);
+        assert.equal("breakEvenOutageMinutes" in tiny, false);
+    });
+
+    it("asks for every price the table does not have, by key, in one error", () => {
+        assert.throws(
+            () =>
+                plan(
+                    configWith((r) => {
+                        r.compute.instanceType = "m5.large";
+                        r.cache.nodeType = "cache.m5.large";
+                        r.database.instanceClass = "db.x9.huge";
+                    }),
+                    { now: NOW },
+                ),
+            (err: ConfigError) => {
+                assert.deepEqual(
+                    err.problems.map((x) => x.key),
+                    [
+                        "warmstack:cost.instanceHourly",
+                        "warmstack:cost.instanceMemoryGiB",
+                        "warmstack:cost.replicaHourly",
+                        "warmstack:cost.cacheNodeHourly",
+                    ],
+                );
+                const table = "which model/prices.ts (us-east-1 on-demand, 2026-12-02) does not list";
+                assert.deepEqual(
+                    err.problems.map((x) => x.allowed),
+                    [
+                        `required: the hourly price (USD) of compute.instanceType "m5.large", ${table}`,
+                        `required: the memory (GiB) of compute.instanceType "m5.large", ${table}`,
+                        `required: the hourly price (USD) of a database.instanceClass "db.x9.huge" replica, ${table}`,
+                        `required: the hourly price (USD) of a cache.nodeType "cache.m5.large" node, ${table}`,
+                    ],
+                );
+                assert.match(err.message, /warmstack:cost\.instanceHourly: required: .*; given nothing/);
+                return true;
+            },
+        );
+        assert.doesNotThrow(() =>
+            plan(
+                configWith((r) => {
+                    r.compute.instanceType = "m5.large";
+                    r.cache.nodeType = "cache.m5.large";
+                    r.database.instanceClass = "db.x9.huge";
+                    r.cost = {
+                        instanceHourly: 0.096,
+                        instanceMemoryGiB: 8,
+                        replicaHourly: 1.2,
+                        cacheNodeHourly: 0.156,
+                    };
+                }),
+                { now: NOW },
+            ),
+        );
+    });
+
+    describe("invariants (property tests)", () => {
+        it("Stopped ≤ Hibernated ≤ Running, for this pool and the always-warm one", () => {
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const c = attempt(config);
+                    if (c instanceof ConfigError) return;
+                    for (const pool of [c.cost.warmPool, c.cost.alwaysWarm]) {
+                        for (const period of ["perHour", "perDay", "perMonth"] as const) {
+                            const { Stopped, Hibernated, Running } = pool.byState;
+                            assert.ok(Stopped[period] <= Hibernated[period] && Hibernated[period] <= Running[period]);
+                        }
+                    }
+                }),
+                { numRuns: runs(1000) },
+            );
+        });
+
+        it("the cost grows with the pool", () => {
+            fc.assert(
+                fc.property(arbConfig, fc.double({ min: 0, max: 1, noNaN: true }), (config, more) => {
+                    const small = attempt(config);
+                    const { fractionOfPeak } = config.compute.warmPool;
+                    const larger = {
+                        ...config.compute.warmPool,
+                        fractionOfPeak: fractionOfPeak + (1 - fractionOfPeak) * more,
+                    };
+                    const large = attempt({ ...config, compute: { ...config.compute, warmPool: larger } });
+                    if (small instanceof ConfigError || large instanceof ConfigError) return;
+                    assert.ok(large.cost.warmPool.size >= small.cost.warmPool.size);
+                    for (const state of POOL_STATES) {
+                        assert.ok(
+                            large.cost.warmPool.byState[state].perDay >= small.cost.warmPool.byState[state].perDay,
+                        );
+                    }
+                    assert.ok(large.cost.readiness.cost >= small.cost.readiness.cost);
+                }),
+                { numRuns: runs(1000) },
+            );
+        });
+
+        it("the break-even is the readiness cost divided by the revenue a minute of outage loses", () => {
+            fc.assert(
+                fc.property(arbConfig, (config) => {
+                    const c = attempt(config);
+                    if (c instanceof ConfigError) return;
+                    const { breakEvenOutageMinutes, readiness, revenuePerMinute, coldSpike } = c.cost;
+                    if (!revenuePerMinute) return assert.equal(breakEvenOutageMinutes, undefined);
+                    assert.ok(
+                        Math.abs(breakEvenOutageMinutes! * revenuePerMinute - readiness.cost) <=
+                            1e-6 * Math.max(1, readiness.cost),
+                    );
+                    // A cold spike costs more than readiness exactly when its outage outlasts the break-even
+                    // (away from the tie, where rounding to 1/100 of a cent decides).
+                    if (Math.abs(coldSpike.cost! - readiness.cost) > 1e-4) {
+                        assert.equal(
+                            coldSpike.cost! > readiness.cost,
+                            coldSpike.outageMinutes > breakEvenOutageMinutes!,
+                        );
+                    }
+                }),
+                { numRuns: runs(1000) },
+            );
+        });
+    });
+});

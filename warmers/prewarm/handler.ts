@@ -1,0 +1,89 @@
+// The pre-warm's run-time half, bundled by esbuild into one self-contained script (bundle.ts). The same
+// bundle is the CachePrewarm provider's engine and the warmer Lambda's code:
+// - `prewarm(inputs)`: what the provider calls on create and update — warm directly, or invoke the function;
+// - `handler(event)`: the Lambda entry point, which warms directly from inside the VPC: for the provider (secrets
+//   in the invoke) or for the Scheduler at the planned instant (secrets read from Secrets Manager by ARN).
+// A warm is the data tier in order: the roles (deploy only), the replicas' buffers, then the cache.
+import { SecretReader } from "../agent/secrets";
+import { warm } from "../engine/warm";
+import { fieldError } from "../fields";
+import { warmReplicas } from "../replica/warm";
+import { withTimeout } from "../timeout";
+import {
+    DEFAULT_SECRET_TIMEOUT_MS,
+    PrewarmInputs,
+    PrewarmOutputs,
+    ScheduledWarm,
+    WarmerEvent,
+    isScheduled,
+} from "../../model/prewarm-contract";
+import { databaseUrl, outputsOf, warmOptionsFor } from "./inputs";
+import { invokeWarmer } from "./invoke";
+import { ensureRoles } from "./roles";
+
+/** Each database connection and short statement of the setup. */
+const SETUP_TIMEOUT_MS = 10_000;
+
+async function warmChain(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+    const { adminUser, primaryHost } = inputs;
+    // Deploy time, with the master user: the roles, and the extension the replicas then replay.
+    const admin =
+        adminUser && primaryHost ? databaseUrl(inputs, primaryHost, adminUser, inputs.adminPassword) : undefined;
+    if (admin) {
+        // A role created without a password could not log in: name the missing input instead.
+        const password = (field: "password" | "agentPassword"): string => {
+            const value = inputs[field];
+            if (!value) throw fieldError(field, "a password for the role the setup creates", value);
+            return value;
+        };
+        await ensureRoles(
+            admin,
+            {
+                warmer: { name: inputs.user, password: password("password") },
+                ...(inputs.agentUser && {
+                    agent: { name: inputs.agentUser, password: password("agentPassword") },
+                }),
+            },
+            SETUP_TIMEOUT_MS,
+        );
+    }
+    const replicas = await warmReplicas({
+        primary: admin,
+        replicas: inputs.replicaHosts.map((host) => databaseUrl(inputs, host, inputs.user, inputs.password)),
+        relations: inputs.relations,
+    });
+    const report = await warm(warmOptionsFor(inputs));
+    return outputsOf(inputs, report, replicas.blocksLoaded, new Date());
+}
+
+async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+    // Each step bounds its own calls; this bounds their sum.
+    return withTimeout(warmChain(inputs), inputs.timeoutSeconds * 1000, "pre-warm (timeoutSeconds)");
+}
+
+export function prewarm(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+    return inputs.mode === "lambda" ? invokeWarmer(inputs) : warmDirect(inputs);
+}
+
+/** The scheduled run's secrets, read now by ARN with the function's role; the endpoint is the SDK's usual one. */
+async function withSecrets(event: ScheduledWarm): Promise<PrewarmInputs> {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `kind` is the payload's tag, not an input
+    const { kind, passwordSecretArn, authTokenSecretArn, secretTimeoutMs, ...rest } = event;
+    const reader = new SecretReader({
+        region: event.region ?? process.env.AWS_REGION ?? "",
+        timeoutMs: secretTimeoutMs ?? DEFAULT_SECRET_TIMEOUT_MS,
+    });
+    try {
+        const [password, authToken] = await Promise.all([
+            passwordSecretArn && reader.read({ secretArn: passwordSecretArn }),
+            authTokenSecretArn && reader.read({ secretArn: authTokenSecretArn }),
+        ]);
+        return { ...rest, password, authToken, mode: "direct", trigger: "scheduled" };
+    } finally {
+        reader.close();
+    }
+}
+
+export async function handler(event: WarmerEvent): Promise<PrewarmOutputs> {
+    return warmDirect(isScheduled(event) ? await withSecrets(event) : { ...event, mode: "direct" });
+}

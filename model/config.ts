@@ -65,7 +65,8 @@ const trafficSchema = object({
 
 const computeSchema = object({
     instanceType: text().default("c7i.large"),
-    amiId: awsId("ami"),
+    // Required for a system warmstack builds; an attached stack launches from production's own template.
+    amiId: awsId("ami").optional(),
     bootSeconds: wholeAtLeast(1).default(180),
     // Seconds a joining instance needs before its metrics count for scaling.
     warmupSeconds: wholeAtLeast(0).default(60),
@@ -187,6 +188,32 @@ const alertsSchema = section({
     ).optional(),
 });
 
+const SECRET_ARN = "a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>";
+const secretArn = () =>
+    arn(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/, SECRET_ARN);
+
+// The parts of a system that already runs, by name or through a stack whose outputs carry the same names.
+// model/production.ts holds the rules between them and what AWS reports about each.
+const productionSchema = object({
+    stack: text("a stack reference org/project/stack").regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, {
+        error: "a stack reference org/project/stack",
+    }),
+    autoScalingGroup: text("an Auto Scaling group name"),
+    cacheReplicationGroup: text("an ElastiCache replication group id"),
+    cacheAuthTokenSecretArn: secretArn(),
+    databaseInstance: text("an RDS DB instance identifier"),
+    databaseCluster: text("an Aurora DB cluster identifier"),
+    databaseWarmerSecretArn: secretArn(),
+    // Left out, the role behind the launch template's instance profile.
+    instanceRoleName: text("an IAM role name"),
+    readerRecord: object({
+        zoneId: text("a Route 53 private hosted zone id").regex(/^Z[A-Z0-9]{1,32}$/, {
+            error: "a Route 53 private hosted zone id",
+        }),
+        name: text("a DNS name"),
+    }),
+}).partial();
+
 /** Every `warmstack:*` key: docs/configuration.md is tested against it. */
 export const configSchema = object({
     event: eventSchema.optional(),
@@ -197,6 +224,7 @@ export const configSchema = object({
     network: networkSchema.optional(),
     cost: costSchema,
     alerts: alertsSchema,
+    production: productionSchema.optional(),
 });
 
 export type WarmstackConfig = z.infer<typeof configSchema>;
@@ -311,6 +339,90 @@ function crossProblems(raw: Record<string, unknown>): ConfigProblem[] {
             key: "warmstack:database.pool.max",
             given: pool.data.max,
             allowed: "at least database.pool.writerMin and database.pool.readerMin",
+        });
+    }
+    return [...problems, ...productionProblems(raw)];
+}
+
+/**
+ * The keys that only describe a system warmstack builds: with `production` set, they have no part to size, and
+ * left in they would mislead, so they are refused — all of them in one problem.
+ */
+export const BUILT_ONLY_KEYS = [
+    ["compute", "amiId"],
+    ["compute", "instanceType"],
+    ["compute", "rootVolumeGb"],
+    ["compute", "certificateArn"],
+    ["network"],
+    ["cache", "nodeType"],
+    ["cache", "engineVersion"],
+    ["cache", "replicas"],
+    ["database", "instanceClass"],
+    ["database", "engineVersion"],
+    ["database", "allocatedStorageGb"],
+] as const;
+
+/** The part names `production` needs without a `stack` (which carries them as its outputs). */
+export const PRODUCTION_PARTS = ["autoScalingGroup", "cacheReplicationGroup", "databaseWarmerSecretArn"] as const;
+
+function productionProblems(raw: Record<string, unknown>): ConfigProblem[] {
+    const production = raw.production;
+    if (production === undefined) {
+        return valueAt(raw, ["compute", "amiId"]) === undefined &&
+            typeof raw.compute === "object" &&
+            raw.compute !== null
+            ? [
+                  {
+                      key: "warmstack:compute.amiId",
+                      given: undefined,
+                      allowed: "required: an id like ami-0123456789abcdef0",
+                  },
+              ]
+            : [];
+    }
+    if (production === null || typeof production !== "object") return [];
+    const given = production as Record<string, unknown>;
+    const problems: ConfigProblem[] = [];
+    const builtOnly = BUILT_ONLY_KEYS.map((path) => path.join(".")).filter(
+        (_, i) => valueAt(raw, BUILT_ONLY_KEYS[i]) !== undefined,
+    );
+    if (builtOnly.length > 0) {
+        problems.push({
+            key: "warmstack:production",
+            given: builtOnly,
+            allowed:
+                `with production set, leave out the keys that describe a system warmstack builds (${builtOnly.join(", ")}): ` +
+                "the stack reads them from the running parts",
+        });
+    }
+    const names = [...PRODUCTION_PARTS, "cacheAuthTokenSecretArn", "databaseInstance", "databaseCluster"].filter(
+        (k) => given[k] !== undefined,
+    );
+    if (given.stack !== undefined) {
+        if (names.length > 0) {
+            problems.push({
+                key: "warmstack:production.stack",
+                given: given.stack,
+                allowed: `either a stack whose outputs name the parts, or the names (${names.join(", ")}), not both`,
+            });
+        }
+        return problems;
+    }
+    for (const part of PRODUCTION_PARTS) {
+        if (given[part] === undefined) {
+            problems.push({
+                key: `warmstack:production.${part}`,
+                given: undefined,
+                allowed: "required with production set (or production.stack, a stack whose outputs name the parts)",
+            });
+        }
+    }
+    if ((given.databaseInstance === undefined) === (given.databaseCluster === undefined)) {
+        problems.push({
+            key: "warmstack:production.databaseInstance",
+            given: given.databaseInstance,
+            allowed:
+                "exactly one of production.databaseInstance (RDS for PostgreSQL) and production.databaseCluster (Aurora PostgreSQL)",
         });
     }
     return problems;

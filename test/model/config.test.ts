@@ -167,7 +167,7 @@ describe("config", () => {
                 );
                 assert.match(
                     err.message,
-                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost, alerts; given \{\}/,
+                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost, alerts, production; given \{\}/,
                 );
                 assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
                 return true;

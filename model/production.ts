@@ -1,0 +1,337 @@
+// An event stack attached to a system that already runs: what AWS reports about its parts (the *facts*, read by
+// infra/production.ts through the provider's data sources) and the one pure step from facts and config to what
+// the stack adds — the plan on production's real values, the ramp that gives the group back its own sizes, and
+// every reason the stack cannot attach, as ConfigProblems naming the `warmstack:production.*` key.
+import { isoSeconds, settle } from "../policies/shared/numbers";
+import { sizeCache } from "./cache-sizing";
+import { ConfigError, ConfigProblem, WarmstackConfig } from "./config";
+import { plan, ReadinessPlan, ScheduledCapacity } from "./plan";
+
+/** The engines an attached database may run: the warm speaks PostgreSQL. */
+export const POSTGRES_ENGINES = { instance: "postgres", cluster: "aurora-postgresql" } as const;
+/** Aurora's most readers in one cluster. */
+export const AURORA_MAX_READERS = 15;
+const GIB = 1024 ** 3;
+
+export interface GroupCapacity {
+    minSize: number;
+    maxSize: number;
+    desiredCapacity: number;
+}
+
+/** What `aws.autoscaling.getGroup` and the launch template's data sources report about the app tier. */
+export interface GroupFacts extends GroupCapacity {
+    name: string;
+    arn: string;
+    subnetIds: string[];
+    /** From the mixed instances policy; absent without one (every instance On-Demand). */
+    instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number };
+    /** The launch template's `instanceMarketOptions.marketType`: "spot" launches Spot. */
+    marketType?: string;
+    /** Production's own warm pool, when it has one. */
+    warmPool?: { minSize: number; maxGroupPreparedCapacity: number; state: string };
+}
+
+export interface InstanceFacts {
+    /** The launch template's type (its first override's, under a mixed instances policy). */
+    instanceType: string;
+    /** `aws.ec2.getInstanceType`: memory and whether the type can hibernate. */
+    memoryMiB: number;
+    hibernationSupported: boolean;
+    /** The launch template's `hibernationOptions.configured`. */
+    hibernationConfigured: boolean;
+    /** The role behind the launch template's instance profile (`aws.iam.getInstanceProfile`). */
+    roleName?: string;
+    securityGroupIds: string[];
+}
+
+export interface CacheFacts {
+    id: string;
+    nodeType: string;
+    clusterMode: boolean;
+    shards: number;
+    replicasPerShard: number;
+    /** ElastiCache has an AUTH token only with in-transit encryption (TLS) on: this fact says both. */
+    authTokenEnabled: boolean;
+    /** The primary endpoint, or in cluster mode the configuration endpoint. */
+    host: string;
+    readerHost?: string;
+    port: number;
+    /** The member clusters' security groups (`aws.elasticache.getCluster`). */
+    securityGroupIds: string[];
+}
+
+export interface DatabaseFacts {
+    kind: "instance" | "cluster";
+    identifier: string;
+    engine: string;
+    engineVersion: string;
+    /** The primary's class, or the cluster's writer's. */
+    instanceClass: string;
+    writer: string;
+    /** Aurora's reader endpoint. */
+    reader?: string;
+    port: number;
+    dbName: string;
+    parameterGroups: string[];
+    subnetGroup: string;
+    securityGroupIds: string[];
+    /** Aurora: every member, the writer among them. */
+    members: string[];
+    storageEncrypted: boolean;
+}
+
+export interface ProductionFacts {
+    group: GroupFacts;
+    instances: InstanceFacts;
+    cache: CacheFacts;
+    database: DatabaseFacts;
+}
+
+/** Where the names came from, so a problem names the key the user wrote. */
+export type NamesFrom = "names" | "stack";
+
+/** What the stack adds to production for the event, every number from the plan or from production itself. */
+export interface Attachment {
+    /** The config with production's real values in place of what a built system would configure. */
+    config: WarmstackConfig;
+    plan: ReadinessPlan;
+    /** The group's own sizes as read at deploy: what the ramp-down gives back. */
+    own: GroupCapacity;
+    /** The ramp on production's group: raise min, desired and max to the peak, then give back `own`. */
+    schedule: ScheduledCapacity[];
+    /** "production": the group already keeps a pool at least as large as the plan's, and it stays production's. */
+    warmPool: "stack" | "production";
+    instanceRoleName: string;
+    database: {
+        /** RDS: the plan's replicas, created by the stack. Aurora: readers raised by Application Auto Scaling. */
+        replicaClass: string;
+        /** Aurora's readers now (members less the writer): what the scale-in gives back. */
+        readersNow: number;
+        /** Aurora: the raise and the give-back of `rds:cluster:ReadReplicaCount`'s minimum (only future instants). */
+        readerSchedule: Array<{ name: string; at: string; minCapacity: number; maxCapacity: number }>;
+        /** The target's minimum at deploy: the plan's readers once the raise's instant has passed. */
+        readerMinAtDeploy: number;
+        /** pg_prewarm may be loaded: a default parameter group never has it, so no buffer warm is planned. */
+        bufferWarm: boolean;
+    };
+    warnings: string[];
+}
+
+/** Refusals of production's parts, each naming the key that named the part. */
+function keyOf(part: string, from: NamesFrom): string {
+    return from === "stack" ? `warmstack:production.stack (its ${part})` : `warmstack:production.${part}`;
+}
+
+/** The group launches Spot capacity: AWS refuses a warm pool on it. */
+export function launchesSpot(group: GroupFacts): boolean {
+    const distribution = group.instancesDistribution;
+    const spotAboveBase =
+        distribution !== undefined &&
+        distribution.onDemandPercentageAboveBaseCapacity < 100 &&
+        group.maxSize > distribution.onDemandBaseCapacity;
+    return spotAboveBase || group.marketType === "spot";
+}
+
+function partProblems(config: WarmstackConfig, facts: ProductionFacts, from: NamesFrom): ConfigProblem[] {
+    const { group, instances, cache, database } = facts;
+    const production = config.production ?? {};
+    const problems: ConfigProblem[] = [];
+    if (launchesSpot(group)) {
+        problems.push({
+            key: keyOf("autoScalingGroup", from),
+            given: group.name,
+            allowed:
+                "a group that launches On-Demand capacity only: this one launches Spot (its mixed instances policy " +
+                "or launch template), and AWS refuses a warm pool on a group with Spot",
+        });
+    }
+    if (
+        config.compute.warmPool.state === "Hibernated" &&
+        !(instances.hibernationSupported && instances.hibernationConfigured)
+    ) {
+        problems.push({
+            key: "warmstack:compute.warmPool.state",
+            given: "Hibernated",
+            allowed:
+                `Stopped or Running: production's instances cannot hibernate (${instances.instanceType}: ` +
+                `${instances.hibernationSupported ? "supported" : "not supported"} by the type, ` +
+                `${instances.hibernationConfigured ? "configured" : "not configured"} in the launch template)`,
+        });
+    }
+    if (!cache.authTokenEnabled) {
+        problems.push({
+            key: keyOf("cacheReplicationGroup", from),
+            given: cache.id,
+            allowed:
+                "a group with an AUTH token and TLS (ElastiCache has AUTH only with in-transit encryption on): the " +
+                "pack's cache-ha-encrypted policy blocks a cache without them",
+        });
+    } else if (from === "names" && production.cacheAuthTokenSecretArn === undefined) {
+        problems.push({
+            key: "warmstack:production.cacheAuthTokenSecretArn",
+            given: undefined,
+            allowed: `required: the secret holding the AUTH token of ${cache.id}, which the warm reads at run time`,
+        });
+    }
+    const engine = POSTGRES_ENGINES[database.kind];
+    if (database.engine !== engine) {
+        problems.push({
+            key: keyOf(database.kind === "instance" ? "databaseInstance" : "databaseCluster", from),
+            given: database.identifier,
+            allowed: `a database running ${engine} (PostgreSQL): this one runs ${database.engine}`,
+        });
+    }
+    return problems;
+}
+
+/** The ramp on production's group: up to the peak (max never lowered), then back to the group's own sizes. */
+export function attachedSchedule(schedule: ScheduledCapacity[], peak: number, own: GroupCapacity): ScheduledCapacity[] {
+    return schedule.map((action) =>
+        action.name.endsWith("-ramp-up")
+            ? { ...action, minSize: peak, desiredCapacity: peak, maxSize: Math.max(peak, own.maxSize) }
+            : { ...action, ...own },
+    );
+}
+
+/** Plans on production's values, or returns every problem the plan finds. */
+function planned(config: WarmstackConfig, now: number): ReadinessPlan | ConfigProblem[] {
+    try {
+        return plan(config, { now });
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+}
+
+/**
+ * Facts and config → what the stack adds, or every reason it cannot attach. Pure: the caller passes `now` and
+ * what the data sources reported.
+ */
+export function attach(
+    config: WarmstackConfig,
+    facts: ProductionFacts,
+    options: { now: number; from: NamesFrom },
+): Attachment | ConfigProblem[] {
+    const { now, from } = options;
+    const { group, instances, cache, database } = facts;
+    const effective: WarmstackConfig = {
+        ...config,
+        compute: { ...config.compute, instanceType: instances.instanceType },
+        cost: { ...config.cost, instanceMemoryGiB: config.cost.instanceMemoryGiB ?? instances.memoryMiB / 1024 },
+        cache: { ...config.cache, nodeType: cache.nodeType, replicas: cache.replicasPerShard },
+        database: {
+            ...config.database,
+            instanceClass: database.instanceClass,
+            engineVersion: database.engineVersion,
+        },
+    };
+    const bufferWarm = !database.parameterGroups.every((name) => name.startsWith("default."));
+    const warnings: string[] = [];
+    if (!bufferWarm && config.database.prewarm.relations.length > 0) {
+        warnings.push(
+            `production's database ${database.identifier} uses a default parameter group ` +
+                `(${database.parameterGroups.join(", ")}), which does not load pg_prewarm: no buffer warm is ` +
+                "planned (production's parameter group is not the event's to change)",
+        );
+        effective.database = { ...effective.database, prewarm: { relations: [] } };
+    }
+
+    const problems = partProblems(config, facts, from);
+    const result = planned(effective, now);
+    if (Array.isArray(result)) return [...problems, ...result];
+    const readiness = result;
+
+    const sizing = sizeCache(effective.cache);
+    if (!Array.isArray(sizing) && sizing.shards > cache.shards) {
+        problems.push({
+            key: keyOf("cacheReplicationGroup", from),
+            given: cache.id,
+            allowed:
+                `a group of at least ${sizing.shards} shards: the hot set (${settle(sizing.hotSetBytes / GIB).toFixed(2)} GiB) ` +
+                `needs ${sizing.shards} shards of ${cache.nodeType}, and the group has ${cache.shards}`,
+        });
+    }
+    const poolSize = readiness.warmPool.minSize;
+    if (group.warmPool && group.warmPool.minSize < poolSize) {
+        problems.push({
+            key: keyOf("autoScalingGroup", from),
+            given: group.name,
+            allowed:
+                `a warm pool of at least ${poolSize} instances: the group already has one of ${group.warmPool.minSize}, ` +
+                `which is production's to change — set its minSize to ${poolSize} (aws autoscaling put-warm-pool)`,
+        });
+    }
+    const readersNow = Math.max(0, database.members.length - 1);
+    if (database.kind === "cluster" && readiness.database.replicas > AURORA_MAX_READERS) {
+        problems.push({
+            key: "warmstack:database.readQpsPerReplica",
+            given: config.database.readQpsPerReplica,
+            allowed:
+                `a figure that needs at most ${AURORA_MAX_READERS} Aurora readers: ` +
+                `${config.database.readQps} reads/s need ${readiness.database.replicas}`,
+        });
+    }
+    const instanceRoleName = config.production?.instanceRoleName ?? instances.roleName;
+    if (instanceRoleName === undefined) {
+        problems.push({
+            key: "warmstack:production.instanceRoleName",
+            given: undefined,
+            allowed: `required: the launch template of ${group.name} has no instance profile to find the role through`,
+        });
+    }
+    if (problems.length > 0 || instanceRoleName === undefined) return problems;
+
+    const own = { minSize: group.minSize, maxSize: group.maxSize, desiredCapacity: group.desiredCapacity };
+    return {
+        config: effective,
+        plan: { ...readiness, warnings: [...readiness.warnings, ...warnings] },
+        own,
+        schedule: attachedSchedule(readiness.schedule, readiness.instances.peak, own),
+        warmPool: group.warmPool ? "production" : "stack",
+        instanceRoleName,
+        database: {
+            replicaClass: database.instanceClass,
+            readersNow,
+            ...readerSchedule(readiness, readersNow, now),
+            bufferWarm,
+        },
+        warnings,
+    };
+}
+
+/**
+ * Aurora's readers: the minimum raised to the plan's readers at the deploy-by instant (which leaves the deploy
+ * allowance, an hour, for new readers to be created and join before the first warm), given back at the scale-down.
+ */
+function readerSchedule(
+    readiness: ReadinessPlan,
+    readersNow: number,
+    now: number,
+): Pick<Attachment["database"], "readerSchedule" | "readerMinAtDeploy"> {
+    const readers = Math.max(readersNow, readiness.database.replicas);
+    const timeline = readiness.timeline;
+    if (!timeline || !readiness.event) return { readerSchedule: [], readerMinAtDeploy: readersNow };
+    const name = readiness.event.name;
+    const raiseAt = Date.parse(timeline.deployBy);
+    const backAt = Date.parse(timeline.scaleDown);
+    const schedule: Attachment["database"]["readerSchedule"] = [];
+    if (raiseAt > now) {
+        schedule.push({
+            name: `${name}-readers-up`,
+            at: isoSeconds(raiseAt),
+            minCapacity: readers,
+            maxCapacity: readers,
+        });
+    }
+    if (backAt > now) {
+        schedule.push({
+            name: `${name}-readers-back`,
+            at: isoSeconds(backAt),
+            minCapacity: readersNow,
+            maxCapacity: readers,
+        });
+    }
+    const raised = raiseAt <= now && backAt > now;
+    return { readerSchedule: schedule, readerMinAtDeploy: raised ? readers : readersNow };
+}

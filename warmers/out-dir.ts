@@ -14,6 +14,8 @@ const ALLOWED = "a directory warmstack can create or write to";
  * the probe is a temporary directory, removed at once, in the deepest directory that exists.
  */
 export async function checkOutDir(out: string): Promise<void> {
+    // path.resolve("") is the current folder: an empty --out (an unset shell variable) would write there.
+    if (!out.trim()) throw outError(out, "an empty path; give --out . for the current folder");
     const target = path.resolve(out);
     let existing = target;
     for (;;) {

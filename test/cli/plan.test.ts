@@ -101,6 +101,15 @@ describe("warmstack plan", function () {
             ["--stack", "launch", "--at", "tomorrow"],
             '--at: an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z; given "tomorrow"',
         ],
+        // Date.parse reads it as 2027-03-02; the config refuses the same date.
+        [
+            ["--stack", "launch", "--at", "2027-02-30T00:00:00Z"],
+            '--at: an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z; given "2027-02-30T00:00:00Z"',
+        ],
+        [
+            ["--stack", "launch", "--out", ""],
+            '--out: a directory warmstack can create or write to; given "": an empty path; give --out . for the current folder',
+        ],
         [
             ["--stack", "launch", "--config", "x.yaml"],
             "option '--stack <name>' cannot be used with option '--config <file>'",
@@ -112,6 +121,16 @@ describe("warmstack plan", function () {
             assert.equal(run.stderr, `warmstack: ${reason}\n`);
         });
     }
+
+    it("--at takes a leap day, and refuses the same day in a year without one", async () => {
+        const leap = await runCli(["plan", "--stack", "launch", "--at", "2028-02-29T00:00:00Z", "--json"], {
+            cwd: REPO,
+        });
+        assert.equal(leap.code, 0, leap.stderr);
+        const common = await runCli(["plan", "--stack", "launch", "--at", "2027-02-29T00:00:00Z"], { cwd: REPO });
+        assert.equal(common.code, EXIT.input);
+        assert.match(common.stderr, /^warmstack: --at: .*; given "2027-02-29T00:00:00Z"\n$/);
+    });
 
     it("--out writes the capacity chart; a folder it cannot create fails before anything", async () => {
         const out = path.join(dir, "charts");

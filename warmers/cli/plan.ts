@@ -84,7 +84,14 @@ async function runPlan(flags: PlanFlags): Promise<void> {
 
 function instant(text: string): number {
     const ms = Date.parse(text);
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) || Number.isNaN(ms))
+    const date = /^(\d{4})-(\d\d)-(\d\d)T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.exec(text);
+    if (!date || Number.isNaN(ms) || !onCalendar(Number(date[1]), Number(date[2]), Number(date[3])))
         throw fieldError("at", "an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z", text);
     return ms;
+}
+
+/** Date.parse rolls a day past the month's end into the next (2027-02-30 is March 2); the config refuses it too. */
+function onCalendar(year: number, month: number, day: number): boolean {
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -8,6 +8,7 @@ import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from 
 import type { WarmReport } from "../engine/report";
 import { checkNumber } from "../engine/resolve";
 import { describe } from "./outcome";
+import { printable } from "./printable";
 import { ProgressBar } from "./progress";
 
 type WarmFlags = Omit<WarmOptions, "onProgress"> & { json?: boolean };
@@ -145,15 +146,19 @@ async function runWarm({ json, ...options }: WarmFlags): Promise<void> {
 
 const MIB = 1024 * 1024;
 
+/** The report as lines for a person; every text that comes from the data or a server is made printable. */
 function summary(report: WarmReport): string {
     const { present, duplicate, null: none, tooLarge } = report.skipped;
+    const source = printable(report.source);
     const seconds = (report.durationMs / 1000).toFixed(1);
     const { entries } = report;
     const head = report.dryRun
-        ? `dry run: read ${report.rowsRead} rows from ${report.source} in ${seconds} s, wrote nothing`
-        : `warmed ${report.keysWritten} keys from ${report.source} into ${report.redis} in ${seconds} s (${report.keysPerSecond} keys/s)`;
-    const errors = report.errors ? `; Redis refused ${report.errors}, first: ${report.firstError}` : "";
-    const largest = entries.largest ? `, largest ${entries.largest.bytes} B (${entries.largest.key})` : "";
+        ? `dry run: read ${report.rowsRead} rows from ${source} in ${seconds} s, wrote nothing`
+        : `warmed ${report.keysWritten} keys from ${source} into ${printable(report.redis)} in ${seconds} s (${report.keysPerSecond} keys/s)`;
+    const errors = report.errors
+        ? `; Redis refused ${report.errors}, first: ${printable(report.firstError ?? "")}`
+        : "";
+    const largest = entries.largest ? `, largest ${entries.largest.bytes} B (${printable(entries.largest.key)})` : "";
     const lines = [
         head,
         `read ${report.rowsRead} rows; skipped ${present} already present, ${duplicate} duplicate keys, ${none} null, ${tooLarge} too large${errors}`,

@@ -28,6 +28,7 @@ function groupTags(plan: ReadinessPlan): Record<string, string> {
     if (plan.event) {
         tags[TAGS.event] = plan.event.name;
         tags[TAGS.eventStart] = plan.event.start;
+        tags[TAGS.eventEnd] = plan.event.end;
         tags[TAGS.rampLeadMinutes] = String(plan.event.rampLeadMinutes);
     }
     return tags;

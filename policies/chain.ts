@@ -5,7 +5,15 @@ import { cachesOf, prewarmsOf } from "./cache";
 import { coldOkReason, flatCapacity, hasLaunchHook, warmInstances, warmPoolOf } from "./compute";
 import { connectionBudgetConfig, prewarmConfig, settings } from "./config";
 import { TAGS, TYPES } from "./shared/contract";
-import { bufferPrewarmProblems, databasesOf, maxConnectionsOf, replicaBufferProblem, settingsOf } from "./database";
+import {
+    autoPauseProblem,
+    bufferPrewarmProblems,
+    databasesOf,
+    maxConnectionsOf,
+    outsideReplicasOf,
+    replicaBufferProblem,
+    settingsOf,
+} from "./database";
 import { eventText } from "./event";
 import { cacheEvent, eventWarmProblem } from "./event-warm";
 import { POLICY } from "./names";
@@ -74,7 +82,9 @@ export const connectionBudget: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { reserve } = settings(args, connectionBudgetConfig);
         const databases = databasesOf(args.resources);
-        if (databases.length === 0) return;
+        // A replica of a database outside the stack serves this region's reads like any other: held to its budget.
+        const outside = outsideReplicasOf(args.resources).filter((o) => !o.remote);
+        if (databases.length === 0 && outside.length === 0) return;
         const unknowns = new Unknowns();
         // Every group of the stack is taken to reach every database of the stack: the props cannot tell.
         const tiers = appTiers(ofType(args.resources, TYPES.group), unknowns, reportViolation);
@@ -119,6 +129,12 @@ export const connectionBudget: StackValidationPolicy = {
             });
         };
 
+        const readerDemand = tiers.map((t) => ({
+            group: t.group.name,
+            instances: t.peak,
+            perInstance: t.readerPoolPerReplica,
+        }));
+        for (const { replica } of outside) checkEndpoint(replica, [replica], "reader", readerDemand);
         for (const db of databases) {
             const cluster = db.aurora ? db.primary : undefined;
             checkEndpoint(
@@ -129,13 +145,7 @@ export const connectionBudget: StackValidationPolicy = {
                 cluster,
             );
             for (const reader of db.readers) {
-                checkEndpoint(
-                    reader,
-                    [reader],
-                    "reader",
-                    tiers.map((t) => ({ group: t.group.name, instances: t.peak, perInstance: t.readerPoolPerReplica })),
-                    cluster,
-                );
+                checkEndpoint(reader, [reader], "reader", readerDemand, cluster);
             }
             for (const tier of tiers) {
                 if (tier.plannedReplicas === undefined || tier.plannedReplicas <= db.replicaCount) continue;
@@ -210,32 +220,46 @@ export const wholeChainWarm: StackValidationPolicy = {
                     : undefined;
             });
         }
+        const outside = outsideReplicasOf(resources)
+            .filter((o) => !o.remote)
+            .map((o) => o.replica);
+        const buffered = (instance: PolicyResource, cluster?: PolicyResource) => {
+            const groups = settingsOf(instance, resources, cluster);
+            // An unknown parameter is reported under the group that holds it.
+            link(groups[0] ?? instance, () => {
+                const problems = bufferPrewarmProblems(groups);
+                return problems.length === 0
+                    ? undefined
+                    : `database ${instance.name}: its buffer cache comes back cold after a restart or failover ` +
+                          `(${problems.join("; ")}) (${POLICY.dbBufferPrewarm})`;
+            });
+        };
+        const replicaWarmed = (reader: PolicyResource) =>
+            link(reader, () =>
+                replicaBufferProblem(reader, resources)
+                    ? `database ${reader.name}: its buffers are cold at the event — no warm loads its hot ` +
+                      `relations (${POLICY.replicaBuffersWarm})`
+                    : undefined,
+            );
+        for (const replica of outside) {
+            buffered(replica);
+            replicaWarmed(replica);
+        }
         for (const db of databasesOf(resources)) {
             const cluster = db.aurora ? db.primary : undefined;
-            for (const instance of db.aurora ? db.readers : [db.primary, ...db.readers]) {
-                const groups = settingsOf(instance, resources, cluster);
-                // An unknown parameter is reported under the group that holds it.
-                link(groups[0] ?? instance, () => {
-                    const problems = bufferPrewarmProblems(groups);
-                    return problems.length === 0
-                        ? undefined
-                        : `database ${instance.name}: its buffer cache comes back cold after a restart or failover ` +
-                              `(${problems.join("; ")}) (${POLICY.dbBufferPrewarm})`;
+            if (db.aurora) {
+                link(db.primary, () => {
+                    const problem = autoPauseProblem(db.primary.props);
+                    return problem && `database ${db.primary.name}: ${problem} (${POLICY.dbAlwaysOn})`;
                 });
             }
+            for (const instance of db.aurora ? db.readers : [db.primary, ...db.readers]) buffered(instance, cluster);
             link(db.primary, () =>
                 db.replicaCount > 0
                     ? undefined
                     : `database ${db.primary.name}: no read replica — every read at the peak lands on the writer (${POLICY.dbReadReplicas})`,
             );
-            for (const reader of db.readers) {
-                link(reader, () =>
-                    replicaBufferProblem(reader, resources)
-                        ? `database ${reader.name}: its buffers are cold at the event — no warm loads its hot ` +
-                          `relations (${POLICY.replicaBuffersWarm})`
-                        : undefined,
-                );
-            }
+            for (const reader of db.readers) replicaWarmed(reader);
         }
         if (cold.length > 0) {
             reportViolation(

@@ -283,11 +283,45 @@ const relativeTo = (ms: number, startMs: number) => {
 /** Capacity a scheduled action sets; -1 is AWS's "leave unchanged". */
 const scheduledCapacity = (action: Props) => numberOf(action.desiredCapacity) ?? numberOf(action.minSize) ?? -1;
 
+/** A one-time scheduled action of a group, as ramp-before-event reads it. */
+interface Action {
+    name: string;
+    at: number;
+    props: Props;
+}
+
+/** The sizes a scheduled action sets below `level` (-1 and unset leave a size unchanged), e.g. "minSize 4". */
+const lowered = (action: Props, level: number) =>
+    (["desiredCapacity", "minSize", "maxSize"] as const).flatMap((key) => {
+        const size = numberOf(action[key]);
+        return size !== undefined && size >= 0 && size < level ? [`${key} ${size}`] : [];
+    });
+
+/**
+ * The first action in the event's window — from the ramp (or the deadline, if earlier) to the end (or, when the
+ * end is not known, the start itself) — that lowers a size below the capacity the ramps before it raised the group
+ * to: a scale-down there leaves the peak's traffic to instances that are gone, or lets target tracking scale in
+ * before the traffic arrives. Undefined when none does.
+ */
+function scaleDownInWindow(actions: Action[], baseline: number, from: number, until: number) {
+    let level: { size: number; by: string } | undefined;
+    for (const action of actions) {
+        const size = scheduledCapacity(action.props);
+        if (level && action.at >= from && action.at < until) {
+            const sizes = lowered(action.props, level.size);
+            if (sizes.length > 0) return { action, sizes, level };
+        }
+        if (size > baseline && size > (level?.size ?? -1)) level = { size, by: action.name };
+    }
+    return undefined;
+}
+
 export const rampBeforeEvent: StackValidationPolicy = {
     name: POLICY.rampBeforeEvent,
     description:
         "On an event stack, scheduled actions raise each group's capacity at least rampLeadMinutes before " +
-        "the event starts, so instances beyond the warm pool have booted and warmed up by then.",
+        "the event starts, so instances beyond the warm pool have booted and warmed up by then, and none lowers it " +
+        "again before the event ends.",
     enforcementLevel: "mandatory",
     configSchema: rampConfig,
     validateStack: (args, reportViolation) => {
@@ -304,26 +338,37 @@ export const rampBeforeEvent: StackValidationPolicy = {
                 const lead =
                     config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULTS.rampLeadMinutes;
                 const deadline = event.ms - lead * 60_000;
-                // Past the deadline no schedule can be in time: the plan gives the group its peak at once.
-                if (now >= deadline) return;
+                const endMs = Date.parse(config.eventEnd ?? tags.get(TAGS.eventEnd) ?? "");
                 const baseline = numberOf(group.props.minSize) ?? 0;
-                // Per schedule of this group: a ramp, nothing, or undefined while its values are unknown.
-                const actions = schedules
+                // Per schedule of this group: its one-time action, nothing (a recurrence), or undefined while unknown.
+                const known = schedules
                     .filter((s) => referencedBy(s, "autoscalingGroupName", [group], ["name"]).length > 0)
                     .map((s) =>
-                        unknowns.check(s, () =>
-                            scheduledCapacity(s.props) > baseline
-                                ? [{ name: s.name, at: Date.parse(String(s.props.startTime)) }]
-                                : [],
-                        ),
+                        unknowns.check(s, (): Action[] => {
+                            const at = Date.parse(String(s.props.startTime));
+                            return Number.isNaN(at) ? [] : [{ name: s.name, at, props: s.props }];
+                        }),
                     );
-                const ramps = actions
-                    .flatMap((a) => a ?? [])
-                    .filter((r) => !Number.isNaN(r.at))
-                    .sort((a, b) => a.at - b.at);
-                if (ramps.length > 0 && ramps[0].at <= deadline) return;
-                // An unknown schedule may be the ramp: leave the verdict to apply rather than block on a guess.
-                if (actions.includes(undefined)) return;
+                // An unknown schedule may be the ramp, or undo it: leave the verdict to apply rather than guess.
+                if (known.includes(undefined)) return;
+                const actions = known.flatMap((a) => a ?? []).sort((a, b) => a.at - b.at);
+                const ramps = actions.filter((a) => scheduledCapacity(a.props) > baseline);
+                const until = Number.isNaN(endMs) ? event.ms + 1 : endMs;
+                const down = scaleDownInWindow(actions, baseline, Math.min(ramps[0]?.at ?? deadline, deadline), until);
+                if (down && now < until) {
+                    reportViolation(
+                        `${group.name}'s scheduled action ${down.action.name}, at ${isoSeconds(down.action.at)} ` +
+                            `(${relativeTo(down.action.at, event.ms)} ${eventText(event)}), lowers its ` +
+                            `${down.sizes.join(", ")}, below the ${down.level.size} ${down.level.by} raised it to: ` +
+                            "the instances the peak needs are gone, or scaled in before the traffic arrives. From the " +
+                            `ramp until the event ends (${Number.isNaN(endMs) ? "its end is not known; it starts" : isoSeconds(endMs)}) ` +
+                            "no action may lower the capacity: move it to the end or later (the plan's ramp-down " +
+                            "runs after the cooldown), or remove it.",
+                        group.urn,
+                    );
+                }
+                // Past the deadline no schedule can be in time: the plan gives the group its peak at once.
+                if (now >= deadline || (ramps.length > 0 && ramps[0].at <= deadline)) return;
                 const found =
                     ramps.length === 0
                         ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${eventText(event)}`

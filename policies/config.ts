@@ -100,6 +100,13 @@ export const prewarmConfig = { properties: { eventStart } } satisfies PolicyConf
 export const rampConfig = {
     properties: {
         eventStart,
+        eventEnd: {
+            type: "string",
+            format: "date-time",
+            description:
+                "The event's end: no scheduled action may lower a group's capacity from its ramp until then; without " +
+                "it the warmstack:event-end tag, else the start.",
+        },
         rampLeadMinutes: {
             type: "integer",
             minimum: 1,

@@ -32,6 +32,25 @@ export const isPostgres = (db: Props) => {
 
 export const isReplica = (db: Props) => isSet(db, "replicateSourceDb");
 
+/** An RDS ARN's region: arn:aws:rds:<region>:<account>:db:<name>. */
+const arnRegion = (value: unknown) => /^arn:aws[\w-]*:rds:([a-z0-9-]+):/.exec(stringOf(value) ?? "")?.[1];
+
+/** The region a resource is managed in: its `region` (every resource has one), else its provider's; undefined unknown. */
+export const regionOf = (r: PolicyResource): string | undefined =>
+    stringOf(known(r.props, "region")) ??
+    stringOf(known(r.provider?.props, "region")) ??
+    arnRegion(known(r.props, "arn"));
+
+/**
+ * Whether `replica` serves another region than its source: the regions both known and different. The source's
+ * region comes from the source resource, else from the ARN the replica names (a cross-region replica must).
+ */
+function inAnotherRegion(replica: PolicyResource, source?: PolicyResource): boolean {
+    const here = regionOf(replica);
+    const there = (source && regionOf(source)) ?? arnRegion(known(replica.props, "replicateSourceDb"));
+    return here !== undefined && there !== undefined && here !== there;
+}
+
 /** The read replicas streaming from `primary`, linked through their replicateSourceDb. */
 export const replicasOf = (primary: PolicyResource, instances: PolicyResource[]) =>
     instances.filter(
@@ -52,12 +71,14 @@ export interface Database {
     /** The RDS primary instance, or the Aurora cluster. */
     primary: PolicyResource;
     aurora: boolean;
-    /** Endpoints serving reads: the primary's replicas, or every instance of the Aurora cluster. */
+    /** Endpoints serving reads: the primary's replicas in its region, or every instance of the Aurora cluster. */
     readers: PolicyResource[];
     /** Read replicas as AWS counts them: the replicas, or the Aurora cluster's instances beyond its writer. */
     replicaCount: number;
     /** Where the writer's instance settings live: the primary, or every Aurora instance (any may write). */
     writers: PolicyResource[];
+    /** The primary's replicas in another region: they serve that region's readers, not this one's. */
+    remote: PolicyResource[];
 }
 
 /** The stack's PostgreSQL databases: RDS primaries with their replicas, Aurora PostgreSQL clusters with their instances. */
@@ -68,8 +89,10 @@ export function databasesOf(resources: PolicyResource[]): Database[] {
         ...instances
             .filter((db) => !isReplica(db.props))
             .map((primary) => {
-                const readers = replicasOf(primary, instances);
-                return { primary, aurora: false, readers, replicaCount: readers.length, writers: [primary] };
+                const replicas = replicasOf(primary, instances);
+                const remote = replicas.filter((r) => inAnotherRegion(r, primary));
+                const readers = replicas.filter((r) => !remote.includes(r));
+                return { primary, aurora: false, readers, replicaCount: readers.length, writers: [primary], remote };
             }),
         ...ofType(resources, TYPES.dbCluster)
             .filter((cluster) => stringOf(known(cluster.props, "engine")) === "aurora-postgresql")
@@ -81,10 +104,45 @@ export function databasesOf(resources: PolicyResource[]): Database[] {
                     readers: members,
                     replicaCount: Math.max(0, members.length - 1),
                     writers: members,
+                    remote: [],
                 };
             }),
     ];
 }
+
+/** A read replica whose source is not in the stack (an ARN, or the identifier of a database created elsewhere). */
+export interface OutsideReplica {
+    replica: PolicyResource;
+    /** What its replicateSourceDb names; undefined while unknown. */
+    source: string | undefined;
+    /** In another region than its source: it serves that region, not this one. */
+    remote: boolean;
+}
+
+/** The stack's PostgreSQL replicas of databases outside the stack. */
+export function outsideReplicasOf(resources: PolicyResource[]): OutsideReplica[] {
+    const instances = ofType(resources, TYPES.dbInstance).filter((db) => isPostgres(db.props));
+    return instances
+        .filter(
+            (db) =>
+                isReplica(db.props) &&
+                referencedBy(db, "replicateSourceDb", ofType(resources, TYPES.dbInstance), ["identifier", "arn"])
+                    .length === 0,
+        )
+        .map((replica) => ({
+            replica,
+            source: stringOf(known(replica.props, "replicateSourceDb")),
+            remote: inAnotherRegion(replica),
+        }));
+}
+
+/** The endpoints that serve this region's reads: the databases' readers and the replicas of outside databases. */
+export const readersOf = (resources: PolicyResource[]) => [
+    ...databasesOf(resources).flatMap((db) => db.readers),
+    ...outsideReplicasOf(resources)
+        .filter((o) => !o.remote)
+        .map((o) => o.replica),
+];
 
 /** The stack's parameter group a DB instance (or Aurora instance) runs with; undefined for the RDS default group. */
 export const parameterGroupOf = (db: PolicyResource, groups: PolicyResource[]): PolicyResource | undefined =>
@@ -219,9 +277,15 @@ export const dbReadReplicas: StackValidationPolicy = {
             unknowns.check(db.primary, () => {
                 if (db.replicaCount >= minReplicas) return;
                 const missing = minReplicas - db.replicaCount;
+                const remote = db.remote.map((r) => `${r.name} (${regionOf(r)})`).join(", ");
                 reportViolation(
-                    `${db.primary.name} has ${db.replicaCount} ${db.aurora ? "reader instance(s)" : "read replica(s)"}; ` +
-                        `this event needs ${minReplicas}. Add ${missing} ` +
+                    `${db.primary.name} has ${db.replicaCount} ${db.aurora ? "reader instance(s)" : "read replica(s)"}` +
+                        (remote ? " in its region" : "") +
+                        `; this event needs ${minReplicas}. ` +
+                        (remote
+                            ? `${remote} serve${db.remote.length > 1 ? "" : "s"} another region's readers, not this one's. `
+                            : "") +
+                        `Add ${missing} ` +
                         (db.aurora
                             ? `aws.rds.ClusterInstance(s) with clusterIdentifier: ${db.primary.name}.id`
                             : `RDS instance(s) with replicateSourceDb: ${db.primary.name}.identifier`) +
@@ -276,18 +340,46 @@ export const replicaBuffersWarm: StackValidationPolicy = {
         "CachePrewarm whose replicaHosts name it loads the hot tables and indexes into its buffers before the event.",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        eachKnown(
-            databasesOf(args.resources).flatMap((db) => db.readers),
-            (replica) => {
-                const problem = replicaBufferProblem(replica, args.resources);
-                if (problem === undefined) return;
-                reportViolation(
-                    `${replica.name}: ${problem}. Add its address to a CachePrewarm's ${PREWARM_INPUTS.replicaHosts} ` +
-                        `and name the hot tables and indexes in its ${PREWARM_INPUTS.relations} ` +
-                        "(warmstack: database.prewarm.relations, e.g. catalog.products, catalog.products_pkey).",
-                    replica.urn,
-                );
-            },
+        eachKnown(readersOf(args.resources), (replica) => {
+            const problem = replicaBufferProblem(replica, args.resources);
+            if (problem === undefined) return;
+            reportViolation(
+                `${replica.name}: ${problem}. Add its address to a CachePrewarm's ${PREWARM_INPUTS.replicaHosts} ` +
+                    `and name the hot tables and indexes in its ${PREWARM_INPUTS.relations} ` +
+                    "(warmstack: database.prewarm.relations, e.g. catalog.products, catalog.products_pkey).",
+                replica.urn,
+            );
+        });
+    },
+};
+
+/** Why an Aurora cluster opens cold after an idle spell; undefined when it stays on. */
+export function autoPauseProblem(cluster: Props): string | undefined {
+    const scaling = cluster.serverlessv2ScalingConfiguration;
+    if (!isRecord(scaling) || numberOf(scaling.minCapacity) !== 0) return undefined;
+    const after = numberOf(scaling.secondsUntilAutoPause) ?? AURORA_AUTO_PAUSE_DEFAULT_SECONDS;
+    return (
+        `Aurora Serverless v2 with minCapacity 0 pauses after ${after} s without connections: a paused cluster ` +
+        "takes seconds to resume on the first connection and resumes with an empty buffer cache"
+    );
+}
+
+/** Aurora's secondsUntilAutoPause when minCapacity is 0 and it is left out. */
+const AURORA_AUTO_PAUSE_DEFAULT_SECONDS = 300;
+
+export const dbAlwaysOn: ResourceValidationPolicy = {
+    name: POLICY.dbAlwaysOn,
+    description:
+        "Aurora PostgreSQL clusters never pause: a Serverless v2 cluster with minCapacity 0 pauses when idle and is " +
+        "cold when the event starts.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type !== TYPES.dbCluster || !isPostgres(args.props)) return;
+        const problem = autoPauseProblem(args.props);
+        if (problem === undefined) return;
+        reportViolation(
+            `${args.name}: ${problem}. Set serverlessv2ScalingConfiguration.minCapacity to 0.5 or more (enough ` +
+                "ACUs to hold the hot set in memory) and drop secondsUntilAutoPause.",
         );
     },
 };

@@ -14,6 +14,7 @@ export const POLICY = {
     prewarmBeforeEvent: "prewarm-before-event",
     dbPrivateEncrypted: "db-private-encrypted",
     dbBufferPrewarm: "db-buffer-prewarm",
+    dbAlwaysOn: "db-always-on",
     dbReadReplicas: "db-read-replicas",
     replicaBuffersWarm: "replica-buffers-warm",
     connectionBudget: "connection-budget",

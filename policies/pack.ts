@@ -12,7 +12,7 @@ import {
     warmPoolLaunchHook,
     warmPoolState,
 } from "./compute";
-import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
+import { dbAlwaysOn, dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
 import { prewarmBeforeEvent } from "./event-warm";
 import { unjudgedResources } from "./unjudged";
 
@@ -37,6 +37,7 @@ export const policies: Policies = [
     prewarmBeforeEvent,
     dbPrivateEncrypted,
     dbBufferPrewarm,
+    dbAlwaysOn,
     dbReadReplicas,
     replicaBuffersWarm,
     connectionBudget,

@@ -1,11 +1,11 @@
 // What plays a part in the chain but the pack cannot judge: said as an advisory, never passed over in silence.
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { nodeMemoryBytes, REDIS_ENGINES } from "./cache";
 import { TYPES } from "./shared/contract";
-import { POSTGRES_ENGINES } from "./database";
+import { databasesOf, outsideReplicasOf, POSTGRES_ENGINES, regionOf } from "./database";
 import { POLICY } from "./names";
 import { NODE_MEMORY_AS_OF } from "./shared/node-memory";
-import { isSet, known, Props, stringOf } from "./props";
+import { eachKnown, isSet, known, Props, stringOf } from "./props";
 
 /** Resource kinds that hold the hot data or carry the database's connections, which no policy of the pack reads. */
 export const UNJUDGED_TYPES: Readonly<Record<string, string>> = {
@@ -47,15 +47,46 @@ function unjudged(type: string, props: Props): string | undefined {
     return undefined;
 }
 
-export const unjudgedResources: ResourceValidationPolicy = {
+/** What the pack cannot judge about the stack's read replicas: one whose source is elsewhere, or that serves elsewhere. */
+function unjudgedReplicas(resources: PolicyResource[]): Map<PolicyResource, string> {
+    const found = new Map<PolicyResource, string>();
+    for (const { replica, source, remote } of outsideReplicasOf(resources)) {
+        found.set(
+            replica,
+            `replicates ${source ?? "a database"}, which is not in this stack: the pack cannot count its primary's ` +
+                `replicas (${POLICY.dbReadReplicas}), hold the writer to its connection budget or see its buffers ` +
+                (remote
+                    ? `warmed; and it runs in ${regionOf(replica)}, another region than its source, so it is not ` +
+                      "counted as this region's read capacity. "
+                    : "warmed. ") +
+                "Check the primary by hand before the event, or manage it in this stack.",
+        );
+    }
+    for (const db of databasesOf(resources)) {
+        for (const replica of db.remote) {
+            found.set(
+                replica,
+                `is a read replica of ${db.primary.name} in another region (${regionOf(replica)}): it serves that ` +
+                    `region's readers, so ${POLICY.dbReadReplicas} and ${POLICY.connectionBudget} do not count it as ` +
+                    "read capacity here. Check its warm, capacity and connections in its own region's stack.",
+            );
+        }
+    }
+    return found;
+}
+
+export const unjudgedResources: StackValidationPolicy = {
     name: POLICY.unjudgedResources,
     description:
         "Names every cache or database the pack cannot judge (another engine, a serverless or managed kind it does " +
-        "not read, a node type it does not know), so a cold link is never passed over in silence.",
+        "not read, a node type it does not know, a replica of a database outside the stack or in another region), " +
+        "so a cold link is never passed over in silence.",
     enforcementLevel: "advisory",
-    validateResource: (args, reportViolation) => {
-        const what = unjudged(args.type, args.props);
-        if (what === undefined) return;
-        reportViolation(`${args.name} ${what}`);
+    validateStack: (args, reportViolation) => {
+        const replicas = unjudgedReplicas(args.resources);
+        eachKnown(args.resources, (r) => {
+            const what = unjudged(r.type, r.props) ?? replicas.get(r);
+            if (what !== undefined) reportViolation(`${r.name} ${what}`, r.urn);
+        });
     },
 };

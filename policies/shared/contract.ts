@@ -27,6 +27,8 @@ export const TYPES = {
 export const TAGS = {
     event: "warmstack:event",
     eventStart: "warmstack:event-start",
+    /** The end: ramp-before-event holds the ramped capacity until then. */
+    eventEnd: "warmstack:event-end",
     rampLeadMinutes: "warmstack:ramp-lead-minutes",
     writerPool: "warmstack:pool-writer",
     readerPoolPerReplica: "warmstack:pool-reader-per-replica",

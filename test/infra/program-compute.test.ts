@@ -163,6 +163,7 @@ for (const stack of committedStacks()) {
             assert.equal(tags[TAGS.readerPoolPerReplica], String(expected.database.readerPoolPerReplica));
             assert.equal(tags[TAGS.event], expected.event?.name);
             assert.equal(tags[TAGS.eventStart], expected.event?.start);
+            assert.equal(tags[TAGS.eventEnd], expected.event?.end);
         });
 
         it("opens each tier only to the tiers that must reach it, egress included", () => {

@@ -13,7 +13,7 @@ import {
 import { LAUNCHING, TYPES } from "../../policies/shared/contract";
 import { group, ramp, resource } from "./fixtures";
 import { edited, EngineResource, UNKNOWN } from "./harness";
-import { passes, verdicts } from "./verdicts";
+import { at, passes, verdicts } from "./verdicts";
 
 const ROOT = { deviceName: "/dev/xvda", ebs: { volumeSize: 20, encrypted: "true" } };
 
@@ -32,17 +32,6 @@ function withTemplate(
 /** A scheduled action on `asg` (linked by dependency) or, with `asg` undefined, on no group of this stack. */
 const schedule = (name: string, props: Record<string, any>, asg?: EngineResource) =>
     resource(TYPES.schedule, name, props, asg ? { autoscalingGroupName: [asg] } : {});
-
-/** Runs `check` with Date.now() frozen at `iso`. */
-async function at<T>(iso: string, check: () => Promise<T>): Promise<T> {
-    const realNow = Date.now;
-    Date.now = () => Date.parse(iso);
-    try {
-        return await check();
-    } finally {
-        Date.now = realNow;
-    }
-}
 
 describe("compute policies at their edges", () => {
     describe("counting the instances a warm pool keeps (warm-pool-state on a Running pool)", () => {

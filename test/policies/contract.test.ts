@@ -75,6 +75,7 @@ describe("warm-readiness contract", () => {
             "db-read-replicas": "mandatory",
             "replica-buffers-warm": "advisory",
             "connection-budget": "mandatory",
+            "db-always-on": "mandatory",
             "unjudged-resources": "advisory",
             "whole-chain-warm": "mandatory",
         });

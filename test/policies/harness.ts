@@ -7,6 +7,7 @@ import * as path from "node:path";
 import {
     EnforcementLevel,
     Policy,
+    PolicyProviderResource,
     PolicyResource,
     ResourceValidationPolicy,
     StackValidationPolicy,
@@ -48,6 +49,8 @@ export interface EngineResource {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     options: ResourceOptions;
+    /** The resource's provider as the engine describes it (its config, e.g. `region`); the default when absent. */
+    provider?: PolicyProviderResource;
 }
 
 /** `--policy-pack-config`: per policy an enforcement level, or one plus the policy's properties. */
@@ -248,6 +251,7 @@ async function runPolicy(
                                 urn: r.urn,
                                 props,
                                 opts: options(r),
+                                ...(r.provider && { provider: r.provider }),
                                 stackTags: new Map(),
                                 isType: () => false,
                                 asType: () => undefined,
@@ -271,6 +275,7 @@ async function runPolicy(
                 urn: r.urn,
                 props: wrap(r.outputs),
                 opts: options(r),
+                ...(r.provider && { provider: r.provider }),
                 dependencies: [],
                 propertyDependencies: {},
                 isType: () => false,

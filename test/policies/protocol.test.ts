@@ -33,6 +33,7 @@ import {
     UNKNOWN,
     withoutPrewarm,
 } from "./harness";
+import { resource } from "./fixtures";
 
 describe("warm-readiness over the analyzer protocol, started as the CLI starts it", function () {
     this.timeout(START_TIMEOUT_MS + 30_000);
@@ -125,6 +126,41 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
 
     it("AnalyzeStack: passes the committed stack, whose CachePrewarm's replicationGroupId depends on the group", async () => {
         assert.deepEqual(verdicts(await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest(resources))), []);
+    });
+
+    it("AnalyzeStack: blocks a scale-down before the end, and names a replica of a database outside the stack", async () => {
+        const group = one(resources, TYPES.group);
+        const down = resource(
+            TYPES.schedule,
+            "early-scale-down",
+            {
+                autoscalingGroupName: group.outputs.name,
+                startTime: "2027-11-26T04:50:00Z",
+                desiredCapacity: 2,
+                minSize: 2,
+            },
+            { autoscalingGroupName: [group] },
+        );
+        const orphan = resource(TYPES.dbInstance, "orders-replica", {
+            identifier: "orders-replica",
+            replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:legacy-orders",
+            publiclyAccessible: false,
+            address: "orders-replica.example.internal",
+        });
+        const found = verdicts(
+            await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest([...resources, down, orphan])),
+        );
+        assert.deepEqual(found.map((d) => `${d.policy} ${d.level} ${d.resource}`).sort(), [
+            "connection-budget mandatory orders-replica",
+            `ramp-before-event mandatory ${group.name}`,
+            "replica-buffers-warm advisory orders-replica",
+            "unjudged-resources advisory orders-replica",
+            "whole-chain-warm mandatory stack",
+        ]);
+        assert.match(
+            found.find((d) => d.policy === "ramp-before-event")!.message,
+            /scheduled action early-scale-down, at 2027-11-26T04:50:00Z \(10 min before the event blackfriday at 2027-11-26T05:00:00Z\), lowers its desiredCapacity 2, minSize 2/,
+        );
     });
 
     it("Analyze: blocks a group without a warm pool, records a cold-ok exemption's reason, defers an unknown pool", async () => {

@@ -16,3 +16,14 @@ export async function passes(policy: Policy | Policy[], resources: EngineResourc
     const v = await verdicts(policy, resources, config);
     assert.deepEqual(v.found, [], v.messages);
 }
+
+/** Runs `check` with Date.now() frozen at `iso`. */
+export async function at<T>(iso: string, check: () => Promise<T>): Promise<T> {
+    const realNow = Date.now;
+    Date.now = () => Date.parse(iso);
+    try {
+        return await check();
+    } finally {
+        Date.now = realNow;
+    }
+}

@@ -12,34 +12,8 @@ import { atExpression } from "../policies/shared/contract";
 import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../model/prewarm-contract";
 import { CachePrewarm } from "./providers/cache-prewarm";
 import { ReadinessPlan } from "../model/plan";
+import type { RetryWindow } from "../model/plan/data-prewarm";
 import { WarmerFunction } from "./warmer";
-
-/** Scheduler and Lambda's asynchronous invokes both take event ages of at least a minute. */
-const MIN_EVENT_AGE_SECONDS = 60;
-/** The most either allows: Lambda's asynchronous invoke keeps an event at most six hours. */
-const MAX_EVENT_AGE_SECONDS = 21_600;
-/** Lambda retries a failed asynchronous invoke at most twice. */
-const MAX_FUNCTION_RETRIES = 2;
-
-export interface RetryWindow {
-    /** How late a retry may still start: one started then still finishes (function timeout) before the start. */
-    maximumEventAgeInSeconds: number;
-    maximumRetryAttempts: number;
-}
-
-/**
- * The retry policy of the scheduled warm: a retry may start only while a whole run (the function's timeout)
- * still ends before the event starts. When even the first run leaves no minute to spare, none is retried.
- */
-export function retryWindow(scheduleAt: string, eventStart: string, functionTimeoutSeconds: number): RetryWindow {
-    const spare = Math.floor((Date.parse(eventStart) - Date.parse(scheduleAt)) / 1000) - functionTimeoutSeconds;
-    return spare < MIN_EVENT_AGE_SECONDS
-        ? { maximumEventAgeInSeconds: MIN_EVENT_AGE_SECONDS, maximumRetryAttempts: 0 }
-        : {
-              maximumEventAgeInSeconds: Math.min(spare, MAX_EVENT_AGE_SECONDS),
-              maximumRetryAttempts: MAX_FUNCTION_RETRIES,
-          };
-}
 
 /** A role `service` assumes, with inline statements on single resources. */
 function serviceRole(
@@ -101,7 +75,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
         super("warmstack:prewarm:DataPrewarm", name, {}, opts);
         const parent = { parent: this };
         const { plan, cache, database } = args;
-        const scheduleAt = plan.dataPrewarm.scheduleAt;
+        const { scheduleAt, retry } = plan.dataPrewarm;
 
         const warmer = plan.dataPrewarm.warmerFunction
             ? new WarmerFunction(
@@ -160,8 +134,8 @@ export class DataPrewarm extends pulumi.ComponentResource {
         );
 
         this.scheduled =
-            warmer && scheduleAt && plan.event
-                ? this.schedule(name, warmer, pulumi.output(common), scheduleAt, plan.event, args)
+            warmer && scheduleAt && retry && plan.event
+                ? this.schedule(name, warmer, pulumi.output(common), scheduleAt, retry, plan.event, args)
                 : pulumi.output(noScheduleReason(plan));
         this.registerOutputs({ scheduled: this.scheduled });
     }
@@ -171,11 +145,11 @@ export class DataPrewarm extends pulumi.ComponentResource {
         warmer: WarmerFunction,
         common: pulumi.Output<Omit<ScheduledWarm, "kind" | "passwordSecretArn" | "authTokenSecretArn">>,
         scheduleAt: string,
+        retry: RetryWindow,
         event: NonNullable<ReadinessPlan["event"]>,
         args: DataPrewarmArgs,
     ): pulumi.Output<{ at: string; schedule: string }> {
         const parent = { parent: this };
-        const retry = retryWindow(scheduleAt, event.start, args.plan.dataPrewarm.functionTimeoutSeconds);
         // Lambda's own retries of a failed run keep to the same window; what still fails goes to the topic.
         const failures = new aws.iam.RolePolicy(
             `${name}-warmer-failures`,

@@ -3,8 +3,9 @@
 // real redis-server and written out in docs/configuration.md.
 import { DEFAULTS } from "../policies/shared/defaults";
 import { settle } from "../policies/shared/numbers";
-import type { ConfigProblem, WarmstackConfig } from "./config";
+import type { WarmstackConfig } from "./config";
 import { NODE_MEMORY_AS_OF, NODE_MEMORY_GIB } from "../policies/shared/node-memory";
+import { planned, refused, type Planned } from "./planned";
 import { redisBytesPerKey } from "./redis-memory";
 
 /** ElastiCache's default `reserved-memory-percent`: kept for backups, replication and failover buffers. */
@@ -30,10 +31,10 @@ export interface CacheSizing {
     usableBytesPerShard: number;
 }
 
-export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | ConfigProblem[] {
+export function sizeCache(cache: WarmstackConfig["cache"]): Planned<CacheSizing> {
     const gib = cache.nodeMemoryGiB ?? NODE_MEMORY_GIB[cache.nodeType];
     if (gib === undefined) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.nodeMemoryGiB",
                 given: undefined,
@@ -41,7 +42,7 @@ export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | Config
                     `required for cache.nodeType ${JSON.stringify(cache.nodeType)}, which the node table ` +
                     `(policies/shared/node-memory.ts, ${NODE_MEMORY_AS_OF}) does not list: the node's memory in GiB`,
             },
-        ];
+        ]);
     }
     const nodeMemoryBytes = Math.floor(settle(gib * GIB));
     const usableBytesPerShard = Math.floor(settle(nodeMemoryBytes * (1 - RESERVED_MEMORY) * (1 - cache.headroom)));
@@ -51,17 +52,17 @@ export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | Config
     const nodes = shards * (1 + cache.replicas);
     const needs = `the hot set (${cache.prewarm.topKeys} keys × ${bytesPerKey} B = ${gibText(hotSetBytes)}) needs ${shards} shards of ${gibText(usableBytesPerShard)} usable`;
     if (shards > MAX_SHARDS) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.nodeType",
                 given: cache.nodeType,
                 allowed: `a larger node type: ${needs}, and ElastiCache allows at most ${MAX_SHARDS} shards`,
             },
-        ];
+        ]);
     }
     const replicasAllowed = Math.floor(MAX_NODES / shards) - 1;
     if (nodes > MAX_NODES && replicasAllowed < 1) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.nodeType",
                 given: cache.nodeType,
@@ -69,10 +70,10 @@ export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | Config
                     `a larger node type: ${needs}, each with at least 1 replica, and ElastiCache allows at most ` +
                     `${MAX_NODES} nodes`,
             },
-        ];
+        ]);
     }
     if (nodes > MAX_NODES) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.replicas",
                 given: cache.replicas,
@@ -80,9 +81,9 @@ export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | Config
                     `at most ${replicasAllowed}, or a larger cache.nodeType: ${needs}, ` +
                     `× ${1 + cache.replicas} nodes each = ${nodes}, and ElastiCache allows at most ${MAX_NODES} nodes`,
             },
-        ];
+        ]);
     }
-    return {
+    return planned({
         clusterMode: shards > 1,
         shards,
         replicasPerShard: cache.replicas,
@@ -91,7 +92,7 @@ export function sizeCache(cache: WarmstackConfig["cache"]): CacheSizing | Config
         hotSetBytes,
         nodeMemoryBytes,
         usableBytesPerShard,
-    };
+    });
 }
 
 function gibText(bytes: number): string {

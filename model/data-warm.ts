@@ -1,7 +1,8 @@
 // When the data tier's scheduled warm fires: early enough to finish before the event starts, late enough that
 // every key it writes is still live at the start. Pure; the formulas are in docs/configuration.md.
 import { settle } from "../policies/shared/numbers";
-import type { ConfigProblem, WarmstackConfig } from "./config";
+import type { WarmstackConfig } from "./config";
+import { planned, refused, type Planned } from "./planned";
 
 /** The lead the plan picks when cache.prewarm.leadMinutes is left out, unless the TTL demands less. */
 export const DEFAULT_LEAD_MINUTES = 30;
@@ -41,7 +42,7 @@ export interface DataWarmLead {
 }
 
 /** The lead of the scheduled data warm, given or picked, or the problems that leave no lead working. */
-export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): DataWarmLead | ConfigProblem[] {
+export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Planned<DataWarmLead> {
     const estimatedSeconds = estimateWarmSeconds(prewarm.topKeys);
     const longest = longestLeadMinutes(prewarm.ttlSeconds, prewarm.ttlJitter);
     // The warm may run until its timeout: it must end, warm or failed and alarmed, before the start. The
@@ -57,7 +58,7 @@ export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Data
             ? `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`
             : `the warm may run up to cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s) and must end before the start`;
     if (shortest > longest) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.prewarm.ttlSeconds",
                 given: prewarm.ttlSeconds,
@@ -65,19 +66,19 @@ export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Data
                     `at least ${Math.floor(settle((shortest * 60) / (1 - prewarm.ttlJitter))) + 1}: ${warmText} ` +
                     `(${shortest} min before the event), and ${ttlText}`,
             },
-        ];
+        ]);
     }
     if (leadMinutes > longest) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.prewarm.leadMinutes",
                 given,
                 allowed: `at most ${longest} for cache.prewarm.ttlSeconds ${prewarm.ttlSeconds}: ${ttlText}`,
             },
-        ];
+        ]);
     }
     if (leadMinutes < shortest) {
-        return [
+        return refused([
             {
                 key: "warmstack:cache.prewarm.leadMinutes",
                 given,
@@ -86,7 +87,7 @@ export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Data
                         ? `required, since the ${leadMinutes} the plan would pick is too short: `
                         : "") + `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
             },
-        ];
+        ]);
     }
-    return { leadMinutes, estimatedSeconds };
+    return planned({ leadMinutes, estimatedSeconds });
 }

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
 import { plan, ReadinessPlan } from "../../model/plan";
-import { retryWindow } from "../../infra/prewarm";
+import { retryWindow } from "../../model/plan/data-prewarm";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { WARMER_RUNTIME } from "../../infra/warmer";
 import { PREWARM_OUTPUT_FIELDS } from "../../model/prewarm-contract";

@@ -125,8 +125,8 @@ describe("cache sizing", () => {
                 r.cache.nodeMemoryGiB = 1;
             }).cache,
         );
-        assert.ok(!Array.isArray(sized));
-        assert.equal(sized.nodeMemoryBytes, GIB);
+        assert.ok(sized.planned);
+        assert.equal(sized.value.nodeMemoryBytes, GIB);
         assert.throws(
             () =>
                 plan(
@@ -179,10 +179,10 @@ describe("cache sizing", () => {
             r.cache.prewarm.topKeys = 100_000_000;
         }).cache;
         const sized = sizeCache(cache);
-        assert.ok(Array.isArray(sized));
-        assert.equal(sized[0].key, "warmstack:cache.replicas");
+        assert.ok(!sized.planned);
+        assert.equal(sized.problems[0].key, "warmstack:cache.replicas");
         assert.match(
-            sized[0].allowed,
+            sized.problems[0].allowed,
             /^at most 1, or a larger cache\.nodeType: .*needs 169 shards .*× 3 nodes each = 507, and ElastiCache allows at most 500 nodes/,
         );
     });
@@ -208,28 +208,28 @@ describe("cache sizing", () => {
 
         it(`${MAX_NODES / 2} shards with 1 replica each, ${MAX_NODES} nodes: accepted`, () => {
             const sized = sizeCache(cacheOf(MAX_NODES / 2, 1));
-            assert.ok(!Array.isArray(sized), JSON.stringify(sized));
-            assert.equal(sized.shards, MAX_NODES / 2);
-            assert.equal(sized.nodes, MAX_NODES);
+            assert.ok(sized.planned, JSON.stringify(sized));
+            assert.equal(sized.value.shards, MAX_NODES / 2);
+            assert.equal(sized.value.nodes, MAX_NODES);
         });
 
         it(`${MAX_NODES / 2 + 1} shards: no room for a replica each, so a larger node type`, () => {
             const sized = sizeCache(cacheOf(MAX_NODES / 2 + 1, 1));
-            assert.ok(Array.isArray(sized));
-            assert.equal(sized.length, 1);
-            assert.equal(sized[0].key, "warmstack:cache.nodeType");
-            assert.equal(sized[0].given, "cache.custom");
-            assert.match(sized[0].allowed, nodesMessage(MAX_NODES / 2 + 1));
+            assert.ok(!sized.planned);
+            assert.equal(sized.problems.length, 1);
+            assert.equal(sized.problems[0].key, "warmstack:cache.nodeType");
+            assert.equal(sized.problems[0].given, "cache.custom");
+            assert.match(sized.problems[0].allowed, nodesMessage(MAX_NODES / 2 + 1));
         });
 
         it(`${MAX_SHARDS} shards is within the shard limit (the node limit is what refuses it); ${MAX_SHARDS + 1} is not`, () => {
             const atLimit = sizeCache(cacheOf(MAX_SHARDS, 1));
-            assert.ok(Array.isArray(atLimit));
-            assert.match(atLimit[0].allowed, nodesMessage(MAX_SHARDS));
+            assert.ok(!atLimit.planned);
+            assert.match(atLimit.problems[0].allowed, nodesMessage(MAX_SHARDS));
             const over = sizeCache(cacheOf(MAX_SHARDS + 1, 1));
-            assert.ok(Array.isArray(over));
+            assert.ok(!over.planned);
             assert.match(
-                over[0].allowed,
+                over.problems[0].allowed,
                 new RegExp(
                     `needs ${MAX_SHARDS + 1} shards of .*, and ElastiCache allows at most ${MAX_SHARDS} shards$`,
                 ),

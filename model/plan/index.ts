@@ -1,0 +1,224 @@
+// The readiness plan: every number and instant the stack deploys, from the config and the time of the deploy.
+// Pure and deterministic (the caller passes `now`), so the components, the tags the policy pack reads, the
+// pre-warm, the agent and `warmstack plan` all take their numbers from here. Each tier has its own planner
+// (compute.ts, database.ts, data-prewarm.ts; the cache's sizing and the cost beside them in model/) returning a
+// tagged result; this file gathers them and throws one ConfigError with every problem. Each formula is written
+// out in docs/configuration.md; constants fixed by AWS or by the agent are named where they are used.
+import { isoSeconds } from "../../policies/shared/numbers";
+import { sizeCache } from "../cache-sizing";
+import { ConfigError, PoolState, WarmstackConfig } from "../config";
+import { costOf, CostPlan } from "../cost";
+import { dataWarmLead } from "../data-warm";
+import { problemsOf } from "../planned";
+import {
+    DEPLOY_ALLOWANCE_MINUTES,
+    eventInstants,
+    EventPhase,
+    Instants,
+    phaseAt,
+    Timeline,
+    timelineOf,
+} from "../timeline";
+import { eventCapacity, planCompute, planInstances } from "./compute";
+import { dataWarmWarnings, planDataPrewarm, type RetryWindow } from "./data-prewarm";
+import { planDatabase } from "./database";
+
+export { instancesFor } from "./compute";
+
+export interface ScheduledCapacity {
+    name: string;
+    /** UTC, `YYYY-MM-DDTHH:MM:SSZ`, the form Auto Scaling schedules take. Always after `now`. */
+    startTime: string;
+    minSize: number;
+    maxSize: number;
+    desiredCapacity: number;
+}
+
+export interface PlanOptions {
+    /** The deploy's clock, ms since the epoch (`Date.now()`): decides what is still to schedule. */
+    now: number;
+}
+
+export interface ReadinessPlan {
+    event?: {
+        name: string;
+        start: string;
+        end: string;
+        rampLeadMinutes: number;
+        cooldownMinutes: number;
+        phase: EventPhase;
+    };
+    /** The event's instants in UTC, whether past or future; `orderedTimeline` lists them in time order. */
+    timeline?: Timeline;
+    /** What the deploy should say out loud (an event already under way, a warm that may overrun, …). */
+    warnings: string[];
+    instances: { baseline: number; peak: number };
+    /** The group's sizes as deployed now: the baseline, or the peak while the event's capacity window is open. */
+    group: { minSize: number; maxSize: number; desiredCapacity: number };
+    warmPool: {
+        state: PoolState;
+        minSize: number;
+        maxGroupPreparedCapacity: number;
+        reuseOnScaleIn: boolean;
+        /** Why the pool is empty, when it is (a flat stack has no capacity to scale into). */
+        reason?: string;
+    };
+    scaling: {
+        /** ALBRequestCountPerTarget target: requests per instance per minute, headroom kept free. */
+        requestsPerTargetPerMinute: number;
+        warmupSeconds: number;
+        /** How long the launch hook holds an instance for the agent before it is ABANDONed. */
+        launchHookTimeoutSeconds: number;
+        /**
+         * The agent's overall deadline (its `timeouts.overallMs`): the hook's clock starts at launch, before the
+         * boot, and a minute is left to send ABANDON.
+         */
+        agentDeadlineSeconds: number;
+    };
+    /** Only instants after `now`: AWS rejects a scheduled action in the past. */
+    schedule: ScheduledCapacity[];
+    database: {
+        replicas: number;
+        maxConnections: number;
+        /** Connections each endpoint (writer, every replica) may give the app tier at peak. */
+        budgetPerEndpoint: number;
+        writerPoolPerInstance: number;
+        /** Each instance opens this many to every replica… */
+        readerPoolPerReplica: number;
+        /** …so it holds this many reader connections in all. */
+        readerPoolPerInstance: number;
+    };
+    /** The data tier's warm: at every deploy, and once more at `scheduleAt` before an event. */
+    dataPrewarm: {
+        /** Minutes before event.start the scheduled warm fires. */
+        leadMinutes: number;
+        /** Relations each replica loads into its buffers (pg_prewarm), replicas first, then the cache. */
+        relations: string[];
+        /** The one Scheduler instant, UTC; absent without an event, or once that instant has passed. */
+        scheduleAt?: string;
+        /** How the scheduled run is retried, with `scheduleAt`: only while a whole run still ends before the start. */
+        retry?: RetryWindow;
+        /** The cache warm's expected duration at `keysPerSecond`. */
+        estimatedSeconds: number;
+        keysPerSecond: number;
+        /**
+         * The warmer function is deployed: cache.prewarm.mode "lambda", or any event stack, whose scheduled warm
+         * invokes it whatever the mode.
+         */
+        warmerFunction: boolean;
+        /** The warm's own limit (cache.prewarm.timeoutSeconds)… */
+        timeoutSeconds: number;
+        /** …and the warmer function's, beyond it so the engine's timeout message reaches the caller. */
+        functionTimeoutSeconds: number;
+    };
+    cache: {
+        /** Every node: shards × (1 + replicasPerShard). */
+        nodes: number;
+        prewarmKeys: number;
+        ttlSeconds: number;
+        ttlJitter: number;
+        minWarmth: number;
+        clusterMode: boolean;
+        shards: number;
+        replicasPerShard: number;
+        bytesPerKey: number;
+        hotSetBytes: number;
+        nodeMemoryBytes: number;
+        usableBytesPerShard: number;
+    };
+    cost: CostPlan;
+}
+
+/**
+ * Throws one ConfigError naming every value the plan cannot work with (connections, ramp time, cache size,
+ * data warm lead, prices); otherwise every number.
+ */
+export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPlan {
+    const { now } = options;
+    const { cache, event } = config;
+    const instances = planInstances(config);
+    const compute = planCompute(config, instances);
+    const database = planDatabase(config, instances.peak);
+    const sizing = sizeCache(cache);
+    const lead = dataWarmLead(cache.prewarm);
+    const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
+    const cost =
+        compute.planned && database.planned && sizing.planned
+            ? costOf({
+                  config,
+                  instances,
+                  warmPoolSize: compute.value.warmPool.minSize,
+                  replicas: database.value.replicas,
+                  cacheNodes: sizing.value.nodes,
+                  instants,
+              })
+            : [];
+    const problems = [
+        ...problemsOf(compute),
+        ...problemsOf(database),
+        ...problemsOf(sizing),
+        ...problemsOf(lead),
+        ...(Array.isArray(cost) ? cost : []),
+    ];
+    if (!compute.planned || !database.planned || !sizing.planned || !lead.planned || Array.isArray(cost)) {
+        throw new ConfigError(problems, "warmstack config cannot be planned");
+    }
+    const { warmPool, scaling } = compute.value;
+    const capacity = eventCapacity(config, instances, instants, now);
+
+    return {
+        ...(event &&
+            instants && {
+                event: {
+                    name: event.name,
+                    start: event.start,
+                    end: event.end,
+                    rampLeadMinutes: event.rampLeadMinutes,
+                    cooldownMinutes: event.cooldownMinutes,
+                    phase: phaseAt(now, instants),
+                },
+                timeline: timelineOf(instants),
+            }),
+        warnings: [
+            ...capacity.warnings,
+            ...dataWarmWarnings(config, lead.value, instants, now),
+            ...lateDeployWarnings(instants, instances.peak === instances.baseline, now),
+            ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
+        ],
+        instances,
+        group: capacity.group,
+        warmPool,
+        scaling,
+        schedule: capacity.schedule,
+        database: database.value,
+        dataPrewarm: planDataPrewarm(config, lead.value, instants, now),
+        cache: {
+            nodes: sizing.value.nodes,
+            prewarmKeys: cache.prewarm.topKeys,
+            ttlSeconds: cache.prewarm.ttlSeconds,
+            ttlJitter: cache.prewarm.ttlJitter,
+            minWarmth: cache.prewarm.minWarmth,
+            clusterMode: sizing.value.clusterMode,
+            shards: sizing.value.shards,
+            replicasPerShard: sizing.value.replicasPerShard,
+            bytesPerKey: sizing.value.bytesPerKey,
+            hotSetBytes: sizing.value.hotSetBytes,
+            nodeMemoryBytes: sizing.value.nodeMemoryBytes,
+            usableBytesPerShard: sizing.value.usableBytesPerShard,
+        },
+        cost,
+    };
+}
+/** A deploy within DEPLOY_ALLOWANCE_MINUTES of a schedule may still be running when that schedule should fire. */
+function lateDeployWarnings(instants: Instants | undefined, flat: boolean, now: number): string[] {
+    if (!instants) return [];
+    const ahead = (flat ? [instants.databaseWarm] : [instants.ramp, instants.databaseWarm]).filter((t) => t > now);
+    if (ahead.length === 0) return [];
+    const next = Math.min(...ahead);
+    return now >= next - DEPLOY_ALLOWANCE_MINUTES * 60_000
+        ? [
+              `deploy by ${isoSeconds(instants.deployBy)}: a deploy now may still be running at the next scheduled ` +
+                  `instant (${isoSeconds(next)}), and a schedule that has not been created by then never fires`,
+          ]
+        : [];
+}

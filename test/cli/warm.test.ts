@@ -121,6 +121,35 @@ describe("warmstack warm (CLI)", function () {
         assert.equal(await target.redis.dbsize(), 0);
     });
 
+    it("--partition warms one share and names it; anything but I/N exits 2 in one line, before connecting", async () => {
+        const file = path.join(dir, "shares.jsonl");
+        fs.writeFileSync(file, Array.from({ length: 40 }, (_, i) => `{"key": "s${i}", "value": "${i}"}\n`).join(""));
+        const run = await warmstack("warm", "--source", file, "--redis", target.url, "--partition", "2/3");
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^warmed (\d+) keys \(partition 2\/3\) from /);
+        const written = Number(/^warmed (\d+)/.exec(run.stdout)![1]);
+        assert.ok(written > 0 && written < 40);
+        assert.equal(await target.redis.dbsize(), written);
+
+        for (const bad of ["3/2", "0/1", "2", "1/0"]) {
+            const refused = await warmstack(
+                "warm",
+                "--source",
+                file,
+                "--redis",
+                "redis://127.0.0.1:1",
+                "--partition",
+                bad,
+            );
+            assert.equal(refused.code, 2);
+            assert.equal(refused.stdout, "");
+            assert.equal(
+                refused.stderr,
+                `warmstack: --partition: I/N with whole numbers 1 ≤ I ≤ N ≤ 16,384 (2/4: the second of four shares); given "${bad}"\n`,
+            );
+        }
+    });
+
     it("refuses numbers in other notations (0x10, 1e3) and shows usage text unmasked", async () => {
         // Numbers a person did not type as such are refused as they are parsed, before anything connects.
         for (const [flag, value] of [

@@ -6,6 +6,7 @@ import { Command, Option } from "commander";
 import { ColdCacheError, WarmIncompleteError } from "../engine/errors";
 import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from "../engine/options";
 import type { WarmReport } from "../engine/report";
+import { parsePartition } from "../engine/partition";
 import { checkNumber } from "../engine/resolve";
 import { describe } from "./outcome";
 import { printable } from "./printable";
@@ -64,6 +65,12 @@ export const WARM_FLAGS: readonly (WarmFlag & { name?: OptionName })[] = [
         "postgres: read each batch's values fresh just before writing, keys as `$1` (`… WHERE key = ANY($1)`); `--query` then only ranks the keys",
     ),
     flag("top", "--top <n>", "all", "read at most N rows (redis source: copy the N hottest keys)"),
+    flag(
+        "partition",
+        "--partition <I/N>",
+        "the whole hot set",
+        "warm only the I-th of N disjoint shares of the hot set, split by a stable hash of the key (1 ≤ I ≤ N)",
+    ),
     flag("cluster", "--cluster", "", "the target is a Redis Cluster (`--redis` names any node)"),
     flag("ttl", "--ttl <seconds>", "none", "TTL for rows without a `ttl` column; without it such keys do not expire"),
     flag(
@@ -120,6 +127,8 @@ export function warmCommand(): Command {
     for (const spec of WARM_FLAGS) {
         const option = new Option(spec.flags, `${spec.help.replace(/`/g, "")} (default: ${spec.default})`);
         if (spec.name === "source" || spec.name === "redis") option.makeOptionMandatory();
+        // Checked as it is parsed, like the numbers: a bad share fails before anything connects.
+        if (spec.name === "partition") option.argParser((text: string) => (parsePartition(text), text));
         if (spec.name !== undefined && spec.name in WARM_LIMITS) {
             const name = spec.name as NumberOption;
             option.argParser((text: string) => checkNumber(name, text));
@@ -152,9 +161,10 @@ function summary(report: WarmReport): string {
     const source = printable(report.source);
     const seconds = (report.durationMs / 1000).toFixed(1);
     const { entries } = report;
+    const share = report.partition ? ` (partition ${report.partition})` : "";
     const head = report.dryRun
-        ? `dry run: read ${report.rowsRead} rows from ${source} in ${seconds} s, wrote nothing`
-        : `warmed ${report.keysWritten} keys from ${source} into ${printable(report.redis)} in ${seconds} s (${report.keysPerSecond} keys/s)`;
+        ? `dry run: read ${report.rowsRead} rows${share} from ${source} in ${seconds} s, wrote nothing`
+        : `warmed ${report.keysWritten} keys${share} from ${source} into ${printable(report.redis)} in ${seconds} s (${report.keysPerSecond} keys/s)`;
     const errors = report.errors
         ? `; Redis refused ${report.errors}, first: ${printable(report.firstError ?? "")}`
         : "";

@@ -29,6 +29,12 @@ export interface WarmOptions {
     tls?: ConnectionOptions;
     /** Read at most this many rows from the source (for a redis source: copy the N hottest keys). */
     top?: number;
+    /**
+     * `"I/N"` (1 ≤ I ≤ N): warm only the I-th of N disjoint shares of the hot set (the first `top` rows), split by a
+     * stable hash of the key; the N runs together warm the whole hot set, each key in exactly one of them.
+     * Absent: the whole hot set in this run.
+     */
+    partition?: string;
     /** Seconds to live for rows without their own `ttl` (none: the keys do not expire). Not for a redis source. */
     ttl?: number;
     /**

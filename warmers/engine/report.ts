@@ -36,6 +36,8 @@ export interface WarmReport extends WarmProgress {
     /** The source and target as given, passwords redacted. */
     source: string;
     redis: string;
+    /** The share of the hot set this run warmed (`2/4`), when it was one; every figure below is that share's. */
+    partition?: string;
     dryRun: boolean;
     durationMs: number;
     keysPerSecond: number;

@@ -2,6 +2,7 @@
 // what it allows and what was given. The rest of the engine only sees ResolvedOptions, defaults filled in.
 import { decimal, fieldError, wholeNumber } from "../fields";
 import { WarmInputError } from "./errors";
+import { parsePartition } from "./partition";
 import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from "./options";
 import { Redactor, urlSecrets } from "./redact";
 import type { ResolvedOptions, SourceSpec } from "./resolved";
@@ -17,6 +18,7 @@ const OPTION_NAMES: readonly (keyof WarmOptions)[] = [
     "password",
     "tls",
     "top",
+    "partition",
     "ttl",
     "jitter",
     "batch",
@@ -88,6 +90,7 @@ export function resolveOptions(input: WarmOptions): ResolvedOptions {
         sourceLabel: redactor.text(rawSource),
         targetLabel: redactor.text(rawRedis),
         top: number("top"),
+        partition: input.partition === undefined ? undefined : parsePartition(input.partition),
         ttl: number("ttl"),
         jitter: number("jitter") ?? WARM_DEFAULTS.jitter,
         // With a rate limit, a batch is at most 100 ms of it, so the limiter paces writes instead of bursts.

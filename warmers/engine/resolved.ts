@@ -1,5 +1,6 @@
 // What the rest of the engine sees once resolve.ts has checked the options: every default filled in, URLs parsed.
 import type { ConnectionOptions } from "node:tls";
+import type { Partition } from "./partition";
 import type { Redactor } from "./redact";
 import type { WarmProgress } from "./report";
 
@@ -25,6 +26,8 @@ export interface ResolvedOptions {
     sourceLabel: string;
     targetLabel: string;
     top?: number;
+    /** The share of the hot set this run warms; absent: all of it. */
+    partition?: Partition;
     ttl?: number;
     jitter: number;
     batch: number;

@@ -5,6 +5,7 @@ import { byteLength, EntrySizer } from "./entry-sizes";
 import { ColdCacheError, WarmIncompleteError } from "./errors";
 import { KeySet } from "./key-set";
 import type { WarmOptions } from "./options";
+import { partitionLabel } from "./partition";
 import { connectRedis, requirePrimary } from "./redis-client";
 import type { WarmProgress, WarmReport } from "./report";
 import { resolveOptions } from "./resolve";
@@ -81,6 +82,7 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
         report = {
             source: options.sourceLabel,
             redis: options.targetLabel,
+            ...(options.partition && { partition: partitionLabel(options.partition) }),
             dryRun: options.dryRun,
             ...progress(),
             durationMs,

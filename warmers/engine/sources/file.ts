@@ -3,10 +3,11 @@
 import fs from "node:fs";
 import readline from "node:readline";
 import { WarmInputError } from "../errors";
+import { shareOfKey } from "../partition";
 import type { ResolvedOptions } from "../resolved";
 import type { Source, WarmRecord } from "./source";
 
-type Options = Pick<ResolvedOptions, "top" | "batch">;
+type Options = Pick<ResolvedOptions, "top" | "batch" | "partition">;
 
 export async function openFile(path: string, options: Options): Promise<Source> {
     let modified: number;
@@ -23,18 +24,23 @@ export async function openFile(path: string, options: Options): Promise<Source> 
     const stream = fs.createReadStream(path);
     const lines = readline.createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
     let lineNumber = 0;
-    let rowsRead = 0;
+    // Every share reads (and checks) the first `top` records, the whole hot set, and keeps its own keys.
+    let hotRows = 0;
+    const { partition } = options;
+    const top = options.top ?? Infinity;
 
     const readBatch = async (): Promise<WarmRecord[]> => {
         const records: WarmRecord[] = [];
-        const limit = Math.min(options.batch, (options.top ?? Infinity) - rowsRead);
-        while (records.length < limit) {
+        while (records.length < options.batch && hotRows < top) {
             const line = await lines.next();
             if (line.done) break;
             lineNumber++;
-            if (line.value.trim()) records.push(parseLine(line.value, `${path} line ${lineNumber}`));
+            if (!line.value.trim()) continue;
+            const record = parseLine(line.value, `${path} line ${lineNumber}`);
+            hotRows++;
+            if (!partition || shareOfKey(record.key as string, partition.count) === partition.index)
+                records.push(record);
         }
-        rowsRead += records.length;
         return records;
     };
 

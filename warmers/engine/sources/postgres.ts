@@ -4,13 +4,14 @@
 // with a value query (value-query.ts) each batch's values are read fresh just before they are written instead.
 import Cursor from "pg-cursor";
 import type { FieldDef } from "pg";
+import { partitionQuery } from "../partition";
 import type { ResolvedOptions } from "../resolved";
 import { withTimeout } from "../../timeout";
 import { columnsOf, connectPg, rawTypes, typeName, type PgOptions } from "./pg";
 import type { Source, WarmRecord } from "./source";
 import { openValueQuery } from "./value-query";
 
-type Options = Pick<ResolvedOptions, "top" | "batch"> & PgOptions;
+type Options = Pick<ResolvedOptions, "top" | "batch" | "partition"> & PgOptions;
 
 export async function openPostgres(
     url: string,
@@ -48,7 +49,9 @@ export async function openPostgres(
             options.queryTimeoutMs,
             `starting a read-only transaction on ${options.sourceLabel}`,
         ).catch((err) => fail(err, "query"));
-        cursor = client.query(new Cursor<unknown[]>(query, [], { rowMode: "array", types: rawTypes }));
+        // A partition is cut in the database: only this share's rows cross the wire.
+        const text = options.partition ? partitionQuery(query, options.partition, options.top) : query;
+        cursor = client.query(new Cursor<unknown[]>(text, [], { rowMode: "array", types: rawTypes }));
         first = await read(chunk(options, 0));
         columns = await columnsOf(first.fields, "query", valueQuery === undefined, async (oid) => {
             await cursor.close(); // the connection answers nothing else while the cursor is open

@@ -4,15 +4,17 @@
 // A source that is a Redis Cluster node stands for the whole cluster: each primary ranks its own keys, the
 // lists are merged by heat, and every key is copied from the primary that holds it.
 import type Redis from "ioredis";
+import { keySlot } from "../cluster/key-slot";
 import { fetchSlotMap } from "../cluster/topology";
 import { WarmConnectionError } from "../errors";
+import { shareOfSlot } from "../partition";
 import type { RedisServerSpec, ResolvedOptions } from "../resolved";
 import { connectRedis } from "../redis-client";
 import type { Source, WarmRecord } from "./source";
 
 type Options = Pick<
     ResolvedOptions,
-    "top" | "batch" | "connectTimeoutMs" | "commandTimeoutMs" | "redactor" | "sourceLabel"
+    "top" | "batch" | "partition" | "connectTimeoutMs" | "commandTimeoutMs" | "redactor" | "sourceLabel"
 >;
 
 const SCAN_COUNT = 1000;
@@ -42,6 +44,10 @@ export async function openRedisSource(server: RedisServerSpec, options: Options)
         }
         const perServer = await Promise.all(clients.map((client) => rank(client, options.top)));
         ranked = perServer.flat().sort(byHeat).slice(0, options.top);
+        // The hottest `top` of the whole source is the hot set; a share is its keys in this share's slots.
+        const { partition } = options;
+        if (partition)
+            ranked = ranked.filter(({ key }) => shareOfSlot(keySlot(key), partition.count) === partition.index);
     } catch (err) {
         disconnect();
         if (err instanceof WarmConnectionError) throw err;

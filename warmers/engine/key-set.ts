@@ -10,19 +10,26 @@ const EMPTY = 0;
 export class KeySet {
     private slots = new Uint32Array(2 * 1024);
     private count = 0;
+    private probeCount = 0;
     private readonly hash = new Uint32Array(2);
 
     get size(): number {
         return this.count;
     }
 
+    /** Slots add() has looked at so far (growth's re-inserts aside): the cost per insert the tests bound. */
+    get probes(): number {
+        return this.probeCount;
+    }
+
     /** Adds `key`; false when it was already there. */
     add(key: Bytes): boolean {
         hashInto(key, this.hash);
         if (2 * (this.count + 1) > this.slots.length / 2) this.grow();
-        const inserted = insert(this.slots, this.hash[0], this.hash[1]);
-        if (inserted) this.count++;
-        return inserted;
+        const probes = insert(this.slots, this.hash[0], this.hash[1]);
+        this.probeCount += Math.abs(probes);
+        if (probes > 0) this.count++;
+        return probes > 0;
     }
 
     private grow(): void {
@@ -32,17 +39,20 @@ export class KeySet {
     }
 }
 
-/** Linear probing over pairs; `a` is never EMPTY. */
-function insert(slots: Uint32Array, a: number, b: number): boolean {
+/**
+ * Linear probing over pairs; `a` is never EMPTY. Returns the slots looked at: positive when the pair was
+ * inserted, negative when it was already there.
+ */
+function insert(slots: Uint32Array, a: number, b: number): number {
     const mask = slots.length / 2 - 1;
-    for (let slot = (a ^ b) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = (a ^ b) & mask, probes = 1; ; slot = (slot + 1) & mask, probes++) {
         const i = 2 * slot;
         if (slots[i] === EMPTY) {
             slots[i] = a;
             slots[i + 1] = b;
-            return true;
+            return probes;
         }
-        if (slots[i] === a && slots[i + 1] === b) return false;
+        if (slots[i] === a && slots[i + 1] === b) return -probes;
     }
 }
 

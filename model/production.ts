@@ -242,8 +242,9 @@ export function attach(
     if (Array.isArray(result)) return [...problems, ...result];
     const readiness = result;
 
-    const sizing = sizeCache(effective.cache);
-    if (!Array.isArray(sizing) && sizing.shards > cache.shards) {
+    const sized = sizeCache(effective.cache);
+    const sizing = sized.planned ? sized.value : undefined;
+    if (sizing && sizing.shards > cache.shards) {
         problems.push({
             key: keyOf("cacheReplicationGroup", from),
             given: cache.id,

@@ -5,6 +5,7 @@
 // the second time is a boot only for a Stopped pool (a hibernated instance resumes, a Running one is already up),
 // and cloud-init runs user data once: the watch follows the target lifecycle state and completes each hook.
 // Pure, so tests check the script, run its install step for real, and parse the config with the agent's parser.
+import fs from "node:fs";
 import path from "node:path";
 import { AgentConfigFile, parseAgentConfig } from "../model/agent-config";
 import { AGENT_NODE_MAJOR } from "../model/agent-node-version";
@@ -115,102 +116,41 @@ function sh(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The start script's body: a real shell file, checked by `bash -n` and shellcheck; its values are written above it. */
+const START_SCRIPT_BODY = fs.readFileSync(path.join(__dirname, "agent-start.sh"), "utf8").replace(/^#!.*\n/, "");
+
 /**
- * The unit's start script. Every curl has its own timeouts; any reason the agent cannot run is printed (journald
- * keeps it) and ABANDONs the launch hook with curl signing as the instance role, so the instance never sits out
- * the hook's timeout. Needs bash, curl ≥ 7.75 (--aws-sigv4) and sha256sum, as Amazon Linux 2023 has.
+ * The unit's start script (infra/agent-start.sh) with this stack's values: any reason the agent cannot run is
+ * printed (journald keeps it) and ABANDONs the launch hook with curl signing as the instance role, so the
+ * instance never sits out the hook's timeout.
  */
 export function agentStartScript(
     agent: AgentArtifact,
     hook: LaunchHookName,
     target: StartScriptTarget = INSTANCE_TARGET,
 ): string {
-    const file = `${target.dir}/warmstack-agent.js`;
     const stack = agent.source === "stack" ? agent : undefined;
-    const region = stack?.region ?? "";
-    const objectUrl =
-        stack && (target.objectUrl ?? `https://${stack.bucket}.s3.${stack.region}.amazonaws.com/${stack.key}`);
-    const install = stack
-        ? `# The stack's agent: kept when it is already the right one (a warm pool instance boots again), else fetched.
-if [ "$(sha256sum "$AGENT" 2>/dev/null | cut -d' ' -f1)" != "$SHA256" ]; then
-  creds || cannot_run "no instance role credentials from IMDS at $IMDS"
-  partial="$(install -d -m 0755 "$DIR" && mktemp "$DIR/.download.XXXXXX")" || cannot_run "cannot write to $DIR"
-  trap 'rm -f "$partial"' EXIT
-  curl -fsS --connect-timeout 5 --max-time 120 --retry 2 --retry-max-time 240 -o "$partial" \\
-      --aws-sigv4 "aws:amz:$REGION:s3" --user "$AK:$SK" -H "x-amz-security-token: $TK" \\
-      -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$OBJECT_URL" ||
-    cannot_run "could not download the agent from $OBJECT_URL with the instance role (curl exit $?)"
-  got="$(sha256sum "$partial" | cut -d' ' -f1)"
-  [ "$got" = "$SHA256" ] ||
-    cannot_run "the agent downloaded from $OBJECT_URL has SHA-256 $got, the stack expects $SHA256: not installed"
-  chmod 0644 "$partial"
-  mv -f "$partial" "$AGENT"
-  echo "warmstack: agent $SHA256 installed at $AGENT"
-fi`
-        : `# Baked into the image (docs/agent.md).
-[ -s "$AGENT" ] || cannot_run "no agent at $AGENT: bake it into the AMI (docs/agent.md) or use compute.agent.source stack"`;
-    return `#!/bin/bash
-# warmstack: make sure this instance can run the agent, then run it; if it cannot, say why and ABANDON the hook.
-set -uo pipefail
-DIR=${sh(target.dir)}
-AGENT=${sh(file)}
-CONFIG=${sh(target.config)}
-IMDS=${sh(target.imds)}
-REGION=${sh(region)}
-GROUP=${sh(hook.groupName)}
-HOOK=${sh(hook.hookName)}
-${stack ? `SHA256=${sh(stack.sha256)}\nOBJECT_URL=${sh(objectUrl as string)}\n` : ""}AUTOSCALING_URL=${sh(target.autoScalingUrl ?? "")}
-AK= SK= TK=
-
-imds() { # path: one IMDSv2 read
-  local token
-  token="$(curl -fsS --connect-timeout 2 --max-time 5 -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$IMDS/latest/api/token")" &&
-    curl -fsS --connect-timeout 2 --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$IMDS/latest/meta-data/$1"
-}
-
-creds() { # the instance role's credentials, for curl --aws-sigv4
-  [ -n "$AK" ] && return 0
-  local role json
-  role="$(imds iam/security-credentials/ | head -n1)" && json="$(imds "iam/security-credentials/$role")" || return 1
-  AK="$(printf '%s' "$json" | sed -n 's/.*"AccessKeyId" *: *"\\([^"]*\\)".*/\\1/p')"
-  SK="$(printf '%s' "$json" | sed -n 's/.*"SecretAccessKey" *: *"\\([^"]*\\)".*/\\1/p')"
-  TK="$(printf '%s' "$json" | sed -n 's/.*"Token" *: *"\\([^"]*\\)".*/\\1/p')"
-  [ -n "$AK" ] && [ -n "$SK" ]
-}
-
-cannot_run() { # reason: print it, ABANDON the launch hook, exit without a restart
-  echo "warmstack: the agent cannot run: $1" >&2
-  local id
-  [ -n "$REGION" ] || REGION="$(imds placement/region)"
-  if id="$(imds instance-id)" && creds &&
-    curl -fsS --connect-timeout 5 --max-time 10 -o /dev/null \\
-      --aws-sigv4 "aws:amz:$REGION:autoscaling" --user "$AK:$SK" -H "x-amz-security-token: $TK" \\
-      --data-urlencode Action=CompleteLifecycleAction --data-urlencode Version=2011-01-01 \\
-      --data-urlencode "AutoScalingGroupName=$GROUP" --data-urlencode "LifecycleHookName=$HOOK" \\
-      --data-urlencode "InstanceId=$id" --data-urlencode LifecycleActionResult=ABANDON \\
-      "\${AUTOSCALING_URL:-https://autoscaling.$REGION.amazonaws.com/}"; then
-    echo "warmstack: ABANDON sent for $id" >&2
-  else
-    echo "warmstack: could not send ABANDON; AWS abandons the instance when the hook times out" >&2
-  fi
-  exit ${CANNOT_RUN_EXIT}
-}
-
-# Node ${AGENT_NODE_MAJOR} or later: the first on PATH of node and the versioned names Amazon Linux 2023 installs.
-NODE=
-for candidate in node node-24 node-22 node-20; do
-  path="$(command -v "$candidate")" || continue
-  version="$("$path" --version 2>/dev/null)"
-  major="\${version#v}"; major="\${major%%.*}"
-  if [[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -ge ${AGENT_NODE_MAJOR} ]; then NODE="$path"; break; fi
-  echo "warmstack: $path is Node \${version:-of unknown version}, the agent needs ${AGENT_NODE_MAJOR} or later" >&2
-done
-[ -n "$NODE" ] || cannot_run "no Node ${AGENT_NODE_MAJOR} or later on PATH ($PATH): install one (dnf install -y nodejs22) in the AMI"
-
-${install}
-
-exec "$NODE" "$AGENT" --config "$CONFIG" --watch
-`;
+    const values: Record<string, string> = {
+        SOURCE: agent.source,
+        DIR: target.dir,
+        AGENT: `${target.dir}/warmstack-agent.js`,
+        CONFIG: target.config,
+        IMDS: target.imds,
+        REGION: stack?.region ?? "",
+        GROUP: hook.groupName,
+        HOOK: hook.hookName,
+        AUTOSCALING_URL: target.autoScalingUrl ?? "",
+        NODE_MAJOR: String(AGENT_NODE_MAJOR),
+        CANNOT_RUN_EXIT: String(CANNOT_RUN_EXIT),
+        ...(stack && {
+            SHA256: stack.sha256,
+            OBJECT_URL: target.objectUrl ?? `https://${stack.bucket}.s3.${stack.region}.amazonaws.com/${stack.key}`,
+        }),
+    };
+    const block = Object.entries(values)
+        .map(([name, value]) => `${name}=${sh(value)}`)
+        .join("\n");
+    return `#!/bin/bash\n${block}\n${START_SCRIPT_BODY}`;
 }
 
 /** The launch template's user data: the agent config, the RDS CA bundle, the start script and the unit. */

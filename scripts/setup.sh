@@ -13,6 +13,8 @@ have_postgres() {
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 have_postgres || missing+=(postgresql)
+# The instances' start script (infra/agent-start.sh) is checked by shellcheck in the tests and in CI.
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 
 if ((${#missing[@]} > 0)); then
   echo "setup: installing ${missing[*]} from Debian packages"
@@ -25,12 +27,12 @@ if ((${#missing[@]} > 0)); then
       exit 1
     fi
   fi
-  # Asking for an already installed package is a no-op, so always name both.
+  # Asking for an already installed package is a no-op, so always name them all.
   # Any system services the packages start are left alone; the tests never use them.
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql shellcheck
 else
-  echo "setup: redis-server and PostgreSQL already installed"
+  echo "setup: redis-server, PostgreSQL and shellcheck already installed"
 fi
 
 echo "setup: npm ci in $(pwd)"

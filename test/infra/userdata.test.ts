@@ -329,6 +329,25 @@ describe("user data", () => {
         assert.match(agentStartScript({ source: "ami" }, HOOK), new RegExp(`AGENT='${AGENT_FILE}'`));
     });
 
+    it("the start script is a shell file shellcheck finds nothing in, and so is each script it becomes", async () => {
+        const shellcheck = (args: string[], input?: string) =>
+            new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+                const child = spawn("shellcheck", args, { stdio: ["pipe", "pipe", "pipe"] });
+                let out = "";
+                child.stdout.on("data", (c) => (out += c));
+                child.stderr.on("data", (c) => (out += c));
+                child.on("error", () => reject(new Error("shellcheck is not installed: npm run setup installs it")));
+                child.on("close", (code) => resolve({ code, out }));
+                child.stdin.end(input ?? "");
+            });
+        const file = await shellcheck([path.join(__dirname, "..", "..", "infra", "agent-start.sh")]);
+        assert.equal(file.code, 0, file.out);
+        for (const agent of [stack, { source: "ami" } as const]) {
+            const generated = await shellcheck(["-"], agentStartScript(agent, HOOK));
+            assert.equal(generated.code, 0, generated.out);
+        }
+    });
+
     it("is valid bash, and the config it writes is one the agent accepts", async () => {
         for (const agent of [stack, { source: "ami" } as const]) {
             const script = userDataScript(config, agent);

@@ -155,15 +155,8 @@ export const cacheFitsHotSet: StackValidationPolicy = {
         eachKnown(cachesOf(args.resources), (cache) => {
             if (prewarmsOf(cache, args.resources).length === 0) return;
             const hotSet = numberOf(tagMapOf(cache.props).get(CACHE_TAGS.hotSetBytes));
-            if (hotSet === undefined) {
-                reportViolation(
-                    `${cache.name} does not publish the size of the hot set its CachePrewarm writes (tag ` +
-                        `${CACHE_TAGS.hotSetBytes}: top keys × bytes per key), so whether it fits cannot be checked. ` +
-                        "Tag the cache with it (see the policy contract).",
-                    cache.urn,
-                );
-                return;
-            }
+            // Untagged (a stack warmstack did not build): unjudged-resources names it, as an advisory.
+            if (hotSet === undefined) return;
             const node = nodeMemoryBytes(cache.props.nodeType);
             // A node type the table does not list: unjudged-resources says so, as an advisory.
             if (node === undefined) return;

@@ -36,27 +36,16 @@ interface AppTier {
     plannedReplicas?: number;
 }
 
-/** The groups' peaks and published pool sizes; a group without them is reported, as its demand is unknown. */
-function appTiers(
-    groups: PolicyResource[],
-    unknowns: Unknowns,
-    reportViolation: (message: string, urn?: string) => void,
-): AppTier[] {
+/** The groups' peaks and published pool sizes; a group without them is left out, as its demand is unknown. */
+function appTiers(groups: PolicyResource[], unknowns: Unknowns): AppTier[] {
     return groups.flatMap(
         (group) =>
             unknowns.check(group, (): AppTier[] => {
                 const tags = tagsOf(group.props);
                 const writerPool = numberOf(tags.get(TAGS.writerPool));
                 const readerPoolPerReplica = numberOf(tags.get(TAGS.readerPoolPerReplica));
-                if (writerPool === undefined || readerPoolPerReplica === undefined) {
-                    reportViolation(
-                        `${group.name} does not publish the connections each instance opens ` +
-                            `(tags ${TAGS.writerPool} and ${TAGS.readerPoolPerReplica}), so its demand on the database at the ` +
-                            "peak cannot be checked. Tag the group with its per-instance pool sizes (see the policy contract).",
-                        group.urn,
-                    );
-                    return [];
-                }
+                // Untagged (a stack warmstack did not build): unjudged-resources names it, as an advisory.
+                if (writerPool === undefined || readerPoolPerReplica === undefined) return [];
                 const peak = numberOf(group.props.maxSize) ?? 0;
                 return [
                     {
@@ -87,7 +76,7 @@ export const connectionBudget: StackValidationPolicy = {
         if (databases.length === 0 && outside.length === 0) return;
         const unknowns = new Unknowns();
         // Every group of the stack is taken to reach every database of the stack: the props cannot tell.
-        const tiers = appTiers(ofType(args.resources, TYPES.group), unknowns, reportViolation);
+        const tiers = appTiers(ofType(args.resources, TYPES.group), unknowns);
 
         /** `endpoint`'s max_connections over `instances` (the smallest: any Aurora instance may be the writer). */
         const checkEndpoint = (

@@ -167,11 +167,23 @@ function templateProblems(template: PolicyResource, state: string, rootDeviceNam
     return problems;
 }
 
+/**
+ * Spot capacity a mixedInstancesPolicy asks for: AWS launches On-Demand up to onDemandBaseCapacity, then
+ * onDemandPercentageAboveBaseCapacity % On-Demand (AWS's default 100: none Spot) and the rest Spot.
+ */
+function spotShare(group: Props): number | undefined {
+    const policy = group.mixedInstancesPolicy;
+    const distribution = isRecord(policy) && isRecord(policy.instancesDistribution) ? policy.instancesDistribution : {};
+    const onDemand = numberOf(distribution.onDemandPercentageAboveBaseCapacity) ?? 100;
+    return onDemand < 100 ? 100 - onDemand : undefined;
+}
+
 export const warmPoolCompatible: StackValidationPolicy = {
     name: POLICY.warmPoolCompatible,
     description:
-        "Warm pools are only set up in ways AWS accepts, so the deploy does not fail at apply time: no " +
-        "mixedInstancesPolicy, no Spot, hibernation enabled for a Hibernated pool, an EBS root for Stopped and " +
+        "Warm pools are only set up in ways AWS accepts, so the deploy does not fail at apply time: On-Demand only " +
+        "(no Spot in a launch template or a mixedInstancesPolicy; a mixedInstancesPolicy of On-Demand types is " +
+        "accepted since November 2025), hibernation enabled for a Hibernated pool, an EBS root for Stopped and " +
         "Hibernated pools.",
     enforcementLevel: "mandatory",
     configSchema: warmPoolCompatibleConfig,
@@ -183,13 +195,22 @@ export const warmPoolCompatible: StackValidationPolicy = {
             unknowns.check(group, () => {
                 const pool = warmPoolOf(group.props);
                 if (!pool) return;
-                const problems = isSet(group.props, "mixedInstancesPolicy")
-                    ? [
-                          "the group has a mixedInstancesPolicy, which AWS does not allow with a warm pool: use a " +
-                              "single launch template, or drop the warm pool",
-                      ]
-                    : [];
-                for (const template of referencedBy(group, "launchTemplate", templates, [])) {
+                const spot = spotShare(group.props);
+                const problems =
+                    spot === undefined
+                        ? []
+                        : [
+                              `the group's mixedInstancesPolicy asks for Spot capacity (instancesDistribution.` +
+                                  `onDemandPercentageAboveBaseCapacity ${100 - spot}: ${spot} % of the instances ` +
+                                  "above the base are Spot), which a warm pool cannot hold: set it to 100 (On-Demand " +
+                                  "only; the policy's instance types are fine), or drop the warm pool",
+                          ];
+                // Its own template, or the ones its mixedInstancesPolicy launches (the default and each override's).
+                const launched = [
+                    ...referencedBy(group, "launchTemplate", templates, []),
+                    ...referencedBy(group, "mixedInstancesPolicy", templates, []),
+                ].filter((t, i, all) => all.indexOf(t) === i);
+                for (const template of launched) {
                     problems.push(
                         ...(unknowns.check(template, () =>
                             templateProblems(template, poolStateOf(pool), rootDeviceNames),

@@ -1,11 +1,12 @@
 // What plays a part in the chain but the pack cannot judge: said as an advisory, never passed over in silence.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { nodeMemoryBytes, REDIS_ENGINES } from "./cache";
-import { TYPES } from "./shared/contract";
+import { cachesOf, nodeMemoryBytes, prewarmsOf, REDIS_ENGINES } from "./cache";
+import { CACHE_TAGS, TAGS, TYPES } from "./shared/contract";
 import { databasesOf, outsideReplicasOf, POSTGRES_ENGINES, regionOf } from "./database";
+import { tagMapOf } from "./event";
 import { POLICY } from "./names";
 import { NODE_MEMORY_AS_OF } from "./shared/node-memory";
-import { eachKnown, isSet, known, Props, stringOf } from "./props";
+import { eachKnown, isSet, known, numberOf, Props, stringOf, tagsOf } from "./props";
 
 /** Resource kinds that hold the hot data or carry the database's connections, which no policy of the pack reads. */
 export const UNJUDGED_TYPES: Readonly<Record<string, string>> = {
@@ -24,27 +25,63 @@ const kindMessage = (what: string) =>
     `is ${what}: the pack cannot judge whether it is warm, replicated and sized for the peak. Check it by hand ` +
     "before the event — its warm, its capacity and its connections — or use a kind the pack reads (see its README).";
 
-/** What the pack cannot judge about this resource, after its name; undefined when it can, or it plays no part. */
-function unjudged(type: string, props: Props): string | undefined {
-    if (type in UNJUDGED_TYPES) return kindMessage(UNJUDGED_TYPES[type]);
+/** The resource's `tags`, or undefined while they are unknown (at preview they may yet hold what is asked for). */
+function knownTags(props: Props): { tags: unknown } | undefined {
+    const tags = known(props, "tags");
+    return tags === undefined && isSet(props, "tags") ? undefined : { tags };
+}
+
+/** Why cache-fits-hot-set cannot judge a pre-warmed cache, after its name: no hot-set tag. */
+function hotSetFindings(props: Props): string[] {
+    const tags = knownTags(props);
+    if (!tags || numberOf(tagMapOf(tags).get(CACHE_TAGS.hotSetBytes)) !== undefined) return [];
+    return [
+        `does not publish the size of the hot set its CachePrewarm writes (tag ${CACHE_TAGS.hotSetBytes}: top ` +
+            `keys × bytes per key): ${POLICY.cacheFitsHotSet} cannot tell whether it holds it. Tag it with that ` +
+            "whole number of bytes to be judged (see the policy contract), or check by hand that the node memory × " +
+            "shards, less 25 % reserved, holds it.",
+    ];
+}
+
+/** Why the pack cannot judge a group's connections, after its name. */
+function groupFindings(props: Props): string[] {
+    const list = knownTags(props);
+    if (!list) return [];
+    const tags = tagsOf({ tags: list.tags });
+    const missing = [TAGS.writerPool, TAGS.readerPoolPerReplica].filter((t) => numberOf(tags.get(t)) === undefined);
+    if (missing.length === 0) return [];
+    return [
+        `does not publish the connections each instance opens (tag${missing.length > 1 ? "s" : ""} ` +
+            `${missing.join(" and ")}): ${POLICY.connectionBudget} cannot count its demand on the database at the ` +
+            `peak. Tag the group with its per-instance pool sizes (${TAGS.writerPool}: to the writer, ` +
+            `${TAGS.readerPoolPerReplica}: to each replica) to be judged, or check by hand that maxSize × the ` +
+            "pool fits every endpoint's max_connections.",
+    ];
+}
+
+/** What the pack cannot judge about this resource, each after its name; none when it can, or it plays no part. */
+function unjudged(type: string, props: Props): string[] {
+    if (type in UNJUDGED_TYPES) return [kindMessage(UNJUDGED_TYPES[type])];
     const engine = stringOf(known(props, "engine"));
     if (type === TYPES.cacheCluster && !isSet(props, "replicationGroupId") && !REDIS_ENGINES.includes(engine ?? "")) {
-        return kindMessage(`an ElastiCache ${engine ?? "(engine unknown)"} cluster (the pack judges Redis and Valkey)`);
+        return [
+            kindMessage(`an ElastiCache ${engine ?? "(engine unknown)"} cluster (the pack judges Redis and Valkey)`),
+        ];
     }
     if ((type === TYPES.dbInstance || type === TYPES.dbCluster) && engine && !POSTGRES_ENGINES.includes(engine)) {
-        return kindMessage(`a ${engine} database (the pack judges PostgreSQL and Aurora PostgreSQL)`);
+        return [kindMessage(`a ${engine} database (the pack judges PostgreSQL and Aurora PostgreSQL)`)];
     }
     if (type === TYPES.replicationGroup || (type === TYPES.cacheCluster && REDIS_ENGINES.includes(engine ?? ""))) {
         const nodeType = known(props, "nodeType");
         if (typeof nodeType === "string" && nodeMemoryBytes(nodeType) === undefined) {
-            return (
+            return [
                 `runs node type ${nodeType}, which the pack's node memory table (${NODE_MEMORY_AS_OF}) does not ` +
-                `list: ${POLICY.cacheFitsHotSet} cannot tell whether it holds its hot set. Check that the node's ` +
-                "memory × shards, less 25 % reserved, holds the hot set, or use a node type the table lists."
-            );
+                    `list: ${POLICY.cacheFitsHotSet} cannot tell whether it holds its hot set. Check that the node's ` +
+                    "memory × shards, less 25 % reserved, holds the hot set, or use a node type the table lists.",
+            ];
         }
     }
-    return undefined;
+    return [];
 }
 
 /** What the pack cannot judge about the stack's read replicas: one whose source is elsewhere, or that serves elsewhere. */
@@ -79,14 +116,23 @@ export const unjudgedResources: StackValidationPolicy = {
     name: POLICY.unjudgedResources,
     description:
         "Names every cache or database the pack cannot judge (another engine, a serverless or managed kind it does " +
-        "not read, a node type it does not know, a replica of a database outside the stack or in another region), " +
-        "so a cold link is never passed over in silence.",
+        "not read, a node type it does not know, a replica of a database outside the stack or in another region) " +
+        "and every group or pre-warmed cache that lacks the tags a policy judges it by (a stack warmstack did not " +
+        "build), so a cold link is never passed over in silence.",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const replicas = unjudgedReplicas(args.resources);
+        const prewarmed = new Set(cachesOf(args.resources).filter((c) => prewarmsOf(c, args.resources).length > 0));
+        // Pool sizes matter only where connection-budget has a database to hold them to.
+        const withDatabase = databasesOf(args.resources).length > 0;
         eachKnown(args.resources, (r) => {
-            const what = unjudged(r.type, r.props) ?? replicas.get(r);
-            if (what !== undefined) reportViolation(`${r.name} ${what}`, r.urn);
+            const findings = [
+                ...unjudged(r.type, r.props),
+                ...(replicas.has(r) ? [replicas.get(r)!] : []),
+                ...(prewarmed.has(r) ? hotSetFindings(r.props) : []),
+                ...(withDatabase && r.type === TYPES.group ? groupFindings(r.props) : []),
+            ];
+            for (const finding of findings) reportViolation(`${r.name} ${finding}`, r.urn);
         });
     },
 };

@@ -48,14 +48,17 @@ describe("cache-fits-hot-set", () => {
         assert.deepEqual(v.found, ["cache-fits-hot-set mandatory cache-redis"]);
     });
 
-    it("blocks a pre-warmed group that does not publish its hot set, and leaves one nobody warms to cache-prewarmed", async () => {
-        const v = await verdicts(cacheFitsHotSet, cacheWith(undefined));
+    it("leaves a pre-warmed group that does not publish its hot set to an advisory naming the tag", async () => {
+        await passes(cacheFitsHotSet, cacheWith(undefined));
+        const v = await verdicts([cacheFitsHotSet, unjudgedResources], cacheWith(undefined));
+        assert.deepEqual(v.found, ["unjudged-resources advisory cache-redis"]);
         assert.match(
             v.messages,
-            /cache-redis does not publish the size of the hot set its CachePrewarm writes \(tag warmstack:hot-set-bytes/,
+            /cache-redis does not publish the size of the hot set its CachePrewarm writes \(tag warmstack:hot-set-bytes: top keys × bytes per key\): cache-fits-hot-set cannot tell whether it holds it\. Tag it with that whole number of bytes to be judged/,
         );
+        // One nobody warms is cache-prewarmed's to block: nothing to size.
         await passes(
-            cacheFitsHotSet,
+            unjudgedResources,
             cacheWith(undefined).filter((r) => r.type !== TYPES.cachePrewarm),
         );
     });

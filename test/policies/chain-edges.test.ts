@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
 import { TYPES } from "../../policies/shared/contract";
+import { unjudgedResources } from "../../policies/unjudged";
 import { auroraDatabase, dbParams, group, prewarm, ramp, rdsDatabase, replicationGroup, warmStack } from "./fixtures";
 import { EngineResource, UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";
@@ -60,24 +61,44 @@ const prewarmed = [
 
 describe("chain policies at their edges", () => {
     describe("connection-budget: which groups it can judge", () => {
-        const pools = "(tags warmstack:pool-writer and warmstack:pool-reader-per-replica)";
-
-        it("blocks a group that publishes its writer pool but not its reader pool, and the reverse", async () => {
+        it("leaves a group that publishes its writer pool but not its reader pool, and the reverse, to unjudged-resources", async () => {
             for (const missing of ["warmstack:pool-reader-per-replica", "warmstack:pool-writer"]) {
-                const v = await verdicts(connectionBudget, [groupWithout(missing), ...rdsDatabase(2).all]);
-                assert.deepEqual(v.found, ["connection-budget mandatory app-group"], `without ${missing}`);
+                const stack = [groupWithout(missing), ...rdsDatabase(2).all];
+                await passes(connectionBudget, stack);
+                const v = await verdicts(unjudgedResources, stack);
+                assert.deepEqual(v.found, ["unjudged-resources advisory app-group"], `without ${missing}`);
                 says(
                     v.messages,
-                    `app-group does not publish the connections each instance opens ${pools}, so its demand on ` +
-                        "the database at the peak cannot be checked. Tag the group with its per-instance pool sizes " +
-                        "(see the policy contract).",
+                    `app-group does not publish the connections each instance opens (tag ${missing}): ` +
+                        "connection-budget cannot count its demand on the database at the peak. Tag the group with " +
+                        "its per-instance pool sizes (warmstack:pool-writer: to the writer, " +
+                        "warmstack:pool-reader-per-replica: to each replica) to be judged, or check by hand that " +
+                        "maxSize × the pool fits every endpoint's max_connections.",
                 );
             }
+            const neither = await verdicts(unjudgedResources, [
+                groupWithout("warmstack:pool-writer", "warmstack:pool-reader-per-replica"),
+                ...rdsDatabase(2).all,
+            ]);
+            assert.match(
+                neither.messages,
+                new RegExp(`opens \\(tags warmstack:pool-writer and warmstack:pool-reader-per-replica\\):`),
+            );
+        });
+
+        it("still counts a tagged group beside an untagged one", async () => {
+            const untagged = groupWithout("warmstack:pool-writer", "warmstack:pool-reader-per-replica");
+            const tagged = renamed(group({ maxSize: 200 }), "api-group");
+            const v = await verdicts(connectionBudget, [untagged, tagged, ...rdsDatabase(2).all]);
+            says(v.messages, "writer db-primary: api-group 200 instances × 10 = 2000 connections at the peak");
+            assert.doesNotMatch(v.messages, /app-group/);
         });
 
         it("asks nothing of the groups when the stack has no PostgreSQL database", async () => {
             const untagged = groupWithout("warmstack:pool-writer", "warmstack:pool-reader-per-replica");
             await passes(connectionBudget, [untagged, replicationGroup()]);
+            // Nor does unjudged-resources: without a database the pool sizes judge nothing.
+            await passes(unjudgedResources, [untagged]);
         });
     });
 

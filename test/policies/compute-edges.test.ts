@@ -100,7 +100,7 @@ describe("compute policies at their edges", () => {
             );
         });
 
-        it("tells how to fix a mixedInstancesPolicy and a Spot template", async () => {
+        it("tells how to fix Spot in a mixedInstancesPolicy and in a template it launches", async () => {
             const messages = await rejected(
                 withTemplate(
                     "Stopped",
@@ -108,18 +108,44 @@ describe("compute policies at their edges", () => {
                     {
                         mixedInstancesPolicy: {
                             launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
+                            instancesDistribution: { onDemandBaseCapacity: 4, onDemandPercentageAboveBaseCapacity: 0 },
                         },
                     },
                 ),
             );
             assert.match(
                 messages,
-                /- the group has a mixedInstancesPolicy, which AWS does not allow with a warm pool: use a single launch template, or drop the warm pool\n/,
+                /- the group's mixedInstancesPolicy asks for Spot capacity \(instancesDistribution\.onDemandPercentageAboveBaseCapacity 0: 100 % of the instances above the base are Spot\), which a warm pool cannot hold: set it to 100 \(On-Demand only; the policy's instance types are fine\), or drop the warm pool\n/,
             );
             assert.match(
                 messages,
                 /- launch template app-template requests Spot instances, which a warm pool cannot hold: drop instanceMarketOptions \(On-Demand\) or the warm pool/,
             );
+        });
+
+        it("takes a mixedInstancesPolicy without a distribution, or at 100 % On-Demand, as On-Demand", async () => {
+            for (const instancesDistribution of [undefined, {}, { onDemandPercentageAboveBaseCapacity: 100 }]) {
+                const asg = group({
+                    warmPool: { minSize: 8, poolState: "Stopped" },
+                    mixedInstancesPolicy: {
+                        launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
+                        ...(instancesDistribution && { instancesDistribution }),
+                    },
+                });
+                const template = resource(TYPES.launchTemplate, "app-template", { blockDeviceMappings: [ROOT] });
+                asg.propertyDependencies.mixedInstancesPolicy = [template.urn];
+                await passes(warmPoolCompatible, [asg, template]);
+            }
+        });
+
+        it("finds the templates a mixedInstancesPolicy launches through its dependency", async () => {
+            const asg = group({
+                warmPool: { minSize: 8, poolState: "Stopped" },
+                mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } } },
+            });
+            const template = resource(TYPES.launchTemplate, "app-template", { blockDeviceMappings: [] });
+            asg.propertyDependencies.mixedInstancesPolicy = [template.urn];
+            assert.match(await rejected([asg, template]), /launch template app-template maps no EBS root volume/);
         });
 
         it("finds the root only among the configured root device names, and only with an ebs block", async () => {

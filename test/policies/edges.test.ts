@@ -136,12 +136,13 @@ describe("edges of the smaller policy files", () => {
             );
         });
 
-        it("cache-fits-hot-set says how to publish the hot set, and every way to make it fit", async () => {
+        it("cache-fits-hot-set leaves an untagged cache to unjudged-resources, and says every way to make it fit", async () => {
             const untagged = replicationGroup({ tags: {} });
-            const v = await verdicts(cacheFitsHotSet, [untagged, prewarm(untagged)]);
+            await passes(cacheFitsHotSet, [untagged, prewarm(untagged)]);
+            const advised = await verdicts(unjudgedResources, [untagged, prewarm(untagged)]);
             assert.match(
-                v.messages,
-                /so whether it fits cannot be checked\. Tag the cache with it \(see the policy contract\)\.$/,
+                advised.messages,
+                /Tag it with that whole number of bytes to be judged \(see the policy contract\), or check by hand that the node memory × shards, less 25 % reserved, holds it\.$/,
             );
             const big = replicationGroup({ tags: { "warmstack:hot-set-bytes": String(20 * 1024 ** 3) } });
             const tooBig = await verdicts(cacheFitsHotSet, [big, prewarm(big)]);

@@ -14,6 +14,7 @@ import {
 } from "../../policies/compute";
 import { TYPES } from "../../policies/shared/contract";
 import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas } from "../../policies/database";
+import { unjudgedResources } from "../../policies/unjudged";
 import {
     analyze,
     cachePrewarm,
@@ -145,17 +146,48 @@ describe("warm-readiness policies on the program's resource shapes", () => {
             await passes(warmPoolCompatible, launch, committedPackConfig("launch"));
         });
 
-        it("blocks a warm pool on a group with a mixedInstancesPolicy", async () => {
-            const v = await verdicts(
-                warmPoolCompatible,
-                edited(bf, TYPES.group, (p) => {
+        it("passes a warm pool on an On-Demand mixedInstancesPolicy, and checks the templates it launches", async () => {
+            // AWS accepts warm pools with mixed instances policies since November 2025; Spot stays refused.
+            const mixed = (resources: EngineResource[], distribution?: Record<string, unknown>) =>
+                edited(resources, TYPES.group, (p, r) => {
                     p.mixedInstancesPolicy = {
-                        launchTemplate: { launchTemplateSpecification: { launchTemplateId: "lt-1" } },
+                        launchTemplate: {
+                            launchTemplateSpecification: { launchTemplateId: p.launchTemplate.id },
+                            overrides: [{ instanceType: "c7i.large" }, { instanceType: "m7i.large" }],
+                        },
+                        ...(distribution && { instancesDistribution: distribution }),
                     };
-                }),
+                    delete p.launchTemplate;
+                    // The same dependency, now through the policy (edit runs on the inputs, then the outputs).
+                    r.propertyDependencies.mixedInstancesPolicy ??= r.propertyDependencies.launchTemplate;
+                    delete r.propertyDependencies.launchTemplate;
+                });
+            await passes(warmPoolCompatible, mixed(bf));
+            await passes(
+                warmPoolCompatible,
+                mixed(bf, { onDemandBaseCapacity: 2, onDemandPercentageAboveBaseCapacity: 100 }),
             );
-            assert.deepEqual(v.found, ["warm-pool-compatible mandatory app-group"]);
-            assert.match(v.messages, /mixedInstancesPolicy, which AWS does not allow with a warm pool/);
+
+            const spot = await verdicts(warmPoolCompatible, mixed(bf, { onDemandPercentageAboveBaseCapacity: 30 }));
+            assert.deepEqual(spot.found, ["warm-pool-compatible mandatory app-group"]);
+            assert.match(
+                spot.messages,
+                /onDemandPercentageAboveBaseCapacity 30: 70 % of the instances above the base are Spot/,
+            );
+
+            const unencrypted = await verdicts(
+                warmPoolCompatible,
+                mixed(
+                    template(launch, (p) => (p.hibernationOptions = { configured: false })),
+                    undefined,
+                ),
+                committedPackConfig("launch"),
+            );
+            assert.deepEqual(unencrypted.found, ["warm-pool-compatible mandatory app-group"]);
+            assert.match(
+                unencrypted.messages,
+                /the pool is Hibernated but launch template app-template does not enable hibernation/,
+            );
         });
 
         it("blocks a launch template that requests Spot, found through the dependency while its id is unknown", async () => {
@@ -520,15 +552,17 @@ describe("warm-readiness policies on the program's resource shapes", () => {
             );
         });
 
-        it("blocks a group that does not publish its pool sizes", async () => {
-            const v = await verdicts(
-                connectionBudget,
-                edited(bf, TYPES.group, (p) => {
-                    p.tags = p.tags.filter((t: { key: string }) => !t.key.startsWith("warmstack:pool"));
-                }),
+        it("leaves a group that does not publish its pool sizes to an advisory naming the tags", async () => {
+            const untagged = edited(bf, TYPES.group, (p) => {
+                p.tags = p.tags.filter((t: { key: string }) => !t.key.startsWith("warmstack:pool"));
+            });
+            await passes(connectionBudget, untagged);
+            const v = await verdicts(unjudgedResources, untagged);
+            assert.deepEqual(v.found, ["unjudged-resources advisory app-group"]);
+            assert.match(
+                v.messages,
+                /app-group does not publish the connections each instance opens \(tags warmstack:pool-writer and warmstack:pool-reader-per-replica\): connection-budget cannot count/,
             );
-            assert.deepEqual(v.found, ["connection-budget mandatory app-group"]);
-            assert.match(v.messages, /app-group does not publish the connections each instance opens/);
         });
 
         it("blocks a reader pool sized for more replicas than exist", async () => {

@@ -210,6 +210,69 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
         );
     });
 
+    /** The program's group launching On-Demand types through a mixedInstancesPolicy, its template kept. */
+    const mixedGroup = (distribution: Record<string, unknown>) =>
+        edited(resources, TYPES.group, (p, r) => {
+            p.mixedInstancesPolicy = {
+                launchTemplate: {
+                    launchTemplateSpecification: { launchTemplateId: p.launchTemplate.id, version: "$Latest" },
+                    overrides: [{ instanceType: "c7i.xlarge" }, { instanceType: "m7i.xlarge" }],
+                },
+                instancesDistribution: distribution,
+            };
+            delete p.launchTemplate;
+            r.propertyDependencies.mixedInstancesPolicy ??= r.propertyDependencies.launchTemplate;
+            delete r.propertyDependencies.launchTemplate;
+        });
+
+    it("AnalyzeStack: passes a warm pool on an On-Demand mixed instances group, which AWS accepts since November 2025", async () => {
+        const onDemand = mixedGroup({ onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 100 });
+        assert.deepEqual(verdicts(await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest(onDemand))), []);
+        assert.deepEqual(await analyzeAll(onDemand), []);
+    });
+
+    it("AnalyzeStack: blocks a warm pool on a group that asks for Spot, on warm-pool-compatible only", async () => {
+        const spot = mixedGroup({ onDemandBaseCapacity: 4, onDemandPercentageAboveBaseCapacity: 0 });
+        const found = verdicts(await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest(spot)));
+        assert.deepEqual(
+            found.map((d) => `${d.policy} ${d.level} ${d.resource}`),
+            ["warm-pool-compatible mandatory app-group"],
+        );
+        assert.match(
+            found[0].message,
+            /app-group's warm pool would be rejected at apply time:\n {2}- the group's mixedInstancesPolicy asks for Spot capacity \(instancesDistribution\.onDemandPercentageAboveBaseCapacity 0: 100 % of the instances above the base are Spot\)/,
+        );
+    });
+
+    it("a compliant stack without warmstack's tags passes with no mandatory violation, and is told what to tag", async () => {
+        const untagged = structuredClone(resources);
+        for (const r of untagged) {
+            for (const props of [r.inputs, r.outputs]) {
+                if (r.type === TYPES.group)
+                    props.tags = props.tags.filter((t: { key: string }) => !t.key.startsWith("warmstack:"));
+                if (r.type === TYPES.replicationGroup)
+                    props.tags = Object.fromEntries(
+                        Object.entries(props.tags ?? {}).filter(([key]) => !key.startsWith("warmstack:")),
+                    );
+            }
+        }
+        assert.deepEqual(await analyzeAll(untagged), []);
+        const advised = verdicts(await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest(untagged)));
+        assert.deepEqual(advised.map((d) => `${d.policy} ${d.level} ${d.resource}`).sort(), [
+            "unjudged-resources advisory app-group",
+            "unjudged-resources advisory cache-redis",
+        ]);
+        const messages = advised.map((d) => d.message).join("\n");
+        assert.match(
+            messages,
+            /app-group does not publish the connections each instance opens .*Tag the group with its per-instance pool sizes \(warmstack:pool-writer: to the writer/,
+        );
+        assert.match(
+            messages,
+            /cache-redis does not publish the size of the hot set its CachePrewarm writes \(tag warmstack:hot-set-bytes/,
+        );
+    });
+
     it("Remediate: with asg-instance-warmup at remediate, sets the default warm-up on a group without one", async () => {
         await unary(
             "configure",

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { POOL_STATES } from "../policies/shared/contract";
 import { DEFAULTS } from "../policies/shared/defaults";
 import { PREWARM_MODES } from "./prewarm-contract";
+import { LAST_SCHEDULABLE, MAX_MINUTES } from "./timeline";
 
 export const NAMESPACE = "warmstack";
 /** Where instances get the agent: the stack's own private bucket, or already baked into the AMI. */
@@ -17,6 +18,11 @@ const wholeAtLeast = (min: number) => {
     const allowed = `a whole number ≥ ${min}`;
     return number(allowed).int({ error: allowed }).min(min, { error: allowed });
 };
+const wholeFromTo = (min: number, max: number, unit = "") => {
+    const allowed = `a whole number from ${min} to ${max}${unit}`;
+    return number(allowed).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed });
+};
+const minutes = (min: number) => wholeFromTo(min, MAX_MINUTES, " (a year)");
 const fraction = () => {
     const allowed = "a fraction from 0 to 1";
     return number(allowed).min(0, { error: allowed }).max(1, { error: allowed });
@@ -51,9 +57,9 @@ const eventSchema = object({
     start: timestamp(),
     end: timestamp(),
     // Warm everything this long before `start`.
-    rampLeadMinutes: wholeAtLeast(1).default(DEFAULTS.rampLeadMinutes),
+    rampLeadMinutes: minutes(1).default(DEFAULTS.rampLeadMinutes),
     // Capacity stays at peak this long after `end`: traffic tails off, it does not stop.
-    cooldownMinutes: wholeAtLeast(0).default(30),
+    cooldownMinutes: minutes(0).default(30),
 });
 
 const trafficSchema = object({
@@ -68,8 +74,8 @@ const computeSchema = object({
     // Required for a system warmstack builds; an attached stack launches from production's own template.
     amiId: awsId("ami").optional(),
     bootSeconds: wholeAtLeast(1).default(180),
-    // Seconds a joining instance needs before its metrics count for scaling.
-    warmupSeconds: wholeAtLeast(0).default(60),
+    // Seconds a joining instance needs before its metrics count for scaling; AWS's defaultInstanceWarmup takes 0–3600.
+    warmupSeconds: wholeFromTo(0, 3600).default(60),
     minInstances: wholeAtLeast(1).default(2),
     rootVolumeGb: wholeAtLeast(8).default(30),
     appPort: wholeAtLeast(1).max(65535, { error: "a port from 1 to 65535" }).default(8080),
@@ -116,7 +122,7 @@ const cacheSchema = object({
         // Mean key + value bytes of the hot set (`warmstack warm --dry-run` reports it): sizes the cache.
         avgEntryBytes: wholeAtLeast(1).default(1024),
         // The scheduled warm fires this long before event.start; left out, the plan picks it (model/data-warm.ts).
-        leadMinutes: wholeAtLeast(1).optional(),
+        leadMinutes: minutes(1).optional(),
     }),
 });
 
@@ -320,6 +326,22 @@ function crossProblems(raw: Record<string, unknown>): ConfigProblem[] {
             allowed: `a time after event.start (${event.data.start})`,
         });
     }
+    const cooldown = event.success
+        ? (event.data.cooldownMinutes ?? eventSchema.shape.cooldownMinutes.parse(undefined))
+        : 0;
+    if (
+        event.success &&
+        event.data.end &&
+        Date.parse(event.data.end) + cooldown * 60_000 > Date.parse(LAST_SCHEDULABLE)
+    ) {
+        problems.push({
+            key: "warmstack:event.end",
+            given: event.data.end,
+            allowed:
+                `a time whose scale-down (end + cooldownMinutes ${cooldown}) falls by ${LAST_SCHEDULABLE}: AWS ` +
+                "schedules take a four-digit year",
+        });
+    }
     const traffic = trafficSchema.partial().safeParse(raw.traffic);
     if (
         traffic.success &&
@@ -446,8 +468,10 @@ export function parseConfig(raw: Record<string, unknown>): WarmstackConfig {
 export function namespaceValues(all: Record<string, string>): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(all)) {
-        const [ns, key] = fullKey.split(":", 2);
-        if (ns !== NAMESPACE || key === undefined) continue;
+        const colon = fullKey.indexOf(":");
+        // The whole rest is the key: `warmstack:cost:draft:` is a key of its own (refused as unknown), not `cost`.
+        if (colon < 0 || fullKey.slice(0, colon) !== NAMESPACE) continue;
+        const key = fullKey.slice(colon + 1);
         try {
             values[key] = JSON.parse(text);
         } catch {

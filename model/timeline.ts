@@ -8,6 +8,18 @@ import type { WarmstackConfig } from "./config";
  */
 export const DEPLOY_ALLOWANCE_MINUTES = 60;
 
+/**
+ * The last instant AWS schedules: EventBridge Scheduler's `at()` and Auto Scaling's StartTime take a four-digit
+ * year. Every instant of the timeline must fall by it (config.ts refuses an end + cooldown past it).
+ */
+export const LAST_SCHEDULABLE = "9999-12-31T23:59:59Z";
+
+/**
+ * The longest lead or cooldown, in minutes: a year. Nothing an event stack schedules is further off its start or
+ * end, and it keeps every instant a finite date (a lead of 10¹² minutes is no date at all).
+ */
+export const MAX_MINUTES = 525_600;
+
 /** Where the event is at `now`: before its start, between start and end, after its end. */
 export type EventPhase = "upcoming" | "started" | "ended";
 

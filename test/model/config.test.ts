@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, namespaceValues, parseConfig } from "../../model/config";
+import { planStack } from "../../model/stack-plan";
 import { committedStacks, stackConfig } from "../support/pulumi";
 import { configWith, validRaw } from "./fixtures";
 
@@ -245,5 +246,89 @@ describe("config", () => {
             }),
             { traffic: { peakRps: 5 }, note: "plain" },
         );
+    });
+
+    it("keeps a key with a second colon whole, so `warmstack:cost:draft:` is refused, not read as warmstack:cost", () => {
+        const values = namespaceValues({
+            "warmstack:cost": '{"instanceHourly":0.1}',
+            "warmstack:cost:draft:": '{"instanceHourly":9}',
+        });
+        assert.deepEqual(values.cost, { instanceHourly: 0.1 });
+        const raw = { ...validRaw(), ...values };
+        assert.throws(
+            () => parseConfig(raw),
+            (err: ConfigError) =>
+                err.problems.length === 1 &&
+                err.problems[0].key === "warmstack:cost:draft:" &&
+                /^unknown key \(a typo\?\); allowed here: event, traffic/.test(err.problems[0].allowed),
+        );
+    });
+
+    describe("durations and instants bounded to what AWS schedules (issue 26 item 9)", () => {
+        const EVENT = { name: "sale", start: "2027-11-26T05:00:00Z", end: "2027-11-27T05:00:00Z" };
+        const messageOf = (patch: (raw: Record<string, any>) => void) => {
+            const raw = validRaw();
+            raw.event = { ...EVENT };
+            patch(raw);
+            try {
+                planStack(
+                    Object.fromEntries(Object.entries(raw).map(([k, v]) => [`warmstack:${k}`, JSON.stringify(v)])),
+                    Date.parse("2026-11-26T00:00:00Z"),
+                );
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+                return err.message;
+            }
+            assert.fail("config was accepted");
+        };
+        const oneProblem = (line: string) => `warmstack config is invalid (1 problem):\n  - ${line}`;
+
+        it("refuses a lead or cooldown beyond a year with one line, not a RangeError", () => {
+            const allowed = "a whole number from 1 to 525600 (a year); given 1000000000000";
+            assert.equal(
+                messageOf((r) => (r.event.cooldownMinutes = 1e12)),
+                oneProblem(`warmstack:event.cooldownMinutes: ${allowed.replace("from 1", "from 0")}`),
+            );
+            assert.equal(
+                messageOf((r) => (r.event.rampLeadMinutes = 1e12)),
+                oneProblem(`warmstack:event.rampLeadMinutes: ${allowed}`),
+            );
+            assert.equal(
+                messageOf((r) => {
+                    r.cache.prewarm.leadMinutes = 1e12;
+                    r.cache.prewarm.ttlSeconds = 9e15;
+                }),
+                oneProblem(`warmstack:cache.prewarm.leadMinutes: ${allowed}`),
+            );
+            // A year itself is accepted as far as the schema goes.
+            assert.equal(
+                parseConfig({ ...validRaw(), event: { ...EVENT, cooldownMinutes: 525_600 } }).event?.cooldownMinutes,
+                525_600,
+            );
+        });
+
+        it("refuses an end whose scale-down falls past 9999-12-31T23:59:59Z, and takes one that falls on it", () => {
+            assert.equal(
+                messageOf((r) => (r.event.end = "9999-12-31T23:59:59Z")),
+                oneProblem(
+                    'warmstack:event.end: a time whose scale-down (end + cooldownMinutes 30) falls by 9999-12-31T23:59:59Z: AWS schedules take a four-digit year; given "9999-12-31T23:59:59Z"',
+                ),
+            );
+            const last = parseConfig({ ...validRaw(), event: { ...EVENT, end: "9999-12-31T23:29:59Z" } });
+            assert.equal(last.event?.end, "9999-12-31T23:29:59Z");
+            assert.match(
+                messageOf((r) => Object.assign(r.event, { end: "9999-12-31T23:29:59Z", cooldownMinutes: 31 })),
+                /end \+ cooldownMinutes 31\) falls by/,
+                "the given cooldown counts, not the default",
+            );
+        });
+
+        it("holds compute.warmupSeconds to AWS's defaultInstanceWarmup range, 0 to 3600", () => {
+            assert.equal(
+                messageOf((r) => (r.compute.warmupSeconds = 3601)),
+                oneProblem("warmstack:compute.warmupSeconds: a whole number from 0 to 3600; given 3601"),
+            );
+            assert.equal(configWith((r) => (r.compute.warmupSeconds = 3600)).compute.warmupSeconds, 3600);
+        });
     });
 });

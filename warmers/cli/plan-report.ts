@@ -19,6 +19,9 @@ const TIMELINE_LABELS: Record<keyof Timeline, string> = {
 };
 
 const count = (n: number) => n.toLocaleString("en-US");
+/** A rate as given: 0.4 rps is "0.4", never "0"; whole rates keep their thousands separators. */
+const rate = (n: number) =>
+    n.toLocaleString("en-US", n >= 1 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 3 });
 const money = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -46,9 +49,11 @@ export function atOffset(iso: string, offset: string): string {
     return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)} ${offset}`;
 }
 
-/** `-1 h 45 min`, `+4 d 1 h`: how far `ms` is from the event's start. */
+/** `-1 h 45 min`, `+4 d 1 h`, `+1 s`: how far `ms` is from the event's start (seconds only under a minute). */
 export function fromStart(ms: number): string {
     if (ms === 0) return "0";
+    const sign = ms < 0 ? "-" : "+";
+    if (Math.abs(ms) < 60_000) return `${sign}${Math.round(Math.abs(ms) / 1000)} s`;
     const minutes = Math.round(Math.abs(ms) / 60_000);
     const parts = [
         [Math.floor(minutes / 1440), "d"],
@@ -56,24 +61,32 @@ export function fromStart(ms: number): string {
         [minutes % 60, "min"],
     ] as const;
     const words = parts.filter(([n]) => n > 0).map(([n, unit]) => `${n} ${unit}`);
-    return `${ms < 0 ? "-" : "+"}${words.join(" ")}`;
+    return `${sign}${words.join(" ")}`;
 }
 
 function timelineTable(plan: ReadinessPlan, now: number): string[] {
     if (!plan.timeline || !plan.event) return ["Timeline: no event (warmstack:event), so nothing is scheduled"];
+    // Each instant on the clock of the one it comes from: across a DST change the end keeps its own offset.
     const offset = offsetOf(plan.event.start);
+    const endOffset = offsetOf(plan.event.end);
     const start = Date.parse(plan.timeline.start);
     const rows = orderedTimeline(plan.timeline).map(({ name, at }) => [
         TIMELINE_LABELS[name],
         `${at.slice(0, 10)} ${at.slice(11, 16)}`,
-        atOffset(at, offset),
+        atOffset(at, name === "end" || name === "scaleDown" ? endOffset : offset),
         fromStart(Date.parse(at) - start),
         Date.parse(at) <= now ? "past" : "",
     ]);
     return [
         renderTable({
             title: `Timeline (event ${plan.event.name}, ${plan.event.phase})`,
-            header: ["", "UTC", `event time (${offset})`, "from start", ""],
+            header: [
+                "",
+                "UTC",
+                `event time (${offset === endOffset ? offset : `${offset}, end ${endOffset}`})`,
+                "from start",
+                "",
+            ],
             rows,
         }),
     ];
@@ -91,7 +104,7 @@ function capacityTable(plan: ReadinessPlan, config: WarmstackConfig): string {
         [
             "instances",
             `${instances.baseline} baseline, ${instances.peak} peak`,
-            `${count(traffic.baselineRps)} / ${count(traffic.peakRps)} rps at ${count(traffic.rpsPerInstance)} per instance, ${percent(traffic.headroom)} headroom`,
+            `${rate(traffic.baselineRps)} / ${rate(traffic.peakRps)} rps at ${rate(traffic.rpsPerInstance)} per instance, ${percent(traffic.headroom)} headroom`,
         ],
         [
             "auto scaling group",
@@ -137,7 +150,7 @@ function dataTierTable(plan: ReadinessPlan, config: WarmstackConfig): string {
         ];
     };
     const connections = renderTable({
-        title: `Data tier: ${database.replicas} replica(s) (readQps ${count(config.database.readQps)} at ${count(config.database.readQpsPerReplica)} each), maxConnections ${count(database.maxConnections)} per endpoint`,
+        title: `Data tier: ${database.replicas} replica(s) (readQps ${rate(config.database.readQps)} at ${rate(config.database.readQpsPerReplica)} each), maxConnections ${count(database.maxConnections)} per endpoint`,
         header: ["endpoint", "pool per instance", `at peak (${instances.peak} instances)`, "budget", "share"],
         rows: [
             endpoint("writer", database.writerPoolPerInstance),
@@ -151,8 +164,11 @@ function dataTierTable(plan: ReadinessPlan, config: WarmstackConfig): string {
         `hot set: ${count(cache.prewarmKeys)} keys × ${count(cache.bytesPerKey)} B = ${bytes(cache.hotSetBytes)} in ` +
             `${cache.shards} shard(s) of ${bytes(cache.usableBytesPerShard)} usable (${cache.nodes} nodes, ` +
             `${cache.replicasPerShard} replica(s) per shard, cluster mode ${cache.clusterMode ? "on" : "off"})`,
-        `data warm: replica buffers (${relations}) then the cache, ${dataPrewarm.leadMinutes} min before the start` +
-            `${dataPrewarm.scheduleAt ? ` (${dataPrewarm.scheduleAt})` : ""}; cache warm about ` +
+        `data warm: replica buffers (${relations}) then the cache, ` +
+            (plan.event
+                ? `${dataPrewarm.leadMinutes} min before the start${dataPrewarm.scheduleAt ? ` (${dataPrewarm.scheduleAt})` : ""}`
+                : "at each deploy (no event, so none is scheduled)") +
+            "; cache warm about " +
             `${dataPrewarm.estimatedSeconds} s at ${count(dataPrewarm.keysPerSecond)} keys/s`,
     ].join("\n");
 }

@@ -5,4 +5,5 @@ export { warm } from "./engine/warm";
 export { WARM_DEFAULTS, type WarmOptions } from "./engine/options";
 export type { EntrySizes, SkipCounts, WarmProgress, WarmReport } from "./engine/report";
 export { ColdCacheError, WarmConnectionError, WarmError, WarmIncompleteError, WarmInputError } from "./engine/errors";
+export { WarmEvictionError, type MemoryCheck } from "./engine/memory-check";
 export { EXIT, exitCodeFor, WarmstackError, type ErrorCode } from "../model/errors";

@@ -27,8 +27,10 @@ describe("warm: verify and minWarmth", () => {
         return server.url;
     }
 
-    it("a warm larger than maxmemory evicts its own hottest keys: ColdCacheError", async () => {
-        await assert.rejects(warm({ ...base, redis: await smallRedis("allkeys-lru") }), (err: unknown) => {
+    it("a warm larger than maxmemory, its eviction accepted, evicts its own hottest keys: ColdCacheError", async () => {
+        // Without acceptEviction it is refused before the first write (eviction.test.ts).
+        const redis = await smallRedis("allkeys-lru");
+        await assert.rejects(warm({ ...base, redis, acceptEviction: true }), (err: unknown) => {
             assert.ok(err instanceof ColdCacheError, String(err));
             assert.equal(err.report.keysWritten, ROWS); // every SET succeeded…
             // …and the first ones were evicted: about half the hot set is gone, and the sample over all of it says so.
@@ -82,7 +84,8 @@ describe("warm: verify and minWarmth", () => {
     });
 
     it("minWarmth is the threshold: the same cold cache passes at 0", async () => {
-        const report = await warm({ ...base, redis: await smallRedis("allkeys-lru"), minWarmth: 0 });
+        const redis = await smallRedis("allkeys-lru");
+        const report = await warm({ ...base, redis, minWarmth: 0, acceptEviction: true });
         assert.ok(report.warmth < 0.5);
     });
 
@@ -141,8 +144,9 @@ describe("warm: verify and minWarmth", () => {
             const keys = Array.from({ length: 200 }, (_, i) => `v:${i}`);
             await redis.mset(Object.fromEntries(keys.map((key) => [key, "1"])));
             await redis.del(...keys.slice(0, 50));
-            assert.deepEqual(await verify(client, keys), { sampled: 200, present: 150, warmth: 0.75 });
-            assert.deepEqual(await verify(client, []), { sampled: 0, present: 0, warmth: 0 });
+            const found = keys.map((_, i) => i >= 50);
+            assert.deepEqual(await verify(client, keys), { sampled: 200, present: 150, warmth: 0.75, found });
+            assert.deepEqual(await verify(client, []), { sampled: 0, present: 0, warmth: 0, found: [] });
         } finally {
             client.disconnect();
             redis.disconnect();

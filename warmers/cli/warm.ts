@@ -4,6 +4,7 @@
 // is WARM_FLAGS rendered (a test holds them equal).
 import { Command, Option } from "commander";
 import { ColdCacheError, WarmIncompleteError } from "../engine/errors";
+import { describeNode, WarmEvictionError } from "../engine/memory-check";
 import { WARM_DEFAULTS, WARM_LIMITS, type NumberOption, type WarmOptions } from "../engine/options";
 import type { WarmReport } from "../engine/report";
 import { parsePartition } from "../engine/partition";
@@ -84,6 +85,12 @@ export const WARM_FLAGS: readonly (WarmFlag & { name?: OptionName })[] = [
     flag("rate", "--rate <ops>", "unlimited", "at most this many writes per second, on average"),
     flag("maxValueBytes", "--max-value-bytes <n>", "", "skip and count larger values (or DUMP payloads)"),
     flag("overwrite", "--overwrite", "", "replace keys that already exist (otherwise `SET … NX`: live data wins)"),
+    flag(
+        "acceptEviction",
+        "--accept-eviction",
+        "",
+        "write even when the hot set does not fit the free memory of a primary that evicts: live keys will be evicted (otherwise refused before the first write)",
+    ),
     flag("minWarmth", "--min-warmth <fraction>", "", "fail unless this fraction of the sampled hot keys is present"),
     flag("maxRefused", "--max-refused <n>", "", "fail when Redis refuses more writes than this (OOM…)"),
     flag(
@@ -175,6 +182,15 @@ function summary(report: WarmReport): string {
         `hot set: ${entries.count} entries, mean ${entries.meanBytes} B (key + value)${largest}; ` +
             `about ${(entries.redisBytes / MIB).toFixed(1)} MiB in Redis`,
     ];
+    if (report.memory) {
+        const { memory } = report;
+        const verdict = memory.evicts
+            ? report.dryRun
+                ? "a warm would be refused (--accept-eviction writes anyway)"
+                : "written anyway (--accept-eviction): live keys were evicted"
+            : "fits";
+        lines.push(`memory: ${verdict}`, ...memory.nodes.map((node) => `  ${describeNode(node, memory.headroom)}`));
+    }
     if (report.oldestValueAgeMs !== undefined)
         lines.push(
             `oldest value written was read ${(report.oldestValueAgeMs / 1000).toFixed(1)} s before Redis had it`,
@@ -191,5 +207,6 @@ function failure(err: unknown): object {
     const error = { name: (err as Error).name, code: (err as { code?: string }).code, message: describe(err) };
     if (err instanceof WarmIncompleteError) return { error, progress: err.progress };
     if (err instanceof ColdCacheError) return { error, report: err.report };
+    if (err instanceof WarmEvictionError) return { error, memory: err.check };
     return { error };
 }

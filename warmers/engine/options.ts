@@ -65,6 +65,13 @@ export interface WarmOptions {
      */
     overwrite?: boolean;
     /**
+     * Write even when the hot set does not fit the free memory of a primary whose policy evicts: live keys will be
+     * evicted to make room. Without it such a warm is refused before its first write (the report's `memory` says
+     * by how much it does not fit).
+     * @defaultValue false
+     */
+    acceptEviction?: boolean;
+    /**
      * Fail with ColdCacheError when a smaller fraction of the sampled hot keys is present after the warm.
      * @defaultValue 0.95
      */
@@ -121,6 +128,7 @@ export const WARM_DEFAULTS = {
     concurrency: 3,
     maxValueBytes: 1024 * 1024,
     overwrite: false,
+    acceptEviction: false,
     minWarmth: 0.95,
     maxRefused: 0,
     verifySample: 1000,

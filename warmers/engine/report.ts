@@ -1,4 +1,5 @@
 // What a warm tells its caller: the running figures while it streams, and the full report at the end.
+import type { MemoryCheck } from "./memory-check";
 
 export interface SkipCounts {
     /** The key already existed (live traffic wrote it first): left alone unless `overwrite`. */
@@ -53,4 +54,9 @@ export interface WarmReport extends WarmProgress {
     verified: { sampled: number; present: number };
     /** The first error Redis gave for a refused key, when `errors` > 0. */
     firstError?: string;
+    /**
+     * Whether the hot set fits each primary's memory without evicting live data (memory-check.ts): in a dry run,
+     * and in a warm whose target evicts (from the sizing pass before its first write). Absent otherwise.
+     */
+    memory?: MemoryCheck;
 }

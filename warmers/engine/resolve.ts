@@ -26,6 +26,7 @@ const OPTION_NAMES: readonly (keyof WarmOptions)[] = [
     "rate",
     "maxValueBytes",
     "overwrite",
+    "acceptEviction",
     "minWarmth",
     "maxRefused",
     "verifySample",
@@ -99,6 +100,7 @@ export function resolveOptions(input: WarmOptions): ResolvedOptions {
         rate,
         maxValueBytes: number("maxValueBytes") ?? WARM_DEFAULTS.maxValueBytes,
         overwrite: flag(input, "overwrite"),
+        acceptEviction: flag(input, "acceptEviction"),
         minWarmth: number("minWarmth") ?? WARM_DEFAULTS.minWarmth,
         maxRefused: number("maxRefused") ?? WARM_DEFAULTS.maxRefused,
         verifySample: number("verifySample") ?? WARM_DEFAULTS.verifySample,
@@ -144,7 +146,7 @@ function requiredText(input: WarmOptions, field: Field<string>): string {
     return value;
 }
 
-function flag(input: WarmOptions, field: "cluster" | "overwrite" | "dryRun"): boolean {
+function flag(input: WarmOptions, field: "cluster" | "overwrite" | "acceptEviction" | "dryRun"): boolean {
     const value: unknown = input[field];
     if (value !== undefined && typeof value !== "boolean") throw fieldError(field, "true or false", value);
     return value ?? WARM_DEFAULTS[field];

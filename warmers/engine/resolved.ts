@@ -35,6 +35,7 @@ export interface ResolvedOptions {
     rate?: number;
     maxValueBytes: number;
     overwrite: boolean;
+    acceptEviction: boolean;
     minWarmth: number;
     maxRefused: number;
     verifySample: number;

@@ -9,11 +9,13 @@ export interface Verification {
     present: number;
     /** present / sampled; 0 when the source gave nothing to warm: an empty cache is not a warm one. */
     warmth: number;
+    /** Per sampled key, in order: whether it is present. */
+    found: boolean[];
 }
 
 export async function verify(client: RedisClient, keys: readonly Bytes[]): Promise<Verification> {
     // One EXISTS per key (auto-pipelined): a multi-key EXISTS would cross slots in a cluster.
-    const found = await Promise.all(keys.map((key) => client.exists(key)));
-    const present = found.reduce<number>((sum, n) => sum + n, 0);
-    return { sampled: keys.length, present, warmth: keys.length ? present / keys.length : 0 };
+    const found = (await Promise.all(keys.map((key) => client.exists(key)))).map((n) => n > 0);
+    const present = found.filter(Boolean).length;
+    return { sampled: keys.length, present, warmth: keys.length ? present / keys.length : 0, found };
 }

@@ -1,12 +1,12 @@
-// Auth and TLS on real servers: a password from the URL or the explicit option, an ACL user, rediss://
-// with a private CA; a wrong password or an untrusted certificate fails before anything is written.
+// Auth and TLS on real servers: a password from the URL or the explicit option, an ACL user, rediss:// with a
+// private CA (makeCertificates); a wrong password or an untrusted certificate fails before anything is written.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
 import { warm, WarmConnectionError } from "../../warmers";
+import { makeCertificates, type Certificates } from "../../warmers/local/servers";
 import { closedPort, startRedis, type RedisServer, redisClient } from "../support/servers";
 
 describe("warm: auth and TLS", () => {
@@ -16,6 +16,7 @@ describe("warm: auth and TLS", () => {
     let admin: Redis;
     let tlsPort: number;
     let ca: string;
+    let certificates: Certificates;
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-tls-"));
@@ -24,41 +25,19 @@ describe("warm: auth and TLS", () => {
             source,
             Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `k:${i}`, value: `v:${i}` })).join("\n"),
         );
-        // A self-signed certificate for 127.0.0.1 that doubles as its own CA.
-        const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key,
-                "-out",
-                cert,
-                "-days",
-                "1",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1",
-            ],
-            { stdio: "ignore" },
-        );
-        ca = fs.readFileSync(cert, "utf8");
+        certificates = makeCertificates();
+        ca = certificates.ca;
         tlsPort = await closedPort();
         server = await startRedis({
             args: [
                 "--tls-port",
                 String(tlsPort),
                 "--tls-cert-file",
-                cert,
+                certificates.certFile,
                 "--tls-key-file",
-                key,
+                certificates.keyFile,
                 "--tls-ca-cert-file",
-                cert,
+                certificates.caFile,
                 "--tls-auth-clients",
                 "no",
             ],
@@ -68,6 +47,7 @@ describe("warm: auth and TLS", () => {
     after(async () => {
         admin.disconnect();
         await server.stop();
+        await certificates.remove();
         fs.rmSync(dir, { recursive: true, force: true });
     });
     beforeEach(() => admin.flushall());

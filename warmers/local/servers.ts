@@ -28,8 +28,12 @@ const CLUSTER_READY_MS = 30_000;
 
 export interface RedisServer {
     readonly host: string;
+    /** The one port it listens on: plaintext, or TLS only when started with `tls`. */
     readonly port: number;
+    /** redis://, or rediss:// when started with `tls`. */
     readonly url: string;
+    /** The certificates of its TLS port, when started with `tls`. */
+    readonly tls?: Certificates;
     /** Graceful shutdown (SIGTERM), then removes the data dir. */
     stop(): Promise<void>;
     /** SIGKILL, keeping port and data dir for restart(): for fault tests. */
@@ -170,13 +174,14 @@ class ManagedRedis implements RedisServer {
         private readonly binary: string,
         private readonly args: string[],
         private readonly dir: string,
+        readonly tls: Certificates | undefined,
     ) {
-        this.url = `redis://${HOST}:${port}`;
+        this.url = `${tls ? "rediss" : "redis"}://${HOST}:${port}`;
     }
 
     async start(): Promise<void> {
         this.proc = new TrackedProcess(`redis-server on port ${this.port}`, this.binary, this.args, { cwd: this.dir });
-        await waitUntilReady(this.proc, REDIS_READY_MS, () => pingRedis(this.port));
+        await waitUntilReady(this.proc, REDIS_READY_MS, () => pingRedis(this.port, this.tls));
     }
 
     stop(): Promise<void> {
@@ -199,20 +204,32 @@ class ManagedRedis implements RedisServer {
     }
 }
 
-/** Starts an independent redis-server (extra `args` are appended); the caller stops it. */
-export async function startRedis(opts: { args?: string[] } = {}): Promise<RedisServer> {
-    return launchRedis(await freePort(), opts.args ?? []);
+/**
+ * Starts an independent redis-server (extra `args` are appended); the caller stops it. With `tls`, it listens
+ * on TLS only (no plaintext port), with those certificates, and asks clients for none of their own.
+ */
+export async function startRedis(opts: { args?: string[]; tls?: Certificates } = {}): Promise<RedisServer> {
+    return launchRedis(await freePort(), opts.args ?? [], opts.tls);
 }
 
-async function launchRedis(port: number, extraArgs: string[]): Promise<RedisServer> {
+async function launchRedis(port: number, extraArgs: string[], tls?: Certificates): Promise<RedisServer> {
     const binary = findOnPath("redis-server");
     if (!binary) {
         throw new Error('redis-server not found on PATH: run "npm run setup" (or apt-get install -y redis-server)');
     }
     const dir = makeTempDir("warmstack-redis-");
+    const listen = tls
+        ? [
+              "--port",
+              "0",
+              "--tls-port",
+              String(port),
+              ...["--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile],
+          ]
+        : ["--port", String(port)];
     const args = [
-        "--port",
-        String(port),
+        ...listen,
+        ...(tls ? ["--tls-ca-cert-file", tls.caFile, "--tls-auth-clients", "no"] : []),
         "--bind",
         HOST,
         "--save",
@@ -223,7 +240,7 @@ async function launchRedis(port: number, extraArgs: string[]): Promise<RedisServ
         dir,
         ...extraArgs,
     ];
-    const server = new ManagedRedis(port, binary, args, dir);
+    const server = new ManagedRedis(port, binary, args, dir, tls);
     active.add(server);
     try {
         await server.start();
@@ -247,12 +264,14 @@ export interface RedisCluster {
 /**
  * Starts a Redis Cluster of `primaries` × (1 + `replicas`) private redis-servers (ports ≤ 55535, node timeout
  * 2 s), joined by `redis-cli --cluster create`; resolves once it has settled. With `password`, every node requires
- * it (replicas too, to their primaries). The caller stops it.
+ * it (replicas too, to their primaries). With `tls`, every node listens on TLS only, and the cluster bus and
+ * replication run over TLS too: an encrypted cluster, as ElastiCache's in-transit encryption makes one. The caller
+ * stops it.
  */
 export async function startRedisCluster(
-    opts: { primaries?: number; replicas?: number; password?: string; args?: string[] } = {},
+    opts: { primaries?: number; replicas?: number; password?: string; args?: string[]; tls?: Certificates } = {},
 ): Promise<RedisCluster> {
-    const { primaries = 3, replicas = 0, password } = opts;
+    const { primaries = 3, replicas = 0, password, tls } = opts;
     const redisCli = findOnPath("redis-cli");
     if (!redisCli)
         throw new Error('redis-cli not found on PATH: run "npm run setup" (or apt-get install -y redis-tools)');
@@ -263,9 +282,10 @@ export async function startRedisCluster(
         "--cluster-node-timeout",
         String(CLUSTER_NODE_TIMEOUT_MS),
         ...(password === undefined ? [] : ["--requirepass", password, "--masterauth", password]),
+        ...(tls ? ["--tls-cluster", "yes", "--tls-replication", "yes"] : []),
         ...(opts.args ?? []),
     ];
-    const launched = await Promise.allSettled(ports.map((port) => launchRedis(port, args)));
+    const launched = await Promise.allSettled(ports.map((port) => launchRedis(port, args, tls)));
     const nodes = launched.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     const cluster: RedisCluster = {
         nodes,
@@ -280,6 +300,7 @@ export async function startRedisCluster(
         if (failed) throw failed.reason;
         const create = [
             ...(password === undefined ? [] : ["--no-auth-warning", "-a", password]),
+            ...(tls ? ["--tls", "--cacert", tls.caFile] : []),
             "--cluster",
             "create",
             ...nodes.map((node) => `${node.host}:${node.port}`),
@@ -333,7 +354,7 @@ async function clusterUnsettled(nodes: readonly RedisServer[], password?: string
     const views = await Promise.all(
         nodes.map(async (node) => {
             const [state, table, replication] = await askRedis(
-                node.port,
+                node,
                 password,
                 ["CLUSTER", "INFO"],
                 ["CLUSTER", "NODES"],
@@ -367,11 +388,11 @@ async function clusterUnsettled(nodes: readonly RedisServer[], password?: string
 
 /** Runs commands on one local redis-server through a short-lived, fail-fast connection. */
 async function askRedis(
-    port: number,
+    node: RedisServer,
     password: string | undefined,
     ...commands: [string, ...string[]][]
 ): Promise<string[]> {
-    const client = localRedis(port, password);
+    const client = localRedis(node.port, password, node.tls);
     client.on("error", () => {}); // failures surface through the commands
     try {
         await client.connect();
@@ -381,13 +402,19 @@ async function askRedis(
     }
 }
 
-function localRedis(port: number, password?: string): Redis {
+function localRedis(port: number, password?: string, tls?: Certificates): Redis {
     const options = failFastRedisOptions({ connectTimeoutMs: 500, commandTimeoutMs: 2000 });
-    return new Redis({ ...options, host: HOST, port, password });
+    return new Redis({ ...options, host: HOST, port, password, tls: tls && clientTls(tls) });
 }
 
-async function pingRedis(port: number): Promise<void> {
-    const client = localRedis(port);
+/** What a client of a server with `certificates` trusts, and the name it checks (loopback is reached by address). */
+export function clientTls(certificates: Certificates): { ca: string; servername?: string } {
+    const named = certificates.names.includes(HOST) ? undefined : certificates.names[0];
+    return { ca: certificates.ca, ...(named && { servername: named }) };
+}
+
+async function pingRedis(port: number, tls?: Certificates): Promise<void> {
+    const client = localRedis(port, undefined, tls);
     let refusal: Error | undefined;
     client.on("error", (err: Error) => (refusal = err)); // read below; also keeps ioredis from logging it
     try {
@@ -400,6 +427,58 @@ async function pingRedis(port: number): Promise<void> {
     } finally {
         client.disconnect();
     }
+}
+
+export interface Certificates {
+    /** The private CA's certificate (PEM): what a client passes as `ca` to trust the server. */
+    readonly ca: string;
+    readonly caFile: string;
+    /** The server's certificate, signed by the CA, and its key. */
+    readonly certFile: string;
+    readonly keyFile: string;
+    /** The DNS names and IP addresses the server's certificate is valid for. */
+    readonly names: readonly string[];
+    remove(): Promise<void>;
+}
+
+/**
+ * A private CA and a server certificate it signs for `names` (DNS names or IP addresses; loopback by default),
+ * valid a day, in a temp dir the caller removes. EC keys: generated in milliseconds.
+ */
+export function makeCertificates(names: readonly string[] = [HOST]): Certificates {
+    const dir = makeTempDir("warmstack-tls-");
+    const file = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+    const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl(
+        "req",
+        "-x509",
+        ...newKey,
+        "-keyout",
+        file("ca.key"),
+        "-out",
+        file("ca.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=warmstack test CA",
+    );
+    openssl("req", ...newKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", `/CN=${names[0]}`);
+    const altNames = names.map((name) => `${net.isIP(name) ? "IP" : "DNS"}:${name}`).join(",");
+    fs.writeFileSync(file("server.ext"), `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    openssl(
+        "x509",
+        ...["-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key")],
+        ...["-CAcreateserial", "-days", "1", "-extfile", file("server.ext"), "-out", file("server.pem")],
+    );
+    return {
+        ca: fs.readFileSync(file("ca.pem"), "utf8"),
+        caFile: file("ca.pem"),
+        certFile: file("server.pem"),
+        keyFile: file("server.key"),
+        names,
+        remove: () => removeTempDir(dir),
+    };
 }
 
 /**

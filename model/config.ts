@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { POOL_STATES } from "../policies/shared/contract";
 import { DEFAULTS } from "../policies/shared/defaults";
+import { given } from "./errors";
 import { PREWARM_MODES } from "./prewarm-contract";
 import { LAST_SCHEDULABLE, MAX_MINUTES } from "./timeline";
 
@@ -249,15 +250,10 @@ export class ConfigError extends Error {
     ) {
         super(
             `${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p.key}: ${p.allowed}; given ${describe(p.given)}`).join("\n"),
+                problems.map((p) => `  - ${p.key}: ${p.allowed}; given ${given(p.given)}`).join("\n"),
         );
         this.name = "ConfigError";
     }
-}
-
-function describe(value: unknown): string {
-    if (value === undefined) return "nothing";
-    return JSON.stringify(value) ?? String(value);
 }
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {

@@ -1,5 +1,6 @@
-// The one base class of every warmer's typed error, and the one list of error codes with the exit code each
-// ends the CLI with. Callers (the CLI, the Pulumi provider, the Lambda handler, scripts) branch on `code`,
+// The one base class of every warmer's typed error, the one list of error codes with the exit code each ends the CLI
+// with, and the one way a given value is shown in a message (the config's and the flags' errors alike).
+// Callers (the CLI, the Pulumi provider, the Lambda handler, scripts) branch on `code`,
 // never on message text. Messages are already redacted: they may be logged as is.
 
 /** How `warmstack` ends: scripts and drills branch on it. */
@@ -42,4 +43,11 @@ export abstract class WarmstackError extends Error {
         super(message, options);
         this.name = new.target.name;
     }
+}
+
+/** How a given value is shown in a message: strings quoted, numbers as written, nothing as "nothing". */
+export function given(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (typeof value === "number") return String(value); // NaN and Infinity as themselves, not JSON's null
+    return JSON.stringify(value) ?? String(value);
 }

@@ -1,14 +1,8 @@
 // The shared checks of an option, flag or config field, and the one way a bad one is worded — the field, what
 // is allowed, what was given — as model/config.ts words its ConfigError (`key: allowed; given "x"`). Strings
 // (from a command line) are read strictly: `0x10`, `1e3` or ` 5` are not numbers a person typed as such.
+import { given } from "../model/errors";
 import { WarmInputError } from "./engine/errors";
-
-/** How a given value is shown in a message: strings quoted, numbers as written, nothing as "nothing". */
-export function given(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (typeof value === "number") return String(value); // NaN and Infinity as themselves, not JSON's null
-    return JSON.stringify(value) ?? String(value);
-}
 
 /** The error for `field`: `field: <allowed>; given <value>`. */
 export function fieldError(field: string, allowed: string, value: unknown): WarmInputError {

@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { WarmInputError } from "./engine/errors";
-import { given } from "./fields";
+import { given } from "../model/errors";
 
 const ALLOWED = "a directory warmstack can create or write to";
 

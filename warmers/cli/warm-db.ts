@@ -1,7 +1,8 @@
 // `warmstack warm-db <postgres-url>… --relation NAME… [--primary URL] [--json]`: the replica warm against any
 // PostgreSQL — one URL per replica — reporting the blocks loaded per server and relation.
 import { Command, Option } from "commander";
-import { given, wholeNumber } from "../fields";
+import { given } from "../../model/errors";
+import { wholeNumber } from "../fields";
 import { REPLICA_WARM_DEFAULTS, ReplicaWarmError, ReplicaWarmReport, warmReplicas } from "../replica/warm";
 
 const SCHEMES = ["postgres:", "postgresql:"];

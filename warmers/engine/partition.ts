@@ -5,7 +5,7 @@
 // source by its hash slot, a file by the engine's own key hash.
 import { WarmInputError } from "./errors";
 import { SLOTS } from "./cluster/key-slot";
-import { given } from "../fields";
+import { given } from "../../model/errors";
 import { hashes } from "./key-set";
 import type { Bytes } from "./sources/source";
 

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TAGS } from "../policies/shared/contract";
+import { serviceRole } from "./roles";
 import { WarmstackConfig } from "../model/config";
 import { ReadinessPlan } from "../model/plan";
 import { HTTP_PORT, HTTPS_PORT } from "./network";
@@ -58,43 +59,31 @@ type Parent = { parent: pulumi.Resource };
  * names. The group's ARN is built from its fixed name, so the first instances can already complete their hook.
  */
 function instanceProfile(name: string, groupName: string, args: WarmComputeArgs, parent: Parent) {
-    const role = new aws.iam.Role(
-        `${name}-instance`,
-        { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }) },
-        parent,
-    );
     const identity = aws.getCallerIdentityOutput({}, parent);
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
     const groupArn = pulumi.interpolate`arn:${partition.partition}:autoscaling:${region.region}:${identity.accountId}:autoScalingGroup:*:autoScalingGroupName/${groupName}`;
-    new aws.iam.RolePolicy(
-        `${name}-agent`,
+    const { role } = serviceRole(
+        `${name}-instance`,
         {
-            role: role.name,
-            policy: pulumi.all([groupArn, args.dataTier, args.agentObjectArn]).apply(([arn, d, objectArn]) =>
-                JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: [
-                                "autoscaling:CompleteLifecycleAction",
-                                "autoscaling:RecordLifecycleActionHeartbeat",
-                            ],
-                            Resource: arn,
-                        },
-                        {
-                            Effect: "Allow",
-                            Action: "secretsmanager:GetSecretValue",
-                            Resource: [d.databaseSecretArn, d.cacheTokenSecretArn],
-                        },
-                        // The agent file the stack stored, and nothing else in S3.
-                        ...(objectArn ? [{ Effect: "Allow", Action: "s3:GetObject", Resource: objectArn }] : []),
-                    ],
-                }),
-            ),
+            service: "ec2.amazonaws.com",
+            policyName: `${name}-agent`,
+            statements: pulumi.all([groupArn, args.dataTier, args.agentObjectArn]).apply(([arn, d, objectArn]) => [
+                {
+                    Effect: "Allow",
+                    Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                    Resource: arn,
+                },
+                {
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: [d.databaseSecretArn, d.cacheTokenSecretArn],
+                },
+                // The agent file the stack stored, and nothing else in S3.
+                ...(objectArn ? [{ Effect: "Allow", Action: "s3:GetObject", Resource: objectArn }] : []),
+            ]),
         },
-        parent,
+        parent.parent,
     );
     return new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, parent);
 }

@@ -13,27 +13,8 @@ import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../model/prewarm-cont
 import { CachePrewarm } from "./providers/cache-prewarm";
 import { ReadinessPlan } from "../model/plan";
 import type { RetryWindow } from "../model/plan/data-prewarm";
+import { serviceRole } from "./roles";
 import { WarmerFunction } from "./warmer";
-
-/** A role `service` assumes, with inline statements on single resources. */
-function serviceRole(
-    name: string,
-    service: string,
-    statements: pulumi.Input<object[]>,
-    parent: pulumi.Resource,
-): aws.iam.Role {
-    const role = new aws.iam.Role(
-        name,
-        { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: service }) },
-        { parent },
-    );
-    new aws.iam.RolePolicy(
-        name,
-        { role: role.name, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
-        { parent },
-    );
-    return role;
-}
 
 export interface DataPrewarmArgs {
     plan: Pick<ReadinessPlan, "event" | "cache" | "dataPrewarm">;
@@ -189,10 +170,12 @@ export class DataPrewarm extends pulumi.ComponentResource {
             parent,
         );
 
-        const invoker = serviceRole(
+        const { role: invoker } = serviceRole(
             `${name}-scheduler`,
-            "scheduler.amazonaws.com",
-            [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
+            {
+                service: "scheduler.amazonaws.com",
+                statements: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
+            },
             this,
         );
         // The provider's own builder: what a scheduled run may not carry is listed once, in inputs.ts.

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "./bundles";
+import { serviceRole } from "./roles";
 import { WARMER_MEMORY_MB } from "../model/data-warm";
 
 /**
@@ -30,29 +31,20 @@ export class WarmerFunction extends pulumi.ComponentResource {
     constructor(name: string, args: WarmerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:prewarm:WarmerFunction", name, {}, opts);
         const parent = { parent: this };
-        const role = new aws.iam.Role(
+        const { role, policy: secrets } = serviceRole(
             `${name}-role`,
-            { assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) },
-            parent,
+            {
+                service: "lambda.amazonaws.com",
+                policyName: `${name}-secrets`,
+                statements: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns }],
+            },
+            this,
         );
         // Network interfaces in the VPC and its own logs: AWS's managed policy, whose ENI actions IAM cannot
         // scope to a resource.
         const access = new aws.iam.RolePolicyAttachment(
             `${name}-vpc-access`,
             { role: role.name, policyArn: aws.iam.ManagedPolicy.AWSLambdaVPCAccessExecutionRole },
-            parent,
-        );
-        const secrets = new aws.iam.RolePolicy(
-            `${name}-secrets`,
-            {
-                role: role.name,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns },
-                    ],
-                }),
-            },
             parent,
         );
         const fn = new aws.lambda.Function(

@@ -41,8 +41,15 @@ export interface DataWarmLead {
     estimatedSeconds: number;
 }
 
-/** The lead of the scheduled data warm, given or picked, or the problems that leave no lead working. */
-export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Planned<DataWarmLead> {
+/**
+ * The lead of the scheduled data warm, given or picked, or the problems that leave no lead working. Without an
+ * event nothing is scheduled — the warm runs at each deploy — so no lead constrains the TTL or the timeout; the
+ * lead is still reported, as the one an event would get.
+ */
+export function dataWarmLead(
+    prewarm: WarmstackConfig["cache"]["prewarm"],
+    event: WarmstackConfig["event"],
+): Planned<DataWarmLead> {
     const estimatedSeconds = estimateWarmSeconds(prewarm.topKeys);
     const longest = longestLeadMinutes(prewarm.ttlSeconds, prewarm.ttlJitter);
     // The warm may run until its timeout: it must end, warm or failed and alarmed, before the start. The
@@ -50,6 +57,7 @@ export function dataWarmLead(prewarm: WarmstackConfig["cache"]["prewarm"]): Plan
     const shortest = shortestLeadMinutes(Math.max(estimatedSeconds, prewarm.timeoutSeconds));
     const given = prewarm.leadMinutes;
     const leadMinutes = given ?? Math.min(DEFAULT_LEAD_MINUTES, longest);
+    if (event === undefined) return planned({ leadMinutes, estimatedSeconds });
     const ttlText =
         `a key written then must outlive the start: lead × 60 < cache.prewarm.ttlSeconds × (1 − ttlJitter) = ` +
         `${prewarm.ttlSeconds} × ${settle(1 - prewarm.ttlJitter)} s`;

@@ -140,7 +140,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     const compute = planCompute(config, instances);
     const database = planDatabase(config, instances.peak);
     const sizing = sizeCache(cache);
-    const lead = dataWarmLead(cache.prewarm);
+    const lead = dataWarmLead(cache.prewarm, event);
     const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
     const cost =
         compute.planned && database.planned && sizing.planned

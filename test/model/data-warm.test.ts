@@ -103,6 +103,20 @@ describe("data warm lead", () => {
         );
     });
 
+    it("constrains nothing on an everyday stack: without an event no warm is scheduled, so any TTL plans", () => {
+        // The stack: ttlSeconds 300 was refused "at least 667 … (10 min before the event)".
+        for (const ttlSeconds of [300, 66, 1]) {
+            const p = planWith((r) => Object.assign(r.cache.prewarm, { ttlSeconds }));
+            assert.equal(p.dataPrewarm.scheduleAt, undefined);
+            assert.equal(p.cache.ttlSeconds, ttlSeconds);
+        }
+        // The same TTL with an event is still held to the lead.
+        assert.match(
+            problems(prewarm({ ttlSeconds: 300 })),
+            /warmstack:cache\.prewarm\.ttlSeconds: at least 667: .*\(10 min before the event\)/,
+        );
+    });
+
     it("rejects a lead shorter than the warm's timeout: the warm must end before the start, as the pack requires", () => {
         // 100k keys are estimated at 35 s, but a warm may run its whole 600 s timeout: 10 minutes, not 1.
         assert.match(
@@ -156,13 +170,14 @@ describe("data warm lead", () => {
             }
         });
 
-        it("the warm fits between the scheduled instant and the start; a picked lead is never above 30", () => {
+        it("an event's warm fits between the scheduled instant and the start; a picked lead is never above 30", () => {
             fc.assert(
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
                     if (p instanceof ConfigError) return;
                     const { leadMinutes, estimatedSeconds } = p.dataPrewarm;
-                    assert.ok(leadMinutes * 60 >= estimatedSeconds);
+                    // Only an event schedules the warm: an everyday stack's warm runs at deploy, held to no lead.
+                    if (config.event) assert.ok(leadMinutes * 60 >= estimatedSeconds);
                     if (config.cache.prewarm.leadMinutes === undefined) assert.ok(leadMinutes <= DEFAULT_LEAD_MINUTES);
                     else assert.equal(leadMinutes, config.cache.prewarm.leadMinutes);
                 }),

@@ -2,9 +2,9 @@
 // TTL jitter, and retries with exponential backoff for transient errors. Keys are SET … NX by default, so a
 // warm never replaces what live traffic wrote; every SET or RESTORE is atomic, so a crash leaves no partial
 // value. A standalone target gets each batch as one encoded write on a bare connection (resp-pipe.ts); a
-// cluster is written by clusterWriter below.
+// cluster's write path is in cluster/ (cluster-writer.ts), which the sink lends its commands and its tally.
 import { Cluster } from "ioredis";
-import { clusterPipes } from "./cluster/cluster-writer";
+import { clusterBatchWriter } from "./cluster/cluster-writer";
 import { RateLimiter } from "./limiter";
 import { ReopeningPipe } from "./reopening-pipe";
 import type { RedisServerSpec, ResolvedOptions } from "./resolved";
@@ -191,11 +191,9 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
     };
 }
 
-// ---- The cluster branch: everything below this line is the cluster write path. ----
-
 /** Cluster: each batch split by hash slot into one encoded write per primary, MOVED/ASK followed (cluster/). */
 function clusterWriter(target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
-    return clusterPipes(target, options, {
+    return clusterBatchWriter(target, options, {
         command: (record) => commandFor(record, kind, options),
         tally: (records, replies) => tally(records, replies, options.redactor),
     });

@@ -10,7 +10,7 @@ import type { Bytes, WarmRecord } from "../sources/source";
 import { keySlot } from "./key-slot";
 import { PipePool } from "./pipe-pool";
 import { parseRedirect, type NodeAddress, type SlotMap } from "./slot-map";
-import { fetchSlotMap, type TopologyOptions } from "./topology";
+import { CurrentSlotMap, type SlotMapOptions } from "./slot-map-reader";
 
 /** What the sink lends the cluster path, so both write the same commands and count replies the same way. */
 export interface BatchCodec<Attempt> {
@@ -37,147 +37,133 @@ interface Group {
     indices: number[];
 }
 
-export function clusterPipes<Attempt extends { retryError?: unknown }>(
+export interface ClusterBatchWriter<Attempt> {
+    send(records: WarmRecord[]): Promise<Attempt>;
+    close(): void;
+}
+
+/** One round's writes: per node (or ASK target), the encoded commands and the records they carry. */
+interface Round {
+    groups: Group[];
+    /** A slot no primary serves: those records wait for the sink's retry. */
+    failure?: unknown;
+}
+
+/** What one round's replies decided: the records answered, those redirected to the next round, a failure. */
+interface RoundReplies {
+    next: Pending[];
+    failure?: unknown;
+}
+
+export function clusterBatchWriter<Attempt extends { retryError?: unknown }>(
     target: RedisServerSpec,
-    options: TopologyOptions,
+    options: SlotMapOptions,
     codec: BatchCodec<Attempt>,
-): { send(records: WarmRecord[]): Promise<Attempt>; close(): void } {
+): ClusterBatchWriter<Attempt> {
     const pool = new PipePool(target, options);
-    const topology = new Topology(target, options);
+    const slotMap = new CurrentSlotMap(target, options);
+
+    /** Groups the round's records by the node that owns each one's slot (or the ASK target). */
+    function group(records: WarmRecord[], slots: number[], pending: Pending[], map: SlotMap): Round {
+        const groups = new Map<unknown, Group>();
+        let failure: unknown;
+        for (const { index, asking } of pending) {
+            const node = asking ?? map.owner(slots[index]);
+            if (!node) {
+                failure = new Error(`CLUSTERDOWN: no primary serves slot ${slots[index]}`);
+                slotMap.stale();
+                continue;
+            }
+            // The map hands out one object per node; an ASK target is named by its address.
+            const key = asking ? `ASK ${asking.host}:${asking.port}` : node;
+            let entry = groups.get(key);
+            if (!entry) {
+                const share = Math.ceil(pending.length / map.nodeCount) * BYTES_PER_COMMAND;
+                entry = { node, asking: !!asking, encoder: new RespEncoder(share), indices: [] };
+                groups.set(key, entry);
+            }
+            if (entry.asking) entry.encoder.command(["ASKING"]);
+            entry.encoder.command(codec.command(records[index]));
+            entry.indices.push(index);
+        }
+        return { groups: [...groups.values()], failure };
+    }
+
+    /** Sends one node's group and files each reply: an answer in `replies`, a redirect for the next round. */
+    async function sendGroup(entry: Group, map: SlotMap, replies: (Reply | undefined)[]): Promise<RoundReplies> {
+        let received: Reply[];
+        let failure: unknown;
+        try {
+            const pipe = await pool.get(entry.node);
+            received = await pipe.send(entry.encoder.finish(), entry.encoder.count);
+        } catch (err) {
+            // Replies that arrived before the loss count; the node's other keys wait for a retry.
+            received = err instanceof PipeBrokenError ? err.replies : [];
+            failure = err;
+            slotMap.stale();
+        }
+        const next: Pending[] = [];
+        const step = entry.asking ? 2 : 1; // ASKING's +OK, then the command's reply
+        entry.indices.forEach((index, k) => {
+            const reply = received[k * step + step - 1];
+            if (reply === undefined) return;
+            const redirect = reply instanceof ReplyError && parseRedirect(reply.message, entry.node);
+            if (redirect && redirect.kind === "MOVED") {
+                map.moved(redirect.slot, redirect.address);
+                slotMap.stale(redirect.address);
+                next.push({ index });
+            } else if (redirect) next.push({ index, asking: redirect.address });
+            else {
+                if (reply instanceof ReplyError && /^CLUSTERDOWN\b/.test(reply.message)) slotMap.stale();
+                replies[index] = reply;
+            }
+        });
+        return { next, failure };
+    }
 
     async function send(records: WarmRecord[]): Promise<Attempt> {
         const slots = records.map((record) => keySlot(record.key as Bytes));
         const replies: (Reply | undefined)[] = new Array(records.length);
         let failure: unknown;
-        let answered = 0;
         /** What the next round sends; the first round sends every record, to the owner of its slot. */
-        let pending: Pending[] | undefined;
-        for (let round = 0; (pending?.length ?? records.length) && failure === undefined; round++) {
+        let pending: Pending[] = records.map((_, index) => ({ index }));
+        for (let round = 0; pending.length > 0 && failure === undefined; round++) {
             if (round > MAX_REDIRECTS) {
                 failure = new Error(`keys still redirected (MOVED/ASK) after ${MAX_REDIRECTS} tries`);
                 break;
             }
             let map: SlotMap;
             try {
-                map = await topology.current();
+                map = await slotMap.current();
             } catch (err) {
                 failure = err;
                 break;
             }
-            const groups = new Map<unknown, Group>();
-            const count = pending?.length ?? records.length;
-            for (let p = 0; p < count; p++) {
-                const index = pending ? pending[p].index : p;
-                const asking = pending?.[p].asking;
-                const node = asking ?? map.owner(slots[index]);
-                if (!node) {
-                    failure = new Error(`CLUSTERDOWN: no primary serves slot ${slots[index]}`);
-                    topology.stale();
-                    continue;
-                }
-                // The map hands out one object per node; an ASK target is named by its address.
-                const key = asking ? `ASK ${asking.host}:${asking.port}` : node;
-                let group = groups.get(key);
-                if (!group) {
-                    const share = Math.ceil(count / map.nodeCount) * BYTES_PER_COMMAND;
-                    group = { node, asking: !!asking, encoder: new RespEncoder(share), indices: [] };
-                    groups.set(key, group);
-                }
-                if (group.asking) group.encoder.command(["ASKING"]);
-                group.encoder.command(codec.command(records[index]));
-                group.indices.push(index);
-            }
-            const next: Pending[] = [];
-            await Promise.all(
-                [...groups.values()].map(async (group) => {
-                    let received: Reply[];
-                    try {
-                        const pipe = await pool.get(group.node);
-                        received = await pipe.send(group.encoder.finish(), group.encoder.count);
-                    } catch (err) {
-                        // Replies that arrived before the loss count; the node's other keys wait for a retry.
-                        received = err instanceof PipeBrokenError ? err.replies : [];
-                        failure ??= err;
-                        topology.stale();
-                    }
-                    const step = group.asking ? 2 : 1; // ASKING's +OK, then the command's reply
-                    group.indices.forEach((index, k) => {
-                        const reply = received[k * step + step - 1];
-                        if (reply === undefined) return;
-                        const redirect = reply instanceof ReplyError && parseRedirect(reply.message, group.node);
-                        if (redirect && redirect.kind === "MOVED") {
-                            map.moved(redirect.slot, redirect.address);
-                            topology.stale(redirect.address);
-                            next.push({ index });
-                        } else if (redirect) next.push({ index, asking: redirect.address });
-                        else {
-                            if (reply instanceof ReplyError && /^CLUSTERDOWN\b/.test(reply.message)) topology.stale();
-                            replies[index] = reply;
-                            answered++;
-                        }
-                    });
-                }),
-            );
-            pending = next;
+            const grouped = group(records, slots, pending, map);
+            const sent = await Promise.all(grouped.groups.map((entry) => sendGroup(entry, map, replies)));
+            failure = grouped.failure ?? sent.find((s) => s.failure !== undefined)?.failure;
+            pending = sent.flatMap((s) => s.next);
         }
-        if (answered === records.length) return codec.tally(records, replies as Reply[]);
-        // Answered records first, in their order, so the tally sees one run of replies and retries the rest.
-        const inOrder: WarmRecord[] = [];
-        const unanswered: WarmRecord[] = [];
-        const received: Reply[] = [];
-        records.forEach((record, i) => {
-            const reply = replies[i];
-            if (reply === undefined) unanswered.push(record);
-            else {
-                inOrder.push(record);
-                received.push(reply);
-            }
-        });
-        const attempt = codec.tally([...inOrder, ...unanswered], received);
-        attempt.retryError = failure;
-        return attempt;
+        return tallyInOrder(codec, records, replies, failure);
     }
 
-    return {
-        send,
-        close: () => pool.close(),
-    };
+    return { send, close: () => pool.close() };
 }
 
-/** The slot map, read once and again whenever a reply says it is out of date; one read at a time. */
-class Topology {
-    private map: Promise<SlotMap> | undefined;
-    private lastGood: SlotMap | undefined;
-    private outdated = true;
-    private hint: NodeAddress | undefined;
-
-    constructor(
-        private readonly target: RedisServerSpec,
-        private readonly options: TopologyOptions,
-    ) {}
-
-    /** Marks the map out of date; `hint`: a node known to have the newer view (the one a MOVED named). */
-    stale(hint?: NodeAddress): void {
-        this.outdated = true;
-        this.hint = hint ?? this.hint;
-    }
-
-    current(): Promise<SlotMap> {
-        if (this.map && !this.outdated) return this.map;
-        this.outdated = false;
-        const candidates = [...(this.hint ? [this.hint] : []), ...(this.lastGood?.primaries() ?? []), this.target];
-        this.hint = undefined;
-        const reading = fetchSlotMap(candidates, this.target, this.options);
-        // Batches arriving meanwhile wait for this same read; a failed one falls back to the last map read and is
-        // tried again by the next batch.
-        this.map = reading.then(
-            (map) => (this.lastGood = map),
-            (err) => {
-                this.outdated = true;
-                if (this.lastGood) return this.lastGood;
-                throw err;
-            },
-        );
-        return this.map;
-    }
+/** Answered records first, in their order, so the tally sees one run of replies and retries the rest. */
+function tallyInOrder<Attempt extends { retryError?: unknown }>(
+    codec: BatchCodec<Attempt>,
+    records: WarmRecord[],
+    replies: (Reply | undefined)[],
+    failure: unknown,
+): Attempt {
+    const answered = records.filter((_, i) => replies[i] !== undefined);
+    if (answered.length === records.length) return codec.tally(records, replies as Reply[]);
+    const unanswered = records.filter((_, i) => replies[i] === undefined);
+    const attempt = codec.tally(
+        [...answered, ...unanswered],
+        replies.filter((r): r is Reply => r !== undefined),
+    );
+    attempt.retryError = failure;
+    return attempt;
 }

@@ -5,7 +5,7 @@
 // lists are merged by heat, and every key is copied from the primary that holds it.
 import type Redis from "ioredis";
 import { keySlot } from "../cluster/key-slot";
-import { fetchSlotMap } from "../cluster/topology";
+import { fetchSlotMap } from "../cluster/slot-map-reader";
 import { WarmConnectionError } from "../errors";
 import { shareOfSlot } from "../partition";
 import type { RedisServerSpec, ResolvedOptions } from "../resolved";

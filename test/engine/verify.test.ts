@@ -83,6 +83,35 @@ describe("warm: verify and minWarmth", () => {
         });
     });
 
+    it("a full noeviction cache that already holds the hot set is warm: OOM-refused keys that exist count as present", async () => {
+        const redis = await smallRedis("noeviction");
+        const client = redisClient(redis);
+        try {
+            await client.config("SET", "maxmemory", "0");
+            await warm({ ...base, redis });
+            await client.del("key:7", "key:70", "key:700");
+            // At its limit now: Redis refuses every SET … NX with OOM before it looks at the key.
+            const used = Number(/^used_memory:(\d+)/m.exec(await client.info("memory"))![1]);
+            await client.config("SET", "maxmemory", String(used - 1024 * 1024));
+            await assert.rejects(warm({ ...base, redis }), (err: unknown) => {
+                assert.ok(err instanceof ColdCacheError, String(err));
+                // Only the three keys that are missing count as refused; the rest are present, not cold.
+                assert.equal(err.report.errors, 3);
+                assert.equal(err.report.skipped.present, ROWS - 3);
+                assert.match(
+                    err.message,
+                    /^cache is cold: Redis refused 3 of 20000 writes \(maxRefused 0\), first: OOM /,
+                );
+                return true;
+            });
+            const report = await warm({ ...base, redis, maxRefused: 3 });
+            assert.equal(report.skipped.present, ROWS - 3);
+            assert.equal(report.keysWritten, 0);
+        } finally {
+            client.disconnect();
+        }
+    });
+
     it("minWarmth is the threshold: the same cold cache passes at 0", async () => {
         const redis = await smallRedis("allkeys-lru");
         const report = await warm({ ...base, redis, minWarmth: 0, acceptEviction: true });

@@ -26,6 +26,11 @@ interface Attempt extends WriteTotals {
     /** Records that hit a transient error, to send again after a backoff. */
     retry: WarmRecord[];
     retryError?: unknown;
+    /**
+     * `SET … NX` / `RESTORE` refused with OOM: Redis refuses a write at its limit before it looks at the key, so
+     * the key may well be there already. Not counted yet: the sink asks with EXISTS (allowed under OOM).
+     */
+    oomRefused: { record: WarmRecord; error: string }[];
 }
 
 interface Writer {
@@ -56,6 +61,7 @@ export class Sink {
 
     private constructor(
         private readonly writer: Writer,
+        private readonly client: RedisClient,
         private readonly options: SinkOptions,
     ) {
         this.limiter = options.rate === undefined ? undefined : new RateLimiter(options.rate);
@@ -69,7 +75,7 @@ export class Sink {
     ): Sink {
         const writer =
             client instanceof Cluster ? clusterWriter(target, kind, options) : pipelined(target, kind, options);
-        return new Sink(writer, options);
+        return new Sink(writer, client, options);
     }
 
     /**
@@ -106,10 +112,25 @@ export class Sink {
         if (this.failure) throw this.failure;
     }
 
+    /** Keys refused with OOM that are present count as present (a full cache that holds them is warm); the rest fail. */
+    private async sortOomRefused(result: Attempt): Promise<void> {
+        const found = await Promise.all(
+            result.oomRefused.map(({ record }) => this.client.exists(record.key as Bytes).catch(() => 0)),
+        );
+        result.oomRefused.forEach(({ error }, i) => {
+            if (found[i]) result.present++;
+            else {
+                result.failed++;
+                result.firstError ??= error;
+            }
+        });
+    }
+
     private async send(records: WarmRecord[]): Promise<void> {
         let pending = records;
         for (let attempt = 0; ; attempt++) {
             const result = await this.writer.send(pending);
+            if (result.oomRefused.length) await this.sortOomRefused(result);
             this.totals.written += result.written;
             this.totals.present += result.present;
             this.totals.failed += result.failed;
@@ -153,8 +174,14 @@ function commandFor(record: WarmRecord, kind: Source["kind"], options: SinkOptio
 }
 
 /** Sorts one batch's replies: written, already present, refused for good, or worth another try. */
-function tally(records: WarmRecord[], replies: readonly Reply[], redactor: SinkOptions["redactor"]): Attempt {
-    const attempt: Attempt = { written: 0, present: 0, failed: 0, retry: records.slice(replies.length) };
+function tally(records: WarmRecord[], replies: readonly Reply[], options: SinkOptions): Attempt {
+    const attempt: Attempt = {
+        written: 0,
+        present: 0,
+        failed: 0,
+        retry: records.slice(replies.length),
+        oomRefused: [],
+    };
     replies.forEach((reply, i) => {
         if (reply === true) attempt.written++;
         else if (reply === null)
@@ -164,9 +191,11 @@ function tally(records: WarmRecord[], replies: readonly Reply[], redactor: SinkO
         else if (isTransient(reply)) {
             attempt.retry.push(records[i]);
             attempt.retryError = reply;
+        } else if (!options.overwrite && reply.message.startsWith("OOM")) {
+            attempt.oomRefused.push({ record: records[i], error: options.redactor.text(reply.message) });
         } else {
             attempt.failed++;
-            attempt.firstError ??= redactor.text(reply.message);
+            attempt.firstError ??= options.redactor.text(reply.message);
         }
     });
     return attempt;
@@ -180,11 +209,11 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
             const encoder = new RespEncoder(records.length * 512);
             for (const record of records) encoder.command(commandFor(record, kind, options));
             try {
-                return tally(records, await (await pipe.get()).send(encoder.finish(), encoder.count), options.redactor);
+                return tally(records, await (await pipe.get()).send(encoder.finish(), encoder.count), options);
             } catch (err) {
                 // Replies that arrived before the loss count; the rest of the batch is sent again.
                 const replies = err instanceof PipeBrokenError ? err.replies : [];
-                return { ...tally(records, replies, options.redactor), retryError: err };
+                return { ...tally(records, replies, options), retryError: err };
             }
         },
         close: () => pipe.close(),
@@ -195,6 +224,6 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
 function clusterWriter(target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
     return clusterBatchWriter(target, options, {
         command: (record) => commandFor(record, kind, options),
-        tally: (records, replies) => tally(records, replies, options.redactor),
+        tally: (records, replies) => tally(records, replies, options),
     });
 }

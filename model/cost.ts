@@ -1,9 +1,10 @@
 // What readiness costs, against what a cold start would: the warm pool's idle cost by state, the same pool kept
 // always warm, the event's extra capacity, and the break-even in minutes of outage. Pure; prices come from
-// warmstack:cost or the dated table in model/prices.ts, never from a guess.
+// warmstack:cost or the dated table in model/prices.ts, never from a guess. A price in neither never blocks a
+// deploy: the figures that need it are unpriced (null) and `unpriced` names the key that would price them.
 import { POOL_STATES } from "../policies/shared/contract";
 import { settle } from "../policies/shared/numbers";
-import type { ConfigProblem, PoolState, WarmstackConfig } from "./config";
+import type { PoolState, WarmstackConfig } from "./config";
 import {
     CACHE_NODE_HOURLY,
     EBS_GP3_GB_MONTH,
@@ -19,10 +20,20 @@ import type { Instants } from "./timeline";
 /** "Always warm": the alternative of keeping this share of the group's maximum in the pool around the clock. */
 export const ALWAYS_WARM_FRACTION_OF_MAX = 0.5;
 
+/** USD, or null when a price it needs is in neither warmstack:cost nor the table. */
+export type Usd = number | null;
+
 export interface Price {
-    value: number;
-    /** `warmstack:cost.<key>`, or the table it came from. */
+    /** null: unpriced, see CostPlan.unpriced. */
+    value: number | null;
+    /** `warmstack:cost.<key>`, the table it came from, or "unpriced". */
     source: string;
+}
+
+/** A price the cost could not find: what it is and the key that would give it. */
+export interface Unpriced {
+    key: `warmstack:cost.${keyof Prices}`;
+    what: string;
 }
 
 export interface Prices {
@@ -34,14 +45,16 @@ export interface Prices {
 }
 
 export interface PeriodCost {
-    perHour: number;
-    perDay: number;
-    perMonth: number;
+    perHour: Usd;
+    perDay: Usd;
+    perMonth: Usd;
 }
 
 export interface CostPlan {
     currency: "USD";
     prices: Prices;
+    /** Every price in neither warmstack:cost nor the table: the figures that need it are null. */
+    unpriced: Unpriced[];
     /** Revenue at stake per minute of full outage, when warmstack:cost.revenuePerMinute is set. */
     revenuePerMinute?: number;
     /** What the figures assume, to print beside them. */
@@ -54,10 +67,10 @@ export interface CostPlan {
     event?: {
         hours: number;
         rampInstances: number;
-        instances: number;
-        replicas: number;
-        cacheNodes: number;
-        total: number;
+        instances: Usd;
+        replicas: Usd;
+        cacheNodes: Usd;
+        total: Usd;
     };
     /** A spike met cold: every instance beyond the baseline boots from nothing while traffic waits. */
     coldSpike: {
@@ -68,7 +81,7 @@ export interface CostPlan {
         cost?: number;
     };
     /** What being ready costs: the warm pool idle over the stack's event window (or a day), plus the ramp's lead. */
-    readiness: { cost: number; covers: string };
+    readiness: { cost: Usd; covers: string };
     /** Minutes of full outage that cost as much as being ready: readiness.cost ÷ revenuePerMinute. */
     breakEvenOutageMinutes?: number;
 }
@@ -85,18 +98,14 @@ export interface CostInputs {
 
 const TABLE = `model/prices.ts (${PRICES_REGION} on-demand, ${PRICES_AS_OF})`;
 
-/** Every price the cost needs, each from warmstack:cost or the table; the problems name the keys to set. */
-export function resolvePrices(config: WarmstackConfig): Prices | ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
+/** Every price the cost needs, each from warmstack:cost or the table; the rest unpriced, naming the key to set. */
+export function resolvePrices(config: WarmstackConfig): { prices: Prices; unpriced: Unpriced[] } {
+    const unpriced: Unpriced[] = [];
     const pick = (key: keyof Prices, given: number | undefined, table: number | undefined, what: string): Price => {
         if (given !== undefined) return { value: given, source: `warmstack:cost.${key}` };
         if (table !== undefined) return { value: table, source: TABLE };
-        problems.push({
-            key: `warmstack:cost.${key}`,
-            given: undefined,
-            allowed: `required: ${what}, which ${TABLE} does not list`,
-        });
-        return { value: 0, source: "" };
+        unpriced.push({ key: `warmstack:cost.${key}`, what });
+        return { value: null, source: "unpriced" };
     };
     const { cost, compute, database, cache } = config;
     const prices: Prices = {
@@ -104,81 +113,102 @@ export function resolvePrices(config: WarmstackConfig): Prices | ConfigProblem[]
             "instanceHourly",
             cost.instanceHourly,
             INSTANCE_HOURLY[compute.instanceType],
-            `the hourly price (USD) of compute.instanceType ${JSON.stringify(compute.instanceType)}`,
+            `compute.instanceType ${JSON.stringify(compute.instanceType)} (its hourly price, USD)`,
         ),
         instanceMemoryGiB: pick(
             "instanceMemoryGiB",
             cost.instanceMemoryGiB,
             INSTANCE_MEMORY_GIB[compute.instanceType],
-            `the memory (GiB) of compute.instanceType ${JSON.stringify(compute.instanceType)}`,
+            `a Hibernated pool of compute.instanceType ${JSON.stringify(compute.instanceType)} (its memory, GiB, which the RAM image adds to the root volume)`,
         ),
-        ebsGbMonth: pick("ebsGbMonth", cost.ebsGbMonth, EBS_GP3_GB_MONTH, "the gp3 price per GB-month (USD)"),
+        ebsGbMonth: pick(
+            "ebsGbMonth",
+            cost.ebsGbMonth,
+            EBS_GP3_GB_MONTH,
+            "EBS gp3 storage (its price per GB-month, USD)",
+        ),
         replicaHourly: pick(
             "replicaHourly",
             cost.replicaHourly,
             REPLICA_HOURLY[database.instanceClass],
-            `the hourly price (USD) of a database.instanceClass ${JSON.stringify(database.instanceClass)} replica`,
+            `database.instanceClass ${JSON.stringify(database.instanceClass)} replicas (their hourly price, USD)`,
         ),
         cacheNodeHourly: pick(
             "cacheNodeHourly",
             cost.cacheNodeHourly,
             CACHE_NODE_HOURLY[cache.nodeType],
-            `the hourly price (USD) of a cache.nodeType ${JSON.stringify(cache.nodeType)} node`,
+            `cache.nodeType ${JSON.stringify(cache.nodeType)} nodes (their hourly price, USD)`,
         ),
     };
-    return problems.length > 0 ? problems : prices;
+    return { prices, unpriced };
 }
+
+/** What the deploy and `warmstack plan` say for an unpriced price: once, naming the type and the key. */
+export const unpricedWarning = (u: Unpriced): string =>
+    `cannot price ${u.what} (set ${u.key}): ${TABLE} does not list it, so the cost figures that need it are left out`;
+
+/** The prices each pool state's idle cost needs. */
+export const POOL_STATE_PRICES: Record<PoolState, (keyof Prices)[]> = {
+    Stopped: ["ebsGbMonth"],
+    Hibernated: ["ebsGbMonth", "instanceMemoryGiB"],
+    Running: ["instanceHourly", "ebsGbMonth"],
+};
 
 /** USD to a hundredth of a cent: a Stopped instance idles at a fraction of a cent an hour. */
 export const usd = (x: number): number => Math.round(settle(x * 10_000)) / 10_000;
 
+// An unpriced price is NaN inside the arithmetic, so every figure that needs it comes out NaN, and null here.
+const priced = (x: number): Usd => (Number.isNaN(x) ? null : usd(x));
+const valueOf = (price: Price): number => price.value ?? NaN;
+/** `count` of something priced `each`: none of it costs nothing, whether or not its price is known. */
+const times = (count: number, each: number): number => (count === 0 ? 0 : count * each);
+
 function period(perHour: number): PeriodCost {
-    return { perHour: usd(perHour), perDay: usd(perHour * 24), perMonth: usd(perHour * HOURS_PER_MONTH) };
+    return { perHour: priced(perHour), perDay: priced(perHour * 24), perMonth: priced(perHour * HOURS_PER_MONTH) };
 }
 
-/** One pooled instance's idle cost per hour, by state: what AWS bills while it waits in the pool. */
+/** One pooled instance's idle cost per hour, by state: what AWS bills while it waits in the pool (NaN: unpriced). */
 export function idleHourly(prices: Prices, rootVolumeGb: number): Record<PoolState, number> {
-    const ebsHourly = (gb: number) => (gb * prices.ebsGbMonth.value) / HOURS_PER_MONTH;
+    const ebsHourly = (gb: number) => (gb * valueOf(prices.ebsGbMonth)) / HOURS_PER_MONTH;
     return {
         // Only the root volume is billed.
         Stopped: ebsHourly(rootVolumeGb),
         // The root volume also holds the RAM image, so it must be that much larger.
-        Hibernated: ebsHourly(rootVolumeGb + prices.instanceMemoryGiB.value),
-        Running: prices.instanceHourly.value + ebsHourly(rootVolumeGb),
+        Hibernated: ebsHourly(rootVolumeGb + valueOf(prices.instanceMemoryGiB)),
+        Running: valueOf(prices.instanceHourly) + ebsHourly(rootVolumeGb),
     };
 }
 
 function byState(size: number, perInstance: Record<PoolState, number>): Record<PoolState, PeriodCost> {
-    return Object.fromEntries(POOL_STATES.map((s) => [s, period(size * perInstance[s])])) as Record<
+    return Object.fromEntries(POOL_STATES.map((s) => [s, period(times(size, perInstance[s]))])) as Record<
         PoolState,
         PeriodCost
     >;
 }
 
-export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
+export function costOf(inputs: CostInputs): CostPlan {
     const { config, instances, warmPoolSize, replicas, cacheNodes, instants } = inputs;
-    const prices = resolvePrices(config);
-    if (Array.isArray(prices)) return prices;
+    const { prices, unpriced } = resolvePrices(config);
     const { compute, cost, event } = config;
     const idle = idleHourly(prices, compute.rootVolumeGb);
     const alwaysWarmSize = Math.ceil(settle(ALWAYS_WARM_FRACTION_OF_MAX * instances.peak));
     const rampInstances = instances.peak - instances.baseline;
-    const instanceHourly = prices.instanceHourly.value + idle.Stopped; // running: the instance and its volume
+    const instanceHourly = valueOf(prices.instanceHourly) + idle.Stopped; // running: the instance and its volume
 
     const eventCost =
         event && instants
             ? (() => {
                   const hours = settle((instants.scaleDown - instants.ramp) / 3_600_000);
-                  const instanceCost = rampInstances * hours * instanceHourly;
-                  const replicaCost = replicas * hours * prices.replicaHourly.value;
-                  const cacheCost = cacheNodes * hours * prices.cacheNodeHourly.value;
+                  const instanceCost = times(rampInstances * hours, instanceHourly);
+                  const replicaCost = times(replicas * hours, valueOf(prices.replicaHourly));
+                  const cacheCost = times(cacheNodes * hours, valueOf(prices.cacheNodeHourly));
                   return {
                       hours,
                       rampInstances,
-                      instances: usd(instanceCost),
-                      replicas: usd(replicaCost),
-                      cacheNodes: usd(cacheCost),
-                      total: usd(instanceCost + replicaCost + cacheCost),
+                      instances: priced(instanceCost),
+                      replicas: priced(replicaCost),
+                      cacheNodes: priced(cacheCost),
+                      total: priced(instanceCost + replicaCost + cacheCost),
                   };
               })()
             : undefined;
@@ -186,35 +216,37 @@ export function costOf(inputs: CostInputs): CostPlan | ConfigProblem[] {
     const missingInstanceMinutes = settle((rampInstances * (compute.bootSeconds + compute.warmupSeconds)) / 60);
     const outageMinutes = settle(missingInstanceMinutes / instances.peak);
 
-    const poolHourly = warmPoolSize * idle[compute.warmPool.state];
+    const poolHourly = times(warmPoolSize, idle[compute.warmPool.state]);
     const readiness =
         event && instants
             ? {
-                  cost: usd(
+                  cost: priced(
                       (poolHourly * (instants.scaleDown - instants.deployBy)) / 3_600_000 +
-                          (rampInstances * instanceHourly * event.rampLeadMinutes) / 60,
+                          times(rampInstances, instanceHourly * event.rampLeadMinutes) / 60,
                   ),
                   covers:
                       `the warm pool (${warmPoolSize} ${compute.warmPool.state}) from the deploy-by instant to the ` +
                       `scale-down, and ${rampInstances} ramped instances running ${event.rampLeadMinutes} min before the start`,
               }
             : {
-                  cost: usd(poolHourly * 24),
+                  cost: priced(poolHourly * 24),
                   covers: `the warm pool (${warmPoolSize} ${compute.warmPool.state}) for one day`,
               };
     const revenue = cost.revenuePerMinute;
     // Nothing at stake (0), nothing to break even with.
     // Nine significant digits: the break-even may be a fraction of a second when the revenue is large.
-    const breakEven = revenue ? Number((readiness.cost / revenue).toPrecision(9)) : undefined;
+    const breakEven =
+        revenue && readiness.cost !== null ? Number((readiness.cost / revenue).toPrecision(9)) : undefined;
     return {
         currency: "USD",
         prices,
+        unpriced,
         ...(revenue !== undefined && { revenuePerMinute: revenue }),
         assumptions: [
             `prices from ${Object.values(prices)
                 .map((p: Price) => p.source)
-                .filter((s, i, all) => all.indexOf(s) === i)
-                .join(" and ")}`,
+                .filter((s, i, all) => s !== "unpriced" && all.indexOf(s) === i)
+                .join(" and ")}` + (unpriced.length > 0 ? `; unpriced: ${unpriced.map((u) => u.key).join(", ")}` : ""),
             `EBS billed per GB-month of ${HOURS_PER_MONTH} h; a Hibernated instance's root volume also holds its RAM`,
             ...(eventCost
                 ? [

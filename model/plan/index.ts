@@ -7,7 +7,7 @@
 import { isoSeconds } from "../../policies/shared/numbers";
 import { sizeCache } from "../cache-sizing";
 import { ConfigError, PoolState, WarmstackConfig } from "../config";
-import { costOf, CostPlan } from "../cost";
+import { costOf, CostPlan, unpricedWarning } from "../cost";
 import { dataWarmLead } from "../data-warm";
 import { problemsOf } from "../planned";
 import {
@@ -131,7 +131,7 @@ export interface ReadinessPlan {
 
 /**
  * Throws one ConfigError naming every value the plan cannot work with (connections, ramp time, cache size,
- * data warm lead, prices); otherwise every number.
+ * data warm lead); otherwise every number. A missing price is a warning: the cost is information, not a gate.
  */
 export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPlan {
     const { now } = options;
@@ -142,27 +142,19 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     const sizing = sizeCache(cache);
     const lead = dataWarmLead(cache.prewarm, event);
     const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
-    const cost =
-        compute.planned && database.planned && sizing.planned
-            ? costOf({
-                  config,
-                  instances,
-                  warmPoolSize: compute.value.warmPool.minSize,
-                  replicas: database.value.replicas,
-                  cacheNodes: sizing.value.nodes,
-                  instants,
-              })
-            : [];
-    const problems = [
-        ...problemsOf(compute),
-        ...problemsOf(database),
-        ...problemsOf(sizing),
-        ...problemsOf(lead),
-        ...(Array.isArray(cost) ? cost : []),
-    ];
-    if (!compute.planned || !database.planned || !sizing.planned || !lead.planned || Array.isArray(cost)) {
+    const problems = [...problemsOf(compute), ...problemsOf(database), ...problemsOf(sizing), ...problemsOf(lead)];
+    if (!compute.planned || !database.planned || !sizing.planned || !lead.planned) {
         throw new ConfigError(problems, "warmstack config cannot be planned");
     }
+    // Information for the people who sign off, never a reason to refuse: a missing price is a warning.
+    const cost = costOf({
+        config,
+        instances,
+        warmPoolSize: compute.value.warmPool.minSize,
+        replicas: database.value.replicas,
+        cacheNodes: sizing.value.nodes,
+        instants,
+    });
     const { warmPool, scaling } = compute.value;
     const capacity = eventCapacity(config, instances, instants, now);
 
@@ -184,6 +176,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ...dataWarmWarnings(config, lead.value, instants, now),
             ...lateDeployWarnings(instants, instances.peak === instances.baseline, now),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
+            ...cost.unpriced.map(unpricedWarning),
         ],
         instances,
         group: capacity.group,

@@ -85,6 +85,36 @@ describe("warmstack plan", function () {
         assert.match(run.stderr, /^ {2}- warmstack:database\.maxConnections: /m);
     });
 
+    it("a stack on types the price table lacks plans, exits 0, and says which cost lines it cannot price", async () => {
+        const file = path.join(dir, "Pulumi.unpriced.yaml");
+        const text = fs
+            .readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8")
+            .replace(/instanceType: \S+/, "instanceType: m7i.large")
+            .replace(/instanceClass: \S+/, "instanceClass: db.r7g.xlarge");
+        assert.match(
+            text,
+            /instanceType: m7i\.large[\s\S]*instanceClass: db\.r7g\.xlarge|instanceClass: db\.r7g\.xlarge[\s\S]*instanceType: m7i\.large/,
+        );
+        fs.writeFileSync(file, text);
+        const run = await runCli(["plan", "--config", file, "--at", AT]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, "");
+        for (const table of ["Timeline", "Capacity", "Data tier", "Cost (USD"])
+            assert.match(run.stdout, new RegExp(`^${table.replace("(", "\\(")}`, "m"));
+        assert.match(
+            run.stdout,
+            /^warning: cannot price compute\.instanceType "m7i\.large" \(its hourly price, USD\) \(set warmstack:cost\.instanceHourly\): /m,
+        );
+        assert.match(
+            run.stdout,
+            /^cannot price database\.instanceClass "db\.r7g\.xlarge" replicas \(their hourly price, USD\) \(set warmstack:cost\.replicaHourly\)$/m,
+        );
+        // The Stopped pool needs only EBS: priced; the Running state needs the instance: unpriced.
+        assert.match(run.stdout, /^ +Running +unpriced +unpriced +unpriced$/m);
+        assert.match(run.stdout, /replicas cannot price \(set warmstack:cost\.replicaHourly\)/);
+        assert.match(run.stdout, /^readiness: cannot price \(set warmstack:cost\.instanceHourly\) for /m);
+    });
+
     it("an unknown stack names the stack files the project holds", async () => {
         const run = await runCli(["plan", "--stack", "blackfriday2"], { cwd: path.join(REPO, "infra") });
         assert.equal(run.code, EXIT.input);

@@ -100,3 +100,34 @@ describe("program under mocks: bad config", () => {
         });
     }
 });
+
+describe("program under mocks: types the price table lacks", () => {
+    it("deploys m7i.large instances and db.r7g.xlarge replicas, warning once per missing price with its key", async () => {
+        const config = editedConfig("blackfriday", {
+            compute: (c) => ({ ...c, instanceType: "m7i.large" }),
+            database: (d) => ({ ...d, instanceClass: "db.r7g.xlarge" }),
+        });
+        const warned: string[] = [];
+        const warn = pulumi.log.warn;
+        pulumi.log.warn = async (message: string) => void warned.push(message);
+        let run: ProgramRun;
+        try {
+            run = await runProgram(config, () => warmstackFromPulumiConfig(NOW));
+        } finally {
+            pulumi.log.warn = warn;
+        }
+        assert.equal(run.one("aws:ec2/launchTemplate:LaunchTemplate").inputs.instanceType, "m7i.large");
+        assert.ok(
+            run
+                .ofType("aws:rds/instance:Instance")
+                .filter((db) => db.inputs.replicateSourceDb)
+                .every((db) => db.inputs.instanceClass === "db.r7g.xlarge"),
+        );
+        assert.deepEqual(
+            warned.filter((w) => w.startsWith("cannot price")).map((w) => /\(set (warmstack:cost\.\w+)\)/.exec(w)?.[1]),
+            ["warmstack:cost.instanceHourly", "warmstack:cost.instanceMemoryGiB", "warmstack:cost.replicaHourly"],
+        );
+        assert.ok(warned.some((w) => w.includes('compute.instanceType "m7i.large"')));
+        assert.ok(warned.some((w) => w.includes('database.instanceClass "db.r7g.xlarge"')));
+    });
+});

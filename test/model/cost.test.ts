@@ -136,62 +136,71 @@ describe("cost", () => {
             }),
             { now: NOW },
         ).cost;
-        assert.ok(tiny.readiness.cost > 0);
+        assert.ok(tiny.readiness.cost! > 0);
         assert.equal(tiny.coldSpike.cost, 0);
         assert.equal("breakEvenOutageMinutes" in tiny, false);
     });
 
-    it("asks for every price the table does not have, by key, in one error", () => {
-        assert.throws(
-            () =>
-                plan(
-                    configWith((r) => {
-                        r.compute.instanceType = "m5.large";
-                        r.cache.nodeType = "cache.m5.large";
-                        r.database.instanceClass = "db.x9.huge";
-                    }),
-                    { now: NOW },
-                ),
-            (err: ConfigError) => {
-                assert.deepEqual(
-                    err.problems.map((x) => x.key),
-                    [
-                        "warmstack:cost.instanceHourly",
-                        "warmstack:cost.instanceMemoryGiB",
-                        "warmstack:cost.replicaHourly",
-                        "warmstack:cost.cacheNodeHourly",
-                    ],
-                );
-                const table = "which model/prices.ts (us-east-1 on-demand, 2026-12-02) does not list";
-                assert.deepEqual(
-                    err.problems.map((x) => x.allowed),
-                    [
-                        `required: the hourly price (USD) of compute.instanceType "m5.large", ${table}`,
-                        `required: the memory (GiB) of compute.instanceType "m5.large", ${table}`,
-                        `required: the hourly price (USD) of a database.instanceClass "db.x9.huge" replica, ${table}`,
-                        `required: the hourly price (USD) of a cache.nodeType "cache.m5.large" node, ${table}`,
-                    ],
-                );
-                assert.match(err.message, /warmstack:cost\.instanceHourly: required: .*; given nothing/);
-                return true;
-            },
+    it("never refuses a type the table does not price: it warns once per price, naming the type and the key", () => {
+        const unlisted = (r: Record<string, any>) => {
+            r.event = EVENT;
+            r.compute.instanceType = "m7i.large";
+            r.database.instanceClass = "db.r7g.xlarge";
+        };
+        const p = plan(configWith(unlisted), { now: NOW });
+        const table = "model/prices.ts (us-east-1 on-demand, 2026-12-02) does not list it";
+        const left = "so the cost figures that need it are left out";
+        assert.deepEqual(
+            p.warnings.filter((w) => w.startsWith("cannot price")),
+            [
+                `cannot price compute.instanceType "m7i.large" (its hourly price, USD) (set warmstack:cost.instanceHourly): ${table}, ${left}`,
+                `cannot price a Hibernated pool of compute.instanceType "m7i.large" (its memory, GiB, which the RAM image adds to the root volume) (set warmstack:cost.instanceMemoryGiB): ${table}, ${left}`,
+                `cannot price database.instanceClass "db.r7g.xlarge" replicas (their hourly price, USD) (set warmstack:cost.replicaHourly): ${table}, ${left}`,
+            ],
         );
-        assert.doesNotThrow(() =>
-            plan(
-                configWith((r) => {
-                    r.compute.instanceType = "m5.large";
-                    r.cache.nodeType = "cache.m5.large";
-                    r.database.instanceClass = "db.x9.huge";
-                    r.cost = {
-                        instanceHourly: 0.096,
-                        instanceMemoryGiB: 8,
-                        replicaHourly: 1.2,
-                        cacheNodeHourly: 0.156,
-                    };
-                }),
-                { now: NOW },
-            ),
+        const { cost } = p;
+        assert.deepEqual(
+            cost.unpriced.map((u) => u.key),
+            ["warmstack:cost.instanceHourly", "warmstack:cost.instanceMemoryGiB", "warmstack:cost.replicaHourly"],
         );
+        assert.deepEqual(cost.prices.instanceHourly, { value: null, source: "unpriced" });
+        // What needs only the priced ones is priced; what needs a missing one is null, never 0.
+        assert.deepEqual(cost.warmPool.byState.Stopped, { perHour: 0.023, perDay: 0.5523, perMonth: 16.8 });
+        assert.deepEqual(cost.warmPool.byState.Hibernated, { perHour: null, perDay: null, perMonth: null });
+        assert.deepEqual(cost.warmPool.byState.Running, { perHour: null, perDay: null, perMonth: null });
+        assert.equal(cost.event!.instances, null);
+        assert.equal(cost.event!.replicas, null);
+        assert.equal(cost.event!.cacheNodes, 11.2785); // 2 nodes × 25.75 h × 0.219, the table's cache.r7g.large
+        assert.equal(cost.event!.total, null);
+        assert.equal(cost.readiness.cost, null, "the ramped instances' lead is unpriced");
+        assert.match(
+            cost.assumptions[0],
+            /; unpriced: warmstack:cost\.instanceHourly, warmstack:cost\.instanceMemoryGiB, warmstack:cost\.replicaHourly$/,
+        );
+
+        // Priced by warmstack:cost, the same stack warns of nothing and prices everything.
+        const priced = plan(
+            configWith((r) => {
+                unlisted(r);
+                r.cost = { instanceHourly: 0.1008, instanceMemoryGiB: 8, replicaHourly: 0.48 };
+            }),
+            { now: NOW },
+        );
+        assert.deepEqual(priced.cost.unpriced, []);
+        assert.equal(priced.warnings.filter((w) => w.startsWith("cannot price")).length, 0);
+        assert.ok(priced.cost.event!.total! > 0);
+    });
+
+    it("a pool or ramp of none costs nothing, priced or not", () => {
+        const none = plan(
+            configWith((r) => {
+                r.compute.instanceType = "m7i.large";
+                r.compute.warmPool = { fractionOfPeak: 0, state: "Running" };
+            }),
+            { now: NOW },
+        ).cost;
+        assert.deepEqual(none.warmPool.byState.Running, { perHour: 0, perDay: 0, perMonth: 0 });
+        assert.equal(none.readiness.cost, 0);
     });
 
     describe("invariants (property tests)", () => {
@@ -203,7 +212,9 @@ describe("cost", () => {
                     for (const pool of [c.cost.warmPool, c.cost.alwaysWarm]) {
                         for (const period of ["perHour", "perDay", "perMonth"] as const) {
                             const { Stopped, Hibernated, Running } = pool.byState;
-                            assert.ok(Stopped[period] <= Hibernated[period] && Hibernated[period] <= Running[period]);
+                            assert.ok(
+                                Stopped[period]! <= Hibernated[period]! && Hibernated[period]! <= Running[period]!,
+                            );
                         }
                     }
                 }),
@@ -225,10 +236,10 @@ describe("cost", () => {
                     assert.ok(large.cost.warmPool.size >= small.cost.warmPool.size);
                     for (const state of POOL_STATES) {
                         assert.ok(
-                            large.cost.warmPool.byState[state].perDay >= small.cost.warmPool.byState[state].perDay,
+                            large.cost.warmPool.byState[state].perDay! >= small.cost.warmPool.byState[state].perDay!,
                         );
                     }
-                    assert.ok(large.cost.readiness.cost >= small.cost.readiness.cost);
+                    assert.ok(large.cost.readiness.cost! >= small.cost.readiness.cost!);
                 }),
                 { numRuns: runs(1000) },
             );
@@ -239,7 +250,9 @@ describe("cost", () => {
                 fc.property(arbConfig, (config) => {
                     const c = attempt(config);
                     if (c instanceof ConfigError) return;
-                    const { breakEvenOutageMinutes, readiness, revenuePerMinute, coldSpike } = c.cost;
+                    const { breakEvenOutageMinutes, revenuePerMinute, coldSpike } = c.cost;
+                    // The arbitrary's types are all in the table: readiness is priced.
+                    const readiness = { cost: c.cost.readiness.cost! };
                     if (!revenuePerMinute) return assert.equal(breakEvenOutageMinutes, undefined);
                     assert.ok(
                         Math.abs(breakEvenOutageMinutes! * revenuePerMinute - readiness.cost) <=

@@ -1,7 +1,7 @@
 // `warmstack plan`'s tables: the plan's numbers as a person reads them at a terminal — timeline, capacity, data
 // tier, cost. Pure: every figure is the plan's (or the config value it came from); this file only lays them out.
 import type { WarmstackConfig } from "../../model/config";
-import type { PeriodCost } from "../../model/cost";
+import { POOL_STATE_PRICES, type CostPlan, type PeriodCost, type Prices, type Usd } from "../../model/cost";
 import type { ReadinessPlan } from "../../model/plan";
 import { orderedTimeline, type Timeline } from "../../model/timeline";
 import { POOL_STATES } from "../../policies/shared/contract";
@@ -23,6 +23,8 @@ const count = (n: number) => n.toLocaleString("en-US");
 const rate = (n: number) =>
     n.toLocaleString("en-US", n >= 1 ? { maximumFractionDigits: 2 } : { maximumSignificantDigits: 3 });
 const money = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** A table cell: the amount, or "unpriced" (the lines under the table name the key). */
+const cell = (n: Usd) => (n === null ? "unpriced" : money(n));
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 
 function bytes(n: number): string {
@@ -173,22 +175,29 @@ function dataTierTable(plan: ReadinessPlan, config: WarmstackConfig): string {
     ].join("\n");
 }
 
+/** An amount in a line of text, or what it cannot be priced without: the keys that would price it. */
+function amount(cost: CostPlan, n: Usd, needs: (keyof Prices)[]): string {
+    if (n !== null) return money(n);
+    const keys = cost.unpriced.filter((u) => needs.some((k) => u.key === `warmstack:cost.${k}`)).map((u) => u.key);
+    return `cannot price (set ${keys.join(", ")})`;
+}
+
 function costTable(plan: ReadinessPlan): string {
     const { cost } = plan;
     const rows: string[][] = [];
     // Cheapest first: Stopped (EBS only), Hibernated (EBS with the RAM image), Running (the whole instance).
     const pool = (label: string, size: number, byState: Record<string, PeriodCost>, used?: string) =>
         [...POOL_STATES]
-            .sort((a, b) => byState[a].perHour - byState[b].perHour)
+            .sort((a, b) => (byState[a].perHour ?? Infinity) - (byState[b].perHour ?? Infinity))
             .forEach((state, i) => {
                 const p = byState[state];
                 rows.push([
                     i === 0 ? label : "",
                     i === 0 ? String(size) : "",
                     state + (state === used ? " *" : ""),
-                    money(p.perHour),
-                    money(p.perDay),
-                    money(p.perMonth),
+                    cell(p.perHour),
+                    cell(p.perDay),
+                    cell(p.perMonth),
                 ]);
             });
     pool("this stack's warm pool", cost.warmPool.size, cost.warmPool.byState, cost.warmPool.state);
@@ -200,12 +209,16 @@ function costTable(plan: ReadinessPlan): string {
             rows,
             right: [1, 3, 4, 5],
         }),
+        ...cost.unpriced.map((u) => `cannot price ${u.what} (set ${u.key})`),
     ];
+    const instance: (keyof Prices)[] = ["instanceHourly", "ebsGbMonth"];
     if (cost.event) {
         const e = cost.event;
+        const all: (keyof Prices)[] = [...instance, "replicaHourly", "cacheNodeHourly"];
         lines.push(
-            `event extra, ${e.hours} h from ramp to scale-down: ${e.rampInstances} ramp instances ${money(e.instances)} + ` +
-                `${plan.database.replicas} replicas ${money(e.replicas)} + ${plan.cache.nodes} cache nodes ${money(e.cacheNodes)} = ${money(e.total)}`,
+            `event extra, ${e.hours} h from ramp to scale-down: ${e.rampInstances} ramp instances ${amount(cost, e.instances, instance)} + ` +
+                `${plan.database.replicas} replicas ${amount(cost, e.replicas, ["replicaHourly"])} + ${plan.cache.nodes} cache nodes ` +
+                `${amount(cost, e.cacheNodes, ["cacheNodeHourly"])} = ${amount(cost, e.total, all)}`,
         );
     }
     const spike = cost.coldSpike;
@@ -214,7 +227,7 @@ function costTable(plan: ReadinessPlan): string {
             (spike.cost !== undefined
                 ? ` × ${money(cost.revenuePerMinute ?? 0)} per minute = ${money(spike.cost)} at risk`
                 : " (set warmstack:cost.revenuePerMinute to price it)"),
-        `readiness: ${money(cost.readiness.cost)} for ${cost.readiness.covers}`,
+        `readiness: ${amount(cost, cost.readiness.cost, [...POOL_STATE_PRICES[cost.warmPool.state], ...instance])} for ${cost.readiness.covers}`,
     );
     if (cost.breakEvenOutageMinutes !== undefined) {
         lines.push(
@@ -224,7 +237,7 @@ function costTable(plan: ReadinessPlan): string {
     lines.push(
         "prices: " +
             Object.entries(cost.prices)
-                .map(([name, price]) => `${name} ${price.value}`)
+                .map(([name, price]) => `${name} ${price.value ?? "unpriced"}`)
                 .join(", "),
         "assumptions:",
         ...cost.assumptions.map((a) => `  - ${a}`),

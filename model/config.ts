@@ -143,6 +143,8 @@ const databaseSchema = object({
     readQpsPerReplica: positive(),
     maxConnections: wholeAtLeast(1),
     connectionReserve: fractionBelowOne().default(0.1),
+    // `warmstack check` holds a replica caught up while its ReplicaLag is below this.
+    maxReplicaLagSeconds: positive().default(30),
     // Relations whose blocks each replica loads (pg_prewarm) before the event, schema-qualified.
     prewarm: section({
         relations: z

@@ -4,7 +4,17 @@
 // never on message text. Messages are already redacted: they may be logged as is.
 
 /** How `warmstack` ends: scripts and drills branch on it. */
-export const EXIT = { ok: 0, unexpected: 1, input: 2, connection: 3, incomplete: 4, cold: 5, notWarm: 6 } as const;
+export const EXIT = {
+    ok: 0,
+    unexpected: 1,
+    /** `warmstack check`: a link of the live chain is not as the plan says (shares 1 with a bug: both fail a job). */
+    notReady: 1,
+    input: 2,
+    connection: 3,
+    incomplete: 4,
+    cold: 5,
+    notWarm: 6,
+} as const;
 
 /** Every code a warmer's typed error carries, with the exit it maps to. */
 export const EXIT_BY_CODE = {
@@ -22,6 +32,10 @@ export const EXIT_BY_CODE = {
     AGENT_NOT_WARM: EXIT.notWarm,
     /** The drill's warm run fell short of what the pre-warm promises. */
     DRILL_FAILED: EXIT.notWarm,
+    /** `warmstack check` read the live stack, and a check failed. */
+    CHECK_NOT_READY: EXIT.notReady,
+    /** `warmstack check` could not read AWS: an endpoint unreachable, no region or credentials, access denied. */
+    CHECK_AWS: EXIT.connection,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT_BY_CODE;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Project setup (`npm run setup`): the test suite starts its own private redis-server and PostgreSQL,
-# so it needs their binaries installed; then install the npm dependencies and build the CLI.
+# Project setup (`npm run setup`): the test suite starts its own private redis-server, PostgreSQL and moto (the
+# AWS API emulator), so it needs their binaries installed; then install the npm dependencies and build the CLI.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +33,14 @@ if ((${#missing[@]} > 0)); then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql shellcheck
 else
   echo "setup: redis-server, PostgreSQL and shellcheck already installed"
+fi
+
+if command -v moto_server >/dev/null 2>&1; then
+  echo "setup: moto_server already installed"
+else
+  echo "setup: installing moto_server (pip install 'moto[server]')"
+  python3 -m pip install --user 'moto[server]'
+  command -v moto_server >/dev/null 2>&1 || echo "setup: moto_server is not on PATH; add python3's user bin folder" >&2
 fi
 
 echo "setup: npm ci in $(pwd)"

@@ -10,12 +10,25 @@ export interface Run {
     stderr: string;
 }
 
-/** `bin` defaults to the checkout's launcher; the packaging test passes an installed one. */
-export function runCli(args: readonly string[], options: { bin?: string; cwd?: string } = {}): Promise<Run> {
+/**
+ * `bin` defaults to the checkout's launcher; the packaging test passes an installed one. `env` is added to this
+ * process's environment; `stdin` is written to the child's.
+ */
+export function runCli(
+    args: readonly string[],
+    options: { bin?: string; cwd?: string; env?: Record<string, string>; stdin?: string } = {},
+): Promise<Run> {
     return new Promise((resolve) => {
-        execFile(options.bin ?? BIN, args, { timeout: 60_000, cwd: options.cwd }, (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-            resolve({ code, stdout, stderr });
-        });
+        const env = options.env && { ...process.env, ...options.env };
+        const child = execFile(
+            options.bin ?? BIN,
+            args,
+            { timeout: 60_000, cwd: options.cwd, env },
+            (err, stdout, stderr) => {
+                const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+                resolve({ code, stdout, stderr });
+            },
+        );
+        if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     });
 }

@@ -10,6 +10,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
     warm: async () => (await import("./warm")).warmCommand(),
     "warm-db": async () => (await import("./warm-db")).warmDbCommand(),
     plan: async () => (await import("./plan")).planCommand(),
+    check: async () => (await import("./check")).checkCommand(),
     agent: async () => (await import("../agent/command")).agentCommand(),
     drill: async () => (await import("../drill/command")).drillCommand(),
 };

@@ -1,9 +1,73 @@
 // A Pulumi stack file (`Pulumi.<stack>.yaml`) read as the Pulumi CLI hands it to the program: the `config:`
-// block flattened to `namespace:key` → text (objects as JSON), which model/config.ts's namespaceValues decodes.
+// block flattened to `namespace:key` → text (objects as JSON), which model/config.ts's namespaceValues decodes;
+// and the one way a command (`warmstack plan`, `warmstack check`) turns --stack / --config / --at into the plan.
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { ConfigError } from "../../model/config";
+import { WarmstackError } from "../../model/errors";
+import { planStack, type StackPlan } from "../../model/stack-plan";
 import { WarmInputError } from "../engine/errors";
+import { fieldError } from "../fields";
+
+/** The stack file breaks the program's schema, or the plan cannot hold the peak: the program's own message. */
+export class PlanConfigError extends WarmstackError {
+    readonly code = "WARM_INPUT";
+}
+
+/** Which stack file a command plans: `--stack NAME` (Pulumi.<name>.yaml of the project) or `--config FILE`. */
+export interface StackFlags {
+    stack?: string;
+    config?: string;
+}
+
+export interface PlannedStack extends StackPlan {
+    /** The stack file read. */
+    file: string;
+    /** How reports name it: `stack NAME (Pulumi.NAME.yaml)` or the file. */
+    source: string;
+}
+
+/** One of --stack and --config is given (commander refuses both). */
+export function checkStackFlags(flags: StackFlags): void {
+    if (flags.stack === undefined && flags.config === undefined)
+        throw fieldError("stack", "a stack name (reads Pulumi.<name>.yaml), or --config FILE", undefined);
+}
+
+/** The plan of the stack the flags name, as a deploy at `now` would make it; bad input is one WARM_INPUT error. */
+export function plannedStack(flags: StackFlags, now: number, cwd = process.cwd()): PlannedStack {
+    checkStackFlags(flags);
+    const file = flags.stack !== undefined ? stackFile(flags.stack, cwd) : path.resolve(cwd, flags.config!);
+    const source = flags.stack !== undefined ? `stack ${flags.stack} (${path.basename(file)})` : file;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        const flag = flags.stack !== undefined ? "stack" : "config";
+        throw fieldError(flag, "a readable stack file", `${file} (${(err as NodeJS.ErrnoException).code})`);
+    }
+    try {
+        return { ...planStack(stackConfigValues(text, file), now), file, source };
+    } catch (err) {
+        if (err instanceof ConfigError) throw new PlanConfigError(`${file}: ${err.message}`);
+        throw err;
+    }
+}
+
+/** `--at`: an ISO 8601 date-time with a zone, as ms since the epoch. */
+export function instantFlag(text: string): number {
+    const ms = Date.parse(text);
+    const date = /^(\d{4})-(\d\d)-(\d\d)T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.exec(text);
+    if (!date || Number.isNaN(ms) || !onCalendar(Number(date[1]), Number(date[2]), Number(date[3])))
+        throw fieldError("at", "an ISO 8601 date-time with a zone, e.g. 2027-11-20T10:00:00Z", text);
+    return ms;
+}
+
+/** Date.parse rolls a day past the month's end into the next (2027-02-30 is March 2); the config refuses it too. */
+function onCalendar(year: number, month: number, day: number): boolean {
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
 

@@ -1,0 +1,86 @@
+// moto, the AWS API emulator, on a free loopback port for one test: `const moto = await startMoto()` in before(),
+// `await moto.stop()` in after(). `moto.env` is the SDK's standard environment pointing every client at it (for
+// a spawned CLI), `moto.client` the options for an SDK client in the test itself. scripts/setup.sh installs
+// moto[server] where `moto_server` is missing.
+import { ChildProcess, spawn } from "node:child_process";
+import { freePort } from "../../warmers/local/servers";
+import { sleep } from "../../warmers/timeout";
+
+export const MOTO_REGION = "us-east-1";
+/** moto's fixed account. */
+export const MOTO_ACCOUNT = "123456789012";
+
+export interface Moto {
+    readonly url: string;
+    /** AWS_ENDPOINT_URL, AWS_REGION and dummy credentials: what a child process needs to talk to this moto only. */
+    readonly env: Record<string, string>;
+    /** For `new XClient(moto.client)` in a test. */
+    readonly client: {
+        endpoint: string;
+        region: string;
+        credentials: { accessKeyId: string; secretAccessKey: string };
+    };
+    stop(): Promise<void>;
+}
+
+const STARTUP_MS = 20_000;
+
+export async function startMoto(): Promise<Moto> {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    child.stderr?.on("data", (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
+    const exited = new Promise<never>((_, reject) => {
+        child.once("error", (err) =>
+            reject(new Error(`moto_server did not start (${err.message}): run scripts/setup.sh`)),
+        );
+        child.once("exit", (code) => reject(new Error(`moto_server exited (${code}): ${log}`)));
+    });
+    try {
+        await Promise.race([ready(url), exited]);
+    } catch (err) {
+        await stop(child);
+        throw err;
+    }
+    const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+    return {
+        url,
+        env: {
+            AWS_ENDPOINT_URL: url,
+            AWS_REGION: MOTO_REGION,
+            AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+            // Nothing from the machine's own AWS config may point a child elsewhere.
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        },
+        client: { endpoint: url, region: MOTO_REGION, credentials },
+        stop: () => stop(child),
+    };
+}
+
+/** moto answers its own dashboard API once it serves. */
+async function ready(url: string): Promise<void> {
+    const deadline = Date.now() + STARTUP_MS;
+    for (;;) {
+        try {
+            const answer = await fetch(`${url}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+            if (answer.ok) return;
+        } catch {
+            // Not listening yet.
+        }
+        if (Date.now() > deadline) throw new Error(`moto_server at ${url} did not answer within ${STARTUP_MS} ms`);
+        await sleep(100);
+    }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await Promise.race([exited, sleep(5000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}

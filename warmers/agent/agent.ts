@@ -2,6 +2,7 @@
 // is logged with its duration and runs under its own timeout and the overall deadline; any failure ABANDONs
 // the instance with the reason logged (the API has no reason field) and rejects, so the CLI exits non-zero.
 import fs from "node:fs";
+import net from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import Redis from "ioredis";
 import { Pool } from "pg";
@@ -226,7 +227,8 @@ async function proveRedis(
             host: await dns.address(redis.host),
             port: redis.port,
             password: token,
-            tls: tls && { ...tls, servername: redis.host },
+            // An address as SNI is refused by RFC 6066 (Node warns): then the certificate is checked against it.
+            tls: tls && { ...tls, ...(net.isIP(redis.host) === 0 && { servername: redis.host }) },
             connectionName: AGENT_CONNECTION_NAME,
         }),
         (c) => c.disconnect(),

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import { warm, WarmIncompleteError } from "../../warmers";
-import { clusterPipes } from "../../warmers/engine/cluster/cluster-writer";
+import { clusterBatchWriter } from "../../warmers/engine/cluster/cluster-writer";
 import { keySlot } from "../../warmers/engine/cluster/key-slot";
 import { Redactor } from "../../warmers/engine/redact";
 import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
@@ -91,7 +91,7 @@ describe("warm: Redis Cluster redirects", function () {
         const slot = keySlot("{moved}");
         const { owner, others } = await primaries(slot);
         const [to, seed] = others;
-        const pipes = clusterPipes(
+        const pipes = clusterBatchWriter(
             { host: "127.0.0.1", port: seed.port, db: 0 },
             { connectTimeoutMs: 2000, commandTimeoutMs: 2000, redactor: new Redactor([]) },
             {

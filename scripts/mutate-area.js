@@ -19,19 +19,21 @@ function testsIn(dir) {
 const AREAS = {
     model: {
         mutate: [
-            "model/plan.ts",
+            "model/plan/*.ts",
+            "model/planned.ts",
+            "model/redis-memory.ts",
+            "model/stack-plan.ts",
             "model/config.ts",
             "model/cache-sizing.ts",
             "model/cost.ts",
             "model/timeline.ts",
             "model/data-warm.ts",
             "model/prices.ts",
-            "policies/shared/node-memory.ts",
         ],
         spec: ["test/model/*.test.ts"],
     },
     policies: {
-        mutate: ["policies/*.ts", "!policies/index.ts"],
+        mutate: ["policies/*.ts", "!policies/index.ts", "policies/shared/*.ts"],
         // Not package.test.ts: it packs the pack and installs it apart, which a sandbox cannot, and it tests the
         // packaging, not the policies' logic.
         spec: testsIn("test/policies").filter((file) => file !== "test/policies/package.test.ts"),

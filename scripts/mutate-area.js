@@ -62,6 +62,23 @@ const AREAS = {
             "test/prewarm/*.test.ts",
         ],
     },
+    // Pure engine modules with pure tests (one redis-server answers CLUSTER KEYSLOT): a run of minutes. The rest of
+    // cluster/, sources/ and the agent's pools need live servers in every test; docs/mutation.md has their
+    // hand-planted audit instead.
+    "engine-pure": {
+        mutate: [
+            "warmers/engine/key-set.ts",
+            "warmers/engine/cluster/crc16.ts",
+            "warmers/engine/cluster/key-slot.ts",
+            "warmers/engine/cluster/slot-map.ts",
+        ],
+        spec: ["test/engine/key-set.test.ts", "test/engine/cluster-slots.test.ts"],
+    },
+    // Only the tests that call the report in process: plan.test.ts's spawned CLI runs dist/, never the mutant.
+    "cli-report": {
+        mutate: ["warmers/cli/plan-report.ts"],
+        spec: ["test/cli/plan-report.test.ts", "test/cli/plan.test.ts"],
+    },
 };
 
 function configFor(area) {

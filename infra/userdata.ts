@@ -86,7 +86,10 @@ export const AGENT_FILE = `${AGENT_DIR}/warmstack-agent.js`;
 /** The unit's start script: checks Node, installs the agent (stack) or checks it is there (ami), then runs it. */
 export const AGENT_START_PATH = "/usr/local/libexec/warmstack-agent-start";
 export const AGENT_UNIT = "warmstack-agent.service";
-/** The start script's exit when the instance cannot run the agent: systemd does not restart it (ABANDON was sent). */
+/**
+ * The start script's exit when the instance cannot run the agent and ABANDON was sent: systemd does not restart
+ * it. Without ABANDON sent (IMDS or the API did not answer in time) it exits 1, and systemd starts it again.
+ */
 export const CANNOT_RUN_EXIT = 78;
 
 /** What the start script talks to and where it writes; tests point every one at loopback and a temp folder. */
@@ -109,6 +112,11 @@ export const INSTANCE_TARGET: StartScriptTarget = {
 export interface LaunchHookName {
     groupName: string;
     hookName: string;
+    /**
+     * How long the start script retries IMDS, the credentials and the ABANDON before it gives up and exits for
+     * systemd to start it again: the agent's deadline (its config's timeouts.overallMs), in seconds.
+     */
+    retrySeconds: number;
 }
 
 /** A value as one single-quoted shell word. */
@@ -142,6 +150,7 @@ export function agentStartScript(
         AUTOSCALING_URL: target.autoScalingUrl ?? "",
         NODE_MAJOR: String(AGENT_NODE_MAJOR),
         CANNOT_RUN_EXIT: String(CANNOT_RUN_EXIT),
+        RETRY_SECONDS: String(hook.retrySeconds),
         ...(stack && {
             SHA256: stack.sha256,
             OBJECT_URL: target.objectUrl ?? `https://${stack.bucket}.s3.${stack.region}.amazonaws.com/${stack.key}`,
@@ -155,7 +164,11 @@ export function agentStartScript(
 
 /** The launch template's user data: the agent config, the RDS CA bundle, the start script and the unit. */
 export function userDataScript(config: AgentConfigFile, agent: AgentArtifact): string {
-    const hook = { groupName: config.autoScalingGroupName, hookName: config.lifecycleHookName };
+    const hook = {
+        groupName: config.autoScalingGroupName,
+        hookName: config.lifecycleHookName,
+        retrySeconds: Math.ceil(parseAgentConfig(config, "the agent config in user data").timeouts.overallMs / 1000),
+    };
     return `#!/bin/bash
 # warmstack: the agent warms DNS, connection pools and the app, then completes each launch hook.
 set -euo pipefail

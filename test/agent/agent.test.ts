@@ -369,7 +369,8 @@ describe("agent run", () => {
         try {
             const changes = {
                 endpoints: { ...config().endpoints, imds: silent.url },
-                timeouts: { ...TIMEOUTS, imdsMs: 200 },
+                // IMDS is retried within the deadline: short, so the run gives up soon.
+                timeouts: { ...TIMEOUTS, imdsMs: 200, overallMs: 1500 },
             };
             await assert.rejects(
                 runAgent(parseAgentConfig(config(changes), "test"), options()),

@@ -62,14 +62,30 @@ export interface FakeImds extends LoopbackHttp {
     targetLifecycleState: string;
     /** The next this many requests get a 500, whatever they ask. */
     failNext: number;
+    /**
+     * Metadata answering 404 for a while: a path fragment → until when (ms), e.g. `iam/security-credentials/`
+     * while the instance role attaches.
+     */
+    missing: Record<string, number>;
+    /** Until this instant (ms), every answer waits `slowMs` first. */
+    slowUntil: number;
+    slowMs: number;
 }
 
 /** IMDSv2: a token from PUT /latest/api/token, required on every metadata GET. */
 export async function fakeImds(identity: { instanceId: string; region: string }): Promise<FakeImds> {
     const token = "imds-session-token";
-    const state = { requests: [] as string[], targetLifecycleState: "InService", failNext: 0 };
-    const server = await serve((req, _body, res) => {
+    const state = {
+        requests: [] as string[],
+        targetLifecycleState: "InService",
+        failNext: 0,
+        missing: {} as Record<string, number>,
+        slowUntil: 0,
+        slowMs: 0,
+    };
+    const server = await serve(async (req, _body, res) => {
         state.requests.push(`${req.method} ${req.url}`);
+        if (Date.now() < state.slowUntil) await new Promise((resolve) => setTimeout(resolve, state.slowMs));
         if (state.failNext > 0) {
             state.failNext--;
             return void res.writeHead(500).end();
@@ -97,7 +113,10 @@ export async function fakeImds(identity: { instanceId: string; region: string })
                 2,
             ),
         };
-        const value = req.method === "GET" ? metadata[req.url ?? ""] : undefined;
+        const missing = Object.entries(state.missing).some(
+            ([fragment, until]) => Date.now() < until && req.url?.includes(fragment),
+        );
+        const value = req.method === "GET" && !missing ? metadata[req.url ?? ""] : undefined;
         res.writeHead(value ? 200 : 404).end(value ?? "");
     });
     return Object.assign(state, server);

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AgentConfigFile, parseAgentConfig } from "../../model/agent-config";
+import { runAgent } from "../../warmers/agent/agent";
 import { TARGET_LIFECYCLE_STATES, watchLifecycle } from "../../warmers/agent/watch";
 import { sleep } from "../../warmers/timeout";
 import { closedPort } from "../support/servers";
@@ -169,6 +170,40 @@ describe("agent watch", () => {
         assert.ok(
             lines.includes(
                 "watch: cannot read the target lifecycle state, retrying at the next poll: IMDS /latest/api/token answered 500",
+            ),
+            lines.join("\n"),
+        );
+    });
+
+    it("retries IMDS within the deadline: an identity answering 404 for a second still gets its CONTINUE", async () => {
+        imds.missing = { "/meta-data/instance-id": Date.now() + 1_000 };
+        await runAgent(
+            parseAgentConfig(config({ timeouts: { imdsMs: 500, lifecycleMs: 2000, overallMs: 10_000 } }), "test"),
+            {
+                log: (line) => lines.push(line),
+                credentials: CREDENTIALS,
+            },
+        );
+        assert.deepEqual(results(), [[INSTANCE.instanceId, "CONTINUE"]]);
+        assert.ok(imds.requests.filter((r) => r.endsWith("/instance-id")).length > 1, "retried");
+    });
+
+    it("runs a state again when its run could not complete the hook at all, and ABANDONs or CONTINUEs once it can", async () => {
+        // Longer than the deadline: the first run cannot even learn the instance id.
+        imds.missing = { "/meta-data/instance-id": Date.now() + 2_500 };
+        imds.targetLifecycleState = "Warmed:Stopped";
+        const w = watch(config({ timeouts: { imdsMs: 300, lifecycleMs: 2000, overallMs: 1_500 } }));
+        try {
+            await until("the CONTINUE", () => autoScaling.actions.length === 1, 10_000);
+        } finally {
+            await w.stop();
+        }
+        assert.deepEqual(results(), [[INSTANCE.instanceId, "CONTINUE"]]);
+        assert.ok(
+            lines.some((l) =>
+                /^watch: Warmed:Stopped: run failed after \d+ ms: not completed, .*; running again at the next poll$/.test(
+                    l,
+                ),
             ),
             lines.join("\n"),
         );

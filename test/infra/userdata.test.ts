@@ -28,11 +28,11 @@ import { LoopbackHttp, fakeAutoScaling, fakeImds, fakeS3, silentHttp } from "../
 
 const validConfig = () => parseConfig(validRaw());
 const INSTANCE = { instanceId: "i-0123456789abcdef0", region: "eu-west-1" };
-const HOOK = { groupName: "warmstack-app", hookName: "warmstack-launch" };
+const HOOK = { groupName: "warmstack-app", hookName: "warmstack-launch", retrySeconds: 20 };
 const BUCKET = "warmstack-agent-artefacts";
 const KEY = "agent/warmstack-agent.js";
 /** What the script needs besides Node, linked into a folder of their own so a test can leave Node out. */
-const TOOLS = ["bash", "curl", "sha256sum", "cut", "mktemp", "install", "mv", "chmod", "sed", "head", "rm"];
+const TOOLS = ["bash", "curl", "sha256sum", "sleep", "cut", "mktemp", "install", "mv", "chmod", "sed", "head", "rm"];
 
 interface Run {
     code: number | null;
@@ -69,7 +69,11 @@ describe("agent delivery: the start script, run by bash against loopback IMDS, S
     });
 
     /** Writes the start script for `agent` with every path in this test's folder; returns its path. */
-    function startScript(agent: AgentArtifact, overrides: Partial<StartScriptTarget> = {}): string {
+    function startScript(
+        agent: AgentArtifact,
+        overrides: Partial<StartScriptTarget> = {},
+        hook: typeof HOOK = HOOK,
+    ): string {
         const config: AgentConfigFile = {
             autoScalingGroupName: HOOK.groupName,
             lifecycleHookName: HOOK.hookName,
@@ -80,7 +84,7 @@ describe("agent delivery: the start script, run by bash against loopback IMDS, S
         const script = path.join(tmp, "start");
         fs.writeFileSync(
             script,
-            agentStartScript(agent, HOOK, {
+            agentStartScript(agent, hook, {
                 dir,
                 config: path.join(tmp, "agent.json"),
                 imds: imds.url,
@@ -243,18 +247,57 @@ describe("agent delivery: the start script, run by bash against loopback IMDS, S
         assert.deepEqual(s3.gets, []);
     });
 
-    it("never waits on a silent IMDS: each curl has its own timeout", async () => {
+    it("never waits on a silent IMDS: each curl has its own timeout, and without ABANDON sent it exits for a restart", async () => {
         const silent = await silentHttp();
         try {
-            const script = startScript(artifact(), { imds: silent.url });
+            const script = startScript(artifact(), { imds: silent.url }, { ...HOOK, retrySeconds: 3 });
             const started = Date.now();
             const run = await finish(start(script, [tools, nodeBin]));
-            assert.equal(run.code, CANNOT_RUN_EXIT);
+            // Not CANNOT_RUN_EXIT, which systemd never restarts: the instance would wait out the hook.
+            assert.equal(run.code, 1);
             assert.match(run.stderr, /no instance role credentials from IMDS/);
-            assert.match(run.stderr, /could not send ABANDON; AWS abandons the instance when the hook times out/);
-            assert.ok(Date.now() - started < 30_000);
+            assert.match(run.stderr, /could not send ABANDON within 3 s; exiting for systemd to retry/);
+            assert.ok(Date.now() - started < 45_000);
         } finally {
             await silent.close();
+        }
+        // Started again once IMDS answers, the same failure ABANDONs at last.
+        const run = await finish(start(startScript(artifact(), { objectUrl: `${s3.url}/missing` }), [tools, nodeBin]));
+        assert.equal(run.code, CANNOT_RUN_EXIT);
+        assertAbandoned();
+    });
+
+    it("rides out credentials that answer 404 for seconds: retries, installs and runs the agent to CONTINUE", async () => {
+        imds.missing = { "/iam/security-credentials/": Date.now() + 3_000 };
+        try {
+            const child = start(startScript(artifact()), [tools, nodeBin]);
+            const done = finish(child);
+            await Promise.race([
+                until(() => autoScaling.actions.length > 0, "CONTINUE", 40_000),
+                done.then((r) => assert.fail(`the script ended: ${r.code} ${r.stderr}`)),
+            ]);
+            assert.equal(autoScaling.actions[0].get("LifecycleActionResult"), "CONTINUE");
+            child.kill("SIGTERM");
+            const run = await done;
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(imds.requests.filter((r) => r.includes("/iam/security-credentials/")).length > 2, "retried");
+        } finally {
+            imds.missing = {};
+        }
+    });
+
+    it("rides out an IMDS slower than the first try's 5 s: the next try waits longer", async () => {
+        imds.slowMs = 6_000;
+        imds.slowUntil = Date.now() + 1_000;
+        try {
+            const child = start(startScript(artifact()), [tools, nodeBin]);
+            const done = finish(child);
+            await until(() => autoScaling.actions.length > 0, "CONTINUE", 40_000);
+            assert.equal(autoScaling.actions[0].get("LifecycleActionResult"), "CONTINUE");
+            child.kill("SIGTERM");
+            assert.equal((await done).code, 0);
+        } finally {
+            imds.slowUntil = 0;
         }
     });
 });
@@ -317,7 +360,10 @@ describe("user data", () => {
     it("installs the start script and a unit that runs it, and never restarts an instance that cannot run the agent", () => {
         const script = userDataScript(config, stack);
         assert.ok(
-            script.includes(`cat > ${AGENT_START_PATH} <<'WARMSTACK_AGENT_START'\n${agentStartScript(stack, HOOK)}`),
+            // The script retries for the agent's deadline: the config's timeouts.overallMs, 240 s by default.
+            script.includes(
+                `cat > ${AGENT_START_PATH} <<'WARMSTACK_AGENT_START'\n${agentStartScript(stack, { ...HOOK, retrySeconds: 240 })}`,
+            ),
         );
         assert.match(script, new RegExp(`ExecStart=${AGENT_START_PATH}\\n`));
         assert.match(script, new RegExp(`RestartPreventExitStatus=${CANNOT_RUN_EXIT}\\n`));

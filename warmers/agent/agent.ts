@@ -1,6 +1,7 @@
 // The launch-hook agent: identity → DNS → secrets → pools (writer, readers, Redis) → app → CONTINUE. Each step
 // is logged with its duration and runs under its own timeout and the overall deadline; any failure ABANDONs
 // the instance with the reason logged (the API has no reason field) and rejects, so the CLI exits non-zero.
+import { setTimeout as delay } from "node:timers/promises";
 import fs from "node:fs";
 import net from "node:net";
 import type { ConnectionOptions } from "node:tls";
@@ -135,10 +136,28 @@ function tlsOptions(tls: TlsOptions | undefined): ConnectionOptions | undefined 
     return { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile) } : {}) };
 }
 
-async function identityOf(config: AgentConfig, timeoutMs: number): Promise<InstanceIdentity> {
+/** The wait between two IMDS attempts of the identity step. */
+const IMDS_RETRY_MS = 1_000;
+
+/**
+ * This instance's id and region from IMDS, retried a second apart within `budgetMs` (what is left of the overall
+ * deadline), each attempt under timeouts.imdsMs: without them the agent cannot even ABANDON, so a brief IMDS
+ * problem (a 404, an answer slower than one attempt's timeout) must not end the run.
+ */
+async function identityOf(config: AgentConfig, budgetMs: number): Promise<InstanceIdentity> {
     if (config.instanceId && config.region) return { instanceId: config.instanceId, region: config.region };
-    const imds = await imdsIdentity({ baseUrl: config.endpoints.imds, timeoutMs });
-    return { instanceId: config.instanceId ?? imds.instanceId, region: config.region ?? imds.region };
+    const until = Date.now() + budgetMs;
+    const timeoutMs = config.timeouts.imdsMs;
+    for (;;) {
+        try {
+            const imds = await imdsIdentity({ baseUrl: config.endpoints.imds, timeoutMs });
+            return { instanceId: config.instanceId ?? imds.instanceId, region: config.region ?? imds.region };
+        } catch (err) {
+            // Another attempt only if a whole one fits in what is left.
+            if (Date.now() + IMDS_RETRY_MS + timeoutMs > until) throw err;
+            await delay(IMDS_RETRY_MS);
+        }
+    }
 }
 
 interface Secrets {
@@ -290,7 +309,7 @@ export async function runAgent(config: AgentConfig, options: AgentOptions = {}):
     const identity = await steps
         .run(
             "identity",
-            timeouts.imdsMs,
+            timeouts.overallMs,
             (t) => identityOf(config, t),
             (id) => `${id.instanceId} in ${id.region}`,
         )

@@ -4,7 +4,7 @@
 // second hook. The watch polls the target lifecycle state (AWS's documented signal) and runs the agent once
 // for each state that holds a launch hook.
 import { setTimeout as delay } from "node:timers/promises";
-import { AgentOptions, agentLog, runAgent } from "./agent";
+import { AgentError, AgentOptions, agentLog, runAgent } from "./agent";
 import type { AgentConfig } from "../../model/agent-config";
 import { loadAgentConfig } from "./config-file";
 import { targetLifecycleState } from "./lifecycle";
@@ -36,7 +36,8 @@ export interface WatchOptions extends AgentOptions {
 /**
  * Polls the target lifecycle state every `watch.pollMs` and runs the agent when it changes to a hooked state.
  * Never rejects: a failed IMDS read is retried at the next poll, and a failed run has already ABANDONed the
- * instance (AWS terminates it), so the watch only logs it. Resolves once `signal` aborts.
+ * instance (AWS terminates it), so the watch only logs it — unless it could not complete the hook at all, which
+ * it runs again at the next poll. Resolves once `signal` aborts.
  */
 export async function watchLifecycle(config: AgentConfig, options: WatchOptions): Promise<void> {
     const { signal, ...agentOptions } = options;
@@ -52,8 +53,10 @@ export async function watchLifecycle(config: AgentConfig, options: WatchOptions)
         if (state !== undefined && state !== handled) {
             log(`watch: target lifecycle state ${handled ?? "(start)"} → ${state}`);
             handled = state;
-            if (isHooked(state)) await runFor(state, config, { ...agentOptions, log });
-            else if (Object.hasOwn(TARGET_LIFECYCLE_STATES, state))
+            // A run that could not complete the hook at all (no identity from IMDS) runs again at the next poll.
+            if (isHooked(state)) {
+                if (!(await runFor(state, config, { ...agentOptions, log }))) handled = undefined;
+            } else if (Object.hasOwn(TARGET_LIFECYCLE_STATES, state))
                 log(`watch: ${state} holds no launch hook: nothing to do`);
             else log(`watch: ${state} is not a target lifecycle state the agent knows: nothing to do`);
         }
@@ -63,18 +66,25 @@ export async function watchLifecycle(config: AgentConfig, options: WatchOptions)
     log("watch: stopped");
 }
 
+/** Runs the agent for `state`; false when it could not complete the hook either way, so it is worth another run. */
 async function runFor(
     state: string,
     config: AgentConfig,
     options: AgentOptions & { log: (line: string) => void },
-): Promise<void> {
+): Promise<boolean> {
     const started = performance.now();
     const took = () => `${Math.round(performance.now() - started)} ms`;
     try {
         await runAgent(config, options);
         options.log(`watch: ${state}: warm, CONTINUE sent in ${took()}`);
+        return true;
     } catch (err) {
-        options.log(`watch: ${state}: run failed after ${took()}: ${(err as Error).message}`);
+        const completed = !(err instanceof AgentError) || err.abandoned;
+        options.log(
+            `watch: ${state}: run failed after ${took()}: ${(err as Error).message}` +
+                (completed ? "" : "; running again at the next poll"),
+        );
+        return completed;
     }
 }
 

@@ -44,17 +44,21 @@ export interface DataWarmLead {
 /**
  * The lead of the scheduled data warm, given or picked, or the problems that leave no lead working. Without an
  * event nothing is scheduled — the warm runs at each deploy — so no lead constrains the TTL or the timeout; the
- * lead is still reported, as the one an event would get.
+ * lead is still reported, as the one an event would get. `waves`: the rounds of a partitioned warm
+ * (model/partitions.ts), each of which may run until the timeout; absent: one run.
  */
 export function dataWarmLead(
     prewarm: WarmstackConfig["cache"]["prewarm"],
     event: WarmstackConfig["event"],
+    waves?: number,
 ): Planned<DataWarmLead> {
     const estimatedSeconds = estimateWarmSeconds(prewarm.topKeys);
     const longest = longestLeadMinutes(prewarm.ttlSeconds, prewarm.ttlJitter);
     // The warm may run until its timeout: it must end, warm or failed and alarmed, before the start. The
     // policy pack's latest safe instant is start − timeoutSeconds too, so the two agree.
-    const shortest = shortestLeadMinutes(Math.max(estimatedSeconds, prewarm.timeoutSeconds));
+    const shortest = shortestLeadMinutes(
+        waves === undefined ? Math.max(estimatedSeconds, prewarm.timeoutSeconds) : waves * prewarm.timeoutSeconds,
+    );
     const given = prewarm.leadMinutes;
     const leadMinutes = given ?? Math.min(DEFAULT_LEAD_MINUTES, longest);
     if (event === undefined) return planned({ leadMinutes, estimatedSeconds });
@@ -62,9 +66,12 @@ export function dataWarmLead(
         `a key written then must outlive the start: lead × 60 < cache.prewarm.ttlSeconds × (1 − ttlJitter) = ` +
         `${prewarm.ttlSeconds} × ${settle(1 - prewarm.ttlJitter)} s`;
     const warmText =
-        estimatedSeconds >= prewarm.timeoutSeconds
-            ? `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`
-            : `the warm may run up to cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s) and must end before the start`;
+        waves !== undefined
+            ? `the partitioned warm's ${waves} round(s) may each run up to cache.prewarm.timeoutSeconds ` +
+              `(${prewarm.timeoutSeconds} s) and must end before the start`
+            : estimatedSeconds >= prewarm.timeoutSeconds
+              ? `the warm of ${prewarm.topKeys} keys needs about ${estimatedSeconds} s at ${WARM_KEYS_PER_SECOND} keys/s`
+              : `the warm may run up to cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s) and must end before the start`;
     if (shortest > longest) {
         return refused([
             {

@@ -3,6 +3,7 @@
 import { isoSeconds } from "../../policies/shared/numbers";
 import type { WarmstackConfig } from "../config";
 import { WARM_KEYS_PER_SECOND, type DataWarmLead } from "../data-warm";
+import type { FanOut, WarmSplit } from "../partitions";
 import type { Instants } from "../timeline";
 import type { ReadinessPlan } from "./index";
 
@@ -39,6 +40,8 @@ export function retryWindow(scheduleAt: string, eventStart: string, functionTime
 export function planDataPrewarm(
     config: WarmstackConfig,
     lead: DataWarmLead,
+    split: WarmSplit,
+    fan: FanOut | undefined,
     instants: Instants | undefined,
     now: number,
 ): ReadinessPlan["dataPrewarm"] {
@@ -52,33 +55,19 @@ export function planDataPrewarm(
         ...(scheduleAt && event && { retry: retryWindow(scheduleAt, event.start, functionTimeoutSeconds) }),
         estimatedSeconds: lead.estimatedSeconds,
         keysPerSecond: WARM_KEYS_PER_SECOND,
+        ...split,
+        ...(fan && { fanOut: fan }),
         warmerFunction: cache.prewarm.mode === "lambda" || event !== undefined,
         timeoutSeconds: cache.prewarm.timeoutSeconds,
         functionTimeoutSeconds,
     };
 }
 
-export function dataWarmWarnings(
-    config: WarmstackConfig,
-    lead: DataWarmLead,
-    instants: Instants | undefined,
-    now: number,
-): string[] {
-    const { prewarm } = config.cache;
-    const warnings: string[] = [];
-    if (lead.estimatedSeconds > prewarm.timeoutSeconds) {
-        warnings.push(
-            `the cache warm of ${prewarm.topKeys} keys may take about ${lead.estimatedSeconds} s at ` +
-                `${WARM_KEYS_PER_SECOND} keys/s, beyond cache.prewarm.timeoutSeconds (${prewarm.timeoutSeconds} s)`,
-        );
-    }
-    if (!instants) return warnings;
-    const at = (ms: number) => isoSeconds(ms);
-    if (now >= instants.databaseWarm && now < instants.end) {
-        warnings.push(
-            `the scheduled data warm (${at(instants.databaseWarm)}) has passed: none is scheduled; this deploy's ` +
-                `own warm of the replicas and the cache stands in for it`,
-        );
-    }
-    return warnings;
+/** What to say about the data warm. A warm longer than one run is partitioned (model/partitions.ts), not warned about. */
+export function dataWarmWarnings(instants: Instants | undefined, now: number): string[] {
+    if (!instants || now < instants.databaseWarm || now >= instants.end) return [];
+    return [
+        `the scheduled data warm (${isoSeconds(instants.databaseWarm)}) has passed: none is scheduled; this deploy's ` +
+            `own warm of the replicas and the cache stands in for it`,
+    ];
 }

@@ -9,6 +9,7 @@ import { sizeCache } from "../cache-sizing";
 import { ConfigError, PoolState, WarmstackConfig } from "../config";
 import { costOf, CostPlan, unpricedWarning } from "../cost";
 import { dataWarmLead } from "../data-warm";
+import { fanOut, splitWarm, type FanOut } from "../partitions";
 import { problemsOf } from "../planned";
 import {
     DEPLOY_ALLOWANCE_MINUTES,
@@ -98,9 +99,19 @@ export interface ReadinessPlan {
         scheduleAt?: string;
         /** How the scheduled run is retried, with `scheduleAt`: only while a whole run still ends before the start. */
         retry?: RetryWindow;
-        /** The cache warm's expected duration at `keysPerSecond`. */
+        /** The cache warm's expected duration at `keysPerSecond`, as one run. */
         estimatedSeconds: number;
         keysPerSecond: number;
+        /**
+         * Runs of the warmer the warm is split into (model/partitions.ts): 1 when one run holds it; more, a Step
+         * Functions Map over them.
+         */
+        partitions: number;
+        /** Keys of the largest partition, and its expected run. */
+        keysPerPartition: number;
+        partitionSeconds: number;
+        /** With partitions > 1: how many run at once, what bounds that, and the whole fan-out's expected duration. */
+        fanOut?: FanOut;
         /**
          * The warmer function is deployed: cache.prewarm.mode "lambda", or any event stack, whose scheduled warm
          * invokes it whatever the mode.
@@ -140,10 +151,23 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     const compute = planCompute(config, instances);
     const database = planDatabase(config, instances.peak);
     const sizing = sizeCache(cache);
-    const lead = dataWarmLead(cache.prewarm, event);
+    const split = splitWarm(cache.prewarm);
+    // The fan-out bounds the lead, and the warm's instant (the lead) bounds the fan-out: the lead is planned on the
+    // app tier at its peak (the fewest connections left, the most rounds), then the fan-out on the instant it gives.
+    const fanAt = (instancesAtWarm: number) =>
+        split.planned && split.value.partitions > 1 && sizing.planned && database.planned
+            ? fanOut(split.value, sizing.value.shards, database.value, instancesAtWarm)
+            : undefined;
+    const lead = dataWarmLead(cache.prewarm, event, fanAt(instances.peak)?.waves);
     const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
-    const problems = [...problemsOf(compute), ...problemsOf(database), ...problemsOf(sizing), ...problemsOf(lead)];
-    if (!compute.planned || !database.planned || !sizing.planned || !lead.planned) {
+    const problems = [
+        ...problemsOf(compute),
+        ...problemsOf(database),
+        ...problemsOf(sizing),
+        ...problemsOf(split),
+        ...problemsOf(lead),
+    ];
+    if (!compute.planned || !database.planned || !sizing.planned || !split.planned || !lead.planned) {
         throw new ConfigError(problems, "warmstack config cannot be planned");
     }
     // Information for the people who sign off, never a reason to refuse: a missing price is a warning.
@@ -157,6 +181,13 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     });
     const { warmPool, scaling } = compute.value;
     const capacity = eventCapacity(config, instances, instants, now);
+    // At an event's scheduled warm, the group is at its peak once the ramp has passed; a deploy's warm meets it as
+    // deployed now.
+    const instancesAtWarm = instants
+        ? instants.ramp <= instants.databaseWarm
+            ? instances.peak
+            : instances.baseline
+        : capacity.group.desiredCapacity;
 
     return {
         ...(event &&
@@ -173,7 +204,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             }),
         warnings: [
             ...capacity.warnings,
-            ...dataWarmWarnings(config, lead.value, instants, now),
+            ...dataWarmWarnings(instants, now),
             ...lateDeployWarnings(instants, instances.peak === instances.baseline, now),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
             ...cost.unpriced.map(unpricedWarning),
@@ -184,7 +215,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         scaling,
         schedule: capacity.schedule,
         database: database.value,
-        dataPrewarm: planDataPrewarm(config, lead.value, instants, now),
+        dataPrewarm: planDataPrewarm(config, lead.value, split.value, fanAt(instancesAtWarm), instants, now),
         cache: {
             nodes: sizing.value.nodes,
             prewarmKeys: cache.prewarm.topKeys,

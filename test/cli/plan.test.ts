@@ -59,6 +59,21 @@ describe("warmstack plan", function () {
         assert.match(run.stdout, /^ramp +2027-11-26 04:15 +2027-11-25 23:15 -05:00 +-45 min$/m);
     });
 
+    it("a hot set past one run shows its partitions and fan-out, in the text and in --json", async () => {
+        const file = path.join(dir, "Pulumi.big.yaml");
+        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        fs.writeFileSync(file, text.replace("topKeys: 500000", "topKeys: 50000000\n      avgEntryBytes: 600"));
+        const run = await runCli(["plan", "--config", file, "--at", AT]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(
+            run.stdout,
+            /cache warm about 2530 s at 20,000 keys\/s as one run, so 6 partitions of at most 8,333,334 keys \(about 447 s each\), 3 at once \(bounded by 3 shard\(s\) and 660 connection\(s\) left per replica at the warm\): 2 round\(s\), about 894 s$/m,
+        );
+        const json = await runCli(["plan", "--config", file, "--at", AT, "--json"]);
+        const { dataPrewarm } = JSON.parse(json.stdout);
+        assert.deepEqual([dataPrewarm.partitions, dataPrewarm.fanOut.maxConcurrency], [6, 3]);
+    });
+
     it("a bad stack file fails with the program's one error naming every bad key, and exit 2", async () => {
         const file = path.join(dir, "Pulumi.bad.yaml");
         const text = fs

@@ -71,36 +71,37 @@ describe("data warm lead", () => {
     });
 
     it("rejects a given lead shorter than the warm, rounding the warm up to whole minutes", () => {
-        // 10M keys: 530 s, so 9 minutes (8 would leave 50 s of the warm after the start).
-        assert.equal(
-            planWith(prewarm({ topKeys: 10_000_000, leadMinutes: 9, timeoutSeconds: 300 })).dataPrewarm.leadMinutes,
-            9,
-        );
+        // 11.4M keys: 30 + 570 = 600 s, the whole timeout (one second more and it is partitioned): 10 minutes.
+        const fits = { topKeys: 11_400_000, timeoutSeconds: 600 };
+        assert.equal(planWith(prewarm({ ...fits, leadMinutes: 10 })).dataPrewarm.leadMinutes, 10);
         assert.match(
-            problems(prewarm({ topKeys: 10_000_000, leadMinutes: 8, timeoutSeconds: 300 })),
-            /warmstack:cache\.prewarm\.leadMinutes: at least 9 \(and at most 53 for the TTL\): the warm of 10000000 keys needs about 530 s at 20000 keys\/s; given 8/,
+            problems(prewarm({ ...fits, leadMinutes: 9 })),
+            /warmstack:cache\.prewarm\.leadMinutes: at least 10 \(and at most 53 for the TTL\): the warm of 11400000 keys needs about 600 s at 20000 keys\/s; given 9/,
         );
     });
 
-    it("rejects the picked lead when the warm does not fit in it, asking for a lead", () => {
-        // 50M keys: 2530 s, 43 minutes; the default 30 cannot hold it.
+    it("rejects the picked lead when a partitioned warm's rounds do not fit in it, asking for a lead", () => {
+        // 50M keys: 6 partitions; maxConnections 289 leaves no connection at the peak, so one at a time: 6 × 600 s.
+        const starved = (fields: Record<string, unknown>) => (r: Record<string, any>) => {
+            prewarm({ topKeys: 50_000_000, avgEntryBytes: 600, ttlSeconds: 7200, ...fields })(r);
+            r.database.maxConnections = 289;
+        };
         assert.match(
-            problems(prewarm({ topKeys: 50_000_000 })),
-            /warmstack:cache\.prewarm\.leadMinutes: required, since the 30 the plan would pick is too short: at least 43 \(and at most 53 for the TTL\).*; given nothing/,
+            problems(starved({})),
+            /warmstack:cache\.prewarm\.leadMinutes: required, since the 30 the plan would pick is too short: at least 60 \(and at most 107 for the TTL\): the partitioned warm's 6 round\(s\) may each run up to cache\.prewarm\.timeoutSeconds \(600 s\) and must end before the start; given nothing/,
         );
-        assert.equal(planWith(prewarm({ topKeys: 50_000_000, leadMinutes: 43 })).dataPrewarm.leadMinutes, 43);
+        // Planned on the peak, the lead then moves the warm before the 45-min ramp: the baseline leaves room for 6.
+        const p = planWith(starved({ leadMinutes: 60 }));
+        assert.deepEqual([p.dataPrewarm.leadMinutes, p.dataPrewarm.fanOut?.maxConcurrency], [60, 6]);
     });
 
     it("rejects a TTL too short to outlive any lead that holds the warm, with the shortest TTL that works", () => {
-        // 10M keys need 9 minutes; 600 × 0.9 = 540 s allows 8 at most; 601 × 0.9 = 540.9 s allows 9.
+        // 11.4M keys need 10 minutes; 600 × 0.9 = 540 s allows 8 at most; 667 × 0.9 = 600.3 s allows 10.
         assert.match(
-            problems(prewarm({ topKeys: 10_000_000, ttlSeconds: 600, timeoutSeconds: 300 })),
-            /warmstack:cache\.prewarm\.ttlSeconds: at least 601: the warm of 10000000 keys needs about 530 s .*\(9 min before the event\).*; given 600/,
+            problems(prewarm({ topKeys: 11_400_000, ttlSeconds: 600 })),
+            /warmstack:cache\.prewarm\.ttlSeconds: at least 667: the warm of 11400000 keys needs about 600 s .*\(10 min before the event\).*; given 600/,
         );
-        assert.equal(
-            planWith(prewarm({ topKeys: 10_000_000, ttlSeconds: 601, timeoutSeconds: 300 })).dataPrewarm.leadMinutes,
-            9,
-        );
+        assert.equal(planWith(prewarm({ topKeys: 11_400_000, ttlSeconds: 667 })).dataPrewarm.leadMinutes, 10);
     });
 
     it("constrains nothing on an everyday stack: without an event no warm is scheduled, so any TTL plans", () => {
@@ -126,12 +127,10 @@ describe("data warm lead", () => {
         assert.equal(planWith(prewarm({ topKeys: 100_000, leadMinutes: 10 })).dataPrewarm.leadMinutes, 10);
     });
 
-    it("warns when the estimated warm runs past cache.prewarm.timeoutSeconds", () => {
+    it("partitions, rather than warns about, a warm past cache.prewarm.timeoutSeconds", () => {
         const p = planWith(prewarm({ topKeys: 20_000_000, leadMinutes: 20, timeoutSeconds: 600 }));
-        assert.match(
-            p.warnings.join("\n"),
-            /cache warm of 20000000 keys may take about 1030 s .*timeoutSeconds \(600 s\)/,
-        );
+        assert.deepEqual(p.warnings, []);
+        assert.deepEqual([p.dataPrewarm.estimatedSeconds, p.dataPrewarm.partitions], [1030, 3]);
     });
 
     it("carries the relations to warm on each replica, and deploys the warmer function for any event stack", () => {
@@ -175,9 +174,11 @@ describe("data warm lead", () => {
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
                     if (p instanceof ConfigError) return;
-                    const { leadMinutes, estimatedSeconds } = p.dataPrewarm;
+                    const { leadMinutes, estimatedSeconds, fanOut, timeoutSeconds } = p.dataPrewarm;
                     // Only an event schedules the warm: an everyday stack's warm runs at deploy, held to no lead.
-                    if (config.event) assert.ok(leadMinutes * 60 >= estimatedSeconds);
+                    // A partitioned warm: its rounds, each of which may run its whole timeout.
+                    if (config.event)
+                        assert.ok(leadMinutes * 60 >= (fanOut ? fanOut.waves * timeoutSeconds : estimatedSeconds));
                     if (config.cache.prewarm.leadMinutes === undefined) assert.ok(leadMinutes <= DEFAULT_LEAD_MINUTES);
                     else assert.equal(leadMinutes, config.cache.prewarm.leadMinutes);
                 }),

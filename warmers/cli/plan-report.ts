@@ -171,7 +171,8 @@ function dataTierTable(plan: ReadinessPlan, config: WarmstackConfig): string {
                 ? `${dataPrewarm.leadMinutes} min before the start${dataPrewarm.scheduleAt ? ` (${dataPrewarm.scheduleAt})` : ""}`
                 : "at each deploy (no event, so none is scheduled)") +
             "; cache warm about " +
-            `${dataPrewarm.estimatedSeconds} s at ${count(dataPrewarm.keysPerSecond)} keys/s`,
+            `${dataPrewarm.estimatedSeconds} s at ${count(dataPrewarm.keysPerSecond)} keys/s` +
+            partitioned(dataPrewarm),
     ].join("\n");
 }
 
@@ -180,6 +181,17 @@ function amount(cost: CostPlan, n: Usd, needs: (keyof Prices)[]): string {
     if (n !== null) return money(n);
     const keys = cost.unpriced.filter((u) => needs.some((k) => u.key === `warmstack:cost.${k}`)).map((u) => u.key);
     return `cannot price (set ${keys.join(", ")})`;
+}
+
+/** A warm past one run: its partitions, how many at once and why, and the fan-out's own estimate. */
+function partitioned({ partitions, keysPerPartition, partitionSeconds, fanOut }: ReadinessPlan["dataPrewarm"]): string {
+    if (!fanOut) return "";
+    const { maxConcurrency, bounds, waves, estimatedSeconds } = fanOut;
+    return (
+        ` as one run, so ${partitions} partitions of at most ${count(keysPerPartition)} keys (about ${partitionSeconds} s ` +
+        `each), ${maxConcurrency} at once (bounded by ${bounds.shards} shard(s) and ${count(bounds.connectionsLeft)} ` +
+        `connection(s) left per replica at the warm): ${waves} round(s), about ${estimatedSeconds} s`
+    );
 }
 
 function costTable(plan: ReadinessPlan): string {

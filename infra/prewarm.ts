@@ -35,9 +35,10 @@ export interface DataPrewarmArgs {
         primaryHost: pulumi.Input<string>;
         /** Every read replica: the first is the cache warm's source, each gets its buffers warmed. */
         replicaHosts: pulumi.Input<pulumi.Input<string>[]>;
-        master: { user: string; password: pulumi.Input<string> };
-        warmer: { user: string; password: pulumi.Input<string>; secretArn: pulumi.Input<string> };
-        agent: { user: string; password: pulumi.Input<string> };
+        /** The master user, for the setup on the primary; absent (an attached stack): no setup, no role created. */
+        master?: { user: string; password: pulumi.Input<string> };
+        warmer: { user: pulumi.Input<string>; password: pulumi.Input<string>; secretArn: pulumi.Input<string> };
+        agent?: { user: string; password: pulumi.Input<string> };
     };
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupId: pulumi.Input<string>;
@@ -102,11 +103,12 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 password: database.warmer.password,
                 authToken: cache.authToken,
                 // The setup on the primary creates the extension and the two roles, as the master user.
-                primaryHost: database.primaryHost,
-                adminUser: database.master.user,
-                adminPassword: database.master.password,
-                agentUser: database.agent.user,
-                agentPassword: database.agent.password,
+                ...(database.master && {
+                    primaryHost: database.primaryHost,
+                    adminUser: database.master.user,
+                    adminPassword: database.master.password,
+                }),
+                ...(database.agent && { agentUser: database.agent.user, agentPassword: database.agent.password }),
                 mode: args.mode,
                 functionName: args.mode === "lambda" ? warmer?.functionName : undefined,
                 region: aws.getRegionOutput({}, parent).region,

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { StoredAgent } from "./agent-artifact";
 import { alertTopicArn } from "./alerts";
-import { ConfigError, WarmstackConfig } from "../model/config";
+import { ConfigError, namespaceValues, parseConfig, WarmstackConfig } from "../model/config";
+import { attachedWarmstack } from "./attached";
+import { PRODUCTION_OUTPUT } from "./production";
 import { WarmCache } from "./cache";
 import { WarmCompute } from "./compute";
 import { MASTER_USERNAME, WarmDatabase } from "./database";
@@ -20,8 +22,12 @@ import { DataPrewarm } from "./prewarm";
  * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one).
  */
 export function readinessFromPulumiConfig(now = Date.now()): StackPlan {
+    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now));
+}
+
+function configFromPulumi<T>(read: () => T): T {
     try {
-        return planStack(pulumi.runtime.allConfig(), now);
+        return read();
     } catch (err) {
         // RunError prints just the message: the user needs the list of keys, not our stack trace.
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -130,14 +136,27 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         /** The scheduled warm's instant and schedule name, or why no warm is scheduled. */
         dataWarm: data.scheduled,
         alertTopicArn: alerts,
+        /** The parts an event stack's `warmstack:production.stack` attaches to. */
+        [PRODUCTION_OUTPUT]: {
+            autoScalingGroup: compute.group.name,
+            cacheReplicationGroup: cache.group.id,
+            cacheAuthTokenSecretArn: cache.authTokenSecretArn,
+            databaseInstance: database.primary.identifier,
+            databaseWarmerSecretArn: database.warmerRole.secretArn,
+        },
         agent: artifact
             ? { bucket: artifact.bucket, key: artifact.key, sha256: artifact.sha256 }
             : "baked into the AMI (compute.agent.source ami)",
     };
 }
 
-/** The whole program as `pulumi up` runs it: the stack's config, validated and planned, then deployed. */
+/**
+ * The whole program as `pulumi up` runs it: the stack's config, validated and planned, then deployed — a whole
+ * system, or with `warmstack:production` an event stack attached to the one that runs (infra/attached.ts).
+ */
 export function warmstackFromPulumiConfig(now = Date.now()) {
-    const { config, plan } = readinessFromPulumiConfig(now);
+    const config = configFromPulumi(() => parseConfig(namespaceValues(pulumi.runtime.allConfig())));
+    if (config.production) return attachedWarmstack(config, now);
+    const { plan } = readinessFromPulumiConfig(now);
     return warmstack(config, plan);
 }

@@ -24,6 +24,8 @@ export interface GroupFacts extends GroupCapacity {
     name: string;
     arn: string;
     subnetIds: string[];
+    /** The VPC of those subnets: the warmer function's security group lives there. */
+    vpcId: string;
     /** From the mixed instances policy; absent without one (every instance On-Demand). */
     instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number };
     /** The launch template's `instanceMarketOptions.marketType`: "spot" launches Spot. */
@@ -167,9 +169,9 @@ function partProblems(config: WarmstackConfig, facts: ProductionFacts, from: Nam
                 "a group with an AUTH token and TLS (ElastiCache has AUTH only with in-transit encryption on): the " +
                 "pack's cache-ha-encrypted policy blocks a cache without them",
         });
-    } else if (from === "names" && production.cacheAuthTokenSecretArn === undefined) {
+    } else if (production.cacheAuthTokenSecretArn === undefined) {
         problems.push({
-            key: "warmstack:production.cacheAuthTokenSecretArn",
+            key: keyOf("cacheAuthTokenSecretArn", from),
             given: undefined,
             allowed: `required: the secret holding the AUTH token of ${cache.id}, which the warm reads at run time`,
         });
@@ -286,7 +288,18 @@ export function attach(
     const own = { minSize: group.minSize, maxSize: group.maxSize, desiredCapacity: group.desiredCapacity };
     return {
         config: effective,
-        plan: { ...readiness, warnings: [...readiness.warnings, ...warnings] },
+        plan: {
+            ...readiness,
+            warnings: [...readiness.warnings, ...warnings],
+            // The warm speaks to the group as it is: production's shards, not the ones a built cache would have.
+            cache: {
+                ...readiness.cache,
+                clusterMode: cache.clusterMode,
+                shards: cache.shards,
+                replicasPerShard: cache.replicasPerShard,
+                nodes: cache.shards * (1 + cache.replicasPerShard),
+            },
+        },
         own,
         schedule: attachedSchedule(readiness.schedule, readiness.instances.peak, own),
         warmPool: group.warmPool ? "production" : "stack",

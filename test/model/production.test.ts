@@ -31,6 +31,7 @@ export function facts(): ProductionFacts {
             maxSize: 40,
             desiredCapacity: 5,
             subnetIds: ["subnet-0a0000000000000a2", "subnet-0a0000000000000b2"],
+            vpcId: "vpc-0c0ffee0c0ffee000",
         },
         instances: {
             instanceType: "c7i.xlarge",

@@ -79,6 +79,8 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
             return { ...base, arnSuffix: `app/${name}/0123456789`, dnsName: `${name}.${REGION}.elb.amazonaws.com` };
         case "aws:lb/targetGroup:TargetGroup":
             return { ...base, arnSuffix: `targetgroup/${name}/0123456789` };
+        case "pulumi:pulumi:StackReference":
+            return { name: inputs.name, outputs: lookup(world.stacks, inputs.name, "stack") };
         case "random:index/randomPassword:RandomPassword":
             return { result: `secret-${name}-${"x".repeat(40)}` };
         default:
@@ -86,7 +88,186 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
     }
 }
 
+/**
+ * The production an attached stack reads, as AWS's data sources answer for it: a group (launch template, instance
+ * profile), a cache, an RDS primary, an Aurora cluster, and the stacks a StackReference may name. A name that is
+ * not here is answered with AWS's "not found". Tests edit a copy (runProgram's `world`).
+ */
+export interface AwsWorld {
+    groups: Record<string, any>;
+    launchTemplates: Record<string, any>;
+    instanceProfiles: Record<string, any>;
+    instanceTypes: Record<string, any>;
+    replicationGroups: Record<string, any>;
+    cacheClusters: Record<string, any>;
+    dbInstances: Record<string, any>;
+    dbClusters: Record<string, any>;
+    subnets: Record<string, any>;
+    /** A stack's outputs, by the name a StackReference gives. */
+    stacks: Record<string, Record<string, any>>;
+}
+
+export const PRODUCTION = {
+    groupArn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0f1e2d3c:autoScalingGroupName/shop-web`,
+    tokenSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:shop-redis-auth-AbCdEf`,
+    warmerSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:shop-db-warmer-AbCdEf`,
+    cacheSecurityGroup: "sg-0cac4e000000000c1",
+    databaseSecurityGroup: "sg-0d474ba5e00000000",
+    vpcId: "vpc-0c0ffee0c0ffee000",
+};
+
+export function productionWorld(): AwsWorld {
+    const subnets = ["subnet-0a0000000000000a2", "subnet-0a0000000000000b2"];
+    return {
+        groups: {
+            "shop-web": {
+                id: "shop-web",
+                name: "shop-web",
+                arn: PRODUCTION.groupArn,
+                minSize: 4,
+                maxSize: 30,
+                desiredCapacity: 6,
+                vpcZoneIdentifier: subnets.join(","),
+                launchTemplates: [{ id: "lt-0a1b2c3d4e5f60718", name: "shop-web", version: "$Latest" }],
+                mixedInstancesPolicies: [],
+                warmPools: [],
+                warmPoolSize: 0,
+            },
+        },
+        launchTemplates: {
+            "lt-0a1b2c3d4e5f60718": {
+                id: "lt-0a1b2c3d4e5f60718",
+                name: "shop-web",
+                instanceType: "c7i.xlarge",
+                iamInstanceProfiles: [{ arn: `arn:aws:iam::${ACCOUNT}:instance-profile/shop-web`, name: "" }],
+                instanceMarketOptions: [],
+                hibernationOptions: [{ configured: false }],
+                vpcSecurityGroupIds: ["sg-0a99000000000a001"],
+            },
+        },
+        instanceProfiles: {
+            "shop-web": {
+                name: "shop-web",
+                roleName: "shop-web-instance",
+                arn: `arn:aws:iam::${ACCOUNT}:instance-profile/shop-web`,
+            },
+        },
+        instanceTypes: {
+            "c7i.large": { instanceType: "c7i.large", memorySize: 4096, hibernationSupported: true },
+            "c7i.xlarge": { instanceType: "c7i.xlarge", memorySize: 8192, hibernationSupported: true },
+        },
+        replicationGroups: {
+            "shop-redis": {
+                id: "shop-redis",
+                replicationGroupId: "shop-redis",
+                clusterMode: "disabled",
+                nodeType: "cache.r7g.xlarge",
+                numNodeGroups: 1,
+                replicasPerNodeGroup: 2,
+                authTokenEnabled: true,
+                primaryEndpointAddress: "master.shop-redis.abc123.use1.cache.amazonaws.com",
+                readerEndpointAddress: "replica.shop-redis.abc123.use1.cache.amazonaws.com",
+                configurationEndpointAddress: "",
+                port: 6379,
+                memberClusters: ["shop-redis-001", "shop-redis-002", "shop-redis-003"],
+            },
+            "shop-redis-cluster": {
+                id: "shop-redis-cluster",
+                replicationGroupId: "shop-redis-cluster",
+                clusterMode: "enabled",
+                nodeType: "cache.r7g.large",
+                numNodeGroups: 3,
+                replicasPerNodeGroup: 1,
+                authTokenEnabled: true,
+                primaryEndpointAddress: "",
+                readerEndpointAddress: "",
+                configurationEndpointAddress: "clustercfg.shop-redis-cluster.abc123.use1.cache.amazonaws.com",
+                port: 6379,
+                memberClusters: ["shop-redis-cluster-0001-001"],
+            },
+        },
+        cacheClusters: Object.fromEntries(
+            ["shop-redis-001", "shop-redis-002", "shop-redis-003", "shop-redis-cluster-0001-001"].map((id) => [
+                id,
+                { clusterId: id, securityGroupIds: [PRODUCTION.cacheSecurityGroup] },
+            ]),
+        ),
+        dbInstances: {
+            "shop-db": {
+                dbInstanceIdentifier: "shop-db",
+                engine: "postgres",
+                engineVersion: "16.4",
+                dbInstanceClass: "db.r6g.2xlarge",
+                address: "shop-db.abc123.us-east-1.rds.amazonaws.com",
+                port: 5432,
+                dbName: "shop",
+                dbParameterGroups: ["shop-postgres16"],
+                dbSubnetGroup: "shop-db-subnets",
+                vpcSecurityGroups: [PRODUCTION.databaseSecurityGroup],
+                storageEncrypted: true,
+            },
+            "shop-aurora-1": {
+                dbInstanceIdentifier: "shop-aurora-1",
+                engine: "aurora-postgresql",
+                engineVersion: "16.4",
+                dbInstanceClass: "db.r6g.xlarge",
+                dbParameterGroups: ["shop-aurora16"],
+            },
+        },
+        dbClusters: {
+            "shop-aurora": {
+                clusterIdentifier: "shop-aurora",
+                engine: "aurora-postgresql",
+                engineVersion: "16.4",
+                endpoint: "shop-aurora.cluster-abc123.us-east-1.rds.amazonaws.com",
+                readerEndpoint: "shop-aurora.cluster-ro-abc123.us-east-1.rds.amazonaws.com",
+                port: 5432,
+                databaseName: "shop",
+                dbClusterParameterGroupName: "shop-aurora16-cluster",
+                dbSubnetGroupName: "shop-aurora-subnets",
+                vpcSecurityGroupIds: [PRODUCTION.databaseSecurityGroup],
+                clusterMembers: ["shop-aurora-1", "shop-aurora-2"],
+                storageEncrypted: true,
+            },
+        },
+        subnets: Object.fromEntries(subnets.map((id) => [id, { id, vpcId: PRODUCTION.vpcId }])),
+        stacks: {
+            "acme/warmstack/baseline": {
+                production: {
+                    autoScalingGroup: "shop-web",
+                    cacheReplicationGroup: "shop-redis",
+                    cacheAuthTokenSecretArn: PRODUCTION.tokenSecretArn,
+                    databaseInstance: "shop-db",
+                    databaseWarmerSecretArn: PRODUCTION.warmerSecretArn,
+                },
+            },
+        },
+    };
+}
+
+let world: AwsWorld = productionWorld();
+
+/** AWS's answer for a name it does not have, as the provider reports it. */
+function lookup(table: Record<string, any>, name: string, what: string): Record<string, any> {
+    const found = table[name];
+    // The engine hands a provider's failure to the program as a gRPC error, whose text is in `details`.
+    const message = `reading ${what} (${name}): couldn't find resource`;
+    if (!found) throw Object.assign(new Error(message), { details: message });
+    return found;
+}
+
 const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+    "aws:autoscaling/getGroup:getGroup": (a) => lookup(world.groups, a.name, "Auto Scaling Group"),
+    "aws:ec2/getLaunchTemplate:getLaunchTemplate": (a) => lookup(world.launchTemplates, a.id, "EC2 Launch Template"),
+    "aws:iam/getInstanceProfile:getInstanceProfile": (a) =>
+        lookup(world.instanceProfiles, a.name, "IAM Instance Profile"),
+    "aws:ec2/getInstanceType:getInstanceType": (a) => lookup(world.instanceTypes, a.instanceType, "EC2 Instance Type"),
+    "aws:ec2/getSubnet:getSubnet": (a) => lookup(world.subnets, a.id, "EC2 Subnet"),
+    "aws:elasticache/getReplicationGroup:getReplicationGroup": (a) =>
+        lookup(world.replicationGroups, a.replicationGroupId, "ElastiCache Replication Group"),
+    "aws:elasticache/getCluster:getCluster": (a) => lookup(world.cacheClusters, a.clusterId, "ElastiCache Cluster"),
+    "aws:rds/getInstance:getInstance": (a) => lookup(world.dbInstances, a.dbInstanceIdentifier, "RDS DB Instance"),
+    "aws:rds/getCluster:getCluster": (a) => lookup(world.dbClusters, a.clusterIdentifier, "RDS Cluster"),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0defa17000000000", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnets:getSubnets": () => ({
         ids: ["subnet-0defa17000000001", "subnet-0defa17000000002", "subnet-0defa17000000003"],
@@ -123,8 +304,11 @@ export async function runProgram(
     config: Record<string, string>,
     program: () => Record<string, unknown>,
     stack = "test",
+    aws: AwsWorld = productionWorld(),
+    registered: RegisteredResource[] = [],
 ): Promise<ProgramRun> {
-    const resources: RegisteredResource[] = [];
+    const resources = registered;
+    world = aws;
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(
         {
@@ -220,6 +404,15 @@ export const T = {
     secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     prewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
+    warmPool: "pulumi-nodejs:dynamic/warmstack:EventWarmPool",
+    hook: "aws:autoscaling/lifecycleHook:LifecycleHook",
+    scalableTarget: "aws:appautoscaling/target:Target",
+    scalingSchedule: "aws:appautoscaling/scheduledAction:ScheduledAction",
+    document: "aws:ssm/document:Document",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+    record: "aws:route53/record:Record",
+    stackReference: "pulumi:pulumi:StackReference",
     lambda: "aws:lambda/function:Function",
     invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     warmSchedule: "aws:scheduler/schedule:Schedule",

@@ -1,0 +1,233 @@
+// The event stack attached to production: read production's parts (infra/production.ts), attach the config to
+// them (model/production.ts: the plan on their real values, or every reason it cannot), then add the event's
+// warmth — and nothing of production itself. `pulumi destroy` removes what is added here and leaves production
+// as it was. The built path (infra/stack.ts's warmstack()) is untouched by this file.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
+import { ConfigError, WarmstackConfig } from "../model/config";
+import { attach, Attachment, ProductionFacts } from "../model/production";
+import { StoredAgent } from "./agent-artifact";
+import { AgentDelivery } from "./agent-delivery";
+import { alertTopicArn } from "./alerts";
+import { LAUNCH_HOOK_NAME } from "./compute";
+import { EventCapacity } from "./event-capacity";
+import { EventReaders, EventReplicas } from "./event-database";
+import { HTTPS_PORT } from "./network";
+import { DataPrewarm } from "./prewarm";
+import { ProductionNames, productionNames, readProduction } from "./production";
+import { AgentArtifact, agentConfigFor } from "./userdata";
+
+/** The warmer function's group in production's VPC, and the rules admitting it to the cache and the database. */
+function warmerAccess(facts: ProductionFacts) {
+    const warmer = new aws.ec2.SecurityGroup("warmer", {
+        vpcId: facts.group.vpcId,
+        description: "warmstack event warmer: to production's cache and database, and HTTPS to AWS APIs",
+        tags: { "warmstack:tier": "warmer" },
+    });
+    const rules: pulumi.Resource[] = [];
+    const admit = (tier: string, port: number, groups: string[]) =>
+        groups.forEach((groupId, i) => {
+            rules.push(
+                new aws.vpc.SecurityGroupIngressRule(`warmer-to-${tier}-${i + 1}`, {
+                    securityGroupId: groupId,
+                    referencedSecurityGroupId: warmer.id,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: "warmstack: the event's warm",
+                }),
+                new aws.vpc.SecurityGroupEgressRule(`warmer-${tier}-${i + 1}`, {
+                    securityGroupId: warmer.id,
+                    referencedSecurityGroupId: groupId,
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `production's ${tier}`,
+                }),
+            );
+        });
+    admit("cache", facts.cache.port, facts.cache.securityGroupIds);
+    admit("database", facts.database.port, facts.database.securityGroupIds);
+    // Secrets Manager and Lambda's own APIs, through production's NAT or endpoints.
+    rules.push(
+        new aws.vpc.SecurityGroupEgressRule("warmer-https", {
+            securityGroupId: warmer.id,
+            cidrIpv4: "0.0.0.0/0",
+            ipProtocol: "tcp",
+            fromPort: HTTPS_PORT,
+            toPort: HTTPS_PORT,
+            description: "AWS APIs (Secrets Manager)",
+        }),
+    );
+    return { securityGroupId: warmer.id, rules };
+}
+
+/** The event's resources on production, from an attachment that passed every check. */
+function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames, facts: ProductionFacts) {
+    const { plan } = a;
+    for (const warning of plan.warnings) pulumi.log.warn(warning);
+    const region = aws.getRegionOutput({}).region;
+
+    const capacity = new EventCapacity("app", {
+        groupName: facts.group.name,
+        launchHookTimeoutSeconds: plan.scaling.launchHookTimeoutSeconds,
+        ...(a.warmPool === "stack" && plan.warmPool.minSize > 0 && { warmPool: plan.warmPool }),
+        schedule: a.schedule,
+        region,
+    });
+
+    const db = facts.database;
+    const replicas =
+        db.kind === "instance"
+            ? new EventReplicas("db", {
+                  primaryIdentifier: db.identifier,
+                  replicas: plan.database.replicas,
+                  instanceClass: a.database.replicaClass,
+                  subnetGroupName: db.subnetGroup,
+                  securityGroupIds: db.securityGroupIds,
+                  ...(config.production?.readerRecord && { readerRecord: config.production.readerRecord }),
+              })
+            : undefined;
+    if (db.kind === "cluster") {
+        new EventReaders("db", {
+            clusterIdentifier: db.identifier,
+            readers: a.database,
+            maxReaders: Math.max(a.database.readersNow, plan.database.replicas),
+        });
+    }
+    const readerHosts = replicas ? replicas.addresses : pulumi.output([db.reader as string]);
+
+    const warmerSecret = aws.secretsmanager.getSecretVersionOutput({ secretId: names.databaseWarmerSecretArn });
+    const warmerLogin = warmerSecret.secretString.apply(
+        (text) => JSON.parse(text) as { username: string; password: string },
+    );
+    const tokenSecretArn = names.cacheAuthTokenSecretArn as string;
+    const token = aws.secretsmanager.getSecretVersionOutput({ secretId: tokenSecretArn }).secretString;
+
+    const access = warmerAccess(facts);
+    const alerts = alertTopicArn("alerts", config.alerts.topicArn);
+    const data = new DataPrewarm("data", {
+        plan,
+        query: config.cache.prewarm.query,
+        mode: config.cache.prewarm.mode,
+        cache: {
+            replicationGroupId: facts.cache.id,
+            host: facts.cache.host,
+            port: facts.cache.port,
+            authToken: pulumi.secret(token),
+            authTokenSecretArn: tokenSecretArn,
+        },
+        database: {
+            name: config.database.name,
+            port: db.port,
+            primaryHost: db.writer,
+            replicaHosts: readerHosts,
+            warmer: {
+                user: pulumi.unsecret(warmerLogin.apply((l) => l.username)),
+                password: pulumi.secret(warmerLogin.apply((l) => l.password)),
+                secretArn: names.databaseWarmerSecretArn,
+            },
+        },
+        subnetIds: facts.group.subnetIds,
+        securityGroupId: access.securityGroupId,
+        alertTopicArn: alerts,
+        after: [...access.rules, ...(replicas ? [replicas] : [])],
+    });
+
+    const stored = config.compute.agent.source === "stack" ? new StoredAgent("agent") : undefined;
+    const agent = stored ? stored.artifact : pulumi.output<AgentArtifact>({ source: "ami" });
+    const agentConfig = pulumi
+        .all([readerHosts, pulumi.unsecret(warmerLogin.apply((l) => l.username))])
+        .apply(([readers, user]) =>
+            agentConfigFor(plan, {
+                groupName: facts.group.name,
+                hookName: LAUNCH_HOOK_NAME,
+                databaseWriter: db.writer,
+                databaseReaders: readers,
+                databasePort: db.port,
+                databaseName: config.database.name,
+                databaseUser: user,
+                databaseSecretArn: names.databaseWarmerSecretArn,
+                cacheHost: facts.cache.host,
+                cachePort: facts.cache.port,
+                cacheTokenSecretArn: tokenSecretArn,
+                cacheClusterMode: facts.cache.clusterMode,
+                appPort: config.compute.appPort,
+                healthCheckPath: config.compute.healthCheckPath,
+            }),
+        );
+    new AgentDelivery(
+        "agent",
+        {
+            groupName: facts.group.name,
+            groupArn: facts.group.arn,
+            hookName: LAUNCH_HOOK_NAME,
+            instanceRoleName: a.instanceRoleName,
+            agentConfig,
+            agent,
+            agentObjectArn: stored?.objectArn,
+            secretArns: [names.databaseWarmerSecretArn, tokenSecretArn],
+        },
+        { dependsOn: [capacity.hook] },
+    );
+
+    return {
+        plan,
+        attachedTo: {
+            autoScalingGroup: facts.group.name,
+            cacheReplicationGroup: facts.cache.id,
+            [db.kind === "instance" ? "databaseInstance" : "databaseCluster"]: db.identifier,
+        },
+        /** What the ramp-down gives back: the group's own sizes as read at deploy. */
+        productionCapacity: a.own,
+        warmPool: a.warmPool === "stack" ? plan.warmPool : "production's own pool, left as it is",
+        databaseReaders: readerHosts,
+        prewarm: Object.fromEntries(PREWARM_OUTPUT_FIELDS.map((field) => [field, data.prewarm[field]])),
+        dataWarm: data.scheduled,
+        alertTopicArn: alerts,
+        agent: stored
+            ? { bucket: stored.bucket, key: stored.key, sha256: stored.sha256 }
+            : "baked into the AMI (compute.agent.source ami)",
+    };
+}
+
+type AttachedOutputs = ReturnType<typeof attached>;
+/** The stack outputs of an attached stack: a fixed list, since they are only known once production is read. */
+const ATTACHED_OUTPUTS = [
+    "plan",
+    "attachedTo",
+    "productionCapacity",
+    "warmPool",
+    "databaseReaders",
+    "prewarm",
+    "dataWarm",
+    "alertTopicArn",
+    "agent",
+] as const satisfies readonly (keyof AttachedOutputs)[];
+type Unlisted = Exclude<keyof AttachedOutputs, (typeof ATTACHED_OUTPUTS)[number]>;
+export const attachedOutputsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** The attached program: production read at preview, the attachment checked, then the event's resources. */
+export function attachedWarmstack(
+    config: WarmstackConfig,
+    now: number,
+): { [K in keyof AttachedOutputs]: pulumi.Output<unknown> } {
+    const production = config.production as NonNullable<WarmstackConfig["production"]>;
+    const from = production.stack === undefined ? "names" : "stack";
+    const names = productionNames(production);
+    const facts = readProduction(names, from);
+    const outputs = pulumi.all([names, facts]).apply(([n, read]) => {
+        if ("unreadable" in read) throw new pulumi.RunError(read.unreadable);
+        const f = read;
+        const withNames = { ...config, production: { ...production, ...n } };
+        const result = attach(withNames, f, { now, from });
+        if (Array.isArray(result)) {
+            throw new pulumi.RunError(new ConfigError(result, "warmstack cannot attach to production").message);
+        }
+        return pulumi.output(attached(config, result, n, f));
+    });
+    return Object.fromEntries(ATTACHED_OUTPUTS.map((key) => [key, outputs.apply((o) => o[key] as unknown)])) as {
+        [K in keyof AttachedOutputs]: pulumi.Output<unknown>;
+    };
+}

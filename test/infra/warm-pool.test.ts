@@ -1,0 +1,100 @@
+// The event's warm pool on a group the stack did not create, against moto: created, updated, and destroyed back to
+// a group with no pool; a pool production already has is never overwritten.
+import { strict as assert } from "node:assert";
+import {
+    AutoScalingClient,
+    CreateAutoScalingGroupCommand,
+    CreateLaunchConfigurationCommand,
+    DescribeWarmPoolCommand,
+    PutWarmPoolCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { warmPoolProvider, WarmPoolInputs } from "../../infra/providers/warm-pool";
+import { Moto, startMoto } from "../support/moto";
+
+describe("EventWarmPool against moto", function () {
+    this.timeout(60_000);
+    let moto: Moto;
+    let asg: AutoScalingClient;
+    const env = { ...process.env };
+
+    before(async () => {
+        moto = await startMoto();
+        // The provider runs as in Pulumi's process: its credentials from the environment.
+        Object.assign(process.env, moto.env);
+        asg = new AutoScalingClient(moto.client);
+        await asg.send(
+            new CreateLaunchConfigurationCommand({
+                LaunchConfigurationName: "shop-web",
+                ImageId: "ami-12c6146b",
+                InstanceType: "t3.micro",
+            }),
+        );
+        for (const name of ["shop-web", "shop-pooled"]) {
+            await asg.send(
+                new CreateAutoScalingGroupCommand({
+                    AutoScalingGroupName: name,
+                    LaunchConfigurationName: "shop-web",
+                    MinSize: 0,
+                    MaxSize: 4,
+                    DesiredCapacity: 0,
+                    AvailabilityZones: ["us-east-1a"],
+                }),
+            );
+        }
+    });
+    after(async () => {
+        process.env = env;
+        await moto?.stop();
+    });
+
+    const pool = (group: string) =>
+        asg.send(new DescribeWarmPoolCommand({ AutoScalingGroupName: group })).then((r) => r.WarmPoolConfiguration);
+    const inputs = (over: Partial<WarmPoolInputs> = {}): WarmPoolInputs => ({
+        autoScalingGroupName: "shop-web",
+        minSize: 3,
+        maxGroupPreparedCapacity: 8,
+        poolState: "Stopped",
+        reuseOnScaleIn: true,
+        region: "us-east-1",
+        ...over,
+    });
+
+    it("puts the planned pool, resizes it, and deletes it leaving the group with none", async () => {
+        const provider = warmPoolProvider(moto.url);
+        assert.equal(await pool("shop-web"), undefined, "the group starts with no pool");
+        const created = await provider.create!(inputs());
+        assert.equal(created.id, "shop-web");
+        assert.deepEqual(
+            { ...(await pool("shop-web")) },
+            {
+                MinSize: 3,
+                MaxGroupPreparedCapacity: 8,
+                PoolState: "Stopped",
+                InstanceReusePolicy: { ReuseOnScaleIn: true },
+            },
+        );
+        const diff = await provider.diff!("shop-web", inputs(), inputs({ minSize: 5 }));
+        assert.deepEqual([diff.changes, diff.replaces], [true, []]);
+        await provider.update!("shop-web", inputs(), inputs({ minSize: 5 }));
+        assert.equal((await pool("shop-web"))?.MinSize, 5);
+        await provider.delete!("shop-web", inputs({ minSize: 5 }));
+        assert.equal(await pool("shop-web"), undefined, "destroyed: the group as it was");
+    });
+
+    it("never overwrites a pool production already has", async () => {
+        await asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: "shop-pooled", MinSize: 1 }));
+        const provider = warmPoolProvider(moto.url);
+        await assert.rejects(
+            provider.create!(inputs({ autoScalingGroupName: "shop-pooled" })),
+            /the group shop-pooled already has a warm pool: it is production's/,
+        );
+        assert.equal((await pool("shop-pooled"))?.MinSize, 1, "production's pool untouched");
+    });
+
+    it("replaces only for another group or region", async () => {
+        const provider = warmPoolProvider(moto.url);
+        const diff = await provider.diff!("shop-web", inputs(), inputs({ autoScalingGroupName: "other" }));
+        assert.deepEqual(diff.replaces, ["autoScalingGroupName"]);
+        assert.equal((await provider.diff!("shop-web", inputs(), inputs())).changes, false);
+    });
+});

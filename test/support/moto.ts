@@ -84,3 +84,25 @@ async function stop(child: ChildProcess): Promise<void> {
     await Promise.race([exited, sleep(5000)]);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
+
+/**
+ * One call of an AWS JSON-protocol API whose SDK client the project does not carry (Application Auto Scaling,
+ * SSM), as the SDK sends it: `target` such as AnyScaleFrontendService.RegisterScalableTarget. moto checks no
+ * signature, only the credential scope's region.
+ */
+export async function awsJson(moto: Moto, service: string, target: string, body: object): Promise<Record<string, any>> {
+    const response = await fetch(moto.url, {
+        method: "POST",
+        headers: {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": target,
+            Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${MOTO_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    const answer = text ? (JSON.parse(text) as Record<string, any>) : {};
+    if (!response.ok) throw new Error(`${target}: ${response.status} ${answer.__type ?? ""} ${answer.message ?? text}`);
+    return answer;
+}

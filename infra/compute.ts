@@ -13,6 +13,9 @@ import { HTTP_PORT, HTTPS_PORT } from "./network";
 import { AgentArtifact, agentConfigFor, DataEndpoints, userDataScript } from "./userdata";
 
 export const LAUNCH_HOOK_NAME = "warmstack-launch";
+/** During an instance refresh, at most this share of the desired capacity runs at once: a tenth more at a time. */
+export const REFRESH_MAX_HEALTHY_PERCENT = 110;
+
 /** TLS 1.3 and 1.2 with forward-secret ciphers only: AWS's current recommended ALB policy. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -261,6 +264,19 @@ export class WarmCompute extends pulumi.ComponentResource {
                     },
                 ],
                 tags: Object.entries(groupTags(plan)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+                // User data runs once, at the first boot: a pooled instance keeps the agent config it was launched
+                // with. A config change (pool sizes, an endpoint, the agent) is a new launch template version, and the
+                // refresh it starts replaces every instance on an older one, the warm pool's too (docs/agent.md). The
+                // replacements pass the launch hook like any launch; capacity never drops below the desired.
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: {
+                        skipMatching: true,
+                        minHealthyPercentage: 100,
+                        maxHealthyPercentage: REFRESH_MAX_HEALTHY_PERCENT,
+                        instanceWarmup: String(plan.scaling.warmupSeconds),
+                    },
+                },
             },
             {
                 parent: this,

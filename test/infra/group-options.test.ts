@@ -4,7 +4,11 @@
 // resets the running capacity to the plan's as-deployed value, the baseline (issue 27).
 import { strict as assert } from "node:assert";
 import { programResources, one } from "../policies/harness";
-import { T } from "../support/pulumi";
+import { REFRESH_MAX_HEALTHY_PERCENT } from "../../infra/compute";
+import { planStack } from "../../model/stack-plan";
+import { NOW, stackConfig, T } from "../support/pulumi";
+
+const { plan } = planStack(stackConfig("blackfriday"), NOW);
 
 describe("program under mocks: the group's resource options", function () {
     this.timeout(120_000);
@@ -17,5 +21,33 @@ describe("program under mocks: the group's resource options", function () {
         const actions = resources.filter((r) => r.type === T.schedule);
         assert.ok(actions.length >= 2, "blackfriday ramps up and back down");
         for (const action of actions) assert.equal(action.inputs.autoscalingGroupName, group.inputs.name, action.name);
+    });
+
+    it("a config change refreshes every instance, the warm pool's too: user data does not run again on a pooled one", async () => {
+        const group = (edit?: (config: Record<string, string>) => void) =>
+            programResources("blackfriday", edit).then((resources) => ({
+                group: one(resources, T.asg),
+                userData: one(resources, T.template).inputs.userData as string,
+            }));
+        const before = await group();
+        assert.deepEqual(before.group.inputs.instanceRefresh, {
+            strategy: "Rolling",
+            preferences: {
+                skipMatching: true,
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: REFRESH_MAX_HEALTHY_PERCENT,
+                instanceWarmup: String(plan.scaling.warmupSeconds),
+            },
+        });
+        // A refresh starts only on a new launch template version the group names ("$Latest" starts none).
+        assert.notEqual(before.group.inputs.launchTemplate.version, "$Latest");
+        // The issue's change: the pool sizes. It reaches the instances only through a new user data, so a new version.
+        const after = await group((config) => {
+            const database = JSON.parse(config["warmstack:database"]);
+            database.pool = { ...database.pool, max: (database.pool?.max ?? 20) - 5 };
+            config["warmstack:database"] = JSON.stringify(database);
+        });
+        assert.notEqual(after.userData, before.userData);
+        assert.deepEqual(after.group.inputs.instanceRefresh, before.group.inputs.instanceRefresh);
     });
 });

@@ -2,7 +2,8 @@
 // it was. @pulumi/aws has no standalone warm pool resource (only `aws.autoscaling.Group`'s `warmPool` block, which
 // would mean owning production's group), and @pulumi/aws-native is not a dependency of the stack: so a dynamic
 // resource over Auto Scaling's own PutWarmPool / DescribeWarmPool / DeleteWarmPool. Type token
-// pulumi-nodejs:dynamic/warmstack:EventWarmPool (the pack's contract, policies/shared/contract.ts).
+// pulumi-nodejs:dynamic/warmstack:EventWarmPool (not yet in the pack's contract: the pack does not judge an
+// attached stack yet).
 import * as pulumi from "@pulumi/pulumi";
 
 export interface WarmPoolInputs {

@@ -13,6 +13,7 @@ import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../model/prewarm-cont
 import { CachePrewarm } from "./providers/cache-prewarm";
 import { ReadinessPlan } from "../model/plan";
 import type { RetryWindow } from "../model/plan/data-prewarm";
+import { executionInput, warmStateMachine } from "../model/warm-state-machine";
 import { serviceRole } from "./roles";
 import { WarmerFunction } from "./warmer";
 
@@ -52,11 +53,13 @@ export class DataPrewarm extends pulumi.ComponentResource {
     readonly prewarm: CachePrewarm;
     /** The warm instant and the schedule's name, or why there is no schedule. */
     readonly scheduled: pulumi.Output<{ at: string; schedule: string } | string>;
+    private readonly plan: DataPrewarmArgs["plan"];
 
     constructor(name: string, args: DataPrewarmArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:prewarm:DataPrewarm", name, {}, opts);
         const parent = { parent: this };
         const { plan, cache, database } = args;
+        this.plan = plan;
         const { scheduleAt, retry } = plan.dataPrewarm;
 
         const warmer = plan.dataPrewarm.warmerFunction
@@ -110,6 +113,11 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 }),
                 ...(database.agent && { agentUser: database.agent.user, agentPassword: database.agent.password }),
                 mode: args.mode,
+                // Past one run, the deploy runs the partitions itself, as many at once as the plan allows.
+                ...(plan.dataPrewarm.fanOut && {
+                    partitions: plan.dataPrewarm.partitions,
+                    maxConcurrency: plan.dataPrewarm.fanOut.maxConcurrency,
+                }),
                 functionName: args.mode === "lambda" ? warmer?.functionName : undefined,
                 region: aws.getRegionOutput({}, parent).region,
             },
@@ -133,6 +141,48 @@ export class DataPrewarm extends pulumi.ComponentResource {
         args: DataPrewarmArgs,
     ): pulumi.Output<{ at: string; schedule: string }> {
         const parent = { parent: this };
+        // The provider's own builder: what a scheduled run may not carry is listed once, in inputs.ts.
+        const payload = pulumi
+            .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
+            .apply(([values, passwordSecretArn, authTokenSecretArn]) =>
+                scheduledWarm(values, { passwordSecretArn, authTokenSecretArn }),
+            );
+        const partitioned = this.plan.dataPrewarm.fanOut;
+        const target = partitioned
+            ? this.stateMachine(name, warmer, payload, scheduleAt, event, args)
+            : this.directTarget(name, warmer, payload, retry, event, args);
+        const { role: invoker } = serviceRole(
+            `${name}-scheduler`,
+            {
+                service: "scheduler.amazonaws.com",
+                statements: [{ Effect: "Allow", Action: target.action, Resource: target.arn }],
+            },
+            this,
+        );
+        const schedule = new aws.scheduler.Schedule(
+            `${name}-warm`,
+            {
+                description: `warmstack: warm the data tier for ${event.name} (starts ${event.start})`,
+                scheduleExpression: atExpression(Date.parse(scheduleAt)),
+                scheduleExpressionTimezone: "UTC",
+                flexibleTimeWindow: { mode: "OFF" },
+                target: { arn: target.arn, roleArn: invoker.arn, input: target.input, retryPolicy: retry },
+            },
+            parent,
+        );
+        return pulumi.output({ at: scheduleAt, schedule: schedule.name });
+    }
+
+    /** One run: the schedule invokes the function; Lambda's retries and its Errors alarm report a failure. */
+    private directTarget(
+        name: string,
+        warmer: WarmerFunction,
+        payload: pulumi.Output<ScheduledWarm>,
+        retry: RetryWindow,
+        event: NonNullable<ReadinessPlan["event"]>,
+        args: DataPrewarmArgs,
+    ): ScheduleTarget {
+        const parent = { parent: this };
         // Lambda's own retries of a failed run keep to the same window; what still fails goes to the topic.
         const failures = new aws.iam.RolePolicy(
             `${name}-warmer-failures`,
@@ -154,13 +204,76 @@ export class DataPrewarm extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [failures] },
         );
+        this.alarm(`${name}-warmer-errors`, event, args, "AWS/Lambda", "Errors", { FunctionName: warmer.functionName });
+        return { arn: warmer.functionArn, action: "lambda:InvokeFunction", input: pulumi.jsonStringify(payload) };
+    }
+
+    /**
+     * Past one run: a Step Functions state machine maps the function over the partitions (model/warm-state-machine.ts);
+     * its role may invoke that one function, a failed or timed-out execution alarms on the same topic.
+     */
+    private stateMachine(
+        name: string,
+        warmer: WarmerFunction,
+        payload: pulumi.Output<ScheduledWarm>,
+        scheduleAt: string,
+        event: NonNullable<ReadinessPlan["event"]>,
+        args: DataPrewarmArgs,
+    ): ScheduleTarget {
+        const { dataPrewarm } = this.plan;
+        const fan = dataPrewarm.fanOut!;
+        const { role, policy } = serviceRole(
+            `${name}-machine-role`,
+            {
+                service: "states.amazonaws.com",
+                statements: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
+            },
+            this,
+        );
+        const definition = pulumi.all([warmer.functionArn, payload]).apply(([functionArn, values]) =>
+            JSON.stringify(
+                warmStateMachine({
+                    functionArn,
+                    partitions: dataPrewarm.partitions,
+                    maxConcurrency: fan.maxConcurrency,
+                    itemTimeoutSeconds: dataPrewarm.functionTimeoutSeconds,
+                    // Warm or failed, the execution ends before the event starts.
+                    timeoutSeconds: Math.floor((Date.parse(event.start) - Date.parse(scheduleAt)) / 1000),
+                    payload: values,
+                }),
+            ),
+        );
+        const machine = new aws.sfn.StateMachine(
+            `${name}-machine`,
+            { roleArn: role.arn, definition },
+            { parent: this, dependsOn: [policy] },
+        );
+        for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"])
+            this.alarm(`${name}-machine-${metric.slice(10).toLowerCase()}`, event, args, "AWS/States", metric, {
+                StateMachineArn: machine.arn,
+            });
+        return {
+            arn: machine.arn,
+            action: "states:StartExecution",
+            input: pulumi.output(JSON.stringify(executionInput(dataPrewarm.partitions))),
+        };
+    }
+
+    private alarm(
+        name: string,
+        event: NonNullable<ReadinessPlan["event"]>,
+        args: DataPrewarmArgs,
+        namespace: string,
+        metricName: string,
+        dimensions: Record<string, pulumi.Input<string>>,
+    ): void {
         new aws.cloudwatch.MetricAlarm(
-            `${name}-warmer-errors`,
+            name,
             {
                 alarmDescription: `warmstack: the data warm for ${event.name} failed; the cache may be cold at ${event.start}`,
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: warmer.functionName },
+                namespace,
+                metricName,
+                dimensions,
                 statistic: "Sum",
                 period: 60,
                 evaluationPeriods: 1,
@@ -169,41 +282,16 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 treatMissingData: "notBreaching",
                 alarmActions: [args.alertTopicArn],
             },
-            parent,
+            { parent: this },
         );
-
-        const { role: invoker } = serviceRole(
-            `${name}-scheduler`,
-            {
-                service: "scheduler.amazonaws.com",
-                statements: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: warmer.functionArn }],
-            },
-            this,
-        );
-        // The provider's own builder: what a scheduled run may not carry is listed once, in inputs.ts.
-        const payload = pulumi
-            .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
-            .apply(([values, passwordSecretArn, authTokenSecretArn]) =>
-                scheduledWarm(values, { passwordSecretArn, authTokenSecretArn }),
-            );
-        const schedule = new aws.scheduler.Schedule(
-            `${name}-warm`,
-            {
-                description: `warmstack: warm the data tier for ${event.name} (starts ${event.start})`,
-                scheduleExpression: atExpression(Date.parse(scheduleAt)),
-                scheduleExpressionTimezone: "UTC",
-                flexibleTimeWindow: { mode: "OFF" },
-                target: {
-                    arn: warmer.functionArn,
-                    roleArn: invoker.arn,
-                    input: pulumi.jsonStringify(payload),
-                    retryPolicy: retry,
-                },
-            },
-            parent,
-        );
-        return pulumi.output({ at: scheduleAt, schedule: schedule.name });
     }
+}
+
+/** What the schedule starts: the function, or the state machine; the action its role may take on that one ARN. */
+interface ScheduleTarget {
+    arn: pulumi.Output<string>;
+    action: "lambda:InvokeFunction" | "states:StartExecution";
+    input: pulumi.Output<string>;
 }
 
 /** Said in the stack outputs when no warm is scheduled, so nobody waits for one. */

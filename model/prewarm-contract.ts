@@ -43,6 +43,17 @@ export interface PrewarmInputs {
     region?: string;
     /** The most the whole warm may take; every connection and command has its own, shorter timeout. */
     timeoutSeconds: number;
+    /**
+     * The one share of the hot set this run warms (`I/N`, the engine's `partition`): a Step Functions item's.
+     * Absent: all of it, split into `partitions` when that is more than 1.
+     */
+    partition?: string;
+    /**
+     * The plan's partitions and how many run at once: a deploy-time warm of more than one runs them itself,
+     * at most `maxConcurrency` at once. @defaultValue 1
+     */
+    partitions?: number;
+    maxConcurrency?: number;
     /** Changes on every `pulumi up`, so every up is an update that warms again. */
     trigger: string;
     /**
@@ -149,8 +160,25 @@ export type ScheduledWarm = Omit<PrewarmInputs, (typeof NOT_SCHEDULED)[number]> 
 
 export const DEFAULT_SECRET_TIMEOUT_MS = 10_000;
 
-/** An invoke of the warmer function: the provider's (secrets inline, over the encrypted invoke) or the schedule's. */
-export type WarmerEvent = PrewarmInputs | ScheduledWarm;
+/**
+ * The state machine's last step: every partition's outputs, judged together against `minWarmth`
+ * (model/warm-state-machine.ts).
+ */
+export interface VerifyPartitions {
+    kind: "verify";
+    reports: PrewarmOutputs[];
+    minWarmth: number;
+}
+
+/**
+ * An invoke of the warmer function: the provider's (secrets inline, over the encrypted invoke), the schedule's or
+ * a state machine item's, or the state machine's verify step.
+ */
+export type WarmerEvent = PrewarmInputs | ScheduledWarm | VerifyPartitions;
+
+export function isVerify(event: WarmerEvent): event is VerifyPartitions {
+    return (event as VerifyPartitions).kind === "verify";
+}
 
 export function isScheduled(event: WarmerEvent): event is ScheduledWarm {
     return (event as ScheduledWarm).kind === "scheduled";

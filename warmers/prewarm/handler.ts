@@ -16,9 +16,11 @@ import {
     ScheduledWarm,
     WarmerEvent,
     isScheduled,
+    isVerify,
 } from "../../model/prewarm-contract";
 import { databaseUrl, outputsOf, warmOptionsFor } from "./inputs";
 import { invokeWarmer } from "./invoke";
+import { boundedAll, combinePartitions, partitionInputs } from "./partitions";
 import { ensureRoles } from "./roles";
 
 /** Each database connection and short statement of the setup. */
@@ -61,8 +63,30 @@ async function warmDirect(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     return withTimeout(warmChain(inputs), inputs.timeoutSeconds * 1000, "pre-warm (timeoutSeconds)");
 }
 
-export function prewarm(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+function warmOnce(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
     return inputs.mode === "lambda" ? invokeWarmer(inputs) : warmDirect(inputs);
+}
+
+/**
+ * The deploy-time warm. Partitioned, the deploy runs the partitions itself, at most `maxConcurrency` at once (each
+ * a function invoke in lambda mode, a warm from here in direct mode), the whole bounded by the rounds' timeouts,
+ * and judges them together as the state machine's verify step does.
+ */
+export async function prewarm(inputs: PrewarmInputs): Promise<PrewarmOutputs> {
+    const count = inputs.partitions ?? 1;
+    if (count <= 1 || inputs.partition !== undefined) return warmOnce(inputs);
+    const limit = inputs.maxConcurrency ?? 1;
+    const started = Date.now();
+    // The first partition alone (it runs the setup the others log in by), then the rest, `limit` at once.
+    const rounds = 1 + Math.ceil((count - 1) / limit);
+    const [first, ...rest] = partitionInputs(inputs);
+    const all = async () => [await warmOnce(first), ...(await boundedAll(rest, limit, warmOnce))];
+    const reports = await withTimeout(
+        all(),
+        rounds * inputs.timeoutSeconds * 1000,
+        `pre-warm of ${count} partitions in ${rounds} round(s) of timeoutSeconds`,
+    );
+    return combinePartitions({ reports, minWarmth: inputs.minWarmth }, count, Date.now() - started);
 }
 
 /** The scheduled run's secrets, read now by ARN with the function's role; the endpoint is the SDK's usual one. */
@@ -85,5 +109,7 @@ async function withSecrets(event: ScheduledWarm): Promise<PrewarmInputs> {
 }
 
 export async function handler(event: WarmerEvent): Promise<PrewarmOutputs> {
+    if (isVerify(event)) return combinePartitions(event);
+    // An invoke is one run: a partition's (the state machine's item, the deploy's fan-out), or the whole warm.
     return warmDirect(isScheduled(event) ? await withSecrets(event) : { ...event, mode: "direct" });
 }

@@ -36,6 +36,7 @@ export function warmOptionsFor(inputs: PrewarmInputs): WarmOptions {
         ttl: inputs.ttlSeconds,
         jitter: inputs.ttlJitter,
         minWarmth: inputs.minWarmth,
+        ...(inputs.partition !== undefined && { partition: inputs.partition }),
     };
 }
 

@@ -16,6 +16,7 @@ import type { ReadinessPlan } from "../model/plan";
 import { planStack, type StackPlan } from "../model/stack-plan";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
+import { WarmFunctions } from "./functions";
 
 /**
  * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
@@ -120,6 +121,11 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
             })),
     });
 
+    const functions =
+        readiness.functions.functions.length > 0
+            ? new WarmFunctions("functions", { functions: readiness.functions.functions })
+            : undefined;
+
     return {
         plan: readiness,
         url: compute.url,
@@ -144,6 +150,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
             databaseInstance: database.primary.identifier,
             databaseWarmerSecretArn: database.warmerRole.secretArn,
         },
+        ...(functions && { functionTargets: functions.targets }),
         agent: artifact
             ? { bucket: artifact.bucket, key: artifact.key, sha256: artifact.sha256 }
             : "baked into the AMI (compute.agent.source ami)",

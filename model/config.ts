@@ -184,6 +184,8 @@ const costSchema = section({
     ebsGbMonth: positive().optional(),
     replicaHourly: positive().optional(),
     cacheNodeHourly: positive().optional(),
+    // Lambda provisioned concurrency, per GB-second allocated.
+    provisionedConcurrencyGbSecond: positive().optional(),
     // Revenue at stake per minute of full outage at peak: the plan never guesses it.
     revenuePerMinute: nonNegative().optional(),
 });
@@ -223,6 +225,21 @@ const productionSchema = object({
     }),
 }).partial();
 
+const LAMBDA_NAME = "a Lambda function name: letters, digits, - and _, at most 64";
+const LAMBDA_ALIAS = "an alias or a published version of the function: letters, digits, - and _";
+// A function whose cold starts the event must not see: provisioned concurrency ramps on the event's schedule.
+const functionSchema = object({
+    name: text(LAMBDA_NAME).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: LAMBDA_NAME }),
+    alias: text(LAMBDA_ALIAS).regex(/^(\$LATEST|[A-Za-z0-9_-]{1,128})$/, { error: LAMBDA_ALIAS }),
+    peakRps: positive(),
+    // Mean duration of one invocation at the peak: concurrency = rate × duration.
+    durationMs: positive(),
+    // Provisioned concurrency outside the event: the ramp-down lowers the minimum back to it.
+    baseline: wholeAtLeast(0).default(0),
+    // The function's memory, to price its provisioned concurrency; absent, the plan warns and leaves it unpriced.
+    memoryMb: wholeFromTo(128, 10_240).optional(),
+});
+
 /** Every `warmstack:*` key: docs/configuration.md is tested against it. */
 export const configSchema = object({
     event: eventSchema.optional(),
@@ -234,6 +251,9 @@ export const configSchema = object({
     cost: costSchema,
     alerts: alertsSchema,
     production: productionSchema.optional(),
+    functions: z.array(functionSchema, { error: "a list of { name, alias, peakRps, durationMs } objects" }).default([]),
+    // The Region's Lambda concurrency limit: provisioned concurrency must leave its unreserved 100 free.
+    accountConcurrency: wholeAtLeast(100).default(1000),
 });
 
 export type WarmstackConfig = z.infer<typeof configSchema>;
@@ -274,7 +294,13 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 function allowedKeys(path: ReadonlyArray<PropertyKey>): string[] {
     let schema: z.ZodType = configSchema;
-    for (const part of path) schema = (unwrapped(schema) as z.ZodObject).shape[part as string] as z.ZodType;
+    for (const part of path) {
+        const inner = unwrapped(schema);
+        // A list's entries (warmstack:functions[i]) all have the list's one element schema.
+        schema = (
+            inner instanceof z.ZodArray ? inner.element : (inner as z.ZodObject).shape[part as string]
+        ) as z.ZodType;
+    }
     return Object.keys((unwrapped(schema) as z.ZodObject).shape);
 }
 

@@ -31,3 +31,5 @@ export const CACHE_NODE_HOURLY: Readonly<Record<string, number>> = {
 };
 /** AWS bills EBS per GB-month of 730 hours. */
 export const HOURS_PER_MONTH = 730;
+/** Lambda provisioned concurrency (x86), per GB-second allocated, billed while it is allocated. */
+export const PROVISIONED_CONCURRENCY_GB_SECOND = 0.0000041667;

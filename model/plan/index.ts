@@ -23,6 +23,7 @@ import {
 import { eventCapacity, planCompute, planInstances } from "./compute";
 import { dataWarmWarnings, planDataPrewarm, type RetryWindow } from "./data-prewarm";
 import { planDatabase } from "./database";
+import { planFunctions, type FunctionsPlan } from "./functions";
 
 export { instancesFor } from "./compute";
 
@@ -138,6 +139,8 @@ export interface ReadinessPlan {
         usableBytesPerShard: number;
     };
     cost: CostPlan;
+    /** Lambda provisioned concurrency for warmstack:functions, ramped on the event's schedule. */
+    functions: FunctionsPlan;
 }
 
 /**
@@ -160,14 +163,23 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             : undefined;
     const lead = dataWarmLead(cache.prewarm, event, fanAt(instances.peak)?.waves);
     const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
+    const functions = planFunctions(config, instants, now);
     const problems = [
         ...problemsOf(compute),
         ...problemsOf(database),
         ...problemsOf(sizing),
         ...problemsOf(split),
         ...problemsOf(lead),
+        ...problemsOf(functions),
     ];
-    if (!compute.planned || !database.planned || !sizing.planned || !split.planned || !lead.planned) {
+    if (
+        !compute.planned ||
+        !database.planned ||
+        !sizing.planned ||
+        !split.planned ||
+        !lead.planned ||
+        !functions.planned
+    ) {
         throw new ConfigError(problems, "warmstack config cannot be planned");
     }
     // Information for the people who sign off, never a reason to refuse: a missing price is a warning.
@@ -208,6 +220,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ...lateDeployWarnings(instants, instances.peak === instances.baseline, now),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
             ...cost.unpriced.map(unpricedWarning),
+            ...functions.value.warnings,
         ],
         instances,
         group: capacity.group,
@@ -231,6 +244,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             usableBytesPerShard: sizing.value.usableBytesPerShard,
         },
         cost,
+        functions: functions.value,
     };
 }
 /** A deploy within DEPLOY_ALLOWANCE_MINUTES of a schedule may still be running when that schedule should fire. */

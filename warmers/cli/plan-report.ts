@@ -3,6 +3,7 @@
 import type { WarmstackConfig } from "../../model/config";
 import { POOL_STATE_PRICES, type CostPlan, type PeriodCost, type Prices, type Usd } from "../../model/cost";
 import type { ReadinessPlan } from "../../model/plan";
+import { UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
 import { orderedTimeline, type Timeline } from "../../model/timeline";
 import { POOL_STATES } from "../../policies/shared/contract";
 import { isoSeconds } from "../../policies/shared/numbers";
@@ -257,6 +258,34 @@ function costTable(plan: ReadinessPlan): string {
     return lines.join("\n");
 }
 
+function functionsTable(plan: ReadinessPlan): string[] {
+    const { functions, provisionedTotal, accountConcurrency, price } = plan.functions;
+    if (functions.length === 0) return [];
+    const rows = functions.map((fn) => {
+        const up = fn.schedule.find((a) => a.minCapacity === fn.provisioned);
+        const open = fn.capacity.minCapacity === fn.provisioned && fn.provisioned !== fn.baseline;
+        return [
+            `${fn.name}:${fn.alias}`,
+            count(fn.provisioned),
+            count(fn.baseline),
+            up ? `at ${up.startTime}` : open ? "at peak from this deploy" : "none scheduled",
+            fn.hourlyAtPeak === undefined ? "unpriced" : money(fn.hourlyAtPeak),
+            fn.eventCost === undefined ? "" : money(fn.eventCost),
+        ];
+    });
+    return [
+        [
+            renderTable({
+                title: `Functions: provisioned concurrency ${count(provisionedTotal)} of ${count(accountConcurrency)} (${UNRESERVED_CONCURRENCY} stay unreserved)`,
+                header: ["alias", "N at peak", "baseline", "ramp", "per hour", "event"],
+                rows,
+                right: [1, 2, 4, 5],
+            }),
+            `price: ${price.value} USD per GB-second allocated, from ${price.source}`,
+        ].join("\n"),
+    ];
+}
+
 /** The whole report: a heading, the plan's warnings, then the four tables. */
 export function planReport(plan: ReadinessPlan, config: WarmstackConfig, source: string, now: number): string {
     const heading = `warmstack plan of ${source}, as of ${isoSeconds(now)}`;
@@ -266,6 +295,7 @@ export function planReport(plan: ReadinessPlan, config: WarmstackConfig, source:
         capacityTable(plan, config),
         dataTierTable(plan, config),
         costTable(plan),
+        ...functionsTable(plan),
         "",
     ].join("\n\n");
 }

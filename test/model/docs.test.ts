@@ -21,8 +21,10 @@ import {
     INSTANCE_HOURLY,
     INSTANCE_MEMORY_GIB,
     PRICES_AS_OF,
+    PROVISIONED_CONCURRENCY_GB_SECOND,
     REPLICA_HOURLY,
 } from "../../model/prices";
+import { UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
 import { DEPLOY_ALLOWANCE_MINUTES } from "../../model/timeline";
 import { REPO } from "../support/pulumi";
 import { validRaw } from "./fixtures";
@@ -117,7 +119,9 @@ describe("docs/configuration.md", () => {
             assert.ok(cell !== undefined, `${key} is not in the reference`);
             const given = at(minimal(), keyPath) !== undefined;
             const value = at(parsed, keyPath);
-            if (keyPath.length === 1 || given || value === undefined) {
+            // A top-level section (an object) has no default of its own; a top-level list or number may.
+            const section = keyPath.length === 1 && typeof value === "object" && !Array.isArray(value);
+            if (section || given || value === undefined) {
                 // No default: required, or optional and absent.
                 assert.equal(cell, required(keyPath) ? "—" : "absent", key);
                 return;
@@ -141,6 +145,8 @@ describe("docs/configuration.md", () => {
             `as of ${NODE_MEMORY_AS_OF}`,
             `us-east-1 on-demand, ${PRICES_AS_OF}`,
             `gp3 ${EBS_GP3_GB_MONTH} a GB-month`,
+            `x86 us-east-1 ${PROVISIONED_CONCURRENCY_GB_SECOND.toFixed(10)} from`,
+            `Σ *N* ≤ accountConcurrency − ${UNRESERVED_CONCURRENCY}`,
         ];
         for (const text of mentions) assert.ok(DOC.includes(text), `docs/configuration.md should say: ${text}`);
         const priced = { ...INSTANCE_HOURLY, ...REPLICA_HOURLY, ...CACHE_NODE_HOURLY };

@@ -168,7 +168,7 @@ describe("config", () => {
                 );
                 assert.match(
                     err.message,
-                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost, alerts, production; given \{\}/,
+                    /warmstack:cahce: unknown key \(a typo\?\); allowed here: event, traffic, compute, cache, database, network, cost, alerts, production, functions, accountConcurrency; given \{\}/,
                 );
                 assert.match(err.message, /warmstack:event\.end: a time after event\.start/);
                 return true;

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapacityAction } from "../model/plan/functions";
+import { atSchedule } from "./event-database";
 
 export interface RampedTargetArgs {
     serviceNamespace: string;
@@ -30,7 +31,7 @@ export function rampedTarget(name: string, args: RampedTargetArgs, opts: pulumi.
                     serviceNamespace,
                     scalableDimension,
                     resourceId: target.resourceId,
-                    schedule: action.schedule,
+                    schedule: atSchedule(action.startTime),
                     timezone: "UTC",
                     scalableTargetAction: { minCapacity: action.minCapacity, maxCapacity: action.maxCapacity },
                 },

@@ -20,8 +20,6 @@ export interface CapacityAction {
     name: string;
     /** UTC, `YYYY-MM-DDTHH:MM:SSZ`; always after `now`. */
     startTime: string;
-    /** The same instant as Application Auto Scaling takes it: `at(YYYY-MM-DDTHH:MM:SS)`, in UTC. */
-    schedule: string;
     minCapacity: number;
     maxCapacity: number;
 }
@@ -57,9 +55,6 @@ export interface FunctionsPlan {
 export function concurrencyFor(peakRps: number, durationMs: number, headroom: number): number {
     return Math.ceil(settle(((peakRps * durationMs) / 1000) * (1 + headroom)));
 }
-
-/** Application Auto Scaling's one-time schedule for an instant: `at(…)` without the zone, read as UTC. */
-export const atExpression = (ms: number): string => `at(${isoSeconds(ms).slice(0, 19)})`;
 
 export function planFunctions(
     config: WarmstackConfig,
@@ -161,7 +156,6 @@ function rampWindow(
     const action = (name: string, ms: number, n: number): CapacityAction => ({
         name: `${eventName}-${name}`,
         startTime: isoSeconds(ms),
-        schedule: atExpression(ms),
         ...at(n),
     });
     const down = action("ramp-down", instants.scaleDown, baseline);

@@ -41,7 +41,7 @@ describe("warmstack:functions' Application Auto Scaling shape, against moto", fu
 
     it("registers every target and puts every action as the program sends them", async () => {
         const targets = run.ofType(T.scalableTarget).map((t) => t.inputs);
-        const actions = run.ofType(T.scheduledAction).map((a) => a.inputs);
+        const actions = run.ofType(T.scalingSchedule).map((a) => a.inputs);
         assert.equal(targets.length, 2);
         assert.equal(actions.length, 4);
         for (const t of targets) {

@@ -54,7 +54,7 @@ describe("program under mocks: warmstack:functions", () => {
     });
 
     it("raises each to N at start − rampLeadMinutes and lowers it to the baseline after end + cooldown", () => {
-        const actions = run.ofType(T.scheduledAction).map((a) => a.inputs);
+        const actions = run.ofType(T.scalingSchedule).map((a) => a.inputs);
         // blackfriday: start 05:00Z less 45 min; end 2027-11-30T05:00Z plus 60 min.
         // checkout ⌈900 × 0.18 × 1.25⌉ = 203; search ⌈2500 × 0.04 × 1.25⌉ = 125.
         assert.deepEqual(
@@ -107,7 +107,7 @@ describe("program under mocks: warmstack:functions", () => {
     it("registers nothing for functions on a stack without them", async () => {
         const plain = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW));
         assert.equal(plain.ofType(T.scalableTarget).length, 0);
-        assert.equal(plain.ofType(T.scheduledAction).length, 0);
+        assert.equal(plain.ofType(T.scalingSchedule).length, 0);
         assert.equal(plain.outputs.functionTargets, undefined);
     });
 });

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { ConfigError, parseConfig } from "../../model/config";
 import { plan } from "../../model/plan";
-import { atExpression, concurrencyFor, planFunctions, UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
+import { concurrencyFor, planFunctions, UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
 import { PROVISIONED_CONCURRENCY_GB_SECOND } from "../../model/prices";
 import { eventInstants } from "../../model/timeline";
 import { EVENT, NOW, runs, validRaw } from "./fixtures";
@@ -150,14 +150,12 @@ describe("functions: the ramp on the event's schedule", () => {
             {
                 name: "sale-ramp-up",
                 startTime: "2027-11-26T04:15:00Z",
-                schedule: "at(2027-11-26T04:15:00)",
                 minCapacity: 38,
                 maxCapacity: 38,
             },
             {
                 name: "sale-ramp-down",
                 startTime: "2027-11-27T06:00:00Z",
-                schedule: "at(2027-11-27T06:00:00)",
                 minCapacity: 2,
                 maxCapacity: 2,
             },
@@ -184,18 +182,6 @@ describe("functions: the ramp on the event's schedule", () => {
         const flat = planFunctions(configOf([fn({ baseline: 38 })]), instants, NOW);
         assert.ok(flat.planned);
         assert.deepEqual(flat.value.functions[0].schedule, []);
-    });
-
-    it("writes each instant as Application Auto Scaling's at() in UTC, to the second", () => {
-        fc.assert(
-            fc.property(fc.integer({ min: 0, max: Date.parse("9999-12-31T23:59:59Z") }), (ms) => {
-                const text = atExpression(ms);
-                const match = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(text);
-                assert.ok(match, text);
-                assert.equal(Date.parse(`${match[1]}Z`), Math.floor(ms / 1000) * 1000);
-            }),
-            { numRuns: runs(200) },
-        );
     });
 });
 

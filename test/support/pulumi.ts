@@ -420,8 +420,6 @@ export const T = {
     topic: "aws:sns/topic:Topic",
     bucket: "aws:s3/bucket:Bucket",
     bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
-    scalableTarget: "aws:appautoscaling/target:Target",
-    scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
 } as const;
 
 /** A deploy well before every committed event, so each gets its schedules. */

@@ -16,6 +16,12 @@ export const LAUNCH_HOOK_NAME = "warmstack-launch";
 /** During an instance refresh, at most this share of the desired capacity runs at once: a tenth more at a time. */
 export const REFRESH_MAX_HEALTHY_PERCENT = 110;
 
+/** The group metrics the event dashboard charts (and `warmstack check` counts a warm pool by). */
+export const GROUP_METRICS: aws.autoscaling.Metric[] = [
+    "GroupInServiceInstances",
+    "GroupDesiredCapacity",
+    "WarmPoolWarmedCapacity",
+];
 /** TLS 1.3 and 1.2 with forward-secret ciphers only: AWS's current recommended ALB policy. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -217,6 +223,9 @@ export class WarmCompute extends pulumi.ComponentResource {
     readonly group: aws.autoscaling.Group;
     readonly launchTemplate: aws.ec2.LaunchTemplate;
     readonly loadBalancerDns: pulumi.Output<string>;
+    /** The load balancer's and target group's metric dimensions (`app/…`, `targetgroup/…`). */
+    readonly loadBalancerArnSuffix: pulumi.Output<string>;
+    readonly targetGroupArnSuffix: pulumi.Output<string>;
     /** The app's address: https:// with a certificate, http:// without. */
     readonly url: pulumi.Output<string>;
     readonly groupName: string;
@@ -248,6 +257,8 @@ export class WarmCompute extends pulumi.ComponentResource {
                 healthCheckType: "ELB",
                 healthCheckGracePeriod: plan.scaling.warmupSeconds,
                 defaultInstanceWarmup: plan.scaling.warmupSeconds,
+                metricsGranularity: "1Minute",
+                enabledMetrics: GROUP_METRICS,
                 warmPool: {
                     poolState: plan.warmPool.state,
                     minSize: plan.warmPool.minSize,
@@ -316,6 +327,8 @@ export class WarmCompute extends pulumi.ComponentResource {
         }
 
         this.loadBalancerDns = alb.dnsName;
+        this.loadBalancerArnSuffix = alb.arnSuffix;
+        this.targetGroupArnSuffix = targetGroup.arnSuffix;
         this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${alb.dnsName}`;
         this.registerOutputs({ groupName: this.groupName, loadBalancerDns: this.loadBalancerDns });
     }

@@ -160,21 +160,24 @@ export class WarmNetwork extends pulumi.ComponentResource {
             );
         }
 
-        // The warmer function has no route out of the VPC: it reads its secrets through this endpoint. With private
-        // DNS on, the instances' Secrets Manager calls use it too (a VPC may hold only one such endpoint).
+        // The warmer function has no route out of the VPC: it reads its secrets and publishes its report's metrics
+        // through these endpoints. With private DNS on, the instances' calls use them too (a VPC may hold only one
+        // such endpoint per service).
         const region = aws.getRegionOutput({}, parent);
-        new aws.ec2.VpcEndpoint(
-            `${name}-secretsmanager`,
-            {
-                vpcId: this.vpcId,
-                serviceName: pulumi.interpolate`com.amazonaws.${region.region}.secretsmanager`,
-                vpcEndpointType: "Interface",
-                privateDnsEnabled: true,
-                subnetIds: this.privateSubnetIds,
-                securityGroupIds: [endpoints.id],
-            },
-            parent,
-        );
+        for (const service of ["secretsmanager", "monitoring"]) {
+            new aws.ec2.VpcEndpoint(
+                `${name}-${service}`,
+                {
+                    vpcId: this.vpcId,
+                    serviceName: pulumi.interpolate`com.amazonaws.${region.region}.${service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: this.privateSubnetIds,
+                    securityGroupIds: [endpoints.id],
+                },
+                parent,
+            );
+        }
 
         this.albSecurityGroupId = alb.id;
         this.appSecurityGroupId = app.id;

@@ -54,6 +54,11 @@ export class DataPrewarm extends pulumi.ComponentResource {
     /** The warm instant and the schedule's name, or why there is no schedule. */
     readonly scheduled: pulumi.Output<{ at: string; schedule: string } | string>;
     private readonly plan: DataPrewarmArgs["plan"];
+    /** The warmer function, when the stack deploys one. */
+    readonly warmer?: WarmerFunction;
+    /** The scheduled warm and its (first) failure alarm, when a warm is scheduled: `warmstack check` reads both. */
+    warmSchedule?: aws.scheduler.Schedule;
+    warmAlarm?: aws.cloudwatch.MetricAlarm;
 
     constructor(name: string, args: DataPrewarmArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:prewarm:DataPrewarm", name, {}, opts);
@@ -62,7 +67,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
         this.plan = plan;
         const { scheduleAt, retry } = plan.dataPrewarm;
 
-        const warmer = plan.dataPrewarm.warmerFunction
+        const warmer = (this.warmer = plan.dataPrewarm.warmerFunction
             ? new WarmerFunction(
                   `${name}-warmer`,
                   {
@@ -73,7 +78,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
                   },
                   parent,
               )
-            : undefined;
+            : undefined);
 
         // What both warms share: where to read, where to write, what and how long for.
         const common = {
@@ -159,7 +164,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
             },
             this,
         );
-        const schedule = new aws.scheduler.Schedule(
+        const schedule = (this.warmSchedule = new aws.scheduler.Schedule(
             `${name}-warm`,
             {
                 description: `warmstack: warm the data tier for ${event.name} (starts ${event.start})`,
@@ -169,7 +174,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 target: { arn: target.arn, roleArn: invoker.arn, input: target.input, retryPolicy: retry },
             },
             parent,
-        );
+        ));
         return pulumi.output({ at: scheduleAt, schedule: schedule.name });
     }
 
@@ -267,7 +272,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
         metricName: string,
         dimensions: Record<string, pulumi.Input<string>>,
     ): void {
-        new aws.cloudwatch.MetricAlarm(
+        const alarm = new aws.cloudwatch.MetricAlarm(
             name,
             {
                 alarmDescription: `warmstack: the data warm for ${event.name} failed; the cache may be cold at ${event.start}`,
@@ -284,6 +289,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        this.warmAlarm ??= alarm;
     }
 }
 

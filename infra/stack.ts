@@ -17,6 +17,8 @@ import { planStack, type StackPlan } from "../model/stack-plan";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 import { WarmFunctions } from "./functions";
+import { checkPolicyDocument } from "./check-policy";
+import { EventDashboard } from "./dashboard";
 
 /**
  * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
@@ -126,6 +128,17 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
             ? new WarmFunctions("functions", { functions: readiness.functions.functions })
             : undefined;
 
+    const dashboard = new EventDashboard("event", {
+        groupName: compute.group.name,
+        loadBalancer: compute.loadBalancerArnSuffix,
+        targetGroup: compute.targetGroupArnSuffix,
+        cacheClusters: cache.group.memberClusters,
+        databasePrimary: database.primary.identifier,
+        databaseReplicas: database.replicas.map((r) => r.identifier),
+        timeline: readiness.timeline,
+        eventName: readiness.event?.name,
+    });
+
     return {
         plan: readiness,
         url: compute.url,
@@ -151,6 +164,24 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
             databaseWarmerSecretArn: database.warmerRole.secretArn,
         },
         ...(functions && { functionTargets: functions.targets }),
+        // What `warmstack check` reads (docs/check.md), and the least-privilege policy of the role that runs it.
+        stack: pulumi.getStack(),
+        cacheReplicationGroup: cache.group.id,
+        databaseReplicas: pulumi.all(database.replicas.map((r) => r.identifier)),
+        warmAlarm: data.warmAlarm?.name,
+        warmerFunction: data.warmer?.functionName,
+        checkPolicy: pulumi
+            .all([
+                cache.group.arn,
+                pulumi.all(database.replicas.map((r) => r.arn)),
+                alerts,
+                data.warmSchedule?.arn,
+                data.warmAlarm?.arn,
+            ])
+            .apply(([cacheGroupArn, replicaArns, topicArn, scheduleArn, alarmArn]) =>
+                checkPolicyDocument({ cacheGroupArn, replicaArns, topicArn, scheduleArn, alarmArn }),
+            ),
+        dashboard: dashboard.url,
         agent: artifact
             ? { bucket: artifact.bucket, key: artifact.key, sha256: artifact.sha256 }
             : "baked into the AMI (compute.agent.source ami)",

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runtimeBundle } from "./bundles";
 import { serviceRole } from "./roles";
 import { WARMER_MEMORY_MB } from "../model/data-warm";
+import { STACK_NAME_ENV, WARM_METRICS } from "../model/warm-metrics";
 
 /**
  * Node 24, the active LTS line (Node 22 is in maintenance): the bundle targets Node 20 syntax, so it runs on
@@ -47,6 +48,26 @@ export class WarmerFunction extends pulumi.ComponentResource {
             { role: role.name, policyArn: aws.iam.ManagedPolicy.AWSLambdaVPCAccessExecutionRole },
             parent,
         );
+        // The warm's report as metrics (`warmstack check`, the dashboard). PutMetricData takes no resource: the
+        // condition keeps the role to the warm's own namespace.
+        const metrics = new aws.iam.RolePolicy(
+            `${name}-metrics`,
+            {
+                role: role.name,
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: "cloudwatch:PutMetricData",
+                            Resource: "*",
+                            Condition: { StringEquals: { "cloudwatch:namespace": WARM_METRICS.namespace } },
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
         const fn = new aws.lambda.Function(
             `${name}-fn`,
             {
@@ -58,8 +79,10 @@ export class WarmerFunction extends pulumi.ComponentResource {
                 // The plan's estimate of the warm's duration assumes this memory (model/data-warm.ts).
                 memorySize: WARMER_MEMORY_MB,
                 vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+                // The metrics' Stack dimension: the name nothing in an invoke's payload carries.
+                environment: { variables: { [STACK_NAME_ENV]: pulumi.getStack() } },
             },
-            { parent: this, dependsOn: [access, secrets] },
+            { parent: this, dependsOn: [access, secrets, metrics] },
         );
         this.functionName = fn.name;
         this.functionArn = fn.arn;

@@ -108,7 +108,8 @@ for (const stack of committedStacks()) {
             assert.equal(fn.inputs.handler, "index.handler");
             assert.equal(fn.inputs.timeout, expected.dataPrewarm.functionTimeoutSeconds);
             assert.ok(fn.inputs.timeout > run.one(T.prewarm).inputs.timeoutSeconds, "the warm's own timeout first");
-            assert.equal(fn.inputs.environment, undefined, "nothing in the environment, secret or not");
+            // Only the stack's name, the warm metrics' dimension: nothing secret in the environment.
+            assert.deepEqual(fn.inputs.environment, { variables: { WARMSTACK_STACK: stack } });
             const role = run.one(T.role, "data-warmer-role");
             assert.equal(fn.inputs.role, role.state.arn);
             assert.deepEqual(
@@ -133,6 +134,13 @@ for (const stack of committedStacks()) {
         it("names single resources in every statement of every role it writes", () => {
             for (const policy of run.ofType(T.rolePolicy)) {
                 for (const statement of JSON.parse(policy.inputs.policy).Statement) {
+                    // PutMetricData takes no resource in IAM: its condition holds it to the warm's namespace.
+                    if (statement.Action === "cloudwatch:PutMetricData") {
+                        assert.deepEqual(statement.Condition, {
+                            StringEquals: { "cloudwatch:namespace": "warmstack" },
+                        });
+                        continue;
+                    }
                     const resources = [statement.Resource].flat();
                     assert.ok(resources.length > 0 && resources.every(single), `${policy.name}: ${statement.Resource}`);
                 }

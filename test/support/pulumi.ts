@@ -63,9 +63,14 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             // Cluster mode has a configuration endpoint and neither of the others, as ElastiCache answers.
             return inputs.numNodeGroups
-                ? { ...base, configurationEndpointAddress: `clustercfg.${name}.cache.amazonaws.com` }
+                ? {
+                      ...base,
+                      configurationEndpointAddress: `clustercfg.${name}.cache.amazonaws.com`,
+                      memberClusters: memberClusters(name, inputs.numNodeGroups * (1 + inputs.replicasPerNodeGroup)),
+                  }
                 : {
                       ...base,
+                      memberClusters: memberClusters(name, inputs.numCacheClusters),
                       primaryEndpointAddress: `master.${name}.cache.amazonaws.com`,
                       readerEndpointAddress: `replica.${name}.cache.amazonaws.com`,
                   };
@@ -256,6 +261,10 @@ function lookup(table: Record<string, any>, name: string, what: string): Record<
     return found;
 }
 
+/** ElastiCache names a group's nodes `<group>-001`, `-002`, … */
+const memberClusters = (group: string, nodes: number) =>
+    Array.from({ length: nodes }, (_, i) => `${group}-${String(i + 1).padStart(3, "0")}`);
+
 const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
     "aws:autoscaling/getGroup:getGroup": (a) => lookup(world.groups, a.name, "Auto Scaling Group"),
     "aws:ec2/getLaunchTemplate:getLaunchTemplate": (a) => lookup(world.launchTemplates, a.id, "EC2 Launch Template"),
@@ -420,6 +429,7 @@ export const T = {
     topic: "aws:sns/topic:Topic",
     bucket: "aws:s3/bucket:Bucket",
     bucketObject: "aws:s3/bucketObjectv2:BucketObjectv2",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
 } as const;
 
 /** A deploy well before every committed event, so each gets its schedules. */

@@ -242,8 +242,9 @@ export function scheduledWarmCheck({ plan, outputs, live }: VerdictInput): Check
         : result(name, true, `${scheduleName}: ENABLED, ${schedule.expression} UTC, no flexible window`);
 }
 
-/** A Lambda ARN (optionally with a version or alias) names the function. */
+/** A Lambda ARN (optionally with a version or alias) names the function; a partitioned warm's state machine maps it. */
 function targets(arn: string, functionName: string): boolean {
+    if (/^arn:aws[a-z-]*:states:[^:]+:\d+:stateMachine:/.test(arn)) return true;
     return new RegExp(`:function:${functionName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(:[^:]+)?$`).test(arn);
 }
 

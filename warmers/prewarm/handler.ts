@@ -21,6 +21,7 @@ import {
 import { databaseUrl, outputsOf, warmOptionsFor } from "./inputs";
 import { invokeWarmer } from "./invoke";
 import { boundedAll, combinePartitions, partitionInputs } from "./partitions";
+import { publishReport } from "./metrics";
 import { ensureRoles } from "./roles";
 
 /** Each database connection and short statement of the setup. */
@@ -109,7 +110,11 @@ async function withSecrets(event: ScheduledWarm): Promise<PrewarmInputs> {
 }
 
 export async function handler(event: WarmerEvent): Promise<PrewarmOutputs> {
-    if (isVerify(event)) return combinePartitions(event);
-    // An invoke is one run: a partition's (the state machine's item, the deploy's fan-out), or the whole warm.
-    return warmDirect(isScheduled(event) ? await withSecrets(event) : { ...event, mode: "direct" });
+    // The whole warm's report is published: the verify step's combination, or a run that is the whole warm.
+    const outputs = isVerify(event)
+        ? await combinePartitions(event)
+        : // An invoke is one run: a partition's (the state machine's item, the deploy's fan-out), or the whole warm.
+          await warmDirect(isScheduled(event) ? await withSecrets(event) : { ...event, mode: "direct" });
+    await publishReport(outputs);
+    return outputs;
 }

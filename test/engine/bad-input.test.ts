@@ -194,10 +194,11 @@ describe("warm: bad input fails before anything is written", () => {
         );
     });
 
-    it("a database that does not exist is a connection error, not a query error", async () => {
+    it("a database that does not exist is the source URL's fault, not a query error nor a server to retry", async () => {
         const url = (await postgresUrl()).replace(/\/postgres$/, "/no_such_db");
         await assert.rejects(warm({ ...good, source: url }), (err: unknown) => {
-            assert.ok(err instanceof WarmConnectionError, String(err));
+            assert.ok(err instanceof WarmInputError, String(err));
+            assert.equal(err.field, "source");
             assert.match(err.message, /database "no_such_db" does not exist/);
             return true;
         });

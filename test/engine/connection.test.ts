@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Redis from "ioredis";
-import { warm, WarmConnectionError } from "../../warmers";
+import { warm, WarmConnectionError, WarmInputError } from "../../warmers";
 import { makeCertificates, type Certificates } from "../../warmers/local/servers";
 import { closedPort, startRedis, type RedisServer, redisClient } from "../support/servers";
 
@@ -83,9 +83,10 @@ describe("warm: auth and TLS", () => {
             assert.equal((await warm({ source, redis: `${userUrl}/2` })).keysWritten, 50);
             assert.equal(await admin.dbsize(), 0, "db 2, not db 0");
 
+            // The credentials' fault, said as such (exit 2), not a server to retry (redis-mistakes.test.ts).
             await assert.rejects(warm({ source, redis: server.url, password: "wrong-pw" }), (err: unknown) => {
-                assert.ok(err instanceof WarmConnectionError);
-                assert.match(err.message, /WRONGPASS/);
+                assert.ok(err instanceof WarmInputError, String(err));
+                assert.match(err.message, /refused the credentials \(WRONGPASS/);
                 assert.doesNotMatch(err.message, /wrong-pw/);
                 return true;
             });

@@ -1,10 +1,11 @@
-// A wrong database password is a connection problem (exit 3, re-run once the secret is right), not bad --query
-// input (exit 2): real PostgreSQL refuses it with SQLSTATE 28P01, class 28, which must stay a connection error
-// (issue 27). The password is never echoed, and nothing is written.
+// A wrong database password or a missing database is the URL's fault, said as such — exit 2, naming the source
+// and what to check — not "unreachable, retry" (exit 3, issue 26 item 14), and never blamed on --query: real
+// PostgreSQL refuses them with SQLSTATE 28P01 (class 28) and 3D000. The password is never echoed, and nothing
+// is written.
 import assert from "node:assert/strict";
 import type Redis from "ioredis";
 import { Client } from "pg";
-import { EXIT, exitCodeFor, warm, WarmConnectionError } from "../../warmers";
+import { EXIT, exitCodeFor, warm, WarmInputError } from "../../warmers";
 import { startPostgres, type PostgresServer } from "../support/servers";
 import { emptyTarget } from "./fixtures";
 
@@ -42,12 +43,15 @@ describe("warm: a postgres source that refuses the password", function () {
         redis: target.url,
     });
 
-    it("is a connection error naming the source, exit 3, without the password; the right one warms", async () => {
+    it("is an input error naming the source, exit 2, without the password; the right one warms", async () => {
         await assert.rejects(warm(options(WRONG)), (err: unknown) => {
-            assert.ok(err instanceof WarmConnectionError, `${(err as Error).name}: ${(err as Error).message}`);
-            assert.equal(err.role, "source");
-            assert.equal(exitCodeFor(err.code), EXIT.connection);
-            assert.match(err.message, /password authentication failed for user "warm_reader"/);
+            assert.ok(err instanceof WarmInputError, `${(err as Error).name}: ${(err as Error).message}`);
+            assert.equal(err.field, "source");
+            assert.equal(exitCodeFor(err.code), EXIT.input);
+            assert.match(
+                err.message,
+                /^source: database postgres:\/\/warm_reader:\*\*\*@127\.0\.0\.1:\d+\/postgres refused the login: password authentication failed for user "warm_reader"; check the user and password in the URL/,
+            );
             assert.doesNotMatch(err.message, new RegExp(WRONG));
             return true;
         });
@@ -55,5 +59,19 @@ describe("warm: a postgres source that refuses the password", function () {
 
         const report = await warm(options(PASSWORD));
         assert.equal(report.keysWritten, 20);
+    });
+
+    it("a database that does not exist is an input error naming it, exit 2", async () => {
+        const missing = { ...options(PASSWORD), source: source(PASSWORD).replace(/\/postgres$/, "/no_such_db") };
+        await assert.rejects(warm(missing), (err: unknown) => {
+            assert.ok(err instanceof WarmInputError, `${(err as Error).name}: ${(err as Error).message}`);
+            assert.equal(exitCodeFor(err.code), EXIT.input);
+            assert.match(
+                err.message,
+                /refused the login: database "no_such_db" does not exist; check the database name/,
+            );
+            return true;
+        });
+        assert.equal(await target.redis.dbsize(), 0);
     });
 });

@@ -1,7 +1,7 @@
 // Connections to Redis (the target, and the redis source) with every timeout set, and the line between
 // errors worth a retry (the connection, a loading or failing-over server) and errors that are final.
 import Redis, { Cluster, type RedisOptions } from "ioredis";
-import { WarmConnectionError } from "./errors";
+import { WarmConnectionError, WarmInputError } from "./errors";
 import { failFastRedisOptions } from "./redis-options";
 import type { RedisServerSpec, ResolvedOptions } from "./resolved";
 import { withTimeout } from "../timeout";
@@ -53,19 +53,86 @@ export async function connectRedis(
     client.on("error", (err: Error) => {
         socketError = err;
     });
+    const field = role === "source" ? "source" : "redis";
     try {
         await withTimeout(client.connect(), options.connectTimeoutMs, `connecting to ${label}`);
         await withTimeout(client.ping(), options.connectTimeoutMs, `PING to ${label}`);
     } catch (err) {
         client.disconnect();
         const message = options.redactor.text((socketError ?? (err as Error)).message);
+        // Wrong credentials or the wrong mode are the input's fault: a re-run with the same ones cannot help.
+        if (REFUSED_AUTH.test(message))
+            throw new WarmInputError(
+                field,
+                `Redis ${label} refused the credentials (${message}); check the user and password`,
+            );
+        if (server.cluster && (await clusterEnabled(nodeOptions, options)) === false)
+            throw new WarmInputError(
+                "cluster",
+                `Redis ${label} is not a cluster node (cluster_enabled:0): leave out --cluster`,
+            );
         throw new WarmConnectionError(
             role,
             `cannot reach ${role === "source" ? "source " : ""}Redis ${label}: ${message}`,
             { cause: err },
         );
     }
+    try {
+        // ioredis takes "no password is set" for a warning and carries on; the bare write pipes would not.
+        if (server.password !== undefined) await noPasswordRefusal(client, server, label, field, options);
+    } catch (err) {
+        client.disconnect();
+        throw err;
+    }
     return client;
+}
+
+const REFUSED_AUTH = /\b(WRONGPASS|NOAUTH|NOPERM)\b|invalid (username-)?password/i;
+const NO_PASSWORD_SET = /without any password configured|no password is set/i;
+
+/** A password given to a Redis that has none: said once, at connect, instead of every write failing on AUTH. */
+async function noPasswordRefusal(
+    client: RedisClient,
+    server: RedisServerSpec,
+    label: string,
+    field: "redis" | "source",
+    options: Timeouts,
+): Promise<void> {
+    const args = [...(server.username ? [server.username] : []), server.password as string];
+    const refusal = await withTimeout(client.call("AUTH", ...args), options.connectTimeoutMs, `AUTH on ${label}`).then(
+        () => undefined,
+        (err: Error) => err.message,
+    );
+    if (refusal !== undefined && NO_PASSWORD_SET.test(refusal))
+        throw new WarmInputError(
+            field,
+            `Redis ${label} has no password set, but one was given: leave it out (or set one on the server)`,
+        );
+}
+
+/** `cluster_enabled` of one node: a client already connected, or options to open a short-lived one with. */
+async function clusterEnabled(node: RedisClient | RedisOptions, options: Timeouts): Promise<boolean | undefined> {
+    const client = node instanceof Redis || node instanceof Cluster ? node : new Redis(node);
+    if (client !== node) client.on("error", () => {});
+    try {
+        if (client !== node) await withTimeout(client.connect(), options.connectTimeoutMs, "connecting");
+        const info = await withTimeout(client.info("cluster"), options.connectTimeoutMs, "INFO cluster");
+        return /^cluster_enabled:1/m.test(info);
+    } catch {
+        return undefined; // the connection's own error is what gets reported
+    } finally {
+        if (client !== node) client.disconnect();
+    }
+}
+
+/** A standalone target must not be a cluster node: its writes would come back MOVED, slot by slot. */
+export async function requireStandalone(client: RedisClient, label: string, options: Timeouts): Promise<void> {
+    if (!(await clusterEnabled(client, options))) return;
+    client.disconnect();
+    throw new WarmInputError(
+        "cluster",
+        `Redis ${label} is a node of a Redis Cluster (cluster_enabled:1): add --cluster to warm the whole cluster`,
+    );
 }
 
 /**

@@ -9,7 +9,7 @@ import { KeySet } from "./key-set";
 import { evicting, WarmEvictionError, type NodeMemory } from "./memory-check";
 import type { WarmOptions } from "./options";
 import { partitionLabel } from "./partition";
-import { connectRedis, requirePrimary, type RedisClient } from "./redis-client";
+import { connectRedis, requirePrimary, requireStandalone, type RedisClient } from "./redis-client";
 import type { WarmProgress, WarmReport } from "./report";
 import { resolveOptions } from "./resolve";
 import type { ResolvedOptions } from "./resolved";
@@ -26,6 +26,7 @@ export async function warm(input: WarmOptions): Promise<WarmReport> {
     const redis = await connectRedis(options.target, "redis", options.targetLabel, options);
     let report: WarmReport;
     try {
+        if (!options.target.cluster) await requireStandalone(redis, options.targetLabel, options);
         if (!options.dryRun && !options.target.cluster) await requirePrimary(redis, options.targetLabel, options);
         const memory = await readMemory(redis, options);
         let sized: WarmReport | undefined;

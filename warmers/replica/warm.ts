@@ -6,6 +6,7 @@
 import { Client } from "pg";
 import { WarmstackError } from "../../model/errors";
 import { Redactor, urlSecrets } from "../engine/redact";
+import { refusedLogin } from "../engine/sources/pg";
 import { withTimeout } from "../timeout";
 
 /** Blocks `pg_prewarm` loaded: server (host:port) → relation → blocks. */
@@ -88,6 +89,9 @@ async function open(url: string, readOnly: boolean, o: Resolved, redactor: Redac
         await withTimeout(client.connect(), timeoutMs, `connect to ${name}`);
     } catch (err) {
         void client.end().catch(() => undefined);
+        // A wrong password or a missing database: the URL's fault, which a re-run cannot fix.
+        const login = refusedLogin(err);
+        if (login) throw fail(`refused the login (${login})`, err, "WARM_INPUT");
         throw fail("cannot connect", err);
     }
     return {

@@ -12,6 +12,18 @@ const BYTEA = 17;
 // SQLSTATE classes about the connection, not the query: 08 connection, 28 auth, 3D no such database,
 // 53 out of resources, 57 operator intervention (shutdown, cancel).
 const CONNECTION_STATES = /^(08|28|3D|53|57)/;
+// Of those, the ones a re-run cannot fix: the login refused (28: a wrong password, no pg_hba.conf entry) or the
+// database missing (3D000). They are the URL's fault, not the server's.
+const LOGIN_STATES = /^(28|3D)/;
+
+/** Words for a login PostgreSQL refused for good (a wrong password, a missing database); undefined for others. */
+export function refusedLogin(err: unknown): string | undefined {
+    const sqlState = (err as { code?: unknown }).code;
+    if (typeof sqlState !== "string" || !LOGIN_STATES.test(sqlState)) return undefined;
+    return sqlState.startsWith("3D")
+        ? "check the database name in the URL"
+        : "check the user and password in the URL (and that pg_hba.conf lets this user in)";
+}
 // int2, int4, int8, float4, float8, numeric: anything that reads as a number of seconds.
 const NUMERIC_TYPES = new Set([21, 23, 20, 700, 701, 1700]);
 
@@ -52,6 +64,12 @@ export async function connectPg(url: string, options: PgOptions): Promise<PgConn
         if (typeof sqlState === "string" && /^[0-9A-Z]{5}$/.test(sqlState) && !CONNECTION_STATES.test(sqlState)) {
             throw new WarmInputError(field, message);
         }
+        const login = refusedLogin(err);
+        if (login)
+            throw new WarmInputError(
+                "source",
+                `database ${options.sourceLabel} refused the login: ${message}; ${login}`,
+            );
         throw new WarmConnectionError("source", `database ${options.sourceLabel}: ${message}`, { cause: err });
     };
     try {

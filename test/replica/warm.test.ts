@@ -45,7 +45,7 @@ describe("replica warm: pg_prewarm on each replica", function () {
 
     it("warms nothing and connects nowhere without relations or replicas", async () => {
         const port = await closedPort();
-        const none = { blocksLoaded: {}, totalBlocks: 0, durationMs: 0 };
+        const none = { blocksLoaded: {}, resident: {}, totalBlocks: 0, durationMs: 0 };
         assert.deepEqual(await warmReplicas({ replicas: [`postgres://u@127.0.0.1:${port}/db`], relations: [] }), none);
         assert.deepEqual(await warmReplicas({ replicas: [], relations: [TABLE] }), none);
     });

@@ -41,11 +41,18 @@ export function formatReplicaReport(report: ReplicaWarmReport): string {
     const width = (i: 0 | 1) => Math.max(...rows.map((r) => r[i].length));
     const mib = (blocks: number) => `${((blocks * BLOCK_BYTES) / 2 ** 20).toFixed(1)} MiB`;
     return [
-        ...rows.map(
-            ([server, relation, blocks]) =>
-                `${server.padEnd(width(0))}  ${relation.padEnd(width(1))}  ${String(blocks).padStart(9)} blocks  ${mib(blocks)}`,
-        ),
+        ...rows.map(([server, relation, blocks]) => {
+            const resident = report.resident[server];
+            const after = resident ? `  ${resident[relation]} resident after` : "";
+            return `${server.padEnd(width(0))}  ${relation.padEnd(width(1))}  ${String(blocks).padStart(9)} blocks  ${mib(blocks)}${after}`;
+        }),
         `${report.totalBlocks} blocks (${mib(report.totalBlocks)}) loaded on ${Object.keys(report.blocksLoaded).length} server(s) in ${report.durationMs} ms`,
+        ...Object.entries(report.resident)
+            .filter(([, resident]) => resident === null)
+            .map(
+                ([server]) =>
+                    `${server}: what stayed resident is not known: the pg_buffercache extension is not installed`,
+            ),
     ].join("\n");
 }
 

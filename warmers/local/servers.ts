@@ -484,8 +484,11 @@ export function makeCertificates(names: readonly string[] = [HOST]): Certificate
 /**
  * Starts an independent PostgreSQL (as an unprivileged user when run as root); the caller stops it. Every role
  * is trusted on loopback except those in `passwordRoles`, which must log in with a password (scram-sha-256).
+ * `settings` (`"shared_buffers=1MB"`…) are passed as `-c` after the defaults.
  */
-export async function startPostgres(opts: { passwordRoles?: string[] } = {}): Promise<PostgresServer> {
+export async function startPostgres(
+    opts: { passwordRoles?: string[]; settings?: string[] } = {},
+): Promise<PostgresServer> {
     const { initdb, postgres, hasPgPrewarm } = findPostgres();
     const runAs = unprivilegedUser();
     const port = await freePort();
@@ -534,6 +537,7 @@ export async function startPostgres(opts: { passwordRoles?: string[] } = {}): Pr
             "full_page_writes=off",
             "max_connections=200",
             ...(hasPgPrewarm ? ["shared_preload_libraries=pg_prewarm"] : []),
+            ...(opts.settings ?? []),
         ]) {
             args.push("-c", setting);
         }

@@ -40,6 +40,11 @@ export interface ReplicaWarmOptions {
 
 export interface ReplicaWarmReport {
     blocksLoaded: BlocksLoaded;
+    /**
+     * Blocks of each relation in shared buffers once every load has finished (pg_buffercache), per server; null
+     * for a server without the pg_buffercache extension, where it cannot be seen.
+     */
+    resident: Record<string, Record<string, number> | null>;
     totalBlocks: number;
     durationMs: number;
 }
@@ -144,21 +149,81 @@ async function check(session: Session, relations: readonly string[], o: Resolved
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const rows = await session.query<{ name: string; found: string | null }>(
+    const badNames = relations.filter((name) => !RELATION_NAME.test(name));
+    const rows = await session.query<RelationRow>(
         "relation check",
-        "SELECT name, to_regclass(name)::text AS found FROM unnest($1::text[]) AS name",
-        [relations],
+        RELATION_CHECK,
+        [relations.filter((name) => RELATION_NAME.test(name))],
         o.connectTimeoutMs,
     );
-    const missing = rows.filter((r) => r.found === null).map((r) => r.name);
-    if (missing.length > 0) {
+    const problems = [
+        ...badNames.map((name) => `${JSON.stringify(name)} is not a relation name`),
+        ...rows.flatMap((row) => relationProblem(row) ?? []),
+    ];
+    if (problems.length > 0) {
         throw new ReplicaWarmError(
             "WARM_INPUT",
-            `${session.name}: no relation named ${missing.map((m) => JSON.stringify(m)).join(", ")} ` +
-                "(give tables or indexes as schema.name, as \\d lists them)",
+            `${session.name}: ${problems.join("; ")} (give tables, materialized views or indexes as schema.name, as \\d lists them)`,
+        );
+    }
+    // Loaded one after another into shared_buffers: more than it holds, and the last ones evict the first. The
+    // sizes wait on the same locks as pg_prewarm (ACCESS SHARE), so they get a relation's timeout.
+    const [{ bytes: size }] = await session.query<{ bytes: string }>(
+        "size check",
+        "SELECT coalesce(sum(pg_relation_size(to_regclass(name))), 0)::bigint AS bytes FROM unnest($1::text[]) AS name",
+        [relations],
+        o.relationTimeoutMs,
+    );
+    const total = Number(size);
+    const [{ bytes: buffers }] = await session.query<{ bytes: string }>(
+        "shared_buffers check",
+        "SELECT setting::bigint * current_setting('block_size')::bigint AS bytes FROM pg_settings WHERE name = 'shared_buffers'",
+        [],
+        o.connectTimeoutMs,
+    );
+    if (total > Number(buffers)) {
+        throw new ReplicaWarmError(
+            "WARM_INPUT",
+            `${session.name}: the relations take ${mib(total)}, more than shared_buffers (${mib(Number(buffers))}): ` +
+                "the last loaded would evict the first; warm fewer relations (the hottest) or raise shared_buffers",
         );
     }
 }
+
+// A name to_regclass reads without an error: one to three dot-separated identifiers, each plain or double-quoted.
+const IDENT = String.raw`(?:[\p{L}_][\p{L}\p{N}_$]*|"(?:[^"]|"")+")`;
+const RELATION_NAME = new RegExp(`^${IDENT}(?:\\.${IDENT}){0,2}$`, "u");
+
+interface RelationRow extends Record<string, unknown> {
+    name: string;
+    kind: string | null;
+    parts: string | null;
+}
+
+// Each name, in order: its kind and a partitioned one's partitions (from the catalog: no lock on the relation).
+const RELATION_CHECK = `
+    SELECT n.name, c.relkind::text AS kind,
+           (SELECT string_agg(i.inhrelid::regclass::text, ', ' ORDER BY i.inhrelid::regclass::text)
+              FROM pg_inherits i WHERE i.inhparent = c.oid) AS parts
+      FROM unnest($1::text[]) WITH ORDINALITY AS n(name, at)
+      LEFT JOIN pg_class c ON c.oid = to_regclass(n.name)
+     ORDER BY n.at`;
+
+/** What pg_prewarm cannot load about one relation, or undefined: tables, indexes, materialized views, TOAST. */
+function relationProblem({ name, kind, parts }: RelationRow): string | undefined {
+    const quoted = JSON.stringify(name);
+    if (kind === null) return `no relation named ${quoted}`;
+    if (kind === "p" || kind === "I") {
+        const what = kind === "p" ? "a partitioned table" : "a partitioned index";
+        return `${quoted} is ${what}, with no blocks of its own: give its partitions${parts ? ` (${parts})` : ""}`;
+    }
+    if (kind === "v") return `${quoted} is a view, with no blocks: give the tables and indexes it reads`;
+    if (kind === "f") return `${quoted} is a foreign table, with no blocks on this server`;
+    if (kind === "c") return `${quoted} is a composite type, not a relation with blocks`;
+    return undefined;
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 type Resolved = Required<Omit<ReplicaWarmOptions, "primary" | "log">> & Pick<ReplicaWarmOptions, "primary" | "log">;
 
@@ -178,6 +243,29 @@ async function warmOne(session: Session, o: Resolved): Promise<Record<string, nu
     return loaded;
 }
 
+const HAS_BUFFERCACHE = "SELECT 1 FROM pg_extension WHERE extname = 'pg_buffercache'";
+const RESIDENT = `
+    SELECT count(*) AS blocks FROM pg_buffercache
+     WHERE relfilenode = pg_relation_filenode($1::regclass) AND relforknumber = 0
+       AND reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+/** What is still in shared buffers after the loads, per relation; null without pg_buffercache. */
+async function residentOn(session: Session, o: Resolved): Promise<Record<string, number> | null> {
+    if ((await session.query("pg_buffercache check", HAS_BUFFERCACHE, [], o.connectTimeoutMs)).length === 0)
+        return null;
+    const resident: Record<string, number> = {};
+    for (const relation of o.relations) {
+        const [row] = await session.query<{ blocks: string }>(
+            `resident blocks of ${relation}`,
+            RESIDENT,
+            [relation],
+            o.connectTimeoutMs,
+        );
+        resident[relation] = Number(row.blocks);
+    }
+    return resident;
+}
+
 /**
  * Loads every relation into every replica's shared buffers and reports the blocks loaded per server and relation.
  * Nothing loads until every server has answered and has the extension and every relation; the replicas then
@@ -186,7 +274,8 @@ async function warmOne(session: Session, o: Resolved): Promise<Record<string, nu
 export async function warmReplicas(options: ReplicaWarmOptions): Promise<ReplicaWarmReport> {
     const o: Resolved = { ...REPLICA_WARM_DEFAULTS, ...options };
     const started = performance.now();
-    if (o.relations.length === 0 || o.replicas.length === 0) return { blocksLoaded: {}, totalBlocks: 0, durationMs: 0 };
+    if (o.relations.length === 0 || o.replicas.length === 0)
+        return { blocksLoaded: {}, resident: {}, totalBlocks: 0, durationMs: 0 };
     const redactor = new Redactor([o.primary, ...o.replicas].flatMap((url) => (url ? urlSecrets(url) : [])));
     if (o.primary) await ensureExtension(o.primary, o, redactor);
 
@@ -197,13 +286,25 @@ export async function warmReplicas(options: ReplicaWarmOptions): Promise<Replica
         throwAll(await Promise.allSettled(sessions.map((s) => check(s, o.relations, o))));
         const loaded = await Promise.allSettled(sessions.map((s) => warmOne(s, o)));
         throwAll(loaded);
+        const resident = await Promise.allSettled(sessions.map((s) => residentOn(s, o)));
+        throwAll(resident);
         const blocksLoaded = Object.fromEntries(
             sessions.map((s, i) => [s.name, (loaded[i] as PromiseFulfilledResult<Record<string, number>>).value]),
         );
         const totalBlocks = Object.values(blocksLoaded)
             .flatMap((r) => Object.values(r))
             .reduce((a, b) => a + b, 0);
-        return { blocksLoaded, totalBlocks, durationMs: Math.round(performance.now() - started) };
+        return {
+            blocksLoaded,
+            resident: Object.fromEntries(
+                sessions.map((s, i) => [
+                    s.name,
+                    (resident[i] as PromiseFulfilledResult<Record<string, number> | null>).value,
+                ]),
+            ),
+            totalBlocks,
+            durationMs: Math.round(performance.now() - started),
+        };
     } finally {
         await Promise.all(sessions.map((s) => s.close()));
     }

@@ -1,5 +1,6 @@
 // When the data tier's scheduled warm fires: early enough to finish before the event starts, late enough that
 // every key it writes is still live at the start. Pure; the formulas are in docs/configuration.md.
+import { WARM_RUN } from "../policies/shared/contract";
 import { settle } from "../policies/shared/numbers";
 import type { WarmstackConfig } from "./config";
 import { planned, refused, type Planned } from "./planned";
@@ -17,9 +18,9 @@ export const WARMER_MEMORY_MB = 1024;
  * function has about 0.6 of a vCPU and reads and writes over TLS across the VPC, so a twentieth of that is a
  * floor it should beat, not a promise.
  */
-export const WARM_KEYS_PER_SECOND = 20_000;
+export const WARM_KEYS_PER_SECOND = WARM_RUN.keysPerSecond;
 /** A cold start, the connections and the ranking query's first rows, before the first key is written. */
-export const WARM_START_SECONDS = 30;
+export const WARM_START_SECONDS = WARM_RUN.startSeconds;
 
 /** Seconds the cache warm of `topKeys` keys is expected to take, at most. */
 export function estimateWarmSeconds(topKeys: number): number {

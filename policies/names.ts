@@ -12,6 +12,7 @@ export const POLICY = {
     cachePrewarmed: "cache-prewarmed",
     cacheFitsHotSet: "cache-fits-hot-set",
     prewarmBeforeEvent: "prewarm-before-event",
+    prewarmFitsOneRun: "prewarm-fits-one-run",
     dbPrivateEncrypted: "db-private-encrypted",
     dbBufferPrewarm: "db-buffer-prewarm",
     dbAlwaysOn: "db-always-on",

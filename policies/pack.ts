@@ -14,6 +14,7 @@ import {
 } from "./compute";
 import { dbAlwaysOn, dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
 import { prewarmBeforeEvent } from "./event-warm";
+import { prewarmFitsOneRun } from "./prewarm-runs";
 import { unjudgedResources } from "./unjudged";
 
 export const PACK_NAME = "warm-readiness";
@@ -35,6 +36,7 @@ export const policies: Policies = [
     cachePrewarmed,
     cacheFitsHotSet,
     prewarmBeforeEvent,
+    prewarmFitsOneRun,
     dbPrivateEncrypted,
     dbBufferPrewarm,
     dbAlwaysOn,

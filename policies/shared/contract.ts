@@ -99,3 +99,9 @@ export const LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
 
 /** The states a warm pool can keep its instances in. */
 export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;
+
+/**
+ * The warm's speed the plan and the pack assume for one run of the warmer function, and its start (a cold start,
+ * the connections, the query's first rows): model/data-warm.ts explains the figure.
+ */
+export const WARM_RUN = { keysPerSecond: 20_000, startSeconds: 30 } as const;

@@ -55,6 +55,7 @@ describe("warm-readiness contract", () => {
             "cache-prewarmed": "mandatory",
             "cache-fits-hot-set": "mandatory",
             "prewarm-before-event": "mandatory",
+            "prewarm-fits-one-run": "mandatory",
             "db-private-encrypted": "mandatory",
             "db-buffer-prewarm": "advisory",
             "db-read-replicas": "mandatory",

@@ -21,4 +21,5 @@ export const POLICY = {
     connectionBudget: "connection-budget",
     unjudgedResources: "unjudged-resources",
     wholeChainWarm: "whole-chain-warm",
+    provisionedConcurrencyOnAlias: "provisioned-concurrency-on-alias",
 } as const;

@@ -15,6 +15,7 @@ import {
 import { dbAlwaysOn, dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
 import { prewarmBeforeEvent } from "./event-warm";
 import { prewarmFitsOneRun } from "./prewarm-runs";
+import { provisionedConcurrencyOnAlias } from "./functions";
 import { unjudgedResources } from "./unjudged";
 
 export const PACK_NAME = "warm-readiness";
@@ -45,4 +46,5 @@ export const policies: Policies = [
     connectionBudget,
     unjudgedResources,
     wholeChainWarm,
+    provisionedConcurrencyOnAlias,
 ];

@@ -21,6 +21,10 @@ export const TYPES = {
     warmSchedule: "aws:scheduler/schedule:Schedule",
     /** `new dynamic.Resource(provider, name, props, opts, "warmstack", "CachePrewarm")`. */
     cachePrewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
+    /** Lambda provisioned concurrency, set directly on a qualifier… */
+    provisionedConcurrency: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
+    /** …or through Application Auto Scaling (resource id `function:NAME:QUALIFIER`). */
+    scalableTarget: "aws:appautoscaling/target:Target",
 } as const;
 
 /** Tags on the Auto Scaling group, written by the program from its readiness plan. */

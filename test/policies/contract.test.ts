@@ -64,6 +64,7 @@ describe("warm-readiness contract", () => {
             "db-always-on": "mandatory",
             "unjudged-resources": "advisory",
             "whole-chain-warm": "mandatory",
+            "provisioned-concurrency-on-alias": "mandatory",
         });
         assert.ok(
             policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p),

@@ -7,6 +7,7 @@ import { Client } from "pg";
 import { WarmstackError } from "../../model/errors";
 import { Redactor, urlSecrets } from "../engine/redact";
 import { refusedLogin } from "../engine/sources/pg";
+import { pgSslUrl } from "../engine/sources/pg-ssl";
 import { withTimeout } from "../timeout";
 
 /** Blocks `pg_prewarm` loaded: server (host:port) → relation → blocks. */
@@ -79,8 +80,10 @@ interface Session {
 async function open(url: string, readOnly: boolean, o: Resolved, redactor: Redactor): Promise<Session> {
     const name = serverName(url);
     const timeoutMs = o.connectTimeoutMs;
+    const ssl = pgSslUrl(url);
+    if (!ssl.ok) throw new ReplicaWarmError("WARM_INPUT", `${name}: ${ssl.problem}`);
     const client = new Client({
-        connectionString: url,
+        connectionString: ssl.url,
         application_name: "warmstack-replica-warm",
         // Backstops that free the socket and stop the server's work; withTimeout below is what reports.
         connectionTimeoutMillis: timeoutMs + 1000,

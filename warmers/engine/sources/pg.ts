@@ -5,6 +5,7 @@ import { Client, type CustomTypesConfig, type FieldDef } from "pg";
 import { WarmConnectionError, WarmInputError } from "../errors";
 import type { ResolvedOptions } from "../resolved";
 import { withTimeout } from "../../timeout";
+import { pgSslUrl } from "./pg-ssl";
 
 export type PgOptions = Pick<ResolvedOptions, "connectTimeoutMs" | "queryTimeoutMs" | "redactor" | "sourceLabel">;
 
@@ -43,8 +44,10 @@ export interface PgConnection {
 }
 
 export async function connectPg(url: string, options: PgOptions): Promise<PgConnection> {
+    const ssl = pgSslUrl(url);
+    if (!ssl.ok) throw new WarmInputError("source", ssl.problem);
     const client = new Client({
-        connectionString: url,
+        connectionString: ssl.url,
         connectionTimeoutMillis: options.connectTimeoutMs,
         application_name: "warmstack",
     });

@@ -1,13 +1,12 @@
-// The pack over a warm stack built by hand (test/policies/fixtures.ts): it passes whole, and each new kind of
-// resource — Aurora, a single-node cache, a kind the pack cannot judge, a flat group — is judged, never ignored.
+// The whole pack (policies/pack.ts) on stacks built by hand: a warm stack passes with no diagnostic at all, and
+// Aurora or single-node caches broken several ways are judged by every policy that applies.
 import { strict as assert } from "node:assert";
 import { cacheHaEncrypted, cachePrewarmed } from "../../policies/cache";
 import { connectionBudget, wholeChainWarm } from "../../policies/chain";
-import { asgFlatCapacity, asgWarmPoolRequired, rampBeforeEvent } from "../../policies/compute";
-import { TYPES } from "../../policies/shared/contract";
-import { dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "../../policies/database";
+import { dbBufferPrewarm, dbReadReplicas } from "../../policies/database";
 import { prewarmBeforeEvent } from "../../policies/event-warm";
 import { policies } from "../../policies/pack";
+import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
 import {
     auroraDatabase,
@@ -20,7 +19,7 @@ import {
     warmSchedule,
     warmStack,
 } from "./fixtures";
-import { edited, EngineResource } from "./harness";
+import { EngineResource } from "./harness";
 import { passes, verdicts } from "./verdicts";
 
 const AURORA_CONFIG = { "db-read-replicas": { minReplicas: 2 } };
@@ -34,7 +33,7 @@ function auroraStack(edit: (db: ReturnType<typeof auroraDatabase>) => void = () 
     return [asg, ramp(asg), cache, prewarm(cache, db.instances), warmSchedule(cache), ...db.all];
 }
 
-describe("warm-readiness over a stack built by hand", () => {
+describe("the warm-readiness pack on stacks built by hand", () => {
     it("passes the warm stack, RDS or Aurora, with no diagnostic at all", async () => {
         await passes(policies, warmStack());
         await passes(policies, auroraStack(), AURORA_CONFIG);
@@ -50,7 +49,6 @@ describe("warm-readiness over a stack built by hand", () => {
                     p.parameters = [{ name: "max_connections", value: "20" }];
                 }
             });
-
         it("is judged by every policy the issue names, each saying what is wrong", async () => {
             const v = await verdicts(policies, broken(), AURORA_CONFIG);
             assert.deepEqual(v.found.sort(), [
@@ -71,7 +69,6 @@ describe("warm-readiness over a stack built by hand", () => {
             );
             assert.match(v.messages, /database aurora-1: its buffer cache comes back cold .*does not load pg_prewarm/);
         });
-
         it("counts an Aurora cluster's readers (instances beyond the writer) for db-read-replicas", async () => {
             await passes(dbReadReplicas, auroraStack(), AURORA_CONFIG);
             const v = await verdicts(dbReadReplicas, auroraStack(), { "db-read-replicas": { minReplicas: 3 } });
@@ -81,7 +78,6 @@ describe("warm-readiness over a stack built by hand", () => {
                 /aurora-cluster has 2 reader instance\(s\); this event needs 3\. Add 1 aws\.rds\.ClusterInstance/,
             );
         });
-
         it("links instances and parameter groups by value as well as by dependency", async () => {
             const byValue = auroraStack().map((r) =>
                 r.type === TYPES.dbClusterInstance || r.type === TYPES.dbCluster
@@ -90,7 +86,6 @@ describe("warm-readiness over a stack built by hand", () => {
             );
             await passes([dbReadReplicas, connectionBudget], byValue, AURORA_CONFIG);
         });
-
         it("leaves an Aurora cluster that runs the default parameter groups cold in the chain", async () => {
             const v = await verdicts(
                 [wholeChainWarm, connectionBudget],
@@ -103,7 +98,6 @@ describe("warm-readiness over a stack built by hand", () => {
             assert.match(v.messages, /database aurora-2: its buffer cache .*RDS default parameter group/);
             assert.match(v.messages, /writer aurora-cluster: max_connections is not pinned .*RDS default/);
         });
-
         it("advises on an Aurora cluster parameter group without pg_prewarm", async () => {
             const v = await verdicts(dbBufferPrewarm, [dbParams("aurora-cluster-params", "aurora-postgresql16")]);
             assert.deepEqual(v.found, []);
@@ -129,7 +123,6 @@ describe("warm-readiness over a stack built by hand", () => {
             const rest = warmStack().filter((r) => r.type !== TYPES.group && r.type !== TYPES.schedule);
             return [asg, ramp(asg), ...rest, cache, ...extra];
         };
-
         it("fails cache-ha-encrypted, cache-prewarmed and whole-chain-warm: no replica, no TLS, no auth, no warm", async () => {
             const v = await verdicts(policies, stackWith(single()));
             assert.deepEqual(v.found, [
@@ -142,7 +135,6 @@ describe("warm-readiness over a stack built by hand", () => {
             assert.match(v.messages, /traffic to the cache is unencrypted/);
             assert.match(v.messages, /cache cache-single: no CachePrewarm fills it/);
         });
-
         it("counts a CachePrewarm and a scheduled warm that name it by its clusterId", async () => {
             const cache = single({ transitEncryptionEnabled: true });
             const schedule = warmSchedule(cache);
@@ -158,119 +150,11 @@ describe("warm-readiness over a stack built by hand", () => {
             );
             assert.deepEqual(v.found, []);
         });
-
         it("leaves a cluster member of a replication group to the group", async () => {
             await passes(
                 [cacheHaEncrypted, cachePrewarmed, unjudgedResources],
                 stackWith(single({ replicationGroupId: "cache-redis-1234", engine: undefined })),
             );
         });
-    });
-
-    describe("unjudged-resources", () => {
-        it("advises on every cache or database the pack cannot judge, saying what it is", async () => {
-            const unjudged = [
-                resource("aws:memorydb/cluster:Cluster", "sessions", { nodeType: "db.r7g.large" }),
-                resource("aws:elasticache/serverlessCache:ServerlessCache", "edge-cache", { engine: "valkey" }),
-                resource("aws:dynamodb/table:Table", "carts", { billingMode: "PAY_PER_REQUEST" }),
-                resource("aws:rds/proxy:Proxy", "db-proxy", { engineFamily: "POSTGRESQL" }),
-                resource(TYPES.dbInstance, "orders-mysql", { engine: "mysql", storageEncrypted: true }),
-                resource(TYPES.dbCluster, "aurora-mysql", { engine: "aurora-mysql", storageEncrypted: true }),
-                resource(TYPES.cacheCluster, "memcached", { engine: "memcached", nodeType: "cache.r7g.large" }),
-                replicationGroup({ nodeType: "cache.x9.huge" }),
-            ];
-            const v = await verdicts(unjudgedResources, [...warmStack(), ...unjudged]);
-            assert.deepEqual(v.found.sort(), unjudged.map((r) => `unjudged-resources advisory ${r.name}`).sort());
-            assert.match(v.messages, /sessions is a MemoryDB cluster: the pack cannot judge whether it is warm/);
-            assert.match(v.messages, /db-proxy is an RDS Proxy \(connection-budget counts/);
-            assert.match(v.messages, /orders-mysql is a mysql database \(the pack judges PostgreSQL/);
-            assert.match(v.messages, /memcached is an ElastiCache memcached cluster/);
-            assert.match(
-                v.messages,
-                /cache-redis runs node type cache\.x9\.huge, which the pack's node memory table \(\d{4}-\d{2}-\d{2}\) does not list: cache-fits-hot-set cannot tell/,
-            );
-        });
-
-        it("says nothing about what it judges", () => passes(unjudgedResources, warmStack()));
-    });
-
-    describe("a flat group (minSize = maxSize)", () => {
-        const flat = () => {
-            const asg = group({ minSize: 6, maxSize: 6, desiredCapacity: 6 });
-            delete asg.inputs.warmPool;
-            delete asg.outputs.warmPool;
-            return [asg, ...warmStack().filter((r) => r.type !== TYPES.group && r.type !== TYPES.schedule)];
-        };
-
-        it("needs no warm pool and no ramp: the pack accepts it and says so", async () => {
-            const v = await verdicts(policies, flat());
-            assert.deepEqual(v.found, ["asg-flat-capacity advisory app-group"]);
-            assert.match(
-                v.messages,
-                /app-group never scales out \(minSize = maxSize = 6\): every instance starts at deploy, so it needs no warm pool and no ramp; asg-warm-pool-required and ramp-before-event do not apply/,
-            );
-            assert.deepEqual(v.notApplicable, [
-                "asg-warm-pool-required: app-group never scales out (minSize = maxSize = 6): every instance starts at deploy, so it needs no warm pool and no ramp",
-            ]);
-        });
-
-        it("is flat only when both sizes are known and equal", async () => {
-            const growing = flat().map((r) =>
-                r.type === TYPES.group ? edited([r], TYPES.group, (p) => (p.maxSize = 7))[0] : r,
-            );
-            const v = await verdicts([asgFlatCapacity, asgWarmPoolRequired, rampBeforeEvent], growing);
-            assert.deepEqual(v.found, [
-                "asg-warm-pool-required mandatory app-group",
-                "ramp-before-event mandatory app-group",
-            ]);
-        });
-    });
-
-    describe("replica-buffers-warm", () => {
-        it("advises on a replica no warm names, and on a warm that loads no relation", async () => {
-            const stack = warmStack();
-            const warm = stack.find((r) => r.type === TYPES.cachePrewarm)!;
-            warm.propertyDependencies.replicaHosts = [warm.propertyDependencies.replicaHosts[0]];
-            warm.inputs.replicaHosts = warm.outputs.replicaHosts = [warm.outputs.replicaHosts[0]];
-            const v = await verdicts([replicaBuffersWarm, wholeChainWarm], stack);
-            assert.deepEqual(v.found, [
-                "replica-buffers-warm advisory db-replica-2",
-                "whole-chain-warm mandatory stack",
-            ]);
-            assert.match(
-                v.messages,
-                /db-replica-2: no warm names it in its replicaHosts: it opens the event with cold buffers/,
-            );
-            assert.match(
-                v.messages,
-                /database db-replica-2: its buffers are cold at the event .*\(replica-buffers-warm\)/,
-            );
-
-            const none = edited(warmStack(), TYPES.cachePrewarm, (p) => (p.relations = []));
-            const empty = await verdicts(replicaBuffersWarm, none);
-            assert.deepEqual(empty.found, [
-                "replica-buffers-warm advisory db-replica-1",
-                "replica-buffers-warm advisory db-replica-2",
-            ]);
-            assert.match(empty.messages, /cache-prewarm names it but loads no relation \(relations is empty\)/);
-        });
-
-        it("links a replica by its address when the dependency is not recorded", async () => {
-            await passes(
-                replicaBuffersWarm,
-                edited(warmStack(), TYPES.cachePrewarm, (_p, r) => {
-                    r.propertyDependencies = { replicationGroupId: r.propertyDependencies.replicationGroupId };
-                }),
-            );
-            const elsewhere = edited(warmStack(), TYPES.cachePrewarm, (p, r) => {
-                r.propertyDependencies = {};
-                p.replicaHosts = ["another.example.internal"];
-            });
-            assert.equal((await verdicts(replicaBuffersWarm, elsewhere)).found.length, 2);
-        });
-    });
-
-    it("db-private-encrypted reads an Aurora instance's publiclyAccessible but not its (absent) encryption", async () => {
-        await passes(dbPrivateEncrypted, auroraStack());
     });
 });

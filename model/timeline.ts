@@ -7,6 +7,28 @@ import type { WarmstackConfig } from "./config";
  * the ElastiCache group takes tens of minutes, and every schedule must exist before it fires.
  */
 export const DEPLOY_ALLOWANCE_MINUTES = 60;
+/**
+ * A new RDS read replica. AWS gives no duration for creating one (USER_ReadRepl.Create: RDS snapshots the source and
+ * starts replication; a long-running transaction on the source slows it; the volumes go on loading in the
+ * background after it is available), so this is a bound, not a measurement: the AWS provider waits up to 40 minutes
+ * for an aws.rds.Instance to become available (its default create timeout, the Terraform AWS provider's
+ * `aws_db_instance` `timeouts.create` of 40m) before the deploy fails. The app tier's group is created after the
+ * replicas (its user data names them).
+ */
+export const REPLICA_CREATE_MINUTES = 40;
+
+/**
+ * Minutes a deploy needs before the event's first scheduled instant: the allowance, or longer when the new
+ * replicas and then the warm pool's instances warming into the pool take longer. Each instance boots and is held by
+ * the agent up to its deadline; the group starts the launches of its whole pool together (AWS publishes no launch
+ * rate for filling a pool), so the pool is one such wave.
+ */
+export function deployAllowanceMinutes(bootSeconds: number, agentDeadlineSeconds: number): number {
+    return Math.max(
+        DEPLOY_ALLOWANCE_MINUTES,
+        REPLICA_CREATE_MINUTES + Math.ceil((bootSeconds + agentDeadlineSeconds) / 60),
+    );
+}
 
 /**
  * The last instant AWS schedules: EventBridge Scheduler's `at()` and Auto Scaling's StartTime take a four-digit
@@ -25,7 +47,7 @@ export type EventPhase = "upcoming" | "started" | "ended";
 
 /** UTC instants, `YYYY-MM-DDTHH:MM:SSZ`. */
 export interface Timeline {
-    /** The first scheduled instant less DEPLOY_ALLOWANCE_MINUTES. */
+    /** The first scheduled instant less deployAllowanceMinutes. */
     deployBy: string;
     /** The scheduled data warm fires: the replicas' buffers first… */
     databaseWarm: string;
@@ -42,14 +64,18 @@ export interface Timeline {
 /** The same instants in ms since the epoch. */
 export type Instants = { [K in keyof Timeline]: number };
 
-export function eventInstants(event: NonNullable<WarmstackConfig["event"]>, dataLeadMinutes: number): Instants {
+export function eventInstants(
+    event: NonNullable<WarmstackConfig["event"]>,
+    dataLeadMinutes: number,
+    allowanceMinutes = DEPLOY_ALLOWANCE_MINUTES,
+): Instants {
     const start = Date.parse(event.start);
     const end = Date.parse(event.end);
     // Schedules take whole seconds: what prepares the event rounds earlier, the scale-down later.
     const dataWarm = floorSecond(start - dataLeadMinutes * 60_000);
     const ramp = floorSecond(start - event.rampLeadMinutes * 60_000);
     return {
-        deployBy: Math.min(dataWarm, ramp) - DEPLOY_ALLOWANCE_MINUTES * 60_000,
+        deployBy: Math.min(dataWarm, ramp) - allowanceMinutes * 60_000,
         databaseWarm: dataWarm,
         cacheWarm: dataWarm,
         ramp,

@@ -12,6 +12,7 @@ import { dataWarmLead } from "../data-warm";
 import { fanOut, splitWarm, type FanOut } from "../partitions";
 import { problemsOf } from "../planned";
 import {
+    deployAllowanceMinutes,
     DEPLOY_ALLOWANCE_MINUTES,
     eventInstants,
     EventPhase,
@@ -162,7 +163,10 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ? fanOut(split.value, sizing.value.shards, database.value, instancesAtWarm)
             : undefined;
     const lead = dataWarmLead(cache.prewarm, event, fanAt(instances.peak)?.waves);
-    const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes) : undefined;
+    const allowance = compute.planned
+        ? deployAllowanceMinutes(config.compute.bootSeconds, compute.value.scaling.agentDeadlineSeconds)
+        : DEPLOY_ALLOWANCE_MINUTES;
+    const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes, allowance) : undefined;
     const functions = planFunctions(config, instants, now);
     const problems = [
         ...problemsOf(compute),
@@ -217,7 +221,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         warnings: [
             ...capacity.warnings,
             ...dataWarmWarnings(instants, now),
-            ...lateDeployWarnings(instants, instances.peak === instances.baseline, now),
+            ...lateDeployWarnings(instants, instances.peak === instances.baseline, now, allowance),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
             ...cost.unpriced.map(unpricedWarning),
             ...functions.value.warnings,
@@ -247,13 +251,13 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         functions: functions.value,
     };
 }
-/** A deploy within DEPLOY_ALLOWANCE_MINUTES of a schedule may still be running when that schedule should fire. */
-function lateDeployWarnings(instants: Instants | undefined, flat: boolean, now: number): string[] {
+/** A deploy within `allowance` minutes of a schedule may still be running when that schedule should fire. */
+function lateDeployWarnings(instants: Instants | undefined, flat: boolean, now: number, allowance: number): string[] {
     if (!instants) return [];
     const ahead = (flat ? [instants.databaseWarm] : [instants.ramp, instants.databaseWarm]).filter((t) => t > now);
     if (ahead.length === 0) return [];
     const next = Math.min(...ahead);
-    return now >= next - DEPLOY_ALLOWANCE_MINUTES * 60_000
+    return now >= next - allowance * 60_000
         ? [
               `deploy by ${isoSeconds(instants.deployBy)}: a deploy now may still be running at the next scheduled ` +
                   `instant (${isoSeconds(next)}), and a schedule that has not been created by then never fires`,

@@ -25,7 +25,7 @@ import {
     REPLICA_HOURLY,
 } from "../../model/prices";
 import { UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
-import { DEPLOY_ALLOWANCE_MINUTES } from "../../model/timeline";
+import { DEPLOY_ALLOWANCE_MINUTES, REPLICA_CREATE_MINUTES } from "../../model/timeline";
 import { REPO } from "../support/pulumi";
 import { validRaw } from "./fixtures";
 
@@ -140,7 +140,7 @@ describe("docs/configuration.md", () => {
             `⌈${WARM_START_SECONDS} + topKeys / ${WARM_KEYS_PER_SECOND.toLocaleString("en-US")}⌉`,
             `min(${DEFAULT_LEAD_MINUTES}, longest)`,
             `the warmer function has ${WARMER_MEMORY_MB} MB`,
-            `min(data warm, ramp) − ${DEPLOY_ALLOWANCE_MINUTES} minutes`,
+            `min(data warm, ramp) − max(${DEPLOY_ALLOWANCE_MINUTES} minutes, ${REPLICA_CREATE_MINUTES} + ⌈(bootSeconds + agent deadline) / 60⌉ minutes)`,
             `⌈${ALWAYS_WARM_FRACTION_OF_MAX} × *P*⌉`,
             `as of ${NODE_MEMORY_AS_OF}`,
             `us-east-1 on-demand, ${PRICES_AS_OF}`,

@@ -320,6 +320,22 @@ describe("readiness plan", () => {
             );
         });
 
+        it("deploy-by leaves the new replicas' 40 minutes and the warm pool's boot and agent deadline", () => {
+            const deployBy = (bootSeconds: number) =>
+                plan(
+                    configWith((r) => {
+                        r.event = EVENT;
+                        r.compute.bootSeconds = bootSeconds;
+                    }),
+                    { now: NOW },
+                ).timeline!.deployBy;
+            // EVENT's ramp (45 min) comes before its data warm (30 min): 04:15.
+            // boot 180 s: hook 360 s, agent 120 s, 40 + 5 = 45 min < 60: the allowance holds, 03:15.
+            assert.equal(deployBy(180), "2027-11-26T03:15:00Z");
+            // boot 900 s: hook 1800 s, agent 840 s, 40 + 29 = 69 min: 03:06.
+            assert.equal(deployBy(900), "2027-11-26T03:06:00Z");
+        });
+
         it("a cache warm that needs its whole timeout is one run; one more second is partitioned, not warned about", () => {
             // 30 s to start + 600,000 keys at 20,000 keys/s = 60 s
             const planOf = (topKeys: number) =>

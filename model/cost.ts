@@ -186,6 +186,50 @@ function byState(size: number, perInstance: Record<PoolState, number>): Record<P
     >;
 }
 
+/** What the instances, replicas and cache nodes the event adds cost from the ramp to the scale-down. */
+export function eventCost(
+    prices: Prices,
+    instants: Instants,
+    counts: { rampInstances: number; replicas: number; cacheNodes: number },
+    instanceHourly: number,
+): NonNullable<CostPlan["event"]> {
+    const { rampInstances, replicas, cacheNodes } = counts;
+    const hours = settle((instants.scaleDown - instants.ramp) / 3_600_000);
+    const instanceCost = times(rampInstances * hours, instanceHourly);
+    const replicaCost = times(replicas * hours, valueOf(prices.replicaHourly));
+    const cacheCost = times(cacheNodes * hours, valueOf(prices.cacheNodeHourly));
+    return {
+        hours,
+        rampInstances,
+        instances: priced(instanceCost),
+        replicas: priced(replicaCost),
+        cacheNodes: priced(cacheCost),
+        total: priced(instanceCost + replicaCost + cacheCost),
+    };
+}
+
+/**
+ * What being ready costs: with an event, the pool idle from the deploy-by instant to the scale-down plus the ramped
+ * instances running the ramp's lead before the start; without one, the pool idle for a day.
+ */
+export function readinessCost(
+    pool: { size: number; state: PoolState; hourly: number },
+    ramp: { instances: number; instanceHourly: number; leadMinutes: number; instants: Instants } | undefined,
+): CostPlan["readiness"] {
+    const what = `the warm pool (${pool.size} ${pool.state})`;
+    if (!ramp) return { cost: priced(pool.hourly * 24), covers: `${what} for one day` };
+    const { instances, instanceHourly, leadMinutes, instants } = ramp;
+    return {
+        cost: priced(
+            (pool.hourly * (instants.scaleDown - instants.deployBy)) / 3_600_000 +
+                times(instances, instanceHourly * leadMinutes) / 60,
+        ),
+        covers:
+            `${what} from the deploy-by instant to the scale-down, and ${instances} ramped instances ` +
+            `running ${leadMinutes} min before the start`,
+    };
+}
+
 export function costOf(inputs: CostInputs): CostPlan {
     const { config, instances, warmPoolSize, replicas, cacheNodes, instants } = inputs;
     const { prices, unpriced } = resolvePrices(config);
@@ -194,44 +238,25 @@ export function costOf(inputs: CostInputs): CostPlan {
     const alwaysWarmSize = Math.ceil(settle(ALWAYS_WARM_FRACTION_OF_MAX * instances.peak));
     const rampInstances = instances.peak - instances.baseline;
     const instanceHourly = valueOf(prices.instanceHourly) + idle.Stopped; // running: the instance and its volume
+    // The event's figures need both the event and its instants; without them the cost is the pool's for a day.
+    const timed = event && instants ? { event, instants } : undefined;
 
-    const eventCost =
-        event && instants
-            ? (() => {
-                  const hours = settle((instants.scaleDown - instants.ramp) / 3_600_000);
-                  const instanceCost = times(rampInstances * hours, instanceHourly);
-                  const replicaCost = times(replicas * hours, valueOf(prices.replicaHourly));
-                  const cacheCost = times(cacheNodes * hours, valueOf(prices.cacheNodeHourly));
-                  return {
-                      hours,
-                      rampInstances,
-                      instances: priced(instanceCost),
-                      replicas: priced(replicaCost),
-                      cacheNodes: priced(cacheCost),
-                      total: priced(instanceCost + replicaCost + cacheCost),
-                  };
-              })()
-            : undefined;
+    const eventFigures =
+        timed && eventCost(prices, timed.instants, { rampInstances, replicas, cacheNodes }, instanceHourly);
 
     const missingInstanceMinutes = settle((rampInstances * (compute.bootSeconds + compute.warmupSeconds)) / 60);
     const outageMinutes = settle(missingInstanceMinutes / instances.peak);
 
-    const poolHourly = times(warmPoolSize, idle[compute.warmPool.state]);
-    const readiness =
-        event && instants
-            ? {
-                  cost: priced(
-                      (poolHourly * (instants.scaleDown - instants.deployBy)) / 3_600_000 +
-                          times(rampInstances, instanceHourly * event.rampLeadMinutes) / 60,
-                  ),
-                  covers:
-                      `the warm pool (${warmPoolSize} ${compute.warmPool.state}) from the deploy-by instant to the ` +
-                      `scale-down, and ${rampInstances} ramped instances running ${event.rampLeadMinutes} min before the start`,
-              }
-            : {
-                  cost: priced(poolHourly * 24),
-                  covers: `the warm pool (${warmPoolSize} ${compute.warmPool.state}) for one day`,
-              };
+    const state = compute.warmPool.state;
+    const readiness = readinessCost(
+        { size: warmPoolSize, state, hourly: times(warmPoolSize, idle[state]) },
+        timed && {
+            instances: rampInstances,
+            instanceHourly,
+            leadMinutes: timed.event.rampLeadMinutes,
+            instants: timed.instants,
+        },
+    );
     const revenue = cost.revenuePerMinute;
     // Nothing at stake (0), nothing to break even with.
     // Nine significant digits: the break-even may be a fraction of a second when the revenue is large.
@@ -248,7 +273,7 @@ export function costOf(inputs: CostInputs): CostPlan {
                 .filter((s, i, all) => s !== "unpriced" && all.indexOf(s) === i)
                 .join(" and ")}` + (unpriced.length > 0 ? `; unpriced: ${unpriced.map((u) => u.key).join(", ")}` : ""),
             `EBS billed per GB-month of ${HOURS_PER_MONTH} h; a Hibernated instance's root volume also holds its RAM`,
-            ...(eventCost
+            ...(eventFigures
                 ? [
                       "replicas and cache nodes counted from the ramp to the scale-down (they run as long as the stack does)",
                   ]
@@ -261,7 +286,7 @@ export function costOf(inputs: CostInputs): CostPlan {
         ],
         warmPool: { size: warmPoolSize, state: compute.warmPool.state, byState: byState(warmPoolSize, idle) },
         alwaysWarm: { size: alwaysWarmSize, byState: byState(alwaysWarmSize, idle) },
-        ...(eventCost && { event: eventCost }),
+        ...(eventFigures && { event: eventFigures }),
         coldSpike: {
             missingInstanceMinutes,
             outageMinutes,

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { ConfigError } from "../../model/config";
-import { ALWAYS_WARM_FRACTION_OF_MAX } from "../../model/cost";
+import { ALWAYS_WARM_FRACTION_OF_MAX, eventCost, readinessCost } from "../../model/cost";
 import { plan, type ReadinessPlan } from "../../model/plan";
 import { POOL_STATES } from "../../policies/shared/contract";
 import { arbConfig, attempt, configWith, EVENT, NOW, runs } from "./fixtures";
@@ -201,6 +201,35 @@ describe("cost", () => {
         ).cost;
         assert.deepEqual(none.warmPool.byState.Running, { perHour: 0, perDay: 0, perMonth: 0 });
         assert.equal(none.readiness.cost, 0);
+    });
+
+    it("the event's and readiness's figures are pure: an unpriced part leaves only what needs it out", () => {
+        const instants = {
+            deployBy: 0,
+            databaseWarm: 0,
+            cacheWarm: 0,
+            ramp: 0,
+            start: 0,
+            end: 0,
+            scaleDown: 7_200_000,
+        };
+        const prices = { ...p.cost.prices, replicaHourly: { value: null, source: "unpriced" } };
+        // 2 h: 3 instances × 0.5, 2 replicas unpriced, 1 cache node × 0.3
+        assert.deepEqual(eventCost(prices, instants, { rampInstances: 3, replicas: 2, cacheNodes: 1 }, 0.5), {
+            hours: 2,
+            rampInstances: 3,
+            instances: 3,
+            replicas: null,
+            cacheNodes: 0.6,
+            total: null,
+        });
+        // No event: the pool for one day. An event: the pool for 2 h and 3 instances × 0.5 for 30 min.
+        const pool = { size: 4, state: "Stopped" as const, hourly: 0.01 };
+        assert.deepEqual(readinessCost(pool, undefined), {
+            cost: 0.24,
+            covers: "the warm pool (4 Stopped) for one day",
+        });
+        assert.equal(readinessCost(pool, { instances: 3, instanceHourly: 0.5, leadMinutes: 30, instants }).cost, 0.77);
     });
 
     describe("invariants (property tests)", () => {

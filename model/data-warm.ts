@@ -5,7 +5,7 @@ import { settle } from "../policies/shared/numbers";
 import type { WarmstackConfig } from "./config";
 import { planned, refused, type Planned } from "./planned";
 
-/** The lead the plan picks when cache.prewarm.leadMinutes is left out, unless the TTL demands less. */
+/** The lead the plan prefers when cache.prewarm.leadMinutes is left out, where the warm and the TTL allow it. */
 export const DEFAULT_LEAD_MINUTES = 30;
 /**
  * The warmer function's memory. Lambda hands out CPU in proportion to memory: 1 GiB is about 0.6 of a vCPU, which
@@ -37,6 +37,15 @@ export function shortestLeadMinutes(estimatedSeconds: number): number {
     return Math.ceil(settle(estimatedSeconds / 60));
 }
 
+/**
+ * The lead the plan picks between the warm's shortest and the TTL's longest: DEFAULT_LEAD_MINUTES, or the nearer
+ * bound when it lies outside them — longer for a warm that needs it, shorter for a TTL that demands it. Within the
+ * bounds whenever shortest ≤ longest; otherwise no lead works and the caller refuses.
+ */
+export function pickLeadMinutes(shortest: number, longest: number): number {
+    return Math.min(Math.max(DEFAULT_LEAD_MINUTES, shortest), longest);
+}
+
 export interface DataWarmLead {
     leadMinutes: number;
     estimatedSeconds: number;
@@ -61,7 +70,7 @@ export function dataWarmLead(
         waves === undefined ? Math.max(estimatedSeconds, prewarm.timeoutSeconds) : waves * prewarm.timeoutSeconds,
     );
     const given = prewarm.leadMinutes;
-    const leadMinutes = given ?? Math.min(DEFAULT_LEAD_MINUTES, longest);
+    const leadMinutes = given ?? pickLeadMinutes(shortest, longest);
     if (event === undefined) return planned({ leadMinutes, estimatedSeconds });
     const ttlText =
         `a key written then must outlive the start: lead × 60 < cache.prewarm.ttlSeconds × (1 − ttlJitter) = ` +
@@ -79,8 +88,9 @@ export function dataWarmLead(
                 key: "warmstack:cache.prewarm.ttlSeconds",
                 given: prewarm.ttlSeconds,
                 allowed:
-                    `at least ${Math.floor(settle((shortest * 60) / (1 - prewarm.ttlJitter))) + 1}: ${warmText} ` +
-                    `(${shortest} min before the event), and ${ttlText}`,
+                    `at least ${Math.floor(settle((shortest * 60) / (1 - prewarm.ttlJitter))) + 1}, since no lead ` +
+                    `holds both the warm and the TTL: at least ${shortest} min, as ${warmText}, and at most ` +
+                    `${longest} min, as ${ttlText}`,
             },
         ]);
     }
@@ -98,10 +108,7 @@ export function dataWarmLead(
             {
                 key: "warmstack:cache.prewarm.leadMinutes",
                 given,
-                allowed:
-                    (given === undefined
-                        ? `required, since the ${leadMinutes} the plan would pick is too short: `
-                        : "") + `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
+                allowed: `at least ${shortest} (and at most ${longest} for the TTL): ${warmText}`,
             },
         ]);
     }

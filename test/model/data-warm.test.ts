@@ -6,6 +6,7 @@ import {
     DEFAULT_LEAD_MINUTES,
     estimateWarmSeconds,
     longestLeadMinutes,
+    pickLeadMinutes,
     WARM_KEYS_PER_SECOND,
 } from "../../model/data-warm";
 import { plan } from "../../model/plan";
@@ -80,26 +81,44 @@ describe("data warm lead", () => {
         );
     });
 
-    it("rejects the picked lead when a partitioned warm's rounds do not fit in it, asking for a lead", () => {
+    it("picks the warm's own lead when 30 minutes is too short for it, asking for no key", () => {
         // 50M keys: 6 partitions; maxConnections 289 leaves no connection at the peak, so one at a time: 6 × 600 s.
         const starved = (fields: Record<string, unknown>) => (r: Record<string, any>) => {
             prewarm({ topKeys: 50_000_000, avgEntryBytes: 600, ttlSeconds: 7200, ...fields })(r);
             r.database.maxConnections = 289;
         };
-        assert.match(
-            problems(starved({})),
-            /warmstack:cache\.prewarm\.leadMinutes: required, since the 30 the plan would pick is too short: at least 60 \(and at most 107 for the TTL\): the partitioned warm's 6 round\(s\) may each run up to cache\.prewarm\.timeoutSeconds \(600 s\) and must end before the start; given nothing/,
-        );
+        // 60 minutes (the 6 rounds) lies within the TTL's 107: picked, not demanded.
+        const p = planWith(starved({}));
+        assert.equal(p.dataPrewarm.leadMinutes, 60);
+        assert.equal(p.dataPrewarm.scheduleAt, "2027-11-26T04:00:00Z");
         // Planned on the peak, the lead then moves the warm before the 45-min ramp: the baseline leaves room for 6.
-        const p = planWith(starved({ leadMinutes: 60 }));
-        assert.deepEqual([p.dataPrewarm.leadMinutes, p.dataPrewarm.fanOut?.maxConcurrency], [60, 6]);
+        assert.equal(p.dataPrewarm.fanOut?.maxConcurrency, 6);
+        // A given lead is still held to the warm.
+        assert.match(
+            problems(starved({ leadMinutes: 59 })),
+            /warmstack:cache\.prewarm\.leadMinutes: at least 60 \(and at most 107 for the TTL\): the partitioned warm's 6 round\(s\) may each run up to cache\.prewarm\.timeoutSeconds \(600 s\) and must end before the start; given 59/,
+        );
+    });
+
+    it("picks DEFAULT_LEAD_MINUTES within the bounds, else the nearer bound", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 600 }), (a, b) => {
+                const [shortest, longest] = a <= b ? [a, b] : [b, a];
+                const lead = pickLeadMinutes(shortest, longest);
+                assert.ok(shortest <= lead && lead <= longest, `${lead} in [${shortest}, ${longest}]`);
+                if (shortest <= DEFAULT_LEAD_MINUTES && DEFAULT_LEAD_MINUTES <= longest)
+                    assert.equal(lead, DEFAULT_LEAD_MINUTES);
+                else assert.equal(lead, shortest > DEFAULT_LEAD_MINUTES ? shortest : longest);
+            }),
+            { numRuns: runs(2000) },
+        );
     });
 
     it("rejects a TTL too short to outlive any lead that holds the warm, with the shortest TTL that works", () => {
         // 11.4M keys need 10 minutes; 600 × 0.9 = 540 s allows 8 at most; 667 × 0.9 = 600.3 s allows 10.
         assert.match(
             problems(prewarm({ topKeys: 11_400_000, ttlSeconds: 600 })),
-            /warmstack:cache\.prewarm\.ttlSeconds: at least 667: the warm of 11400000 keys needs about 600 s .*\(10 min before the event\).*; given 600/,
+            /warmstack:cache\.prewarm\.ttlSeconds: at least 667, since no lead holds both the warm and the TTL: at least 10 min, as the warm of 11400000 keys needs about 600 s at 20000 keys\/s, and at most 8 min, as a key written then must outlive the start: lead × 60 < cache\.prewarm\.ttlSeconds × \(1 − ttlJitter\) = 600 × 0\.9 s; given 600/,
         );
         assert.equal(planWith(prewarm({ topKeys: 11_400_000, ttlSeconds: 667 })).dataPrewarm.leadMinutes, 10);
     });
@@ -114,7 +133,7 @@ describe("data warm lead", () => {
         // The same TTL with an event is still held to the lead.
         assert.match(
             problems(prewarm({ ttlSeconds: 300 })),
-            /warmstack:cache\.prewarm\.ttlSeconds: at least 667: .*\(10 min before the event\)/,
+            /warmstack:cache\.prewarm\.ttlSeconds: at least 667, since no lead holds both the warm and the TTL: at least 10 min, .* and at most 4 min, /,
         );
     });
 
@@ -169,18 +188,27 @@ describe("data warm lead", () => {
             }
         });
 
-        it("an event's warm fits between the scheduled instant and the start; a picked lead is never above 30", () => {
+        it("an event's warm fits between the scheduled instant and the start; a lead is asked for only when none fits", () => {
             fc.assert(
                 fc.property(arbConfig, (config) => {
                     const p = attempt(config);
-                    if (p instanceof ConfigError) return;
+                    const { ttlSeconds, ttlJitter, leadMinutes: given } = config.cache.prewarm;
+                    if (p instanceof ConfigError) {
+                        // Left out, the lead is never what is refused: the plan picks one whenever one fits.
+                        if (given === undefined) assert.doesNotMatch(p.message, /cache\.prewarm\.leadMinutes/);
+                        return;
+                    }
                     const { leadMinutes, estimatedSeconds, fanOut, timeoutSeconds } = p.dataPrewarm;
                     // Only an event schedules the warm: an everyday stack's warm runs at deploy, held to no lead.
                     // A partitioned warm: its rounds, each of which may run its whole timeout.
-                    if (config.event)
-                        assert.ok(leadMinutes * 60 >= (fanOut ? fanOut.waves * timeoutSeconds : estimatedSeconds));
-                    if (config.cache.prewarm.leadMinutes === undefined) assert.ok(leadMinutes <= DEFAULT_LEAD_MINUTES);
-                    else assert.equal(leadMinutes, config.cache.prewarm.leadMinutes);
+                    const needs = fanOut ? fanOut.waves * timeoutSeconds : Math.max(estimatedSeconds, timeoutSeconds);
+                    if (config.event) assert.ok(leadMinutes * 60 >= needs, `${leadMinutes} min for ${needs} s`);
+                    if (given !== undefined) assert.equal(leadMinutes, given);
+                    else if (config.event)
+                        assert.equal(
+                            leadMinutes,
+                            pickLeadMinutes(Math.ceil(needs / 60), longestLeadMinutes(ttlSeconds, ttlJitter)),
+                        );
                 }),
                 { numRuns: runs(2000) },
             );

@@ -138,7 +138,7 @@ describe("docs/configuration.md", () => {
             `node memory × (1 − ${RESERVED_MEMORY})`,
             `at most ${MAX_SHARDS} shards and ${MAX_NODES} nodes`,
             `⌈${WARM_START_SECONDS} + topKeys / ${WARM_KEYS_PER_SECOND.toLocaleString("en-US")}⌉`,
-            `min(${DEFAULT_LEAD_MINUTES}, longest)`,
+            `min(max(${DEFAULT_LEAD_MINUTES}, shortest), longest)`,
             `the warmer function has ${WARMER_MEMORY_MB} MB`,
             `min(data warm, ramp) − max(${DEPLOY_ALLOWANCE_MINUTES} minutes, ${REPLICA_CREATE_MINUTES} + ⌈(bootSeconds + agent deadline) / 60⌉ minutes)`,
             `⌈${ALWAYS_WARM_FRACTION_OF_MAX} × *P*⌉`,

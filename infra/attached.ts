@@ -10,8 +10,7 @@ import { attach, Attachment, ProductionFacts } from "../model/production";
 import { StoredAgent } from "./agent-artifact";
 import { AgentDelivery } from "./agent-delivery";
 import { alertTopicArn } from "./alerts";
-import { LAUNCH_HOOK_NAME } from "./compute";
-import { EventCapacity } from "./event-capacity";
+import { EVENT_HOOK_NAME, EventCapacity } from "./event-capacity";
 import { EventReaders, EventReplicas } from "./event-database";
 import { HTTPS_PORT } from "./network";
 import { DataPrewarm } from "./prewarm";
@@ -72,7 +71,9 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
     const capacity = new EventCapacity("app", {
         groupName: facts.group.name,
         launchHookTimeoutSeconds: plan.scaling.launchHookTimeoutSeconds,
-        ...(a.warmPool === "stack" && plan.warmPool.minSize > 0 && { warmPool: plan.warmPool }),
+        ...(a.poolRecord && {
+            warmPool: { ...plan.warmPool, productionPool: a.productionPool, record: a.poolRecord },
+        }),
         schedule: a.schedule,
         region,
     });
@@ -142,7 +143,7 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
         .apply(([readers, user]) =>
             agentConfigFor(plan, {
                 groupName: facts.group.name,
-                hookName: LAUNCH_HOOK_NAME,
+                hookName: EVENT_HOOK_NAME,
                 databaseWriter: db.writer,
                 databaseReaders: readers,
                 databasePort: db.port,
@@ -162,7 +163,7 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
         {
             groupName: facts.group.name,
             groupArn: facts.group.arn,
-            hookName: LAUNCH_HOOK_NAME,
+            hookName: EVENT_HOOK_NAME,
             instanceRoleName: a.instanceRoleName,
             agentConfig,
             agent,
@@ -181,7 +182,10 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
         },
         /** What the ramp-down gives back: the group's own sizes as read at deploy. */
         productionCapacity: a.own,
-        warmPool: a.warmPool === "stack" ? plan.warmPool : "production's own pool, left as it is",
+        warmPool:
+            a.warmPool === "production"
+                ? "production's own pool, left as it is"
+                : { ...plan.warmPool, givesBack: a.productionPool ?? "no pool" },
         databaseReaders: readerHosts,
         prewarm: Object.fromEntries(PREWARM_OUTPUT_FIELDS.map((field) => [field, data.prewarm[field]])),
         dataWarm: data.scheduled,
@@ -221,7 +225,7 @@ export function attachedWarmstack(
         if ("unreadable" in read) throw new pulumi.RunError(read.unreadable);
         const f = read;
         const withNames = { ...config, production: { ...production, ...n } };
-        const result = attach(withNames, f, { now, from });
+        const result = attach(withNames, f, { now, from, stack: pulumi.getStack() });
         if (Array.isArray(result)) {
             throw new pulumi.RunError(new ConfigError(result, "warmstack cannot attach to production").message);
         }

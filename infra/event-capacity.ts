@@ -6,8 +6,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolState } from "../model/config";
 import type { ScheduledCapacity } from "../model/plan";
-import { LAUNCH_HOOK_NAME } from "./compute";
+import { EVENT_POOL_TAG, type EventPoolRecord, type PoolFacts } from "../model/production";
 import { EventWarmPool } from "./providers/warm-pool";
+
+/**
+ * The event's launch hook: a name of its own, beside any hook production has — a warmstack-built production
+ * already holds `warmstack-launch` (infra/compute.ts), and destroying the event must not take production's away.
+ */
+export const EVENT_HOOK_NAME = "warmstack-event-launch";
 
 export interface EventCapacityArgs {
     /** Production's group: every resource here names it. */
@@ -19,6 +25,10 @@ export interface EventCapacityArgs {
         minSize: pulumi.Input<number>;
         maxGroupPreparedCapacity: pulumi.Input<number>;
         reuseOnScaleIn: pulumi.Input<boolean>;
+        /** Production's own pool, raised for the event and put back on destroy; absent: it had none. */
+        productionPool?: PoolFacts;
+        /** Tagged on the group while the stack holds its pool, for the next deploy to read (model/production.ts). */
+        record: EventPoolRecord;
     };
     schedule: ScheduledCapacity[];
     region: pulumi.Input<string>;
@@ -27,6 +37,7 @@ export interface EventCapacityArgs {
 export class EventCapacity extends pulumi.ComponentResource {
     readonly hook: aws.autoscaling.LifecycleHook;
     readonly warmPool?: EventWarmPool;
+    readonly poolTag?: aws.autoscaling.Tag;
 
     constructor(name: string, args: EventCapacityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("warmstack:compute:EventCapacity", name, {}, opts);
@@ -36,7 +47,7 @@ export class EventCapacity extends pulumi.ComponentResource {
             `${name}-launch`,
             {
                 autoscalingGroupName: args.groupName,
-                name: LAUNCH_HOOK_NAME,
+                name: EVENT_HOOK_NAME,
                 lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
                 defaultResult: "ABANDON",
                 heartbeatTimeout: args.launchHookTimeoutSeconds,
@@ -44,6 +55,15 @@ export class EventCapacity extends pulumi.ComponentResource {
             parent,
         );
         if (args.warmPool) {
+            const { productionPool } = args.warmPool;
+            this.poolTag = new aws.autoscaling.Tag(
+                `${name}-pool-record`,
+                {
+                    autoscalingGroupName: args.groupName,
+                    tag: { key: EVENT_POOL_TAG, value: JSON.stringify(args.warmPool.record), propagateAtLaunch: false },
+                },
+                parent,
+            );
             this.warmPool = new EventWarmPool(
                 `${name}-pool`,
                 {
@@ -53,6 +73,7 @@ export class EventCapacity extends pulumi.ComponentResource {
                     maxGroupPreparedCapacity: args.warmPool.maxGroupPreparedCapacity,
                     reuseOnScaleIn: args.warmPool.reuseOnScaleIn,
                     region: args.region,
+                    ...(productionPool && { productionPool }),
                 },
                 { parent: this, dependsOn: [this.hook] },
             );

@@ -128,8 +128,10 @@ async function groupAndInstances(name: string, from: NamesFrom, opts: pulumi.Inv
                     minSize: pool.minSize,
                     maxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
                     state: pool.poolState,
+                    reuseOnScaleIn: pool.instanceReusePolicies[0]?.reuseOnScaleIn ?? false,
                 },
             }),
+            tags: Object.fromEntries((group.tags ?? []).map((tag) => [tag.key, tag.value])),
         },
         instances: {
             instanceType,

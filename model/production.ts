@@ -30,8 +30,32 @@ export interface GroupFacts extends GroupCapacity {
     instancesDistribution?: { onDemandBaseCapacity: number; onDemandPercentageAboveBaseCapacity: number };
     /** The launch template's `instanceMarketOptions.marketType`: "spot" launches Spot. */
     marketType?: string;
-    /** Production's own warm pool, when it has one. */
-    warmPool?: { minSize: number; maxGroupPreparedCapacity: number; state: string };
+    /** The group's warm pool now, when it has one: production's own, or one an event stack put there. */
+    warmPool?: PoolFacts;
+    /** The group's tags: {@link EVENT_POOL_TAG} says an event stack holds the pool, and what it gives back. */
+    tags: Record<string, string>;
+}
+
+export interface PoolFacts {
+    minSize: number;
+    /** -1: AWS's "the group's max size". */
+    maxGroupPreparedCapacity: number;
+    state: string;
+    reuseOnScaleIn: boolean;
+}
+
+/**
+ * The tag an event stack puts on production's group while it holds the group's warm pool. Its value,
+ * {@link EventPoolRecord} as JSON, is read back by the stack's next deploy: the pool is then known as the event's,
+ * not production's, and what `pulumi destroy` gives back stays what the first deploy read.
+ */
+export const EVENT_POOL_TAG = "warmstack:event-pool";
+
+export interface EventPoolRecord {
+    /** The event stack holding the pool. */
+    stack: string;
+    /** Production's own pool before the event (null: it had none): what destroy gives back. */
+    own: PoolFacts | null;
 }
 
 export interface InstanceFacts {
@@ -102,8 +126,17 @@ export interface Attachment {
     own: GroupCapacity;
     /** The ramp on production's group: raise min, desired and max to the peak, then give back `own`. */
     schedule: ScheduledCapacity[];
-    /** "production": the group already keeps a pool at least as large as the plan's, and it stays production's. */
-    warmPool: "stack" | "production";
+    /**
+     * "stack": the group has no pool of its own, the stack puts the plan's and deletes it on destroy. "raised":
+     * production's own pool is smaller than the plan's, the stack raises it to the plan's and on destroy puts
+     * production's back ({@link Attachment.productionPool}). "production": production's own pool is at least the
+     * plan's, and stays as it is.
+     */
+    warmPool: "stack" | "raised" | "production";
+    /** Production's own pool as read before the event ("raised"); absent when it had none. */
+    productionPool?: PoolFacts;
+    /** The record the stack tags the group with while it holds the pool ("stack" and "raised"). */
+    poolRecord?: EventPoolRecord;
     instanceRoleName: string;
     database: {
         /** RDS: the plan's replicas, created by the stack. Aurora: readers raised by Application Auto Scaling. */
@@ -213,9 +246,9 @@ function planned(config: WarmstackConfig, now: number): ReadinessPlan | ConfigPr
 export function attach(
     config: WarmstackConfig,
     facts: ProductionFacts,
-    options: { now: number; from: NamesFrom },
+    options: { now: number; from: NamesFrom; stack: string },
 ): Attachment | ConfigProblem[] {
-    const { now, from } = options;
+    const { now, from, stack } = options;
     const { group, instances, cache, database } = facts;
     const effective: WarmstackConfig = {
         ...config,
@@ -255,14 +288,14 @@ export function attach(
                 `needs ${sizing.shards} shards of ${cache.nodeType}, and the group has ${cache.shards}`,
         });
     }
-    const poolSize = readiness.warmPool.minSize;
-    if (group.warmPool && group.warmPool.minSize < poolSize) {
+    const pool = poolOf(group, stack);
+    if ("heldBy" in pool) {
         problems.push({
             key: keyOf("autoScalingGroup", from),
             given: group.name,
             allowed:
-                `a warm pool of at least ${poolSize} instances: the group already has one of ${group.warmPool.minSize}, ` +
-                `which is production's to change — set its minSize to ${poolSize} (aws autoscaling put-warm-pool)`,
+                `a group whose warm pool no other event stack holds: event stack ${pool.heldBy} holds this one ` +
+                `(its ${EVENT_POOL_TAG} tag) — destroy that stack first`,
         });
     }
     const readersNow = Math.max(0, database.members.length - 1);
@@ -283,7 +316,7 @@ export function attach(
             allowed: `required: the launch template of ${group.name} has no instance profile to find the role through`,
         });
     }
-    if (problems.length > 0 || instanceRoleName === undefined) return problems;
+    if (problems.length > 0 || instanceRoleName === undefined || "heldBy" in pool) return problems;
 
     const own = { minSize: group.minSize, maxSize: group.maxSize, desiredCapacity: group.desiredCapacity };
     return {
@@ -302,7 +335,7 @@ export function attach(
         },
         own,
         schedule: attachedSchedule(readiness.schedule, readiness.instances.peak, own),
-        warmPool: group.warmPool ? "production" : "stack",
+        ...poolAttachment(pool.own, readiness.warmPool.minSize, stack),
         instanceRoleName,
         database: {
             replicaClass: database.instanceClass,
@@ -312,6 +345,39 @@ export function attach(
         },
         warnings,
     };
+}
+
+/**
+ * Production's own pool: as the group reports it, or — when this stack already holds the pool (a later deploy) —
+ * as its tag recorded at the first. Another event stack's tag is that stack's name.
+ */
+function poolOf(group: GroupFacts, stack: string): { own: PoolFacts | null } | { heldBy: string } {
+    const tag = group.tags[EVENT_POOL_TAG];
+    if (tag === undefined) return { own: group.warmPool ?? null };
+    const record = eventPoolRecord(tag);
+    if (!record) return { heldBy: `unknown (its value ${JSON.stringify(tag)} is not one warmstack wrote)` };
+    return record.stack === stack ? { own: record.own } : { heldBy: record.stack };
+}
+
+function eventPoolRecord(text: string): EventPoolRecord | undefined {
+    try {
+        const record = JSON.parse(text) as EventPoolRecord;
+        return typeof record?.stack === "string" && typeof record.own === "object" ? record : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Who holds the pool for the event, and what the stack records to give back. */
+function poolAttachment(
+    own: PoolFacts | null,
+    planned: number,
+    stack: string,
+): Pick<Attachment, "warmPool" | "productionPool" | "poolRecord"> {
+    if (own && own.minSize >= planned) return { warmPool: "production" };
+    if (planned === 0) return { warmPool: own ? "production" : "stack" };
+    const poolRecord = { stack, own };
+    return own ? { warmPool: "raised", productionPool: own, poolRecord } : { warmPool: "stack", poolRecord };
 }
 
 /**

@@ -1,10 +1,10 @@
-// EventWarmPool: a warm pool put on a group the stack did not create, and deleted on destroy, leaving the group as
-// it was. @pulumi/aws has no standalone warm pool resource (only `aws.autoscaling.Group`'s `warmPool` block, which
+// EventWarmPool: a warm pool put on a group the stack did not create — or production's own pool raised to the
+// plan's — and on destroy deleted, or production's own put back, leaving the group as it was. @pulumi/aws has no standalone warm pool resource (only `aws.autoscaling.Group`'s `warmPool` block, which
 // would mean owning production's group), and @pulumi/aws-native is not a dependency of the stack: so a dynamic
-// resource over Auto Scaling's own PutWarmPool / DescribeWarmPool / DeleteWarmPool. Type token
-// pulumi-nodejs:dynamic/warmstack:EventWarmPool (not yet in the pack's contract: the pack does not judge an
-// attached stack yet).
+// resource over Auto Scaling's own PutWarmPool / DescribeWarmPool / DeleteWarmPool. Type token and inputs:
+// policies/shared/contract.ts's EVENT_WARM_POOL, which the pack judges.
 import * as pulumi from "@pulumi/pulumi";
+import type { PoolFacts } from "../../model/production";
 
 export interface WarmPoolInputs {
     autoScalingGroupName: string;
@@ -13,6 +13,8 @@ export interface WarmPoolInputs {
     poolState: string;
     reuseOnScaleIn: boolean;
     region: string;
+    /** Production's own pool as read before the event: raised from, and put back on destroy. Absent: it had none. */
+    productionPool?: PoolFacts;
 }
 
 export type EventWarmPoolArgs = { [K in keyof WarmPoolInputs]: pulumi.Input<WarmPoolInputs[K]> };
@@ -29,38 +31,48 @@ export function warmPoolProvider(endpoint?: string): pulumi.dynamic.ResourceProv
         const api = new sdk.AutoScalingClient({ region, ...(endpoint && { endpoint }) });
         return { sdk, api, timeout: () => ({ abortSignal: AbortSignal.timeout(callTimeoutMs) }) };
     };
-    const put = async (inputs: WarmPoolInputs) => {
-        const { sdk, api, timeout } = client(inputs.region);
+    const put = async (region: string, group: string, pool: Omit<PoolFacts, "state"> & { state: string }) => {
+        const { sdk, api, timeout } = client(region);
         await api.send(
             new sdk.PutWarmPoolCommand({
-                AutoScalingGroupName: inputs.autoScalingGroupName,
-                MinSize: inputs.minSize,
-                MaxGroupPreparedCapacity: inputs.maxGroupPreparedCapacity,
-                PoolState: inputs.poolState as "Stopped",
-                InstanceReusePolicy: { ReuseOnScaleIn: inputs.reuseOnScaleIn },
+                AutoScalingGroupName: group,
+                MinSize: pool.minSize,
+                MaxGroupPreparedCapacity: pool.maxGroupPreparedCapacity,
+                PoolState: pool.state as "Stopped",
+                InstanceReusePolicy: { ReuseOnScaleIn: pool.reuseOnScaleIn },
             }),
             timeout(),
         );
     };
+    const putPlanned = (inputs: WarmPoolInputs) =>
+        put(inputs.region, inputs.autoScalingGroupName, { ...inputs, state: inputs.poolState });
     return {
         create: async (inputs: WarmPoolInputs) => {
             const { sdk, api, timeout } = client(inputs.region);
-            // A pool already there is production's: never overwrite it (the preview refuses this too).
+            // Raise only the pool the preview read: one that appeared or changed since would not be given back.
             const found = await api.send(
                 new sdk.DescribeWarmPoolCommand({ AutoScalingGroupName: inputs.autoScalingGroupName }),
                 timeout(),
             );
-            if (found.WarmPoolConfiguration) {
+            const now = found.WarmPoolConfiguration;
+            const own = inputs.productionPool;
+            const same = own
+                ? now !== undefined && now.MinSize === own.minSize && now.PoolState === own.state
+                : now === undefined;
+            if (!same) {
                 throw new Error(
-                    `the group ${inputs.autoScalingGroupName} already has a warm pool: it is production's, and ` +
-                        "warmstack does not change it (set its size with aws autoscaling put-warm-pool)",
+                    `the group ${inputs.autoScalingGroupName}'s warm pool is not the one the preview read ` +
+                        `(${own ? `minSize ${own.minSize}, ${own.state}` : "none"}; now ` +
+                        `${now ? `minSize ${now.MinSize}, ${now.PoolState}` : "none"}): it is production's, and ` +
+                        "warmstack gives back only what it read — run the preview again",
                 );
             }
-            await put(inputs);
+            await putPlanned(inputs);
             return { id: inputs.autoScalingGroupName, outs: inputs };
         },
         diff: async (_id: string, olds: WarmPoolInputs, news: WarmPoolInputs) => {
-            const changed = (Object.keys(news) as (keyof WarmPoolInputs)[]).filter((k) => olds[k] !== news[k]);
+            const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])] as (keyof WarmPoolInputs)[];
+            const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
             return {
                 changes: changed.length > 0,
                 replaces: changed.filter((k) => k === "autoScalingGroupName" || k === "region"),
@@ -68,11 +80,13 @@ export function warmPoolProvider(endpoint?: string): pulumi.dynamic.ResourceProv
             };
         },
         update: async (_id: string, _olds: WarmPoolInputs, news: WarmPoolInputs) => {
-            await put(news);
+            await putPlanned(news);
             return { outs: news };
         },
-        // The group goes back to no pool; its pooled instances are terminated by Auto Scaling, as AWS does.
+        // Production's own pool put back; or the group back to no pool, its pooled instances terminated by Auto
+        // Scaling, as AWS does.
         delete: async (_id: string, olds: WarmPoolInputs) => {
+            if (olds.productionPool) return put(olds.region, olds.autoScalingGroupName, olds.productionPool);
             const { sdk, api, timeout } = client(olds.region);
             await api.send(
                 new sdk.DeleteWarmPoolCommand({ AutoScalingGroupName: olds.autoScalingGroupName }),

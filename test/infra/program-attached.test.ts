@@ -3,6 +3,9 @@
 // the scale-down gives back production's own sizes, and every refusal fails the preview with one message.
 import { strict as assert } from "node:assert";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { LAUNCH_HOOK_NAME } from "../../infra/compute";
+import { EVENT_HOOK_NAME } from "../../infra/event-capacity";
+import { EVENT_POOL_TAG } from "../../model/production";
 import {
     AwsWorld,
     NOW,
@@ -89,6 +92,10 @@ describe("program under mocks: attached to production by names", () => {
             [hook.inputs.autoscalingGroupName, hook.inputs.lifecycleTransition, hook.inputs.defaultResult],
             ["shop-web", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON"],
         );
+        // A hook of its own: a warmstack-built production already holds LAUNCH_HOOK_NAME, which destroy must not take.
+        assert.equal(hook.inputs.name, EVENT_HOOK_NAME);
+        assert.notEqual(EVENT_HOOK_NAME, LAUNCH_HOOK_NAME);
+        assert.deepEqual(JSON.parse(run.one(T.groupTag).inputs.tag.value), { stack: "blackfriday", own: null });
         const pool = run.one(T.warmPool);
         assert.equal(pool.inputs.autoScalingGroupName, "shop-web");
         assert.equal(pool.inputs.minSize, run.outputs.plan.warmPool.minSize);
@@ -206,6 +213,11 @@ describe("program under mocks: attached to production by names", () => {
             "base64",
         ).toString("utf8");
         assert.match(script, /"autoScalingGroupName": "shop-web"/);
+        assert.match(
+            script,
+            new RegExp(`"lifecycleHookName": "${EVENT_HOOK_NAME}"`),
+            "the agent completes the event's hook",
+        );
         assert.match(script, /shop-db\.abc123\.us-east-1\.rds\.amazonaws\.com/);
         const steps = JSON.parse(automation.inputs.content).mainSteps;
         assert.equal(steps[0].onFailure, "step:abandon");
@@ -267,7 +279,31 @@ describe("program under mocks: attached to other kinds of production", () => {
         ];
         const run = await attachedRun(attachedConfig(), world);
         assert.deepEqual(run.ofType(T.warmPool), []);
+        assert.deepEqual(run.ofType(T.groupTag), []);
         assert.match(run.outputs.warmPool, /production's own pool/);
+    });
+
+    it("raises a smaller pool of production's to the plan's, recording on the group what destroy gives back", async () => {
+        const world = productionWorld();
+        const own = { minSize: 2, maxGroupPreparedCapacity: 8, poolState: "Stopped" };
+        world.groups["shop-web"].warmPools = [{ ...own, instanceReusePolicies: [{ reuseOnScaleIn: true }] }];
+        const run = await attachedRun(attachedConfig(), world);
+        const productionPool = { minSize: 2, maxGroupPreparedCapacity: 8, state: "Stopped", reuseOnScaleIn: true };
+        const pool = run.one(T.warmPool);
+        assert.equal(pool.inputs.minSize, run.outputs.plan.warmPool.minSize);
+        assert.deepEqual(pool.inputs.productionPool, productionPool);
+        const tag = run.one(T.groupTag);
+        assert.equal(tag.inputs.autoscalingGroupName, "shop-web");
+        assert.equal(tag.inputs.tag.key, EVENT_POOL_TAG);
+        assert.deepEqual(JSON.parse(tag.inputs.tag.value), { stack: "blackfriday", own: productionPool });
+
+        // The next deploy sees the raised pool and the tag: it gives back what the first read, not the raise.
+        world.groups["shop-web"].warmPools = [{ ...own, minSize: pool.inputs.minSize, instanceReusePolicies: [] }];
+        world.groups["shop-web"].tags = [
+            { key: EVENT_POOL_TAG, value: tag.inputs.tag.value, propagateAtLaunch: false },
+        ];
+        const again = await attachedRun(attachedConfig(), world);
+        assert.deepEqual(again.one(T.warmPool).inputs.productionPool, productionPool);
     });
 });
 
@@ -310,12 +346,16 @@ describe("program under mocks: production it cannot attach to", () => {
             /warmstack:production\.databaseInstance: a database running postgres \(PostgreSQL\): this one runs mysql; given "shop-db"/,
         ],
         [
-            "a warm pool smaller than the event needs",
+            "a warm pool another event stack holds",
             (w) =>
-                (w.groups["shop-web"].warmPools = [
-                    { minSize: 2, maxGroupPreparedCapacity: 8, poolState: "Stopped", instanceReusePolicies: [] },
+                (w.groups["shop-web"].tags = [
+                    {
+                        key: EVENT_POOL_TAG,
+                        value: JSON.stringify({ stack: "launch", own: null }),
+                        propagateAtLaunch: false,
+                    },
                 ]),
-            /warmstack:production\.autoScalingGroup: a warm pool of at least (\d+) instances: the group already has one of 2, .*set its minSize to \1 /,
+            /warmstack:production\.autoScalingGroup: a group whose warm pool no other event stack holds: event stack launch holds this one/,
         ],
         [
             "a cache without AUTH",

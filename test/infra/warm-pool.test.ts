@@ -1,5 +1,6 @@
 // The event's warm pool on a group the stack did not create, against moto: created, updated, and destroyed back to
-// a group with no pool; a pool production already has is never overwritten.
+// a group with no pool; production's own pool raised for the event and put back as it was on destroy; a pool the
+// preview did not read is never overwritten.
 import { strict as assert } from "node:assert";
 import {
     AutoScalingClient,
@@ -81,12 +82,47 @@ describe("EventWarmPool against moto", function () {
         assert.equal(await pool("shop-web"), undefined, "destroyed: the group as it was");
     });
 
-    it("never overwrites a pool production already has", async () => {
-        await asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: "shop-pooled", MinSize: 1 }));
+    it("raises production's own pool to the plan's, and on destroy puts production's back as it was", async () => {
+        await asg.send(
+            new PutWarmPoolCommand({
+                AutoScalingGroupName: "shop-pooled",
+                MinSize: 1,
+                MaxGroupPreparedCapacity: 2,
+                PoolState: "Stopped",
+                InstanceReusePolicy: { ReuseOnScaleIn: false },
+            }),
+        );
+        const own = { minSize: 1, maxGroupPreparedCapacity: 2, state: "Stopped", reuseOnScaleIn: false };
+        const raised = inputs({ autoScalingGroupName: "shop-pooled", productionPool: own });
+        const provider = warmPoolProvider(moto.url);
+        await provider.create!(raised);
+        assert.deepEqual(
+            [(await pool("shop-pooled"))?.MinSize, (await pool("shop-pooled"))?.MaxGroupPreparedCapacity],
+            [3, 8],
+        );
+        await provider.delete!("shop-pooled", raised);
+        assert.deepEqual(
+            { ...(await pool("shop-pooled")) },
+            {
+                MinSize: 1,
+                MaxGroupPreparedCapacity: 2,
+                PoolState: "Stopped",
+                InstanceReusePolicy: { ReuseOnScaleIn: false },
+            },
+            "production's own pool, as it was",
+        );
+    });
+
+    it("never overwrites a pool the preview did not read: one that appeared, or changed since", async () => {
         const provider = warmPoolProvider(moto.url);
         await assert.rejects(
             provider.create!(inputs({ autoScalingGroupName: "shop-pooled" })),
-            /the group shop-pooled already has a warm pool: it is production's/,
+            /shop-pooled's warm pool is not the one the preview read \(none; now minSize 1, Stopped\)/,
+        );
+        const read = { minSize: 2, maxGroupPreparedCapacity: 2, state: "Stopped", reuseOnScaleIn: false };
+        await assert.rejects(
+            provider.create!(inputs({ autoScalingGroupName: "shop-pooled", productionPool: read })),
+            /not the one the preview read \(minSize 2, Stopped; now minSize 1, Stopped\)/,
         );
         assert.equal((await pool("shop-pooled"))?.MinSize, 1, "production's pool untouched");
     });

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { ConfigProblem, parseConfig, WarmstackConfig } from "../../model/config";
-import { attach, Attachment, ProductionFacts } from "../../model/production";
+import { attach, Attachment, EVENT_POOL_TAG, ProductionFacts } from "../../model/production";
 import { arbConfig, EVENT, NOW, runs, validRaw } from "./fixtures";
 
 const ATTACHED = {
@@ -13,6 +13,8 @@ const ATTACHED = {
     databaseInstance: "shop-db",
     databaseWarmerSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-db-warmer",
 };
+
+const STACK = "sale";
 
 /** A valid event config attached by names: the built-only keys left out. */
 export function attachedRaw(): Record<string, any> {
@@ -32,6 +34,7 @@ export function facts(): ProductionFacts {
             desiredCapacity: 5,
             subnetIds: ["subnet-0a0000000000000a2", "subnet-0a0000000000000b2"],
             vpcId: "vpc-0c0ffee0c0ffee000",
+            tags: {},
         },
         instances: {
             instanceType: "c7i.xlarge",
@@ -72,13 +75,13 @@ export function facts(): ProductionFacts {
 }
 
 function attached(raw = attachedRaw(), f = facts(), now = NOW): Attachment {
-    const result = attach(parseConfig(raw), f, { now, from: "names" });
+    const result = attach(parseConfig(raw), f, { now, from: "names", stack: STACK });
     if (Array.isArray(result)) assert.fail(`refused: ${JSON.stringify(result)}`);
     return result;
 }
 
 function refused(raw: Record<string, any>, f: ProductionFacts, from: "names" | "stack" = "names"): ConfigProblem[] {
-    const result = attach(parseConfig(raw), f, { now: NOW, from });
+    const result = attach(parseConfig(raw), f, { now: NOW, from, stack: STACK });
     assert.ok(Array.isArray(result), "refused");
     return result;
 }
@@ -174,7 +177,7 @@ describe("attach", () => {
                         maxSize: minSize + extraDesired + extraMax,
                     };
                     const withEvent = { ...config, event: config.event ?? { ...EVENT }, production: { ...ATTACHED } };
-                    const result = attach(withEvent, f, { now: NOW, from: "names" });
+                    const result = attach(withEvent, f, { now: NOW, from: "names", stack: STACK });
                     if (Array.isArray(result)) return; // a config the plan refuses anyway
                     const peak = result.plan.instances.peak;
                     for (const action of result.schedule) {
@@ -232,16 +235,73 @@ describe("attach", () => {
         );
     });
 
-    it("says the size to set when production's own warm pool is smaller than the event needs", () => {
-        const f = facts();
-        const needed = attached().plan.warmPool.minSize;
-        assert.ok(needed > 1);
-        f.group.warmPool = { minSize: needed - 1, maxGroupPreparedCapacity: -1, state: "Stopped" };
-        const [problem] = refused(attachedRaw(), f);
-        assert.equal(problem.key, "warmstack:production.autoScalingGroup");
-        assert.match(problem.allowed, new RegExp(`one of ${needed - 1}, .*set its minSize to ${needed} `));
-        f.group.warmPool.minSize = needed;
-        assert.equal(attached(attachedRaw(), f).warmPool, "production", "a pool large enough stays production's");
+    describe("production's own warm pool", () => {
+        const needed = () => attached().plan.warmPool.minSize;
+        const smaller = () => {
+            const f = facts();
+            f.group.warmPool = {
+                minSize: needed() - 1,
+                maxGroupPreparedCapacity: -1,
+                state: "Stopped",
+                reuseOnScaleIn: false,
+            };
+            return f;
+        };
+
+        it("puts the plan's pool on a group without one, recorded as having none to give back", () => {
+            const a = attached();
+            assert.equal(a.warmPool, "stack");
+            assert.equal(a.productionPool, undefined);
+            assert.deepEqual(a.poolRecord, { stack: STACK, own: null });
+        });
+
+        it("raises a smaller one to the plan's and records it, to give it back on destroy", () => {
+            assert.ok(needed() > 1);
+            const f = smaller();
+            const a = attached(attachedRaw(), f);
+            assert.equal(a.warmPool, "raised");
+            assert.deepEqual(a.productionPool, f.group.warmPool);
+            assert.deepEqual(a.poolRecord, { stack: STACK, own: f.group.warmPool });
+        });
+
+        it("leaves one at least as large as the plan's as it is, and records nothing", () => {
+            const f = facts();
+            f.group.warmPool = {
+                minSize: needed(),
+                maxGroupPreparedCapacity: -1,
+                state: "Stopped",
+                reuseOnScaleIn: true,
+            };
+            const a = attached(attachedRaw(), f);
+            assert.deepEqual([a.warmPool, a.productionPool, a.poolRecord], ["production", undefined, undefined]);
+        });
+
+        it("on a later deploy, gives back what the first read (its tag), not the raised pool it now sees", () => {
+            const first = smaller();
+            const own = first.group.warmPool;
+            const later = facts();
+            later.group.warmPool = { ...own!, minSize: needed() };
+            later.group.tags = { [EVENT_POOL_TAG]: JSON.stringify({ stack: STACK, own }) };
+            const a = attached(attachedRaw(), later);
+            assert.equal(a.warmPool, "raised");
+            assert.deepEqual(a.productionPool, own);
+            // A pool the stack put on a group that had none stays the stack's: deleted on destroy, not kept.
+            later.group.tags = { [EVENT_POOL_TAG]: JSON.stringify({ stack: STACK, own: null }) };
+            assert.deepEqual(
+                [attached(attachedRaw(), later).warmPool, attached(attachedRaw(), later).productionPool],
+                ["stack", undefined],
+            );
+        });
+
+        it("refuses a group whose pool another event stack holds, or whose tag warmstack did not write", () => {
+            const f = facts();
+            f.group.tags = { [EVENT_POOL_TAG]: JSON.stringify({ stack: "launch", own: null }) };
+            const [problem] = refused(attachedRaw(), f);
+            assert.equal(problem.key, "warmstack:production.autoScalingGroup");
+            assert.match(problem.allowed, /event stack launch holds this one .*destroy that stack first/);
+            f.group.tags = { [EVENT_POOL_TAG]: "hand-written" };
+            assert.match(refused(attachedRaw(), f)[0].allowed, /event stack unknown \(its value "hand-written" is not/);
+        });
     });
 
     it("refuses a cache without AUTH and TLS, and asks for the token's secret when it has one", () => {

@@ -415,6 +415,7 @@ export const T = {
     prewarm: "pulumi-nodejs:dynamic/warmstack:CachePrewarm",
     warmPool: "pulumi-nodejs:dynamic/warmstack:EventWarmPool",
     hook: "aws:autoscaling/lifecycleHook:LifecycleHook",
+    groupTag: "aws:autoscaling/tag:Tag",
     scalableTarget: "aws:appautoscaling/target:Target",
     scalingSchedule: "aws:appautoscaling/scheduledAction:ScheduledAction",
     document: "aws:ssm/document:Document",

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TAGS } from "../policies/shared/contract";
+import { ECS_MANAGED_TAG, ecsInstanceStatements } from "./ecs";
 import { serviceRole } from "./roles";
 import { WarmstackConfig } from "../model/config";
 import { ReadinessPlan } from "../model/plan";
@@ -59,6 +60,8 @@ export interface WarmComputeArgs {
     /** Where instances get the agent; for `stack`, the one object the instance role may read. */
     agent: pulumi.Output<AgentArtifact>;
     agentObjectArn?: pulumi.Input<string>;
+    /** compute.platform ecs: the cluster the instances' ECS agent registers with (infra/ecs.ts). */
+    ecsCluster?: string;
 }
 
 type Parent = { parent: pulumi.Resource };
@@ -77,20 +80,36 @@ function instanceProfile(name: string, groupName: string, args: WarmComputeArgs,
         {
             service: "ec2.amazonaws.com",
             policyName: `${name}-agent`,
-            statements: pulumi.all([groupArn, args.dataTier, args.agentObjectArn]).apply(([arn, d, objectArn]) => [
-                {
-                    Effect: "Allow",
-                    Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
-                    Resource: arn,
-                },
-                {
-                    Effect: "Allow",
-                    Action: "secretsmanager:GetSecretValue",
-                    Resource: [d.databaseSecretArn, d.cacheTokenSecretArn],
-                },
-                // The agent file the stack stored, and nothing else in S3.
-                ...(objectArn ? [{ Effect: "Allow", Action: "s3:GetObject", Resource: objectArn }] : []),
-            ]),
+            statements: pulumi
+                .all([
+                    groupArn,
+                    args.dataTier,
+                    args.agentObjectArn,
+                    partition.partition,
+                    region.region,
+                    identity.accountId,
+                ])
+                .apply(([arn, d, objectArn, partitionName, regionName, accountId]) => [
+                    {
+                        Effect: "Allow",
+                        Action: ["autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"],
+                        Resource: arn,
+                    },
+                    {
+                        Effect: "Allow",
+                        Action: "secretsmanager:GetSecretValue",
+                        Resource: [d.databaseSecretArn, d.cacheTokenSecretArn],
+                    },
+                    // The agent file the stack stored, and nothing else in S3.
+                    ...(objectArn ? [{ Effect: "Allow", Action: "s3:GetObject", Resource: objectArn }] : []),
+                    ...(args.ecsCluster && args.plan.ecs
+                        ? ecsInstanceStatements(
+                              { partition: partitionName, region: regionName, accountId },
+                              args.ecsCluster,
+                              args.plan.ecs,
+                          )
+                        : []),
+                ]),
         },
         parent.parent,
     );
@@ -139,6 +158,7 @@ function launchTemplate(
                             healthCheckPath: config.healthCheckPath,
                         }),
                         agent,
+                        args.ecsCluster,
                     ),
                 ).toString("base64"),
             ),
@@ -162,7 +182,8 @@ function loadBalancer(name: string, args: WarmComputeArgs, parent: Parent) {
             vpcId: args.vpcId,
             port: config.appPort,
             protocol: "HTTP",
-            targetType: "instance",
+            // On ECS the service registers its tasks (awsvpc: each its own address), not the group its instances.
+            targetType: args.ecsCluster ? "ip" : "instance",
             deregistrationDelay: 30,
             healthCheck: {
                 path: config.healthCheckPath,
@@ -226,6 +247,7 @@ export class WarmCompute extends pulumi.ComponentResource {
     /** The load balancer's and target group's metric dimensions (`app/…`, `targetgroup/…`). */
     readonly loadBalancerArnSuffix: pulumi.Output<string>;
     readonly targetGroupArnSuffix: pulumi.Output<string>;
+    readonly targetGroupArn: pulumi.Output<string>;
     /** The app's address: https:// with a certificate, http:// without. */
     readonly url: pulumi.Output<string>;
     readonly groupName: string;
@@ -234,6 +256,7 @@ export class WarmCompute extends pulumi.ComponentResource {
         super("warmstack:compute:WarmCompute", name, {}, opts);
         const parent = { parent: this };
         const { plan } = args;
+        const ecs = args.ecsCluster !== undefined;
         // A fixed name lets the instance role name the group before the group exists.
         this.groupName = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
 
@@ -253,8 +276,10 @@ export class WarmCompute extends pulumi.ComponentResource {
                     id: this.launchTemplate.id,
                     version: this.launchTemplate.latestVersion.apply(String),
                 },
-                targetGroupArns: [targetGroup.arn],
-                healthCheckType: "ELB",
+                // On ECS the tasks serve, not the instance: the instance's health is EC2's, the tasks' the ALB's.
+                ...(ecs ? { healthCheckType: "EC2" } : { targetGroupArns: [targetGroup.arn], healthCheckType: "ELB" }),
+                // Managed termination protection needs it: ECS lifts it from instances without tasks to scale in.
+                protectFromScaleIn: ecs,
                 healthCheckGracePeriod: plan.scaling.warmupSeconds,
                 defaultInstanceWarmup: plan.scaling.warmupSeconds,
                 metricsGranularity: "1Minute",
@@ -274,7 +299,15 @@ export class WarmCompute extends pulumi.ComponentResource {
                         heartbeatTimeout: plan.scaling.launchHookTimeoutSeconds,
                     },
                 ],
-                tags: Object.entries(groupTags(plan)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+                tags: [
+                    ...Object.entries(groupTags(plan)).map(([key, value]) => ({
+                        key,
+                        value,
+                        propagateAtLaunch: false,
+                    })),
+                    // The capacity provider tags its group so; declared here, a `pulumi up` does not take it off.
+                    ...(ecs ? [{ key: ECS_MANAGED_TAG, value: "", propagateAtLaunch: true }] : []),
+                ],
                 // User data runs once, at the first boot: a pooled instance keeps the agent config it was launched
                 // with. A config change (pool sizes, an endpoint, the agent) is a new launch template version, and the
                 // refresh it starts replaces every instance on an older one, the warm pool's too (docs/agent.md). The
@@ -296,21 +329,23 @@ export class WarmCompute extends pulumi.ComponentResource {
             },
         );
 
-        new aws.autoscaling.Policy(
-            `${name}-track-requests`,
-            {
-                autoscalingGroupName: this.group.name,
-                policyType: "TargetTrackingScaling",
-                targetTrackingConfiguration: {
-                    predefinedMetricSpecification: {
-                        predefinedMetricType: "ALBRequestCountPerTarget",
-                        resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`,
+        // On ECS the capacity provider's managed scaling sizes the group from the tasks it must place.
+        if (!ecs)
+            new aws.autoscaling.Policy(
+                `${name}-track-requests`,
+                {
+                    autoscalingGroupName: this.group.name,
+                    policyType: "TargetTrackingScaling",
+                    targetTrackingConfiguration: {
+                        predefinedMetricSpecification: {
+                            predefinedMetricType: "ALBRequestCountPerTarget",
+                            resourceLabel: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`,
+                        },
+                        targetValue: plan.scaling.requestsPerTargetPerMinute,
                     },
-                    targetValue: plan.scaling.requestsPerTargetPerMinute,
                 },
-            },
-            parent,
-        );
+                parent,
+            );
         for (const action of plan.schedule) {
             new aws.autoscaling.Schedule(
                 `${name}-${action.name}`,
@@ -329,6 +364,7 @@ export class WarmCompute extends pulumi.ComponentResource {
         this.loadBalancerDns = alb.dnsName;
         this.loadBalancerArnSuffix = alb.arnSuffix;
         this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.targetGroupArn = targetGroup.arn;
         this.url = pulumi.interpolate`${args.certificateArn ? "https" : "http"}://${alb.dnsName}`;
         this.registerOutputs({ groupName: this.groupName, loadBalancerDns: this.loadBalancerDns });
     }

@@ -1,16 +1,16 @@
 // One Application Auto Scaling scalable target and its planned scheduled actions: what ramps a Lambda alias's
 // provisioned concurrency (and an ECS service's tasks) on the event's schedule. Thin: the capacities and the
-// instants are the plan's (model/plan/functions.ts).
+// instants are the plan's (model/plan/ramp.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapacityAction } from "../model/plan/functions";
+import type { CapacityAction, TargetCapacity } from "../model/plan/ramp";
 import { atSchedule } from "./event-database";
 
 export interface RampedTargetArgs {
     serviceNamespace: string;
     scalableDimension: string;
     resourceId: pulumi.Input<string>;
-    capacity: { minCapacity: number; maxCapacity: number };
+    capacity: TargetCapacity;
     schedule: CapacityAction[];
 }
 

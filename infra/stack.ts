@@ -17,6 +17,7 @@ import { planStack, type StackPlan } from "../model/stack-plan";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 import { WarmFunctions } from "./functions";
+import { ecsClusterName, WarmEcs } from "./ecs";
 import { checkPolicyDocument } from "./check-policy";
 import { EventDashboard } from "./dashboard";
 
@@ -89,6 +90,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
     });
 
     const artifact = config.compute.agent.source === "stack" ? new StoredAgent("agent") : undefined;
+    const ecsCluster = readiness.ecs ? ecsClusterName() : undefined;
     const compute = new WarmCompute("app", {
         config: config.compute,
         plan: readiness,
@@ -100,6 +102,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
         certificateArn,
         agent: artifact ? artifact.artifact : pulumi.output<AgentArtifact>({ source: "ami" }),
         agentObjectArn: artifact?.objectArn,
+        ecsCluster,
         dataTier: pulumi
             .all([
                 database.writerEndpoint,
@@ -122,6 +125,11 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
                 cacheClusterMode: cache.clusterMode,
             })),
     });
+
+    const ecs =
+        readiness.ecs && ecsCluster
+            ? new WarmEcs("ecs", { clusterName: ecsCluster, groupArn: compute.group.arn, plan: readiness.ecs })
+            : undefined;
 
     const functions =
         readiness.functions.functions.length > 0
@@ -164,6 +172,13 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
             databaseWarmerSecretArn: database.warmerRole.secretArn,
         },
         ...(functions && { functionTargets: functions.targets }),
+        ...(ecs && {
+            ecsCluster: ecs.cluster.name,
+            ecsCapacityProvider: ecs.capacityProvider.name,
+            // The service registers its tasks here (awsvpc), in the app's security group.
+            targetGroupArn: compute.targetGroupArn,
+            ...(ecs.serviceTarget && { ecsServiceTarget: ecs.serviceTarget.id }),
+        }),
         // What `warmstack check` reads (docs/check.md), and the least-privilege policy of the role that runs it.
         stack: pulumi.getStack(),
         cacheReplicationGroup: cache.group.id,

@@ -66,7 +66,8 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
             authToken: { secretArn: e.cacheTokenSecretArn },
             cluster: e.cacheClusterMode ?? false,
         },
-        app: { warmUp: [{ url: `http://127.0.0.1:${e.appPort}${e.healthCheckPath}`, count: 20 }] },
+        // On ECS the app runs as tasks, placed only once the instance has left the pool: nothing to warm on the host.
+        app: { warmUp: plan.ecs ? [] : [{ url: `http://127.0.0.1:${e.appPort}${e.healthCheckPath}`, count: 20 }] },
     };
     parseAgentConfig(config, "the agent config in user data");
     return config;
@@ -162,8 +163,31 @@ export function agentStartScript(
     return `#!/bin/bash\n${block}\n${START_SCRIPT_BODY}`;
 }
 
-/** The launch template's user data: the agent config, the RDS CA bundle, the start script and the unit. */
-export function userDataScript(config: AgentConfigFile, agent: AgentArtifact): string {
+/** The ECS agent's settings file on an ECS-optimized AMI. */
+export const ECS_CONFIG_PATH = "/etc/ecs/ecs.config";
+/** A cluster name as ECS takes it: also a plain shell word, so it is written into the file as it is. */
+const ECS_CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * compute.platform ecs: the lines the ECS agent reads before it starts. ECS_WARM_POOLS_CHECK keeps it from
+ * registering while the instance is in the warm pool (it waits for InService), so a pooled instance never takes
+ * tasks (aws/amazon-ecs-agent#3000, #3032). Appended: settings baked into the AMI stay.
+ */
+export function ecsConfigScript(cluster: string, file = ECS_CONFIG_PATH): string {
+    if (!ECS_CLUSTER_NAME.test(cluster)) throw new Error(`${cluster}: not an ECS cluster name`);
+    return `install -d -m 0755 ${path.posix.dirname(file)}
+cat >> ${file} <<'WARMSTACK_ECS_CONFIG'
+ECS_CLUSTER=${cluster}
+ECS_WARM_POOLS_CHECK=true
+WARMSTACK_ECS_CONFIG
+`;
+}
+
+/**
+ * The launch template's user data: the ECS agent's cluster (compute.platform ecs), the agent config, the RDS CA
+ * bundle, the start script and the unit.
+ */
+export function userDataScript(config: AgentConfigFile, agent: AgentArtifact, ecsCluster?: string): string {
     const hook = {
         groupName: config.autoScalingGroupName,
         hookName: config.lifecycleHookName,
@@ -172,7 +196,7 @@ export function userDataScript(config: AgentConfigFile, agent: AgentArtifact): s
     return `#!/bin/bash
 # warmstack: the agent warms DNS, connection pools and the app, then completes each launch hook.
 set -euo pipefail
-install -d -m 0755 /etc/warmstack ${AGENT_DIR} ${path.posix.dirname(AGENT_START_PATH)}
+${ecsCluster ? `# ECS: join ${ecsCluster}, only once this instance leaves the warm pool.\n${ecsConfigScript(ecsCluster)}` : ""}install -d -m 0755 /etc/warmstack ${AGENT_DIR} ${path.posix.dirname(AGENT_START_PATH)}
 cat > ${AGENT_CONFIG_PATH} <<'WARMSTACK_AGENT_CONFIG'
 ${JSON.stringify(config, null, 2)}
 WARMSTACK_AGENT_CONFIG

@@ -10,6 +10,9 @@ import { LAST_SCHEDULABLE, MAX_MINUTES } from "./timeline";
 export const NAMESPACE = "warmstack";
 /** Where instances get the agent: the stack's own private bucket, or already baked into the AMI. */
 export const AGENT_SOURCES = ["stack", "ami"] as const;
+/** What runs on the app tier's instances: the app itself, or an ECS cluster's tasks (docs/containers-and-functions.md). */
+export const PLATFORMS = ["ec2", "ecs"] as const;
+export type Platform = (typeof PLATFORMS)[number];
 export type PoolState = (typeof POOL_STATES)[number];
 
 const number = (allowed: string) => z.number({ error: allowed }).finite({ error: allowed });
@@ -49,6 +52,12 @@ const section = <T extends z.ZodRawShape>(shape: T) => {
     return block.prefault({} as z.input<typeof block>);
 };
 
+const ECS_SERVICE = "an ECS service name: letters, digits, - and _, at most 255";
+const IMAGE = "a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:1.4";
+// [registry[:port]/]path[:tag][@sha256:digest], as docker pull takes it: lower-case path, no spaces.
+const IMAGE_PATTERN =
+    /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
 const RELATION = "a schema-qualified relation name such as catalog.products (lower case)";
 
 const eventSchema = object({
@@ -86,7 +95,9 @@ const computeSchema = object({
     warmPool: section({
         state: z.enum(POOL_STATES, { error: `one of ${POOL_STATES.join(" | ")}` }).default("Stopped"),
         fractionOfPeak: fraction().default(0.5),
-        reuseOnScaleIn: z.boolean({ error: "true or false" }).default(true),
+        // Left out, the plan decides (model/plan/compute.ts): reuse on ec2; never on ecs, whose capacity
+        // providers do not support it.
+        reuseOnScaleIn: z.boolean({ error: "true or false" }).optional(),
     }),
     // Given, the load balancer serves HTTPS on 443 with it and redirects 80 there; left out, plain HTTP on 80.
     certificateArn: arn(
@@ -95,6 +106,26 @@ const computeSchema = object({
     ).optional(),
     agent: section({
         source: z.enum(AGENT_SOURCES, { error: `one of ${AGENT_SOURCES.join(" | ")}` }).default("stack"),
+    }),
+    platform: z.enum(PLATFORMS, { error: `one of ${PLATFORMS.join(" | ")}` }).default("ec2"),
+    // Only with platform ecs (refused otherwise): the group becomes the cluster's capacity provider.
+    ecs: section({
+        // The service whose tasks ramp with the instances, in the stack's cluster; left out, no task ramp.
+        service: text(ECS_SERVICE)
+            .regex(/^[A-Za-z0-9_-]{1,255}$/, { error: ECS_SERVICE })
+            .optional(),
+        // The images the tasks run: the agent pulls them before an instance completes its launch hook.
+        images: z
+            .array(text(IMAGE).regex(IMAGE_PATTERN, { error: IMAGE }), { error: `a list of ${IMAGE}s` })
+            .refine((images) => new Set(images).size === images.length, { error: "a list without repeats" })
+            .default([]),
+        // Each `docker pull` (and each registry login) gets this long before the instance is ABANDONed; at most
+        // the agent's deadline (the plan refuses more), 120 s with the default bootSeconds.
+        pullTimeoutSeconds: wholeAtLeast(1).default(60),
+        // Managed scaling keeps the cluster's capacity this busy: 100 adds instances only as tasks need them.
+        targetCapacity: wholeFromTo(1, 100, " (percent)").default(100),
+        // The service's tasks per instance: the ramp raises its tasks to this × the peak's instances.
+        tasksPerInstance: wholeAtLeast(1).default(1),
     }),
 });
 
@@ -385,6 +416,14 @@ function crossProblems(raw: Record<string, unknown>): ConfigProblem[] {
             key: "warmstack:database.pool.max",
             given: pool.data.max,
             allowed: "at least database.pool.writerMin and database.pool.readerMin",
+        });
+    }
+    const platform = valueAt(raw, ["compute", "platform"]) ?? computeSchema.shape.platform.parse(undefined);
+    if (platform !== "ecs" && valueAt(raw, ["compute", "ecs"]) !== undefined) {
+        problems.push({
+            key: "warmstack:compute.ecs",
+            given: valueAt(raw, ["compute", "ecs"]),
+            allowed: `only with compute.platform ecs (the platform is ${given(platform)}): set it, or leave compute.ecs out`,
         });
     }
     return [...problems, ...productionProblems(raw)];

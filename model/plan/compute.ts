@@ -68,9 +68,14 @@ function warmPoolFor(config: WarmstackConfig, baseline: number, peak: number): R
         state: warmPool.state,
         minSize,
         maxGroupPreparedCapacity: baseline + minSize,
-        reuseOnScaleIn: warmPool.reuseOnScaleIn,
+        reuseOnScaleIn: reuseOnScaleIn(config.compute),
         ...(reason && { reason }),
     };
+}
+
+/** Scale-in returns instances to the pool when it can: ECS capacity providers do not support reuse (model/plan/ecs.ts). */
+export function reuseOnScaleIn(compute: WarmstackConfig["compute"]): boolean {
+    return compute.platform === "ecs" ? false : (compute.warmPool.reuseOnScaleIn ?? true);
 }
 
 export /**

@@ -1,11 +1,14 @@
 // Lambda provisioned concurrency: for each function of warmstack:functions, the concurrency its peak needs, the
 // Region's limit the sum must fit, the ramp on the event's schedule (Application Auto Scaling) and what the
 // allocation costs by the hour. Pure.
-import { isoSeconds, settle } from "../../policies/shared/numbers";
+import { settle } from "../../policies/shared/numbers";
 import type { ConfigProblem, WarmstackConfig } from "../config";
 import { planned, refused, type Planned } from "../planned";
 import { PRICES_AS_OF, PRICES_REGION, PROVISIONED_CONCURRENCY_GB_SECOND } from "../prices";
 import type { Instants } from "../timeline";
+import { rampWindow, type CapacityAction } from "./ramp";
+
+export type { CapacityAction } from "./ramp";
 
 /** Lambda keeps this much of the Region's concurrency for functions without a reservation: nothing may take it. */
 export const UNRESERVED_CONCURRENCY = 100;
@@ -14,15 +17,6 @@ export const LAMBDA_NAMESPACE = "lambda";
 export const PROVISIONED_CONCURRENCY_DIMENSION = "lambda:function:ProvisionedConcurrency";
 /** Provisioned concurrency applies to an alias or a version, never to the unpublished code. */
 export const LATEST = "$LATEST";
-
-/** One Application Auto Scaling scheduled action on a scalable target. */
-export interface CapacityAction {
-    name: string;
-    /** UTC, `YYYY-MM-DDTHH:MM:SSZ`; always after `now`. */
-    startTime: string;
-    minCapacity: number;
-    maxCapacity: number;
-}
 
 export interface FunctionPlan {
     name: string;
@@ -112,7 +106,9 @@ export function planFunctions(
     const warnings: string[] = [];
     const list = functions.map((fn, i): FunctionPlan => {
         const provisioned = sizes[i];
-        const window = rampWindow(event?.name, instants, now, provisioned, fn.baseline);
+        // Both bounds move: only a maximum below what is allocated makes Application Auto Scaling release it.
+        const at = (n: number) => ({ minCapacity: n, maxCapacity: n });
+        const window = rampWindow(event?.name, instants, now, at(provisioned), at(fn.baseline));
         // Billed per GB-second while allocated: memory × concurrency × the hour.
         const hourly =
             fn.memoryMb === undefined
@@ -136,31 +132,4 @@ export function planFunctions(
         };
     });
     return planned({ functions: list, provisionedTotal: total, accountConcurrency, price, warnings });
-}
-
-/**
- * The target's capacity and actions at `now`, as the group's: before the ramp, the baseline and both actions;
- * inside the window, N and only the ramp-down; after it, the baseline and nothing. Each action sets the minimum
- * and the maximum both: a scheduled minimum stays until another action lowers it (aws-cdk#30503), and only a
- * lower maximum makes Application Auto Scaling release what is allocated.
- */
-function rampWindow(
-    eventName: string | undefined,
-    instants: Instants | undefined,
-    now: number,
-    provisioned: number,
-    baseline: number,
-): Pick<FunctionPlan, "capacity" | "schedule"> {
-    const at = (n: number) => ({ minCapacity: n, maxCapacity: n });
-    if (!eventName || !instants || now >= instants.scaleDown) return { capacity: at(baseline), schedule: [] };
-    const action = (name: string, ms: number, n: number): CapacityAction => ({
-        name: `${eventName}-${name}`,
-        startTime: isoSeconds(ms),
-        ...at(n),
-    });
-    const down = action("ramp-down", instants.scaleDown, baseline);
-    if (provisioned === baseline) return { capacity: at(baseline), schedule: [] };
-    return now < instants.ramp
-        ? { capacity: at(baseline), schedule: [action("ramp-up", instants.ramp, provisioned), down] }
-        : { capacity: at(provisioned), schedule: [down] };
 }

@@ -24,6 +24,7 @@ import {
 import { eventCapacity, planCompute, planInstances } from "./compute";
 import { dataWarmWarnings, planDataPrewarm, type RetryWindow } from "./data-prewarm";
 import { planDatabase } from "./database";
+import { planEcs, type EcsPlan } from "./ecs";
 import { planFunctions, type FunctionsPlan } from "./functions";
 
 export { instancesFor } from "./compute";
@@ -142,6 +143,8 @@ export interface ReadinessPlan {
     cost: CostPlan;
     /** Lambda provisioned concurrency for warmstack:functions, ramped on the event's schedule. */
     functions: FunctionsPlan;
+    /** compute.platform ecs: the capacity provider, the images and the service's ramp; absent on ec2. */
+    ecs?: EcsPlan;
 }
 
 /**
@@ -168,6 +171,8 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         : DEPLOY_ALLOWANCE_MINUTES;
     const instants = event && lead.planned ? eventInstants(event, lead.value.leadMinutes, allowance) : undefined;
     const functions = planFunctions(config, instants, now);
+    const agentDeadline = compute.planned ? compute.value.scaling.agentDeadlineSeconds : undefined;
+    const ecs = planEcs(config, instances, instants, now, agentDeadline);
     const problems = [
         ...problemsOf(compute),
         ...problemsOf(database),
@@ -175,6 +180,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         ...problemsOf(split),
         ...problemsOf(lead),
         ...problemsOf(functions),
+        ...problemsOf(ecs),
     ];
     if (
         !compute.planned ||
@@ -182,7 +188,8 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         !sizing.planned ||
         !split.planned ||
         !lead.planned ||
-        !functions.planned
+        !functions.planned ||
+        !ecs.planned
     ) {
         throw new ConfigError(problems, "warmstack config cannot be planned");
     }
@@ -225,6 +232,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
             ...cost.unpriced.map(unpricedWarning),
             ...functions.value.warnings,
+            ...(ecs.value?.warnings ?? []),
         ],
         instances,
         group: capacity.group,
@@ -249,6 +257,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         },
         cost,
         functions: functions.value,
+        ...(ecs.value && { ecs: ecs.value }),
     };
 }
 /** A deploy within `allowance` minutes of a schedule may still be running when that schedule should fire. */

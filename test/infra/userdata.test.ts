@@ -19,6 +19,7 @@ import {
     agentConfigFor,
     StartScriptTarget,
     agentStartScript,
+    ecsConfigScript,
     userDataScript,
 } from "../../infra/userdata";
 import { parseConfig } from "../../model/config";
@@ -405,5 +406,50 @@ describe("user data", () => {
             const json = /<<'WARMSTACK_AGENT_CONFIG'\n([\s\S]*?)\nWARMSTACK_AGENT_CONFIG/.exec(script)![1];
             assert.deepEqual(parseAgentConfig(json, "user data"), parseAgentConfig(config, "config"));
         }
+    });
+
+    describe("on ECS", () => {
+        const shellOut = (script: string, args: string[] = []) =>
+            new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+                const child = spawn(args.length ? "shellcheck" : "bash", args, { stdio: ["pipe", "pipe", "pipe"] });
+                let out = "";
+                child.stdout.on("data", (c) => (out += c));
+                child.stderr.on("data", (c) => (out += c));
+                child.on("error", reject);
+                child.on("close", (code) => resolve({ code, out }));
+                child.stdin.end(script);
+            });
+
+        it("appends the cluster and the warm pools check to the ECS agent's file, keeping what the AMI put there", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-ecs-"));
+            try {
+                const file = path.join(dir, "ecs", "ecs.config");
+                fs.mkdirSync(path.dirname(file));
+                fs.writeFileSync(file, "ECS_ENABLE_CONTAINER_METADATA=true\n");
+                const run = await shellOut(`set -euo pipefail\n${ecsConfigScript("shop-blackfriday", file)}`);
+                assert.equal(run.code, 0, run.out);
+                assert.equal(
+                    fs.readFileSync(file, "utf8"),
+                    "ECS_ENABLE_CONTAINER_METADATA=true\nECS_CLUSTER=shop-blackfriday\nECS_WARM_POOLS_CHECK=true\n",
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("is a block shellcheck finds nothing in, written before the agent's, and only with a cluster", async () => {
+            const check = await shellOut(`#!/bin/bash\n${ecsConfigScript("shop-blackfriday")}`, ["-"]);
+            assert.equal(check.code, 0, check.out);
+            const script = userDataScript(config, stack, "shop-blackfriday");
+            assert.ok(script.includes(ecsConfigScript("shop-blackfriday")));
+            assert.ok(script.indexOf("ECS_CLUSTER=") < script.indexOf("WARMSTACK_AGENT_CONFIG"));
+            const syntax = await shellOut(script.replace(/^#!.*\n/, "set -n\n"));
+            assert.equal(syntax.code, 0, syntax.out);
+            assert.doesNotMatch(userDataScript(config, stack), /ECS_/);
+        });
+
+        it("refuses a cluster name that is not one (and so could be more than a word of shell)", () => {
+            assert.throws(() => ecsConfigScript("shop; rm -rf /"), /not an ECS cluster name/);
+        });
     });
 });

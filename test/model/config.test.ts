@@ -19,7 +19,9 @@ describe("config", () => {
         const config = parseConfig(validRaw());
         assert.equal(config.event, undefined);
         assert.equal(config.traffic.headroom, 0.25);
-        assert.deepEqual(config.compute.warmPool, { state: "Stopped", fractionOfPeak: 0.5, reuseOnScaleIn: true });
+        // reuseOnScaleIn left out: the plan decides by platform (test/model/ecs.test.ts).
+        assert.deepEqual(config.compute.warmPool, { state: "Stopped", fractionOfPeak: 0.5 });
+        assert.equal(config.compute.platform, "ec2");
         assert.equal(config.cache.prewarm.topKeys, 100_000);
         assert.deepEqual(config.database.pool, { writerMin: 2, readerMin: 4, max: 20 });
         assert.equal(config.database.connectionReserve, 0.1);

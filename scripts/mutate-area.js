@@ -56,7 +56,7 @@ const AREAS = {
         spec: [
             "test/agent/watch.test.ts",
             "test/agent/lifecycle.test.ts",
-            "test/agent/lifecycle-edges.test.ts",
+
             "test/agent/agent.test.ts",
             "test/agent/config.test.ts",
             "test/prewarm/*.test.ts",

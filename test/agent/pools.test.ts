@@ -1,16 +1,36 @@
-import assert from "node:assert/strict";
+// A connection that fails its validation leaves the pool: the app's first request gets a fresh connection, not
+// the one still stuck in the warm query that timed out (issue 27: released back, it answered after the stall).
+//
+// The agent reaches Redis at the address it resolved up front (its DNS cache), but checks the TLS certificate
+// against the host name: ElastiCache's certificates name the endpoint, never its addresses. Checked against the
+// address, every instance would ABANDON on a real TLS endpoint (issue 27). Here a real redis-server on TLS only,
+// with a certificate for cache.warmstack.test alone, reached through a loopback DNS server that resolves that name
+// to 127.0.0.1.
 import Redis from "ioredis";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Client, Pool, PoolConfig } from "pg";
+import { parseAgentConfig, type AgentConfigFile } from "../../model/agent-config";
+import { AgentError, type AgentOptions, runAgent } from "../../warmers/agent/agent";
 import { PoolWarmError } from "../../warmers/agent/errors";
 import { PgPoolWarmer, prewarmPgPool, prewarmRedis } from "../../warmers/agent/pools";
+import { makeCertificates, type Certificates } from "../../warmers/local/servers";
 import { PostgresServer, RedisServer, startRedis, testPostgres, testRedis } from "../support/servers";
-import { blackHole } from "./endpoints";
+import { blackHole, CREDENTIALS, fakeAutoScaling, loopbackDns, type LoopbackDns } from "./endpoints";
 
 interface Backend {
     pid: number;
     state: string;
     query: string;
 }
+
+const STALL_S = 3;
+
+const NAME = "cache.warmstack.test";
+
+const TIMEOUTS = { poolsMs: 3000, dnsMs: 1000, secretsMs: 1000, appRequestMs: 1000, lifecycleMs: 1000, imdsMs: 1000 };
 
 describe("agent pools", () => {
     let pg: PostgresServer;
@@ -224,5 +244,122 @@ describe("agent pools", () => {
                 await hole.close();
             }
         });
+    });
+});
+
+describe("agent pools: a validation that fails once", () => {
+    let pg: PostgresServer;
+    let admin: Client;
+
+    before(async () => {
+        pg = await testPostgres();
+        admin = new Client({ connectionString: pg.url });
+        await admin.connect();
+    });
+    after(() => admin.end());
+
+    it("drops the connection whose warm query timed out; the app's first query answers at once elsewhere", async () => {
+        const sequence = `pool_validation_${process.pid}`;
+        await admin.query(`DROP SEQUENCE IF EXISTS ${sequence}; CREATE SEQUENCE ${sequence}`);
+        const pool = new Pool({ connectionString: pg.url, max: 1, idleTimeoutMillis: 0 });
+        pool.on("error", () => undefined);
+        try {
+            // The first connection's warm query stalls past its budget; any later one answers at once.
+            const stall = `SELECT pg_backend_pid() AS pid, pg_sleep(CASE WHEN nextval('${sequence}') = 1 THEN ${STALL_S} ELSE 0 END)`;
+            await assert.rejects(
+                prewarmPgPool(pool, 1, { timeoutMs: 500, warmQueries: [{ text: stall }] }),
+                (err: unknown) => {
+                    assert.ok(err instanceof PoolWarmError, String(err));
+                    assert.match(err.message, /^1 of 1 connections failed: .*timed out/);
+                    return true;
+                },
+            );
+            const { rows } = await admin.query<{ pid: number }>(
+                "SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND state = 'active'",
+                [`%nextval('${sequence}')%`],
+            );
+            assert.equal(rows.length, 1, "the stalled warm query is still running on its backend");
+
+            const started = Date.now();
+            const answer = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+            const waited = Date.now() - started;
+            assert.ok(waited < 1000, `the app's first query waited ${waited} ms behind the stalled connection`);
+            assert.notEqual(answer.rows[0].pid, rows[0].pid);
+        } finally {
+            await pool.end();
+            // The stalled backend holds the sequence until its sleep ends: end it rather than wait.
+            await admin.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                [`%nextval('${sequence}')%`],
+            );
+            await admin.query(`DROP SEQUENCE IF EXISTS ${sequence}`);
+        }
+    });
+});
+
+describe("agent: Redis over TLS, reached by a name the certificate holds and an address it does not", function () {
+    this.timeout(30_000);
+    let certificates: Certificates;
+    let redis: RedisServer;
+    let dns: LoopbackDns;
+    let autoScaling: Awaited<ReturnType<typeof fakeAutoScaling>>;
+    let dir: string;
+    let caFile: string;
+    let lines: string[];
+
+    before(async () => {
+        certificates = makeCertificates([NAME]);
+        redis = await startRedis({ tls: certificates });
+        dns = await loopbackDns({ [NAME]: { address: "127.0.0.1", ttl: 60 } });
+        autoScaling = await fakeAutoScaling();
+        // The agent's config names a CA file, as infra writes it on the instance.
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-tls-"));
+        caFile = path.join(dir, "ca.pem");
+        fs.writeFileSync(caFile, certificates.ca);
+    });
+    after(async () => {
+        await Promise.all([redis?.stop(), dns?.close(), autoScaling?.close()]);
+        await certificates?.remove();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => {
+        lines = [];
+        autoScaling.actions.length = 0;
+    });
+
+    const options = (): AgentOptions => ({ log: (line) => lines.push(line), credentials: CREDENTIALS });
+    const config = (redisHost: string): AgentConfigFile => ({
+        autoScalingGroupName: "warmstack-test-app",
+        lifecycleHookName: "warmstack-launch",
+        instanceId: "i-0123456789abcdef0",
+        region: "us-east-1",
+        timeouts: TIMEOUTS,
+        dns: { servers: [dns.server] },
+        redis: { host: redisHost, port: redis.port, tls: { caFile } },
+        endpoints: { autoScaling: autoScaling.url },
+    });
+
+    it("resolves the name, connects to its address and verifies the certificate against the name: CONTINUE", async () => {
+        const report = await runAgent(parseAgentConfig(config(NAME), "test"), options());
+        assert.deepEqual(report.resolved, { [NAME]: ["127.0.0.1"] });
+        assert.equal(report.connections.redis, 1);
+        assert.deepEqual(
+            autoScaling.actions.map((a) => a.get("LifecycleActionResult")),
+            ["CONTINUE"],
+        );
+        assert.ok(dns.aQueries.includes(NAME), "the name went through the agent's DNS cache");
+    });
+
+    it("still refuses a certificate that does not name what the config asks for (the address itself)", async () => {
+        const err = await runAgent(parseAgentConfig(config("127.0.0.1"), "test"), options()).then(
+            () => assert.fail("expected an ABANDON"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof AgentError, String(err));
+        assert.match(err.reason, /^pools: redis: .*(IP: 127\.0\.0\.1 is not in the cert's list|altnames)/);
+        assert.deepEqual(
+            autoScaling.actions.map((a) => a.get("LifecycleActionResult")),
+            ["ABANDON"],
+        );
     });
 });

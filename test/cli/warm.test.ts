@@ -1,15 +1,28 @@
 // `warmstack warm` end to end: the real bin/warmstack spawned as operators run it, its JSON summary parsed,
 // its exit codes and one-line reasons checked.
+//
+// Credentials in URLs never reach an output: a password in a PostgreSQL or Redis URL — in the userinfo or in
+// the query string (`?password=…`, which pg reads like the userinfo's) — is masked in the error line, the text
+// summary and the JSON report of `warmstack warm`, and in `warmstack warm-db`'s errors.
+//
+// The text summary of `warmstack warm` prints data (the largest key) that a person reads in a terminal: control
+// bytes are shown as escapes, so a key cannot clear the screen or forge a line of the report.
+//
+// sslmode in a PostgreSQL URL: pg's 9-line warning about prefer/require/verify-ca is not printed (they are passed
+// on as the verify-full they mean to pg), an unknown mode is one input error listing what each mode allows.
+import Redis from "ioredis";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type Redis from "ioredis";
-import { WARM_DEFAULTS } from "../../warmers/engine/options";
+import { printable } from "../../warmers/cli/printable";
 import { WARM_FLAGS, warmCommand, warmFlagsTable } from "../../warmers/cli/warm";
-import { closedPort, startRedis, testRedis } from "../support/servers";
+import { WARM_DEFAULTS } from "../../warmers/engine/options";
+import { pgSslUrl, SSL_MODES } from "../../warmers/engine/sources/pg-ssl";
 import { emptyTarget, itemsTable, postgresUrl } from "../engine/fixtures";
+import { closedPort, startRedis, testRedis } from "../support/servers";
+import { runCli } from "./run";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "warmstack");
 
@@ -26,6 +39,8 @@ function warmstack(...args: string[]): Promise<Run> {
         });
     });
 }
+
+const SECRET = "Sekr1t-pass";
 
 describe("warmstack warm (CLI)", function () {
     this.timeout(60_000); // each case spawns the CLI; a busy machine takes seconds per spawn
@@ -262,5 +277,160 @@ describe("warmstack warm (CLI)", function () {
             ),
         );
         assert.deepEqual(JSON.parse(stdout), []);
+    });
+});
+
+describe("warmstack warm: credentials in URLs are masked everywhere", function () {
+    this.timeout(60_000);
+    let target: { url: string; redis: Redis };
+    let dir: string;
+
+    before(async () => {
+        await itemsTable("warm_secret_items", 50);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-secrets-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    beforeEach(async () => (target = await emptyTarget()));
+    afterEach(() => target.redis.disconnect());
+
+    /** The test PostgreSQL trusts loopback, so a password in the URL is carried and ignored. */
+    async function withQueryPassword(database?: string): Promise<string> {
+        const url = new URL(await postgresUrl());
+        if (database) url.pathname = `/${database}`;
+        url.search = `?sslmode=disable&password=${SECRET}`;
+        return url.toString();
+    }
+
+    const query = ["--query", "SELECT key, value FROM warm_secret_items"];
+
+    it("masks ?password= in the text summary and the JSON report's source", async () => {
+        const source = await withQueryPassword();
+        const text = await runCli(["warm", "--source", source, ...query, "--redis", target.url, "--ttl", "60"]);
+        assert.equal(text.code, 0, text.stderr);
+        assert.match(text.stdout, /^warmed 50 keys from postgres:\/\/.*\?sslmode=disable&password=\*\*\* into /);
+        const json = await runCli(["warm", "--source", source, ...query, "--redis", target.url, "--json"]);
+        assert.equal(json.code, 0, json.stderr);
+        assert.match(JSON.parse(json.stdout).source, /&password=\*\*\*$/);
+        assert.doesNotMatch(text.stdout + text.stderr + json.stdout + json.stderr, new RegExp(SECRET));
+    });
+
+    it("masks ?password= in the error line and the JSON error", async () => {
+        const source = await withQueryPassword("no_such_db");
+        const run = await runCli(["warm", "--source", source, ...query, "--redis", target.url, "--json"]);
+        assert.notEqual(run.code, 0);
+        assert.match(run.stderr, /^warmstack: .*no_such_db.*password=\*\*\*/);
+        assert.match(JSON.parse(run.stdout).error.message, /password=\*\*\*/);
+        assert.doesNotMatch(run.stdout + run.stderr, new RegExp(SECRET));
+    });
+
+    it("masks a Redis URL's credentials, in the userinfo or the query string", async () => {
+        const file = path.join(dir, "one.jsonl");
+        fs.writeFileSync(file, '{"key": "a", "value": "1"}\n');
+        const inQuery = await runCli(["warm", "--source", file, "--redis", `${target.url}?password=${SECRET}`]);
+        assert.equal(inQuery.code, 2);
+        assert.match(inQuery.stderr, /given "redis:\/\/127\.0\.0\.1:\d+\/3\?password=\*\*\*"\n$/);
+        const inUser = await runCli(["warm", "--source", file, "--redis", `redis://u:${SECRET}@[::1`]);
+        assert.equal(inUser.code, 2);
+        assert.doesNotMatch(inQuery.stderr + inUser.stderr, new RegExp(SECRET));
+    });
+
+    it("masks ?password= in warm-db's errors", async () => {
+        const run = await runCli(["warm-db", await withQueryPassword("no_such_db"), "--relation", "x"]);
+        assert.notEqual(run.code, 0);
+        assert.match(run.stderr, /no_such_db/);
+        assert.doesNotMatch(run.stdout + run.stderr, new RegExp(SECRET));
+    });
+});
+
+describe("warmstack warm: keys with control bytes in the text summary", function () {
+    this.timeout(60_000);
+
+    it("escapes them in the largest key, and writes the key itself byte for byte", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-text-"));
+        const target = await emptyTarget();
+        try {
+            const forged = "\u001b[2J\rwarmth 1.000 (1000 of 1000 sampled hot keys present)\n\u009b31m\u202e";
+            const file = path.join(dir, "odd.jsonl");
+            fs.writeFileSync(
+                file,
+                [
+                    { key: "plain", value: "1" },
+                    { key: forged, value: "x".repeat(100) },
+                ]
+                    .map((row) => JSON.stringify(row))
+                    .join("\n"),
+            );
+            for (const args of [["--ttl", "60"], ["--dry-run"]]) {
+                const run = await runCli(["warm", "--source", file, "--redis", target.url, ...args]);
+                assert.equal(run.code, 0, run.stderr);
+                for (const char of ["\u001b", "\r", "\u009b", "\u202e"])
+                    assert.ok(!run.stdout.includes(char), run.stdout);
+                const lines = run.stdout.split("\n");
+                assert.equal(lines.filter((line) => line.startsWith("warmth")).length, 1, run.stdout);
+                assert.ok(
+                    run.stdout.includes(
+                        `largest ${Buffer.byteLength(forged) + 100} B (\\x1b[2J\\x0dwarmth 1.000 (1000 of 1000 sampled hot keys present)\\x0a\\x9b31m\\u202e)`,
+                    ),
+                    run.stdout,
+                );
+            }
+            assert.equal(await target.redis.get(forged), "x".repeat(100));
+        } finally {
+            target.redis.disconnect();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("printable() escapes control characters and the backslash, and leaves other text as it is", () => {
+        assert.equal(printable("café:ключ:🔑"), "café:ключ:🔑");
+        assert.equal(printable("a\\x1b"), "a\\\\x1b"); // a literal backslash cannot pass for an escape
+        assert.equal(printable("\u0000\u007f\u2028"), "\\x00\\x7f\\u2028");
+    });
+});
+
+describe("warmstack warm: sslmode in a PostgreSQL URL", function () {
+    this.timeout(60_000);
+
+    it("sslmode=require prints no driver warning, only the one reason the connection failed", async () => {
+        const target = await emptyTarget();
+        try {
+            const source = `${await postgresUrl()}?sslmode=require`;
+            const run = await runCli([
+                "warm",
+                "--source",
+                source,
+                "--query",
+                "SELECT 'k' AS key, 'v' AS value",
+                "--redis",
+                target.url,
+            ]);
+            assert.notEqual(run.code, 0);
+            assert.doesNotMatch(run.stderr, /SECURITY WARNING/);
+            assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+            assert.match(run.stderr, /does not support SSL/);
+        } finally {
+            target.redis.disconnect();
+        }
+    });
+
+    it("an unknown sslmode is refused naming every mode", async () => {
+        const run = await runCli(["warm-db", "postgres://u@127.0.0.1:1/db?sslmode=allow", "--relation", "t"]);
+        assert.equal(run.code, 2);
+        assert.match(
+            run.stderr,
+            /sslmode: one of disable, no-verify, prefer, require, verify-ca, verify-full; given "allow"/,
+        );
+    });
+
+    it("passes each mode on as what it does", () => {
+        assert.deepEqual(pgSslUrl("postgres://h/d?sslmode=require"), {
+            ok: true,
+            url: "postgres://h/d?sslmode=verify-full",
+        });
+        assert.deepEqual(pgSslUrl("postgres://h/d?sslmode=no-verify"), {
+            ok: true,
+            url: "postgres://h/d?sslmode=no-verify",
+        });
+        assert.equal(Object.keys(SSL_MODES).length, 6);
     });
 });

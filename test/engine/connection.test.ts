@@ -1,13 +1,38 @@
 // Auth and TLS on real servers: a password from the URL or the explicit option, an ACL user, rediss:// with a
 // private CA (makeCertificates); a wrong password or an untrusted certificate fails before anything is written.
+//
+// A wrong database password or a missing database is the URL's fault, said as such — exit 2, naming the source
+// and what to check — not "unreachable, retry" (exit 3, issue 26 item 14), and never blamed on --query: real
+// PostgreSQL refuses them with SQLSTATE 28P01 (class 28) and 3D000. The password is never echoed, and nothing
+// is written.
+//
+// The usual mistakes with a Redis target, each said at once as what it is (exit 2), not as a server to retry:
+// a cluster node warmed without --cluster (every write would come back MOVED), a standalone Redis given
+// --cluster, a password sent to a Redis that has none (each write's AUTH would fail for 6 s of retries), a wrong
+// password. Nothing is written in any of them.
+import Redis from "ioredis";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type Redis from "ioredis";
-import { warm, WarmConnectionError, WarmInputError } from "../../warmers";
-import { makeCertificates, type Certificates } from "../../warmers/local/servers";
-import { closedPort, startRedis, type RedisServer, redisClient } from "../support/servers";
+import { Client } from "pg";
+import { warm, WarmConnectionError, WarmInputError, EXIT, exitCodeFor } from "../../warmers";
+import { makeCertificates, type Certificates, startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
+import {
+    closedPort,
+    startRedis,
+    type RedisServer,
+    redisClient,
+    startPostgres,
+    type PostgresServer,
+} from "../support/servers";
+import { emptyTarget } from "./fixtures";
+
+const ROLE = "warm_reader";
+
+const PASSWORD = "right-password-5";
+
+const WRONG = "wrong-password-9";
 
 describe("warm: auth and TLS", () => {
     let dir: string;
@@ -83,7 +108,7 @@ describe("warm: auth and TLS", () => {
             assert.equal((await warm({ source, redis: `${userUrl}/2` })).keysWritten, 50);
             assert.equal(await admin.dbsize(), 0, "db 2, not db 0");
 
-            // The credentials' fault, said as such (exit 2), not a server to retry (redis-mistakes.test.ts).
+            // The credentials' fault, said as such (exit 2), not a server to retry (the Redis target given the wrong way, below).
             await assert.rejects(warm({ source, redis: server.url, password: "wrong-pw" }), (err: unknown) => {
                 assert.ok(err instanceof WarmInputError, String(err));
                 assert.match(err.message, /refused the credentials \(WRONGPASS/);
@@ -118,5 +143,149 @@ describe("warm: auth and TLS", () => {
         } finally {
             await replica.stop();
         }
+    });
+});
+
+describe("warm: a postgres source that refuses the password", function () {
+    this.timeout(60_000);
+    let pg: PostgresServer;
+    let target: { url: string; redis: Redis };
+
+    before(async () => {
+        pg = await startPostgres({ passwordRoles: [ROLE] });
+        const admin = new Client({ connectionString: pg.url });
+        await admin.connect();
+        try {
+            await admin.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`);
+            await admin.query(
+                `CREATE TABLE hot AS SELECT 'pg-auth:' || g AS key, 'v' || g AS value FROM generate_series(1, 20) g`,
+            );
+            await admin.query(`GRANT SELECT ON hot TO ${ROLE}`);
+        } finally {
+            await admin.end();
+        }
+    });
+    after(() => pg?.stop());
+    beforeEach(async () => (target = await emptyTarget()));
+    afterEach(() => target.redis.disconnect());
+
+    const source = (password: string) => `postgres://${ROLE}:${password}@${pg.host}:${pg.port}/${pg.database}`;
+    const options = (password: string) => ({
+        source: source(password),
+        query: "SELECT key, value FROM hot",
+        redis: target.url,
+    });
+
+    it("is an input error naming the source, exit 2, without the password; the right one warms", async () => {
+        await assert.rejects(warm(options(WRONG)), (err: unknown) => {
+            assert.ok(err instanceof WarmInputError, `${(err as Error).name}: ${(err as Error).message}`);
+            assert.equal(err.field, "source");
+            assert.equal(exitCodeFor(err.code), EXIT.input);
+            assert.match(
+                err.message,
+                /^source: database postgres:\/\/warm_reader:\*\*\*@127\.0\.0\.1:\d+\/postgres refused the login: password authentication failed for user "warm_reader"; check the user and password in the URL/,
+            );
+            assert.doesNotMatch(err.message, new RegExp(WRONG));
+            return true;
+        });
+        assert.equal(await target.redis.dbsize(), 0);
+
+        const report = await warm(options(PASSWORD));
+        assert.equal(report.keysWritten, 20);
+    });
+
+    it("a database that does not exist is an input error naming it, exit 2", async () => {
+        const missing = { ...options(PASSWORD), source: source(PASSWORD).replace(/\/postgres$/, "/no_such_db") };
+        await assert.rejects(warm(missing), (err: unknown) => {
+            assert.ok(err instanceof WarmInputError, `${(err as Error).name}: ${(err as Error).message}`);
+            assert.equal(exitCodeFor(err.code), EXIT.input);
+            assert.match(
+                err.message,
+                /refused the login: database "no_such_db" does not exist; check the database name/,
+            );
+            return true;
+        });
+        assert.equal(await target.redis.dbsize(), 0);
+    });
+});
+
+describe("warm: a Redis target given the wrong way", function () {
+    this.timeout(90_000);
+    let plain: RedisServer;
+    let guarded: RedisServer;
+    let cluster: RedisCluster;
+    let source: string;
+    let dir: string;
+
+    before(async () => {
+        [plain, guarded, cluster] = await Promise.all([
+            startRedis(),
+            startRedis({ args: ["--requirepass", "right-pass-1"] }),
+            startRedisCluster({ primaries: 3 }),
+        ]);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "redis-mistakes-"));
+        source = path.join(dir, "hot.jsonl");
+        const rows = Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `m:${i}`, value: String(i) }));
+        fs.writeFileSync(source, rows.join("\n"));
+    });
+    after(async () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        await Promise.all([plain?.stop(), guarded?.stop(), cluster?.stop()]);
+    });
+
+    /** Fails fast with one input error naming `field`, matching `message`. */
+    async function refused(options: { redis: string; cluster?: boolean }, field: string, message: RegExp) {
+        const started = Date.now();
+        await assert.rejects(warm({ source, ttl: 60, ...options }), (err: unknown) => {
+            assert.ok(err instanceof WarmInputError, `${(err as Error).name}: ${(err as Error).message}`);
+            assert.equal(err.field, field);
+            assert.equal(exitCodeFor(err.code), EXIT.input);
+            assert.match(err.message, message);
+            return true;
+        });
+        assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms: no retries`);
+    }
+
+    it("a cluster node without --cluster: says to use --cluster, writes nothing", async () => {
+        await refused(
+            { redis: cluster.url },
+            "cluster",
+            /^cluster: Redis redis:\/\/127\.0\.0\.1:\d+ is a node of a Redis Cluster \(cluster_enabled:1\): add --cluster to warm the whole cluster$/,
+        );
+        for (const node of cluster.nodes) {
+            const client = redisClient(node.url);
+            assert.equal(await client.dbsize(), 0, node.url);
+            client.disconnect();
+        }
+    });
+
+    it("a standalone Redis with --cluster: says it is not a cluster", async () => {
+        await refused(
+            { redis: plain.url, cluster: true },
+            "cluster",
+            /^cluster: Redis redis:\/\/127\.0\.0\.1:\d+ is not a cluster node \(cluster_enabled:0\): leave out --cluster$/,
+        );
+    });
+
+    it("a password sent to a Redis without one: says the server has no password set", async () => {
+        const url = `redis://:not-needed-2@127.0.0.1:${plain.port}`;
+        await refused(
+            { redis: url },
+            "redis",
+            /^redis: Redis redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ has no password set, but one was given: leave it out/,
+        );
+        const client = redisClient(plain.url);
+        assert.equal(await client.dbsize(), 0);
+        client.disconnect();
+    });
+
+    it("a wrong password: the credentials were refused, never echoed; the right one warms", async () => {
+        await refused(
+            { redis: `redis://:wrong-pass-3@127.0.0.1:${guarded.port}` },
+            "redis",
+            /^redis: Redis redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ refused the credentials \(WRONGPASS[^)]*\); check the user and password$/,
+        );
+        const report = await warm({ source, ttl: 60, redis: `redis://:right-pass-1@127.0.0.1:${guarded.port}` });
+        assert.equal(report.keysWritten, 50);
     });
 });

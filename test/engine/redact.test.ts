@@ -1,4 +1,8 @@
 // Secrets never reach a message, and nothing else is masked: usage text that spells "user:password" is not one.
+//
+// Credentials in URLs never reach an output: a password in a PostgreSQL or Redis URL — in the userinfo or in
+// the query string (`?password=…`, which pg reads like the userinfo's) — is masked in the error line, the text
+// summary and the JSON report of `warmstack warm`, and in `warmstack warm-db`'s errors.
 import assert from "node:assert/strict";
 import { Redactor, urlSecrets } from "../../warmers/engine/redact";
 
@@ -20,5 +24,25 @@ describe("Redactor", () => {
             new Redactor([]).text(`--redis: ${usage}; given "http://h"`),
             `--redis: ${usage}; given "http://h"`,
         );
+    });
+});
+
+describe("Redactor: credentials in query strings", () => {
+    it("masks every parameter that carries one, and only those", () => {
+        const redactor = new Redactor([]);
+        assert.equal(
+            redactor.text("postgres://u@h/db?sslmode=require&password=pw&application_name=x"),
+            "postgres://u@h/db?sslmode=require&password=***&application_name=x",
+        );
+        assert.equal(redactor.text("redis://h:6379?auth_token=t0k&db=2"), "redis://h:6379?auth_token=***&db=2");
+        assert.equal(redactor.text("host=h sslpassword=k3y dbname=d"), "host=h sslpassword=*** dbname=d");
+        assert.equal(redactor.text("a=1&pwd=x#frag"), "a=1&pwd=***#frag");
+        assert.equal(redactor.text("rows=5 keys=7 sslmode=verify-full"), "rows=5 keys=7 sslmode=verify-full");
+    });
+
+    it("knows a query string's secrets raw and decoded, so a driver's echo of either is masked", () => {
+        assert.deepEqual(urlSecrets("postgres://h/d?password=p%40ss+w&user=u"), ["p%40ss+w", "p@ss+w", "p@ss w"]);
+        const redactor = new Redactor(urlSecrets("postgres://h/d?password=p%40ss-word"));
+        assert.equal(redactor.text('auth failed: "p@ss-word"'), 'auth failed: "***"');
     });
 });

@@ -1,20 +1,43 @@
 // The bare RESP connection of the write hot path, against a real redis-server: any bytes round-trip, every
 // reply kind is read (also when replies split across socket reads), and a lost or silent peer fails fast.
-import assert from "node:assert/strict";
+//
+// Edges of the write hot path a real Redis rarely shows: replies split at any byte, odd or unsolicited replies,
+// resets, refused setup, and the sink's backpressure, retries and close, against a loopback peer speaking RESP.
+import { type Answer, type Peer, respPeer } from "./resp-peer";
 import fc from "fast-check";
-import type Redis from "ioredis";
-import { jitteredTtl } from "../../warmers/engine/sink";
+import Redis from "ioredis";
+import assert from "node:assert/strict";
+import net from "node:net";
 import { PipeBrokenError, ReplyError, RespEncoder, RespPipe, type Reply } from "../../warmers/engine/resp-pipe";
+import { jitteredTtl } from "../../warmers/engine/sink";
+import { sleep, withTimeout } from "../../warmers/timeout";
 import { testRedis, redisClient } from "../support/servers";
 import { silentServer } from "./fixtures";
 
 const TIMEOUTS = { connectTimeoutMs: 2000, commandTimeoutMs: 5000 };
+
 const DB = 4;
 
 async function send(pipe: RespPipe, commands: (string | Buffer | number)[][]): Promise<Reply[]> {
     const encoder = new RespEncoder(16);
     for (const command of commands) encoder.command(command);
     return pipe.send(encoder.finish(), encoder.count);
+}
+
+const PEER_TIMEOUTS = { connectTimeoutMs: 2000, commandTimeoutMs: 3000 };
+
+function connect(port: number, timeouts = PEER_TIMEOUTS): Promise<RespPipe> {
+    return RespPipe.connect({ host: "127.0.0.1", port, db: 0 }, timeouts);
+}
+
+async function brokenWith(promise: Promise<unknown>): Promise<PipeBrokenError> {
+    try {
+        await promise;
+    } catch (err) {
+        assert.ok(err instanceof PipeBrokenError, `not a PipeBrokenError: ${String(err)}`);
+        return err;
+    }
+    assert.fail("expected the batch to fail");
 }
 
 describe("RESP pipe (the write hot path)", () => {
@@ -161,6 +184,193 @@ describe("TTL jitter", () => {
         assert.equal(
             jitteredTtl(600, 0, () => 0.5),
             600,
+        );
+    });
+});
+
+describe("RESP pipe edges (loopback peer)", () => {
+    const peers: Peer[] = [];
+    const pipes: RespPipe[] = [];
+    async function peer(answer: Answer, onConnect?: (socket: net.Socket) => void): Promise<Peer> {
+        const p = await respPeer(answer, onConnect);
+        peers.push(p);
+        return p;
+    }
+    async function open(port: number, timeouts = PEER_TIMEOUTS): Promise<RespPipe> {
+        const pipe = await connect(port, timeouts);
+        pipes.push(pipe);
+        return pipe;
+    }
+    afterEach(async () => {
+        for (const pipe of pipes.splice(0)) pipe.close();
+        for (const p of peers.splice(0)) await p.close();
+    });
+
+    it("reads replies split at every byte boundary: status, error, integer, bulk, empty bulk, null bulk", async () => {
+        const script = Buffer.from("+OK\r\n-ERR bad thing here\r\n:42\r\n$5\r\nhe\r\no\r\n$0\r\n\r\n$-1\r\n");
+        const p = await peer((_args, socket, index) => {
+            if (index !== 5) return;
+            void (async () => {
+                for (let i = 0; i < script.length && !socket.destroyed; i++) {
+                    socket.write(script.subarray(i, i + 1));
+                    await sleep(3);
+                }
+            })();
+        });
+        const pipe = await open(p.port);
+        const replies = await send(
+            pipe,
+            Array.from({ length: 6 }, (_, i) => ["GET", `k${i}`]),
+        );
+        assert.equal(replies.length, 6);
+        assert.equal(replies[0], true);
+        assert.ok(replies[1] instanceof ReplyError);
+        assert.equal(replies[1].message, "ERR bad thing here");
+        assert.deepEqual(replies.slice(2), [true, true, true, null]);
+        assert.equal(pipe.broken, false);
+    });
+
+    it("an error reply keeps its full message and is named ReplyError", async () => {
+        const p = await peer((_args, socket) => socket.write("-WRONGTYPE Operation against a key: holding\r\n"));
+        const pipe = await open(p.port);
+        const [reply] = await send(pipe, [["SET", "a", "1"]]);
+        assert.ok(reply instanceof ReplyError);
+        assert.equal(reply.name, "ReplyError");
+        assert.equal(reply.message, "WRONGTYPE Operation against a key: holding");
+        assert.equal(String(reply), "ReplyError: WRONGTYPE Operation against a key: holding");
+    });
+
+    it("an array reply breaks the pipe, naming the type and keeping the replies before it", async () => {
+        const p = await peer((_args, socket, index) => socket.write(index === 0 ? "+OK\r\n" : "*1\r\n+OK\r\n"));
+        const pipe = await open(p.port);
+        const err = await brokenWith(
+            send(pipe, [
+                ["SET", "a", "1"],
+                ["SET", "b", "1"],
+            ]),
+        );
+        assert.equal(err.name, "PipeBrokenError");
+        assert.equal(err.message, 'unexpected reply type "*" from Redis');
+        assert.deepEqual(err.replies, [true]);
+        assert.equal(pipe.broken, true);
+    });
+
+    for (const length of ["abc", "1x", "x1", "-2"]) {
+        it(`a malformed bulk length (${length}) breaks the pipe instead of being read as a length`, async () => {
+            const p = await peer((_args, socket, index) =>
+                socket.write(index === 0 ? "+OK\r\n" : `$${length}\r\nxyz\r\n`),
+            );
+            const pipe = await open(p.port);
+            const err = await brokenWith(
+                send(pipe, [
+                    ["SET", "a", "1"],
+                    ["SET", "b", "1"],
+                ]),
+            );
+            assert.equal(err.message, `malformed bulk length "${length}" from Redis`);
+            assert.deepEqual(err.replies, [true]);
+        });
+    }
+
+    it("a reply that starts with CR is refused at once as an unexpected type, not waited on", async () => {
+        const p = await peer((_args, socket) => socket.write("\r\n"));
+        const pipe = await open(p.port, { connectTimeoutMs: 2000, commandTimeoutMs: 5000 });
+        const started = Date.now();
+        const err = await brokenWith(send(pipe, [["SET", "a", "1"]]));
+        assert.equal(err.message, 'unexpected reply type "\\r" from Redis');
+        assert.ok(Date.now() - started < 2000);
+    });
+
+    it("a reply to no command breaks the pipe; a later send fails at once with that cause and no replies", async () => {
+        const p = await peer(
+            () => {},
+            (socket) => socket.write("+OK\r\n"),
+        );
+        const pipe = await open(p.port, { connectTimeoutMs: 2000, commandTimeoutMs: 5000 });
+        for (let i = 0; i < 200 && !pipe.broken; i++) await sleep(5);
+        assert.equal(pipe.broken, true);
+        const started = Date.now();
+        const err = await brokenWith(send(pipe, [["SET", "a", "1"]]));
+        assert.equal(err.message, "Redis sent a reply to no command");
+        assert.deepEqual(err.replies, []);
+        assert.ok(Date.now() - started < 1000, "a broken pipe must not wait for the command timeout");
+        assert.equal(p.received.length, 0);
+    });
+
+    it("a peer that closes mid-batch fails it as a closed connection, with the replies that did arrive", async () => {
+        const p = await peer((_args, socket, index) => {
+            if (index === 0) socket.write("+OK\r\n");
+            else if (index === 1) socket.end();
+        });
+        const pipe = await open(p.port);
+        const err = await brokenWith(
+            send(pipe, [
+                ["SET", "a", "1"],
+                ["SET", "b", "1"],
+                ["SET", "c", "1"],
+            ]),
+        );
+        assert.equal(err.message, "Connection is closed.");
+        assert.deepEqual(err.replies, [true]);
+    });
+
+    it("a reset connection fails the batch with the socket's own error", async () => {
+        const p = await peer((_args, socket) => socket.resetAndDestroy());
+        const pipe = await open(p.port);
+        const err = await brokenWith(send(pipe, [["SET", "a", "1"]]));
+        assert.match(err.message, /ECONNRESET/);
+        assert.deepEqual(err.replies, []);
+    });
+
+    it("the connect timeout names the host and port", async () => {
+        const silent = await silentServer();
+        try {
+            await assert.rejects(
+                RespPipe.connect(
+                    { host: "127.0.0.1", port: silent.port, db: 0, tls: {} },
+                    { connectTimeoutMs: 200, commandTimeoutMs: 200 },
+                ),
+                (err: Error) => {
+                    assert.equal(err.message, `connecting to 127.0.0.1:${silent.port} timed out after 200 ms`);
+                    return true;
+                },
+            );
+        } finally {
+            await silent.close();
+        }
+    });
+
+    it("a refused AUTH fails the connect with Redis's reply and closes the connection", async () => {
+        const p = await peer((args, socket) =>
+            socket.write(args[0] === "AUTH" ? "-WRONGPASS invalid username-password pair\r\n" : "+OK\r\n"),
+        );
+        await assert.rejects(
+            RespPipe.connect({ host: "127.0.0.1", port: p.port, db: 2, username: "u", password: "pw" }, PEER_TIMEOUTS),
+            (err: Error) => {
+                assert.ok(err instanceof ReplyError);
+                assert.equal(err.message, "WRONGPASS invalid username-password pair");
+                return true;
+            },
+        );
+        assert.deepEqual(
+            p.received.map((r) => r.args),
+            [
+                ["AUTH", "u", "pw"],
+                ["SELECT", "2"],
+            ],
+        );
+        await withTimeout(p.firstClosed, 2000, "the refused connection closing");
+    });
+
+    it("a refused SELECT on a real redis-server fails the connect", async () => {
+        const server = await testRedis();
+        await assert.rejects(
+            RespPipe.connect({ host: server.host, port: server.port, db: 100_000 }, PEER_TIMEOUTS),
+            (err: Error) => {
+                assert.ok(err instanceof ReplyError);
+                assert.match(err.message, /DB index is out of range/);
+                return true;
+            },
         );
     });
 });

@@ -1,14 +1,21 @@
 // The app tier under mocks, for every committed stack: the group, its warm pool and hook, the launch template
 // and the agent it starts, the instance role, the ramp, the load balancer (HTTP, or HTTPS with a certificate)
 // and the traffic matrix.
+//
+// The group's resource options, as the program sends them to the engine (test/policies/harness.ts records what
+// the mocks' newResource is not handed): the schedule and target tracking own the live capacity, so the group
+// ignores changes to desiredCapacity. Without it a `pulumi up` during the event (an emergency fix at the peak)
+// resets the running capacity to the plan's as-deployed value, the baseline (issue 27).
 import { strict as assert } from "node:assert";
-import { LAUNCH_HOOK_NAME, TLS_POLICY } from "../../infra/compute";
-import { namespaceValues, parseConfig } from "../../model/config";
+import { LAUNCH_HOOK_NAME, TLS_POLICY, REFRESH_MAX_HEALTHY_PERCENT } from "../../infra/compute";
 import { AGENT_USERNAME } from "../../infra/database";
-import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { TAGS } from "../../policies/shared/contract";
 import { parseAgentConfig } from "../../model/agent-config";
+import { namespaceValues, parseConfig } from "../../model/config";
+import { plan } from "../../model/plan";
+import { planStack } from "../../model/stack-plan";
+import { TAGS } from "../../policies/shared/contract";
+import { programResources, one } from "../policies/harness";
 import {
     committedStacks,
     editedConfig,
@@ -26,6 +33,12 @@ import {
 } from "../support/pulumi";
 
 const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
+
+/** The program on a committed stack with some `warmstack:*` blocks edited, as a user would in the stack file. */
+const runEdited = (stack: string, edits: Parameters<typeof editedConfig>[1]) =>
+    runProgram(editedConfig(stack, edits), () => warmstackFromPulumiConfig(NOW), stack);
+
+const blackfridayPlan = planStack(stackConfig("blackfriday"), NOW).plan;
 
 for (const stack of committedStacks()) {
     describe(`program under mocks: app tier of stack ${stack}`, () => {
@@ -229,10 +242,6 @@ describe("program under mocks: network", () => {
     });
 });
 
-/** The program on a committed stack with some `warmstack:*` blocks edited, as a user would in the stack file. */
-const runEdited = (stack: string, edits: Parameters<typeof editedConfig>[1]) =>
-    runProgram(editedConfig(stack, edits), () => warmstackFromPulumiConfig(NOW), stack);
-
 describe("program under mocks: HTTPS with compute.certificateArn", () => {
     const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
     let run: ProgramRun;
@@ -288,5 +297,47 @@ describe("program under mocks: warmstack:alerts.topicArn", () => {
             statementsOf(run, "data-warmer-role").filter((s) => s.Action === "sns:Publish"),
             [{ Effect: "Allow", Action: "sns:Publish", Resource: topicArn }],
         );
+    });
+});
+
+describe("program under mocks: the group's resource options", function () {
+    this.timeout(120_000);
+    // The option is set whatever the config; blackfriday is the stack with a ramp, whose schedules own the capacity.
+    it("a `pulumi up` leaves the live desired capacity alone, and only it", async () => {
+        const resources = await programResources("blackfriday");
+        const group = one(resources, T.asg);
+        assert.deepEqual(group.options.ignoreChanges, ["desiredCapacity"]);
+        // What owns it instead: the ramp's scheduled actions, on this group.
+        const actions = resources.filter((r) => r.type === T.schedule);
+        assert.ok(actions.length >= 2, "blackfriday ramps up and back down");
+        for (const action of actions) assert.equal(action.inputs.autoscalingGroupName, group.inputs.name, action.name);
+    });
+
+    it("a config change refreshes every instance, the warm pool's too: user data does not run again on a pooled one", async () => {
+        const group = (edit?: (config: Record<string, string>) => void) =>
+            programResources("blackfriday", edit).then((resources) => ({
+                group: one(resources, T.asg),
+                userData: one(resources, T.template).inputs.userData as string,
+            }));
+        const before = await group();
+        assert.deepEqual(before.group.inputs.instanceRefresh, {
+            strategy: "Rolling",
+            preferences: {
+                skipMatching: true,
+                minHealthyPercentage: 100,
+                maxHealthyPercentage: REFRESH_MAX_HEALTHY_PERCENT,
+                instanceWarmup: String(blackfridayPlan.scaling.warmupSeconds),
+            },
+        });
+        // A refresh starts only on a new launch template version the group names ("$Latest" starts none).
+        assert.notEqual(before.group.inputs.launchTemplate.version, "$Latest");
+        // The issue's change: the pool sizes. It reaches the instances only through a new user data, so a new version.
+        const after = await group((config) => {
+            const database = JSON.parse(config["warmstack:database"]);
+            database.pool = { ...database.pool, max: (database.pool?.max ?? 20) - 5 };
+            config["warmstack:database"] = JSON.stringify(database);
+        });
+        assert.notEqual(after.userData, before.userData);
+        assert.deepEqual(after.group.inputs.instanceRefresh, before.group.inputs.instanceRefresh);
     });
 });

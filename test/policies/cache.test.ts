@@ -5,35 +5,10 @@ import { strict as assert } from "node:assert";
 import { cacheHaEncrypted, cachePrewarmed, cacheFitsHotSet, nodeMemoryBytes } from "../../policies/cache";
 import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
-import { prewarm, replicationGroup, resource } from "./fixtures";
+import { single, withProps, without, prewarm, replicationGroup, resource } from "./fixtures";
 import { cachePrewarm, edited, EngineResource, one, UNKNOWN } from "./harness";
 import { programShapes, shapePasses, shapeVerdicts } from "./shapes";
 import { passes, verdicts } from "./verdicts";
-
-/** `r` with `keys` gone from its inputs and its outputs. */
-function without(r: EngineResource, ...keys: string[]): EngineResource {
-    for (const key of keys) {
-        delete r.inputs[key];
-        delete r.outputs[key];
-    }
-    return r;
-}
-
-/** `r` with `props` set on its inputs and its outputs. */
-function withProps(r: EngineResource, props: Record<string, any>): EngineResource {
-    Object.assign(r.inputs, structuredClone(props));
-    Object.assign(r.outputs, structuredClone(props));
-    return r;
-}
-
-const single = (props: Record<string, any> = {}) =>
-    resource(TYPES.cacheCluster, "cache-single", {
-        clusterId: "cache-single",
-        engine: "redis",
-        nodeType: "cache.r7g.large",
-        numCacheNodes: 1,
-        ...props,
-    });
 
 /** cache.r7g.large: 13.07 GiB = 14033805639 B; one shard holds ⌊× 0.75⌋ of it for data. */
 const USABLE_PER_SHARD = 10525354229;

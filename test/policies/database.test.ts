@@ -15,6 +15,7 @@ import { policies } from "../../policies/pack";
 import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
 import {
+    auroraStack,
     auroraDatabase,
     dbParams,
     group,
@@ -41,15 +42,6 @@ const paramGroup = (name: string, family: string, parameters: unknown[], type: s
     resource(type, name, { name, family, parameters });
 
 const TWO_REPLICAS = { "db-read-replicas": { minReplicas: 2 } };
-
-/** The warm stack with its RDS database swapped for an Aurora cluster, pre-warmed on each instance. */
-function auroraStack(edit: (db: ReturnType<typeof auroraDatabase>) => void = () => undefined): EngineResource[] {
-    const asg = group();
-    const cache = replicationGroup();
-    const db = auroraDatabase();
-    edit(db);
-    return [asg, ramp(asg), cache, prewarm(cache, db.instances), warmSchedule(cache), ...db.all];
-}
 
 // The committed blackfriday and launch stacks' resources under mocks, the cache left cold (see shapes.ts).
 let bf: EngineResource[];

@@ -6,7 +6,17 @@ import { rampBeforeEvent } from "../../policies/compute";
 import { prewarmBeforeEvent, warmWindow } from "../../policies/event-warm";
 import { TYPES } from "../../policies/shared/contract";
 import { isoSeconds } from "../../policies/shared/numbers";
-import { group, prewarm, ramp, replicationGroup, warmSchedule, warmStack, START } from "./fixtures";
+import {
+    eventStack,
+    without,
+    group,
+    prewarm,
+    ramp,
+    replicationGroup,
+    warmSchedule,
+    warmStack,
+    START,
+} from "./fixtures";
 import { edited, EngineResource, UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";
 
@@ -29,31 +39,12 @@ function eventAt(resources: EngineResource[], start: string): EngineResource[] {
     });
 }
 
-/** `r` with `keys` gone from its inputs and its outputs. */
-function without(r: EngineResource, ...keys: string[]): EngineResource {
-    for (const key of keys) {
-        delete r.inputs[key];
-        delete r.outputs[key];
-    }
-    return r;
-}
-
 /** A scheduled warm named `name`, at `at` (UTC), linked to `cache` by dependency. */
 function namedSchedule(cache: EngineResource, name: string, at: string, overrides: Record<string, any> = {}) {
     const schedule = warmSchedule(cache, at, overrides);
     schedule.name = name;
     schedule.urn = schedule.urn.replace(/[^:]+$/, name);
     return schedule;
-}
-
-/** An event stack (group, ramp, cache, its CachePrewarm) with `schedules` as the cache's scheduled warms. */
-function eventStack(
-    cache = replicationGroup(),
-    schedules: (cache: EngineResource) => EngineResource[] = (c) => [warmSchedule(c)],
-    prewarmOverrides: Record<string, any> = {},
-): EngineResource[] {
-    const asg = group();
-    return [asg, ramp(asg), cache, prewarm(cache, [], prewarmOverrides), ...schedules(cache)];
 }
 
 describe("prewarm-before-event", () => {

@@ -3,19 +3,8 @@ import { strict as assert } from "node:assert";
 import { tagMapOf } from "../../policies/event";
 import { prewarmBeforeEvent } from "../../policies/event-warm";
 import { TYPES } from "../../policies/shared/contract";
-import { group, prewarm, ramp, replicationGroup, resource, START, warmSchedule } from "./fixtures";
-import { EngineResource } from "./harness";
+import { eventStack, replicationGroup, resource, START } from "./fixtures";
 import { verdicts } from "./verdicts";
-
-/** An event stack (group, ramp, cache, its CachePrewarm) with `schedules` as the cache's scheduled warms. */
-function eventStack(
-    cache = replicationGroup(),
-    schedules: (cache: EngineResource) => EngineResource[] = (c) => [warmSchedule(c)],
-    prewarmOverrides: Record<string, any> = {},
-): EngineResource[] {
-    const asg = group();
-    return [asg, ramp(asg), cache, prewarm(cache, [], prewarmOverrides), ...schedules(cache)];
-}
 
 describe("the event of a stack", () => {
     it("tagMapOf keeps only the tags whose value is a string", () => {

@@ -197,3 +197,47 @@ export function warmStack() {
     const db = rdsDatabase();
     return [asg, ramp(asg), cache, prewarm(cache, db.readers), warmSchedule(cache), ...db.all];
 }
+
+/** `r` with `keys` gone from its inputs and its outputs. */
+export function without(r: EngineResource, ...keys: string[]): EngineResource {
+    for (const key of keys) {
+        delete r.inputs[key];
+        delete r.outputs[key];
+    }
+    return r;
+}
+
+/** `r` with `props` set on its inputs and its outputs. */
+export function withProps(r: EngineResource, props: Record<string, any>): EngineResource {
+    Object.assign(r.inputs, structuredClone(props));
+    Object.assign(r.outputs, structuredClone(props));
+    return r;
+}
+
+export const single = (props: Record<string, any> = {}) =>
+    resource(TYPES.cacheCluster, "cache-single", {
+        clusterId: "cache-single",
+        engine: "redis",
+        nodeType: "cache.r7g.large",
+        numCacheNodes: 1,
+        ...props,
+    });
+
+/** An event stack (group, ramp, cache, its CachePrewarm) with `schedules` as the cache's scheduled warms. */
+export function eventStack(
+    cache = replicationGroup(),
+    schedules: (cache: EngineResource) => EngineResource[] = (c) => [warmSchedule(c)],
+    prewarmOverrides: Record<string, any> = {},
+): EngineResource[] {
+    const asg = group();
+    return [asg, ramp(asg), cache, prewarm(cache, [], prewarmOverrides), ...schedules(cache)];
+}
+
+/** The warm stack with its RDS database swapped for an Aurora cluster, pre-warmed on each instance. */
+export function auroraStack(edit: (db: ReturnType<typeof auroraDatabase>) => void = () => undefined): EngineResource[] {
+    const asg = group();
+    const cache = replicationGroup();
+    const db = auroraDatabase();
+    edit(db);
+    return [asg, ramp(asg), cache, prewarm(cache, db.instances), warmSchedule(cache), ...db.all];
+}

@@ -8,30 +8,11 @@ import { prewarmBeforeEvent } from "../../policies/event-warm";
 import { policies } from "../../policies/pack";
 import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
-import {
-    auroraDatabase,
-    dbParams,
-    group,
-    prewarm,
-    ramp,
-    replicationGroup,
-    resource,
-    warmSchedule,
-    warmStack,
-} from "./fixtures";
+import { auroraStack, dbParams, group, prewarm, ramp, resource, warmSchedule, warmStack } from "./fixtures";
 import { EngineResource } from "./harness";
 import { passes, verdicts } from "./verdicts";
 
 const AURORA_CONFIG = { "db-read-replicas": { minReplicas: 2 } };
-
-/** The warm stack with its RDS database swapped for an Aurora cluster, pre-warmed on each instance. */
-function auroraStack(edit: (db: ReturnType<typeof auroraDatabase>) => void = () => undefined): EngineResource[] {
-    const asg = group();
-    const cache = replicationGroup();
-    const db = auroraDatabase();
-    edit(db);
-    return [asg, ramp(asg), cache, prewarm(cache, db.instances), warmSchedule(cache), ...db.all];
-}
 
 describe("the warm-readiness pack on stacks built by hand", () => {
     it("passes the warm stack, RDS or Aurora, with no diagnostic at all", async () => {

@@ -2,27 +2,9 @@
 import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
-import { replicationGroup, resource, warmStack } from "./fixtures";
-import { EngineResource, UNKNOWN } from "./harness";
+import { single, without, replicationGroup, resource, warmStack } from "./fixtures";
+import { UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";
-
-/** `r` with `keys` gone from its inputs and its outputs. */
-function without(r: EngineResource, ...keys: string[]): EngineResource {
-    for (const key of keys) {
-        delete r.inputs[key];
-        delete r.outputs[key];
-    }
-    return r;
-}
-
-const single = (props: Record<string, any> = {}) =>
-    resource(TYPES.cacheCluster, "cache-single", {
-        clusterId: "cache-single",
-        engine: "redis",
-        nodeType: "cache.r7g.large",
-        numCacheNodes: 1,
-        ...props,
-    });
 
 describe("unjudged-resources", () => {
     describe("at its edges", () => {

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import Redis, { Cluster } from "ioredis";
+import Redis from "ioredis";
 import { warm, type WarmOptions } from "../../warmers";
 import { SLOTS } from "../../warmers/engine/cluster/key-slot";
 import { WarmInputError } from "../../warmers/engine/errors";
@@ -19,8 +19,8 @@ import {
     type Partition,
 } from "../../warmers/engine/partition";
 import type { WarmReport } from "../../warmers/engine/report";
-import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from "../../warmers/local/servers";
-import { redisClient } from "../support/servers";
+import { startRedis, type RedisServer } from "../../warmers/local/servers";
+import { redisClient, useRedisCluster } from "../support/servers";
 import { postgresUrl, sql } from "./fixtures";
 
 /** Every share of `count` warmed at once with `options`; the reports in share order. */
@@ -190,17 +190,7 @@ describe("warm: partitions", function () {
     });
 
     describe("into a Redis Cluster", () => {
-        let cluster: RedisCluster;
-        let reader: Cluster;
-
-        before(async () => {
-            cluster = await startRedisCluster({ primaries: 3 });
-            reader = new Cluster([{ host: cluster.nodes[0].host, port: cluster.nodes[0].port }]);
-        });
-        after(async () => {
-            reader?.disconnect();
-            await cluster?.stop();
-        });
+        const redis = useRedisCluster({ primaries: 3 });
 
         it("four shares at once warm every key once across the primaries", async () => {
             await sql("DROP TABLE IF EXISTS part_cluster");
@@ -211,17 +201,17 @@ describe("warm: partitions", function () {
             const reports = await allShares(4, {
                 source: await postgresUrl(),
                 query: "SELECT key, value FROM part_cluster ORDER BY hits DESC",
-                redis: cluster.url,
+                redis: redis.cluster.url,
                 cluster: true,
                 ttl: 300,
             });
             assertEachOnce(reports, 6000);
-            const sizes = await Promise.all(reader.nodes("master").map((node) => node.dbsize()));
+            const sizes = await Promise.all(redis.reader.nodes("master").map((node) => node.dbsize()));
             assert.equal(
                 sizes.reduce((a, b) => a + b, 0),
                 6000,
             );
-            assert.equal(await reader.get("c:4242"), "v4242");
+            assert.equal(await redis.reader.get("c:4242"), "v4242");
         });
     });
 

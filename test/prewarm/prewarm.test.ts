@@ -2,13 +2,19 @@ import { strict as assert } from "node:assert";
 import http from "node:http";
 import { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import Redis, { Cluster } from "ioredis";
+import Redis from "ioredis";
 import { Client } from "pg";
 import { runtimeBundle } from "../../infra/bundles";
 import type { PrewarmInputs, PrewarmOutputs } from "../../model/prewarm-contract";
 import { prewarmProvider } from "../../infra/providers/prewarm-provider";
-import { startRedisCluster, type RedisCluster } from "../../warmers/local/servers";
-import { PostgresServer, RedisServer, startPostgres, startRedis, testPostgres } from "../support/servers";
+import {
+    PostgresServer,
+    RedisServer,
+    startPostgres,
+    startRedis,
+    testPostgres,
+    useRedisCluster,
+} from "../support/servers";
 import { loopbackInputs, runProvider } from "./support";
 
 const TOKEN = "s3cret-token-that-must-never-leak-0123456789";
@@ -144,20 +150,10 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
     });
 
     describe("a cluster-mode group", () => {
-        let cluster: RedisCluster;
-        let reader: Cluster;
-
-        before(async () => {
-            cluster = await startRedisCluster({ primaries: 3 });
-            reader = new Cluster([{ host: cluster.nodes[0].host, port: cluster.nodes[0].port }]);
-        });
-        after(async () => {
-            reader?.disconnect();
-            await cluster?.stop();
-        });
+        const redis = useRedisCluster({ primaries: 3 });
 
         it("warms through the configuration endpoint as a Redis Cluster with redisCluster", async () => {
-            const [seed] = cluster.nodes;
+            const [seed] = redis.cluster.nodes;
             const target = { redisHost: seed.host, redisPort: seed.port, authToken: undefined };
             const created = await runProvider(text, {
                 op: "create",
@@ -167,9 +163,9 @@ describe("CachePrewarm provider: serialized, in a fresh process, against real se
             assert.equal(created.result!.outs!.keysWritten, TOP);
             assert.equal(created.result!.outs!.warmth, 1);
             for (const key of ["item:1", "item:2", "item:3", `item:${TOP}`])
-                assert.equal(await reader.get(key), `value-${key.slice(5)}`, key);
+                assert.equal(await redis.reader.get(key), `value-${key.slice(5)}`, key);
             // Every primary holds part of the keys: they went by slot, not all to the seed node.
-            const primaries = cluster.nodes.map((node) => new Redis({ host: node.host, port: node.port }));
+            const primaries = redis.cluster.nodes.map((node) => new Redis({ host: node.host, port: node.port }));
             try {
                 const sizes = await Promise.all(primaries.map((node) => node.dbsize()));
                 assert.ok(

@@ -1,13 +1,15 @@
 // The shared servers of a test run: started on first use, stopped by the root hook in test/support/hooks.ts,
 // and the one way a test opens a client to them.
-import Redis from "ioredis";
+import Redis, { Cluster } from "ioredis";
 import { failFastRedisOptions } from "../../warmers/engine/redis-options";
 import {
     freePort,
     PostgresServer,
     RedisServer,
+    RedisCluster,
     startPostgres,
     startRedis,
+    startRedisCluster,
     stopAllServers,
 } from "../../warmers/local/servers";
 
@@ -43,4 +45,25 @@ export function redisClient(url: string): Redis {
     const client = new Redis(url, failFastRedisOptions({ connectTimeoutMs: 2000 }));
     client.on("error", () => {});
     return client;
+}
+
+/**
+ * A Redis Cluster for the enclosing `describe`: started before its tests, stopped after, with a client that follows
+ * its slots (`reader`). Read the fields inside the tests, once `before` has run.
+ */
+export function useRedisCluster(options: Parameters<typeof startRedisCluster>[0] = {}): {
+    cluster: RedisCluster;
+    reader: Cluster;
+} {
+    const fixture = {} as { cluster: RedisCluster; reader: Cluster };
+    before(async () => {
+        fixture.cluster = await startRedisCluster(options);
+        const [seed] = fixture.cluster.nodes;
+        fixture.reader = new Cluster([{ host: seed.host, port: seed.port }]);
+    });
+    after(async () => {
+        fixture.reader?.disconnect();
+        await fixture.cluster?.stop();
+    });
+    return fixture;
 }

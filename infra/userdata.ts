@@ -43,7 +43,10 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
         autoScalingGroupName: e.groupName,
         lifecycleHookName: e.hookName,
         // Decide before the hook's own timeout does: its clock starts at launch, before the boot.
-        timeouts: { overallMs: plan.scaling.agentDeadlineSeconds * 1000 },
+        timeouts: {
+            overallMs: plan.scaling.agentDeadlineSeconds * 1000,
+            ...(plan.ecs && { pullMs: plan.ecs.pullTimeoutSeconds * 1000 }),
+        },
         postgres: {
             writer: {
                 host: e.databaseWriter,
@@ -68,6 +71,7 @@ export function agentConfigFor(plan: ReadinessPlan, e: AgentEndpoints): AgentCon
         },
         // On ECS the app runs as tasks, placed only once the instance has left the pool: nothing to warm on the host.
         app: { warmUp: plan.ecs ? [] : [{ url: `http://127.0.0.1:${e.appPort}${e.healthCheckPath}`, count: 20 }] },
+        ...(plan.ecs && plan.ecs.images.length > 0 && { containers: { images: plan.ecs.images } }),
     };
     parseAgentConfig(config, "the agent config in user data");
     return config;

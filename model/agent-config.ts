@@ -80,6 +80,8 @@ const schema = z.strictObject({
             appMs: ms.default(60_000),
             appRequestMs: ms.default(5_000),
             lifecycleMs: ms.default(10_000),
+            /** Each registry login and each `docker pull` of containers.images. */
+            pullMs: ms.default(60_000),
         })
         .prefault({}),
     dns: z
@@ -123,6 +125,17 @@ const schema = z.strictObject({
                 .default([]),
         })
         .prefault({}),
+    /**
+     * On ECS: the images the tasks run, pulled before the hook completes so a task placed on the instance starts
+     * without a pull. An ECR image's registry is logged in to first, with the instance role.
+     */
+    containers: z
+        .strictObject({
+            images: z.array(z.string().min(1)).default([]),
+            /** The Docker CLI, looked up on PATH unless a path is given. */
+            docker: z.string().min(1).default("docker"),
+        })
+        .prefault({}),
     /** `warmstack agent --watch`: how often it reads the instance's target lifecycle state from IMDS. */
     watch: z.strictObject({ pollMs: ms.default(5_000) }).prefault({}),
     /** Overrides for tests and local runs; the AWS defaults otherwise. */
@@ -131,6 +144,7 @@ const schema = z.strictObject({
             imds: z.url().optional(),
             autoScaling: z.url().optional(),
             secretsManager: z.url().optional(),
+            ecr: z.url().optional(),
         })
         .prefault({}),
 });

@@ -122,6 +122,13 @@ describe("program under mocks: compute.platform ecs", () => {
         assert.deepEqual(agent.app.warmUp, []);
     });
 
+    it("has the agent pull the tasks' images before it completes the hook, each under the pull timeout", () => {
+        const agent = parseAgentConfig(userDataOf(run).agentConfig, "user data");
+        assert.deepEqual(agent.containers.images, IMAGES);
+        assert.equal(agent.timeouts.pullMs, expected.ecs!.pullTimeoutSeconds * 1000);
+        assert.ok(agent.timeouts.pullMs <= agent.timeouts.overallMs);
+    });
+
     it("ramps the service's tasks with the instances, on the group's instants, and back after", () => {
         const target = run.one(T.scalableTarget).inputs;
         assert.deepEqual(

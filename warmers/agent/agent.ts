@@ -1,6 +1,7 @@
-// The launch-hook agent: identity → DNS → secrets → pools (writer, readers, Redis) → app → CONTINUE. Each step
-// is logged with its duration and runs under its own timeout and the overall deadline; any failure ABANDONs
-// the instance with the reason logged (the API has no reason field) and rejects, so the CLI exits non-zero.
+// The launch-hook agent: identity → DNS → secrets → pools (writer, readers, Redis) → images (on ECS) → app →
+// CONTINUE. Each step is logged with its duration and runs under its own timeout and the overall deadline; any
+// failure ABANDONs the instance with the reason logged (the API has no reason field) and rejects, so the CLI exits
+// non-zero.
 import { setTimeout as delay } from "node:timers/promises";
 import fs from "node:fs";
 import net from "node:net";
@@ -18,6 +19,7 @@ import { TimeoutError, withTimeout } from "../timeout";
 import { DnsCache } from "./dns";
 import { warmUpApp } from "./app";
 import { AwsCredentials, InstanceIdentity, LifecycleHook, completeLifecycleAction, imdsIdentity } from "./lifecycle";
+import { pullImages } from "./images";
 import { prewarmPgPool, prewarmRedis } from "./pools";
 import { SecretReader } from "./secrets";
 
@@ -364,6 +366,22 @@ export async function runAgent(config: AgentConfig, options: AgentOptions = {}):
                     .map(([name, n]) => `${name}: ${n}`)
                     .join(", ") || "none configured",
         );
+        // On ECS: the tasks' images, so a task placed once the instance joins starts without a pull.
+        const images = config.containers.images;
+        if (images.length > 0) {
+            await steps.run(
+                "images",
+                Infinity,
+                () =>
+                    pullImages(images, {
+                        docker: config.containers.docker,
+                        timeoutMs: timeouts.pullMs,
+                        ecrEndpoint: config.endpoints.ecr,
+                        credentials: options.credentials,
+                    }),
+                (n) => `${n} pulled`,
+            );
+        }
         const appRequests = await steps.run(
             "app",
             timeouts.appMs,

@@ -31,3 +31,6 @@ export class RequestError extends AgentStepError {
         super(message, options);
     }
 }
+
+/** An image the tasks run could not be pulled (or its registry logged in to): named, with what Docker said. */
+export class ImagePullError extends AgentStepError {}

@@ -13,7 +13,7 @@ import { PrewarmMode, ScheduledWarm, scheduledWarm } from "../model/prewarm-cont
 import { CachePrewarm } from "./providers/cache-prewarm";
 import { ReadinessPlan } from "../model/plan";
 import type { RetryWindow } from "../model/plan/data-prewarm";
-import { executionInput, warmStateMachine } from "../model/warm-state-machine";
+import { executionInput, executionLimitSeconds, warmStateMachine } from "../model/warm-state-machine";
 import { serviceRole } from "./roles";
 import { WarmerFunction } from "./warmer";
 
@@ -104,6 +104,29 @@ export class DataPrewarm extends pulumi.ComponentResource {
             relations: plan.dataPrewarm.relations,
         };
 
+        // Past one run the partitions are an execution of a state machine: the schedule's, and in lambda mode the
+        // deploy's too (direct mode's deploy runs them itself, from inside the VPC).
+        const scheduled =
+            warmer && scheduleAt && retry && plan.event ? { scheduleAt, retry, event: plan.event } : undefined;
+        const payload = warmer && this.payload(pulumi.output(common), args);
+        const fan = plan.dataPrewarm.fanOut;
+        const machine =
+            warmer && payload && fan && (args.mode === "lambda" || scheduled)
+                ? this.stateMachine(
+                      name,
+                      warmer,
+                      payload,
+                      // Warm or failed, a scheduled execution ends before the event starts.
+                      scheduled
+                          ? Math.floor((Date.parse(scheduled.event.start) - Date.parse(scheduled.scheduleAt)) / 1000)
+                          : executionLimitSeconds({
+                                partitions: plan.dataPrewarm.partitions,
+                                maxConcurrency: fan.maxConcurrency,
+                                itemTimeoutSeconds: plan.dataPrewarm.functionTimeoutSeconds,
+                            }),
+                  )
+                : undefined;
+
         this.prewarm = new CachePrewarm(
             `${name}-prewarm`,
             {
@@ -118,43 +141,52 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 }),
                 ...(database.agent && { agentUser: database.agent.user, agentPassword: database.agent.password }),
                 mode: args.mode,
-                // Past one run, the deploy runs the partitions itself, as many at once as the plan allows.
-                ...(plan.dataPrewarm.fanOut && {
+                // Past one run: as many partitions at once as the plan allows, on the state machine in lambda mode.
+                ...(fan && {
                     partitions: plan.dataPrewarm.partitions,
-                    maxConcurrency: plan.dataPrewarm.fanOut.maxConcurrency,
+                    maxConcurrency: fan.maxConcurrency,
                 }),
                 functionName: args.mode === "lambda" ? warmer?.functionName : undefined,
+                stateMachineArn: args.mode === "lambda" ? machine?.arn : undefined,
                 region: aws.getRegionOutput({}, parent).region,
             },
             { parent: this, dependsOn: args.after },
         );
 
         this.scheduled =
-            warmer && scheduleAt && retry && plan.event
-                ? this.schedule(name, warmer, pulumi.output(common), scheduleAt, retry, plan.event, args)
+            warmer && payload && scheduled
+                ? this.schedule(name, warmer, payload, machine, scheduled, args)
                 : pulumi.output(noScheduleReason(plan));
         this.registerOutputs({ scheduled: this.scheduled });
+    }
+
+    /** What the function is invoked with at the event's instant: secrets by ARN only (the provider's own builder). */
+    private payload(
+        common: pulumi.Output<Omit<ScheduledWarm, "kind" | "passwordSecretArn" | "authTokenSecretArn">>,
+        args: DataPrewarmArgs,
+    ): pulumi.Output<ScheduledWarm> {
+        return pulumi
+            .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
+            .apply(([values, passwordSecretArn, authTokenSecretArn]) =>
+                scheduledWarm(values, { passwordSecretArn, authTokenSecretArn }),
+            );
     }
 
     private schedule(
         name: string,
         warmer: WarmerFunction,
-        common: pulumi.Output<Omit<ScheduledWarm, "kind" | "passwordSecretArn" | "authTokenSecretArn">>,
-        scheduleAt: string,
-        retry: RetryWindow,
-        event: NonNullable<ReadinessPlan["event"]>,
+        payload: pulumi.Output<ScheduledWarm>,
+        machine: aws.sfn.StateMachine | undefined,
+        {
+            scheduleAt,
+            retry,
+            event,
+        }: { scheduleAt: string; retry: RetryWindow; event: NonNullable<ReadinessPlan["event"]> },
         args: DataPrewarmArgs,
     ): pulumi.Output<{ at: string; schedule: string }> {
         const parent = { parent: this };
-        // The provider's own builder: what a scheduled run may not carry is listed once, in inputs.ts.
-        const payload = pulumi
-            .all([common, args.database.warmer.secretArn, args.cache.authTokenSecretArn])
-            .apply(([values, passwordSecretArn, authTokenSecretArn]) =>
-                scheduledWarm(values, { passwordSecretArn, authTokenSecretArn }),
-            );
-        const partitioned = this.plan.dataPrewarm.fanOut;
-        const target = partitioned
-            ? this.stateMachine(name, warmer, payload, scheduleAt, event, args)
+        const target = machine
+            ? this.machineTarget(name, machine, event, args)
             : this.directTarget(name, warmer, payload, retry, event, args);
         const { role: invoker } = serviceRole(
             `${name}-scheduler`,
@@ -215,18 +247,15 @@ export class DataPrewarm extends pulumi.ComponentResource {
 
     /**
      * Past one run: a Step Functions state machine maps the function over the partitions (model/warm-state-machine.ts);
-     * its role may invoke that one function, a failed or timed-out execution alarms on the same topic.
+     * its role may invoke that one function.
      */
     private stateMachine(
         name: string,
         warmer: WarmerFunction,
         payload: pulumi.Output<ScheduledWarm>,
-        scheduleAt: string,
-        event: NonNullable<ReadinessPlan["event"]>,
-        args: DataPrewarmArgs,
-    ): ScheduleTarget {
+        timeoutSeconds: number,
+    ): aws.sfn.StateMachine {
         const { dataPrewarm } = this.plan;
-        const fan = dataPrewarm.fanOut!;
         const { role, policy } = serviceRole(
             `${name}-machine-role`,
             {
@@ -240,19 +269,27 @@ export class DataPrewarm extends pulumi.ComponentResource {
                 warmStateMachine({
                     functionArn,
                     partitions: dataPrewarm.partitions,
-                    maxConcurrency: fan.maxConcurrency,
+                    maxConcurrency: dataPrewarm.fanOut!.maxConcurrency,
                     itemTimeoutSeconds: dataPrewarm.functionTimeoutSeconds,
-                    // Warm or failed, the execution ends before the event starts.
-                    timeoutSeconds: Math.floor((Date.parse(event.start) - Date.parse(scheduleAt)) / 1000),
+                    timeoutSeconds,
                     payload: values,
                 }),
             ),
         );
-        const machine = new aws.sfn.StateMachine(
+        return new aws.sfn.StateMachine(
             `${name}-machine`,
             { roleArn: role.arn, definition },
             { parent: this, dependsOn: [policy] },
         );
+    }
+
+    /** The schedule starts the machine over every partition; a failed, timed-out or aborted execution alarms. */
+    private machineTarget(
+        name: string,
+        machine: aws.sfn.StateMachine,
+        event: NonNullable<ReadinessPlan["event"]>,
+        args: DataPrewarmArgs,
+    ): ScheduleTarget {
         for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"])
             this.alarm(`${name}-machine-${metric.slice(10).toLowerCase()}`, event, args, "AWS/States", metric, {
                 StateMachineArn: machine.arn,
@@ -260,7 +297,7 @@ export class DataPrewarm extends pulumi.ComponentResource {
         return {
             arn: machine.arn,
             action: "states:StartExecution",
-            input: pulumi.output(JSON.stringify(executionInput(dataPrewarm.partitions))),
+            input: pulumi.output(JSON.stringify(executionInput(this.plan.dataPrewarm.partitions))),
         };
     }
 

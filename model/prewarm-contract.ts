@@ -54,6 +54,11 @@ export interface PrewarmInputs {
      */
     partitions?: number;
     maxConcurrency?: number;
+    /**
+     * lambda mode past one run: the stack's state machine (model/warm-state-machine.ts), which the deploy-time warm
+     * starts over every partition and waits for, after the function has run the setup.
+     */
+    stateMachineArn?: string;
     /** Changes on every `pulumi up`, so every up is an update that warms again. */
     trigger: string;
     /**
@@ -139,6 +144,7 @@ export const NOT_SCHEDULED = [
     "primaryHost",
     "mode",
     "functionName",
+    "stateMachineArn",
     "trigger",
 ] as const satisfies readonly (keyof PrewarmInputs)[];
 
@@ -171,10 +177,23 @@ export interface VerifyPartitions {
 }
 
 /**
- * An invoke of the warmer function: the provider's (secrets inline, over the encrypted invoke), the schedule's or
- * a state machine item's, or the state machine's verify step.
+ * The deploy's setup alone (the roles, the replicas' buffers), before a state machine's execution warms every
+ * partition: the provider's inputs, secrets inline over the encrypted invoke. Its answer is {@link SetupDone}.
  */
-export type WarmerEvent = PrewarmInputs | ScheduledWarm | VerifyPartitions;
+export type SetupRun = PrewarmInputs & { kind: "setup" };
+export interface SetupDone {
+    blocksLoaded: BlocksLoaded;
+}
+
+/**
+ * An invoke of the warmer function: the provider's (secrets inline, over the encrypted invoke), the schedule's or
+ * a state machine item's, the state machine's verify step, or the deploy's setup before an execution.
+ */
+export type WarmerEvent = PrewarmInputs | ScheduledWarm | VerifyPartitions | SetupRun;
+
+export function isSetup(event: WarmerEvent): event is SetupRun {
+    return (event as SetupRun).kind === "setup";
+}
 
 export function isVerify(event: WarmerEvent): event is VerifyPartitions {
     return (event as VerifyPartitions).kind === "verify";

@@ -8,6 +8,8 @@
 export const ITEM_RETRIES = 2;
 /** Seconds before the first retry; each further one waits twice as long. */
 export const ITEM_RETRY_INTERVAL_SECONDS = 30;
+/** The verify step's limit: it only adds up the partitions' reports. */
+export const VERIFY_TIMEOUT_SECONDS = 60;
 
 export interface WarmStateMachineArgs {
     functionArn: string;
@@ -72,13 +74,27 @@ export function warmStateMachine(args: WarmStateMachineArgs): Record<string, unk
             Verify: {
                 ...invoke(
                     { kind: "verify", "reports.$": "$.reports[*].report", minWarmth: args.payload.minWarmth },
-                    60,
+                    VERIFY_TIMEOUT_SECONDS,
                 ),
                 Next: "Warmed",
             },
             Warmed: { Type: "Succeed" },
         },
     };
+}
+
+/**
+ * The longest an execution can run before it ends on its own: every wave of items at its worst (each run to its
+ * timeout and retried each time, with the backoff's waits between), then the verify step at its worst. The deploy
+ * waits this long for its execution, and a stack without an event's window gives it as the machine's limit.
+ */
+export function executionLimitSeconds(
+    args: Pick<WarmStateMachineArgs, "partitions" | "maxConcurrency" | "itemTimeoutSeconds">,
+): number {
+    const waits = ITEM_RETRY_INTERVAL_SECONDS * (2 ** ITEM_RETRIES - 1);
+    const worst = (timeoutSeconds: number) => (1 + ITEM_RETRIES) * timeoutSeconds + waits;
+    const waves = Math.ceil(args.partitions / Math.max(1, args.maxConcurrency));
+    return waves * worst(args.itemTimeoutSeconds) + worst(VERIFY_TIMEOUT_SECONDS);
 }
 
 /** The execution's input: the partitions to map over (the schedule passes it; the definition holds the rest). */

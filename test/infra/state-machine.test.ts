@@ -2,7 +2,12 @@
 // started by moto's Step Functions, and deployed under mocks for a 50M-key hot set — started by the event's
 // schedule, its roles naming one resource each, its failures alarmed on the stack's topic, its payload secret-free.
 import { strict as assert } from "node:assert";
-import { executionInput, partitionItems, warmStateMachine } from "../../model/warm-state-machine";
+import {
+    executionInput,
+    executionLimitSeconds,
+    partitionItems,
+    warmStateMachine,
+} from "../../model/warm-state-machine";
 import { namespaceValues, parseConfig } from "../../model/config";
 import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
@@ -157,7 +162,7 @@ describe("partitioned warm: the state machine", function () {
             assert.equal(run.ofType(T.invokeConfig).length, 0);
         });
 
-        it("the items carry no secret, and the deploy-time warm runs the partitions itself", () => {
+        it("the items carry no secret, and the deploy-time warm (lambda mode) is an execution of it", () => {
             const text = run.one("aws:sfn/stateMachine:StateMachine").inputs.definition as string;
             for (const secret of run.ofType(T.password).map((p) => p.state.result as string))
                 assert.ok(!text.includes(secret), "a secret in the state machine");
@@ -165,6 +170,48 @@ describe("partitioned warm: the state machine", function () {
             const prewarm = run.one(T.prewarm);
             assert.equal(prewarm.inputs.partitions, 6);
             assert.equal(prewarm.inputs.maxConcurrency, expected.dataPrewarm.fanOut!.maxConcurrency);
+            assert.equal(prewarm.inputs.mode, "lambda");
+            assert.equal(prewarm.inputs.stateMachineArn, run.one("aws:sfn/stateMachine:StateMachine").state.arn);
+        });
+    });
+
+    describe("a 50M-key hot set without an event (program under mocks)", () => {
+        const hot = (mode: string) =>
+            editedConfig("baseline", {
+                cache: (cache) => ({
+                    ...cache,
+                    prewarm: { ...cache.prewarm, topKeys: 50_000_000, avgEntryBytes: 600, mode },
+                }),
+            });
+
+        it("lambda mode: the deploy's machine, held to the execution's own worst case, with no schedule or alarm", async () => {
+            const config = hot("lambda");
+            const expected = plan(parseConfig(namespaceValues(config)), { now: NOW });
+            assert.ok(expected.dataPrewarm.partitions > 1 && !expected.event);
+            const run = await runProgram(config, () => warmstackFromPulumiConfig(NOW), "baseline");
+            const machine = run.one("aws:sfn/stateMachine:StateMachine");
+            const definition = JSON.parse(machine.inputs.definition);
+            assert.deepEqual(valid(definition), { isValid: true, errors: [] });
+            assert.equal(
+                definition.TimeoutSeconds,
+                executionLimitSeconds({
+                    partitions: expected.dataPrewarm.partitions,
+                    maxConcurrency: expected.dataPrewarm.fanOut!.maxConcurrency,
+                    itemTimeoutSeconds: expected.dataPrewarm.functionTimeoutSeconds,
+                }),
+            );
+            assert.equal(run.one(T.prewarm).inputs.stateMachineArn, machine.state.arn);
+            assert.equal(run.ofType(T.warmSchedule).length, 0);
+            assert.equal(run.ofType(T.alarm).filter((a) => a.inputs.namespace === "AWS/States").length, 0);
+        });
+
+        it("direct mode: no function, so no machine; the deploy runs the partitions itself", async () => {
+            const run = await runProgram(hot("direct"), () => warmstackFromPulumiConfig(NOW), "baseline");
+            assert.equal(run.ofType("aws:sfn/stateMachine:StateMachine").length, 0);
+            const prewarm = run.one(T.prewarm);
+            assert.equal(prewarm.inputs.mode, "direct");
+            assert.ok(prewarm.inputs.partitions > 1);
+            assert.equal(prewarm.inputs.stateMachineArn, undefined);
         });
     });
 });

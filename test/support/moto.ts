@@ -25,11 +25,19 @@ export interface Moto {
 
 const STARTUP_MS = 20_000;
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+    /** moto_server's own environment, besides the machine's (MOTO_PORT: where its Step Functions calls Lambda). */
+    env?: Record<string, string>;
+    /** moto's run-time config (POST /moto-api/config), e.g. `{ stepfunctions: { execute_state_machine: true } }`. */
+    config?: Record<string, unknown>;
+}
+
+export async function startMoto(opts: MotoOptions = {}): Promise<Moto> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
-        stdio: ["ignore", "ignore", "pipe"],
+        stdio: ["ignore", "ignore", process.env.MOTO_DEBUG ? "inherit" : "pipe"],
+        env: { ...process.env, ...opts.env },
     });
     let log = "";
     child.stderr?.on("data", (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
@@ -41,6 +49,7 @@ export async function startMoto(): Promise<Moto> {
     });
     try {
         await Promise.race([ready(url), exited]);
+        if (opts.config) await configure(url, opts.config);
     } catch (err) {
         await stop(child);
         throw err;
@@ -75,6 +84,15 @@ async function ready(url: string): Promise<void> {
         if (Date.now() > deadline) throw new Error(`moto_server at ${url} did not answer within ${STARTUP_MS} ms`);
         await sleep(100);
     }
+}
+
+async function configure(url: string, config: Record<string, unknown>): Promise<void> {
+    const answer = await fetch(`${url}/moto-api/config`, {
+        method: "POST",
+        body: JSON.stringify(config),
+        signal: AbortSignal.timeout(5000),
+    });
+    if (!answer.ok) throw new Error(`moto config: ${answer.status} ${await answer.text()}`);
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -11,7 +11,7 @@ import {
 } from "./config";
 import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./shared/contract";
 import { DEFAULTS } from "./shared/defaults";
-import { badStart, eventStartOf, eventText } from "./event";
+import { badStart, eventStartOf, eventText, stackEventTags } from "./event";
 import { POLICY } from "./names";
 import { isoSeconds } from "./shared/numbers";
 import {
@@ -20,6 +20,7 @@ import {
     isRecord,
     isSet,
     isTrue,
+    known,
     listOf,
     numberOf,
     ofType,
@@ -301,22 +302,40 @@ const relativeTo = (ms: number, startMs: number) => {
     return minutes >= 0 ? `${minutes} min before` : `${-minutes} min after`;
 };
 
-/** Capacity a scheduled action sets; -1 is AWS's "leave unchanged". */
-const scheduledCapacity = (action: Props) => numberOf(action.desiredCapacity) ?? numberOf(action.minSize) ?? -1;
-
-/** A one-time scheduled action of a group, as ramp-before-event reads it. */
+/**
+ * A one-time scheduled action, as ramp-before-event reads it: when, the capacity it raises to (-1 and unset leave
+ * it unchanged), and each size it sets — a group's desiredCapacity, minSize and maxSize, an Application Auto
+ * Scaling target's minCapacity and maxCapacity.
+ */
 interface Action {
     name: string;
     at: number;
-    props: Props;
+    capacity: number;
+    sizes: [string, number | undefined][];
 }
 
+/** A group's scheduled action: the capacity is its desired, else its minimum. */
+const groupAction = (name: string, at: number, props: Props): Action => ({
+    name,
+    at,
+    capacity: numberOf(props.desiredCapacity) ?? numberOf(props.minSize) ?? -1,
+    sizes: (["desiredCapacity", "minSize", "maxSize"] as const).map((key) => [key, numberOf(props[key])]),
+});
+
+/** An Application Auto Scaling scheduled action: the capacity is the minimum it holds the target at. */
+const targetAction = (name: string, at: number, props: Props): Action => {
+    const set = isRecord(props.scalableTargetAction) ? props.scalableTargetAction : {};
+    return {
+        name,
+        at,
+        capacity: numberOf(set.minCapacity) ?? -1,
+        sizes: (["minCapacity", "maxCapacity"] as const).map((key) => [key, numberOf(set[key])]),
+    };
+};
+
 /** The sizes a scheduled action sets below `level` (-1 and unset leave a size unchanged), e.g. "minSize 4". */
-const lowered = (action: Props, level: number) =>
-    (["desiredCapacity", "minSize", "maxSize"] as const).flatMap((key) => {
-        const size = numberOf(action[key]);
-        return size !== undefined && size >= 0 && size < level ? [`${key} ${size}`] : [];
-    });
+const lowered = (action: Action, level: number) =>
+    action.sizes.flatMap(([key, size]) => (size !== undefined && size >= 0 && size < level ? [`${key} ${size}`] : []));
 
 /**
  * The first action in the event's window — from the ramp (or the deadline, if earlier) to the end (or, when the
@@ -327,81 +346,171 @@ const lowered = (action: Props, level: number) =>
 function scaleDownInWindow(actions: Action[], baseline: number, from: number, until: number) {
     let level: { size: number; by: string } | undefined;
     for (const action of actions) {
-        const size = scheduledCapacity(action.props);
         if (level && action.at >= from && action.at < until) {
-            const sizes = lowered(action.props, level.size);
+            const sizes = lowered(action, level.size);
             if (sizes.length > 0) return { action, sizes, level };
         }
-        if (size > baseline && size > (level?.size ?? -1)) level = { size, by: action.name };
+        if (action.capacity > baseline && action.capacity > (level?.size ?? -1))
+            level = { size: action.capacity, by: action.name };
     }
     return undefined;
+}
+
+/** What is ramped, in the words of its messages: a group (instances), or a scalable target (tasks, concurrency). */
+interface Ramped {
+    name: string;
+    urn: string;
+    /** "its minSize 4", "its minCapacity 2": what it runs at outside the event. */
+    baselineKey: string;
+    baseline: number;
+    /** "the instances", "the tasks", "the provisioned concurrency". */
+    capacity: string;
+    /** What to add or move: "an aws.autoscaling.Schedule for this group". */
+    schedule: string;
+}
+
+/** Judges one ramped resource's one-time actions against the event; reports each finding. */
+function judgeRamp(
+    ramped: Ramped,
+    actions: Action[],
+    event: { ms: number; text: string; name?: string },
+    lead: number,
+    endMs: number,
+    reportViolation: (message: string, urn?: string) => void,
+): void {
+    const now = Date.now();
+    const deadline = event.ms - lead * 60_000;
+    const ramps = actions.filter((a) => a.capacity > ramped.baseline);
+    const until = Number.isNaN(endMs) ? event.ms + 1 : endMs;
+    const down = scaleDownInWindow(actions, ramped.baseline, Math.min(ramps[0]?.at ?? deadline, deadline), until);
+    if (down && now < until) {
+        reportViolation(
+            `${ramped.name}'s scheduled action ${down.action.name}, at ${isoSeconds(down.action.at)} ` +
+                `(${relativeTo(down.action.at, event.ms)} ${eventText(event)}), lowers its ` +
+                `${down.sizes.join(", ")}, below the ${down.level.size} ${down.level.by} raised it to: ` +
+                `${ramped.capacity} the peak needs are gone, or scaled in before the traffic arrives. From the ` +
+                `ramp until the event ends (${Number.isNaN(endMs) ? "its end is not known; it starts" : isoSeconds(endMs)}) ` +
+                "no action may lower the capacity: move it to the end or later (the plan's ramp-down " +
+                "runs after the cooldown), or remove it.",
+            ramped.urn,
+        );
+    }
+    // Past the deadline no schedule can be in time: the plan gives the group its peak at once.
+    if (now >= deadline || (ramps.length > 0 && ramps[0].at <= deadline)) return;
+    const found =
+        ramps.length === 0
+            ? `no scheduled action raises ${ramped.name}'s capacity above its ${ramped.baselineKey} ${ramped.baseline} before ${eventText(event)}`
+            : `${ramped.name}'s first ramp, ${ramps[0].name}, starts at ${isoSeconds(ramps[0].at)}, ` +
+              `${relativeTo(ramps[0].at, event.ms)} ${eventText(event)}`;
+    reportViolation(
+        `${found}; capacity must rise ${lead} min before, by ${isoSeconds(deadline)}, or ${ramped.capacity} ` +
+            `beyond the warm pool are still booting when the traffic arrives. Add or move ${ramped.schedule} to ` +
+            `start at ${isoSeconds(deadline)} or earlier.`,
+        ramped.urn,
+    );
+}
+
+/** Application Auto Scaling's one-time schedule, `at(YYYY-MM-DDTHH:MM:SS)`, in its timezone (UTC only: else NaN). */
+function atInstant(props: Props): number {
+    const at = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(stringOf(props.schedule) ?? "");
+    const zone = stringOf(props.timezone) ?? "UTC";
+    return at && (zone === "UTC" || zone === "Etc/UTC") ? Date.parse(`${at[1]}Z`) : NaN;
+}
+
+/** What a scalable target's capacity is, by its dimension: ECS tasks, Lambda concurrency, or anything else. */
+function targetCapacity(dimension: string | undefined): string {
+    if (dimension === "ecs:service:DesiredCount") return "the tasks";
+    if (dimension === "lambda:function:ProvisionedConcurrency") return "the provisioned concurrency";
+    return "the capacity";
 }
 
 export const rampBeforeEvent: StackValidationPolicy = {
     name: POLICY.rampBeforeEvent,
     description:
-        "On an event stack, scheduled actions raise each group's capacity at least rampLeadMinutes before " +
-        "the event starts, so instances beyond the warm pool have booted and warmed up by then, and none lowers it " +
-        "again before the event ends.",
+        "On an event stack, scheduled actions raise each group's capacity — and each Application Auto Scaling " +
+        "target's (ECS service tasks, Lambda provisioned concurrency) — at least rampLeadMinutes before the event " +
+        "starts, so instances beyond the warm pool have booted and warmed up by then, and none lowers it again " +
+        "before the event ends.",
     enforcementLevel: "mandatory",
     configSchema: rampConfig,
     validateStack: (args, reportViolation) => {
         const config = settings(args, rampConfig);
         const schedules = ofType(args.resources, TYPES.schedule);
-        const now = Date.now();
         const unknowns = new Unknowns();
+        const timing = (tags: Map<string, string>) => ({
+            lead: config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULTS.rampLeadMinutes,
+            endMs: Date.parse(config.eventEnd ?? tags.get(TAGS.eventEnd) ?? ""),
+        });
         for (const group of ofType(args.resources, TYPES.group))
             unknowns.check(group, () => {
                 const tags = tagsOf(group.props);
                 const event = eventStartOf(config.eventStart, tags);
                 if (event === undefined || flatCapacity(group.props) !== undefined) return;
                 if (Number.isNaN(event.ms)) return reportViolation(badStart(group.name, event), group.urn);
-                const lead =
-                    config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULTS.rampLeadMinutes;
-                const deadline = event.ms - lead * 60_000;
-                const endMs = Date.parse(config.eventEnd ?? tags.get(TAGS.eventEnd) ?? "");
-                const baseline = numberOf(group.props.minSize) ?? 0;
                 // Per schedule of this group: its one-time action, nothing (a recurrence), or undefined while unknown.
-                const known = schedules
+                const perSchedule = schedules
                     .filter((s) => referencedBy(s, "autoscalingGroupName", [group], ["name"]).length > 0)
                     .map((s) =>
                         unknowns.check(s, (): Action[] => {
                             const at = Date.parse(String(s.props.startTime));
-                            return Number.isNaN(at) ? [] : [{ name: s.name, at, props: s.props }];
+                            return Number.isNaN(at) ? [] : [groupAction(s.name, at, s.props)];
                         }),
                     );
                 // An unknown schedule may be the ramp, or undo it: leave the verdict to apply rather than guess.
-                if (known.includes(undefined)) return;
-                const actions = known.flatMap((a) => a ?? []).sort((a, b) => a.at - b.at);
-                const ramps = actions.filter((a) => scheduledCapacity(a.props) > baseline);
-                const until = Number.isNaN(endMs) ? event.ms + 1 : endMs;
-                const down = scaleDownInWindow(actions, baseline, Math.min(ramps[0]?.at ?? deadline, deadline), until);
-                if (down && now < until) {
-                    reportViolation(
-                        `${group.name}'s scheduled action ${down.action.name}, at ${isoSeconds(down.action.at)} ` +
-                            `(${relativeTo(down.action.at, event.ms)} ${eventText(event)}), lowers its ` +
-                            `${down.sizes.join(", ")}, below the ${down.level.size} ${down.level.by} raised it to: ` +
-                            "the instances the peak needs are gone, or scaled in before the traffic arrives. From the " +
-                            `ramp until the event ends (${Number.isNaN(endMs) ? "its end is not known; it starts" : isoSeconds(endMs)}) ` +
-                            "no action may lower the capacity: move it to the end or later (the plan's ramp-down " +
-                            "runs after the cooldown), or remove it.",
-                        group.urn,
+                if (perSchedule.includes(undefined)) return;
+                const { lead, endMs } = timing(tags);
+                const ramped: Ramped = {
+                    name: group.name,
+                    urn: group.urn,
+                    baselineKey: "minSize",
+                    baseline: numberOf(group.props.minSize) ?? 0,
+                    capacity: "the instances",
+                    schedule: "an aws.autoscaling.Schedule for this group",
+                };
+                judgeRamp(ramped, sortedActions(perSchedule), event, lead, endMs, reportViolation);
+            });
+        // ECS services' tasks and functions' provisioned concurrency: the stack's event, from its groups' tags.
+        const stackTags = stackEventTags(args.resources);
+        const scheduled = ofType(args.resources, TYPES.scalingSchedule);
+        for (const target of ofType(args.resources, TYPES.scalableTarget))
+            unknowns.check(target, () => {
+                const event = eventStartOf(config.eventStart, stackTags);
+                if (event === undefined) return;
+                const min = numberOf(known(target.props, "minCapacity")) ?? 0;
+                const max = numberOf(known(target.props, "maxCapacity")) ?? 0;
+                const perAction = scheduled
+                    .filter((a) => referencedBy(a, "resourceId", [target], ["resourceId"]).length > 0)
+                    .map((a) =>
+                        unknowns.check(a, (): Action[] => {
+                            const at = atInstant(a.props);
+                            return Number.isNaN(at) ? [] : [targetAction(a.name, at, a.props)];
+                        }),
                     );
-                }
-                // Past the deadline no schedule can be in time: the plan gives the group its peak at once.
-                if (now >= deadline || (ramps.length > 0 && ramps[0].at <= deadline)) return;
-                const found =
-                    ramps.length === 0
-                        ? `no scheduled action raises ${group.name}'s capacity above its minSize ${baseline} before ${eventText(event)}`
-                        : `${group.name}'s first ramp, ${ramps[0].name}, starts at ${isoSeconds(ramps[0].at)}, ` +
-                          `${relativeTo(ramps[0].at, event.ms)} ${eventText(event)}`;
-                reportViolation(
-                    `${found}; capacity must rise ${lead} min before, by ${isoSeconds(deadline)}, or the instances ` +
-                        "beyond the warm pool are still booting when the traffic arrives. Add or move an " +
-                        `aws.autoscaling.Schedule for this group to start at ${isoSeconds(deadline)} or earlier.`,
-                    group.urn,
+                // A fixed capacity no action moves has nothing to ramp (a function's target sits at min = max).
+                if (min === max && perAction.length === 0) return;
+                if (Number.isNaN(event.ms)) return reportViolation(badStart(target.name, event), target.urn);
+                if (perAction.includes(undefined)) return;
+                const { lead, endMs } = timing(stackTags);
+                const dimension = stringOf(known(target.props, "scalableDimension"));
+                judgeRamp(
+                    {
+                        name: target.name,
+                        urn: target.urn,
+                        baselineKey: "minCapacity",
+                        baseline: min,
+                        capacity: targetCapacity(dimension),
+                        schedule: "an aws.appautoscaling.ScheduledAction for this target",
+                    },
+                    sortedActions(perAction),
+                    event,
+                    lead,
+                    endMs,
+                    reportViolation,
                 );
             });
         unknowns.settle();
     },
 };
+
+const sortedActions = (perResource: (Action[] | undefined)[]) =>
+    perResource.flatMap((a) => a ?? []).sort((a, b) => a.at - b.at);

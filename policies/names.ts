@@ -22,4 +22,5 @@ export const POLICY = {
     unjudgedResources: "unjudged-resources",
     wholeChainWarm: "whole-chain-warm",
     provisionedConcurrencyOnAlias: "provisioned-concurrency-on-alias",
+    ecsWarmPoolNoReuse: "ecs-warm-pool-no-reuse",
 } as const;

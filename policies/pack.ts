@@ -13,6 +13,7 @@ import {
     warmPoolState,
 } from "./compute";
 import { dbAlwaysOn, dbBufferPrewarm, dbPrivateEncrypted, dbReadReplicas, replicaBuffersWarm } from "./database";
+import { ecsWarmPoolNoReuse } from "./ecs";
 import { prewarmBeforeEvent } from "./event-warm";
 import { prewarmFitsOneRun } from "./prewarm-runs";
 import { provisionedConcurrencyOnAlias } from "./functions";
@@ -47,4 +48,5 @@ export const policies: Policies = [
     unjudgedResources,
     wholeChainWarm,
     provisionedConcurrencyOnAlias,
+    ecsWarmPoolNoReuse,
 ];

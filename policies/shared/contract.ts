@@ -25,6 +25,10 @@ export const TYPES = {
     provisionedConcurrency: "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig",
     /** …or through Application Auto Scaling (resource id `function:NAME:QUALIFIER`). */
     scalableTarget: "aws:appautoscaling/target:Target",
+    /** Its one-time scheduled actions (`at(…)`): ramp-before-event reads them as a group's schedules. */
+    scalingSchedule: "aws:appautoscaling/scheduledAction:ScheduledAction",
+    /** An ECS capacity provider over an Auto Scaling group. */
+    ecsCapacityProvider: "aws:ecs/capacityProvider:CapacityProvider",
 } as const;
 
 /** Tags on the Auto Scaling group, written by the program from its readiness plan. */

@@ -65,6 +65,7 @@ describe("warm-readiness contract", () => {
             "unjudged-resources": "advisory",
             "whole-chain-warm": "mandatory",
             "provisioned-concurrency-on-alias": "mandatory",
+            "ecs-warm-pool-no-reuse": "mandatory",
         });
         assert.ok(
             policies.find((p) => p.name === "asg-instance-warmup" && "remediateResource" in p),

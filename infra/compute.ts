@@ -139,7 +139,8 @@ function launchTemplate(
                 {
                     deviceName: "/dev/xvda",
                     ebs: {
-                        volumeSize: config.rootVolumeGb,
+                        // The image's size at least, and a Hibernated pool's RAM besides (model/root-volume.ts).
+                        volumeSize: plan.rootVolume.gb,
                         volumeType: "gp3",
                         encrypted: "true",
                         deleteOnTermination: "true",

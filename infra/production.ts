@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WarmstackConfig } from "../model/config";
 import type { DatabaseFacts, NamesFrom, ProductionFacts } from "../model/production";
+import { readInstanceType } from "./instance-facts";
 
 /** The names of production's parts: `warmstack:production`'s, or the `production` output of the stack it names. */
 export interface ProductionNames {
@@ -83,7 +84,7 @@ async function groupAndInstances(name: string, from: NamesFrom, opts: pulumi.Inv
     );
     const instanceType = mixedTemplate?.overrides[0]?.instanceType || template.instanceType;
     const type = await found(
-        aws.ec2.getInstanceType({ instanceType }, opts),
+        readInstanceType(instanceType, opts),
         key,
         name,
         `a group whose instance type ${instanceType} is offered here`,
@@ -135,7 +136,7 @@ async function groupAndInstances(name: string, from: NamesFrom, opts: pulumi.Inv
         },
         instances: {
             instanceType,
-            memoryMiB: type.memorySize,
+            memoryMiB: type.memoryMiB,
             hibernationSupported: type.hibernationSupported,
             hibernationConfigured: template.hibernationOptions[0]?.configured ?? false,
             ...(profile && { roleName: profile.roleName }),

@@ -13,7 +13,9 @@ import { WarmCompute } from "./compute";
 import { MASTER_USERNAME, WarmDatabase } from "./database";
 import { WarmNetwork } from "./network";
 import type { ReadinessPlan } from "../model/plan";
+import type { InstanceFacts } from "../model/root-volume";
 import { planStack, type StackPlan } from "../model/stack-plan";
+import { builtInstanceFacts } from "./instance-facts";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 import { WarmFunctions } from "./functions";
@@ -25,8 +27,8 @@ import { EventDashboard } from "./dashboard";
  * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
  * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one).
  */
-export function readinessFromPulumiConfig(now = Date.now()): StackPlan {
-    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now));
+export function readinessFromPulumiConfig(now = Date.now(), instance?: InstanceFacts): StackPlan {
+    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now, instance));
 }
 
 function configFromPulumi<T>(read: () => T): T {
@@ -210,6 +212,20 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
 export function warmstackFromPulumiConfig(now = Date.now()) {
     const config = configFromPulumi(() => parseConfig(namespaceValues(pulumi.runtime.allConfig())));
     if (config.production) return attachedWarmstack(config, now);
-    const { plan } = readinessFromPulumiConfig(now);
+    // The config's own problems fail at once, before AWS is asked anything.
+    readinessFromPulumiConfig(now);
+    return builtWarmstack(config, now);
+}
+
+/** The built system: AWS's facts on the instance type and image first, then the plan on them, then resources. */
+async function builtWarmstack(config: WarmstackConfig, now: number) {
+    let instance: InstanceFacts;
+    try {
+        instance = await builtInstanceFacts(config.compute);
+    } catch (err) {
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+    const { plan } = readinessFromPulumiConfig(now, instance);
     return warmstack(config, plan);
 }

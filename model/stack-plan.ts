@@ -2,6 +2,7 @@
 // `warmstack plan` and `warmstack check` (a stack file), and the tests. Throws ConfigError, naming every bad key.
 import { namespaceValues, parseConfig, type WarmstackConfig } from "./config";
 import { plan, type ReadinessPlan } from "./plan";
+import type { InstanceFacts } from "./root-volume";
 
 export interface StackPlan {
     config: WarmstackConfig;
@@ -10,9 +11,10 @@ export interface StackPlan {
 
 /**
  * `values`: the stack's config as Pulumi holds it, `namespace:key` → text (objects as JSON). `now`: the deploy's
- * clock, which decides what is still to schedule.
+ * clock, which decides what is still to schedule. `instance`: what AWS says of the instance type and image (the
+ * program reads them at preview); absent offline.
  */
-export function planStack(values: Record<string, string>, now: number): StackPlan {
+export function planStack(values: Record<string, string>, now: number, instance?: InstanceFacts): StackPlan {
     const config = parseConfig(namespaceValues(values));
-    return { config, plan: plan(config, { now }) };
+    return { config, plan: plan(config, { now, instance }) };
 }

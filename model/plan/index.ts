@@ -11,6 +11,7 @@ import { costOf, CostPlan, unpricedWarning } from "../cost";
 import { dataWarmLead } from "../data-warm";
 import { fanOut, splitWarm, type FanOut } from "../partitions";
 import { problemsOf } from "../planned";
+import { planRootVolume, type InstanceFacts, type RootVolumePlan } from "../root-volume";
 import {
     deployAllowanceMinutes,
     DEPLOY_ALLOWANCE_MINUTES,
@@ -41,6 +42,8 @@ export interface ScheduledCapacity {
 export interface PlanOptions {
     /** The deploy's clock, ms since the epoch (`Date.now()`): decides what is still to schedule. */
     now: number;
+    /** What AWS says of the instance type and image (the preview reads them); absent offline. */
+    instance?: InstanceFacts;
 }
 
 export interface ReadinessPlan {
@@ -145,6 +148,8 @@ export interface ReadinessPlan {
     functions: FunctionsPlan;
     /** compute.platform ecs: the capacity provider, the images and the service's ramp; absent on ec2. */
     ecs?: EcsPlan;
+    /** The app instances' root volume, and where the instance type's memory came from. */
+    rootVolume: RootVolumePlan;
 }
 
 /**
@@ -156,6 +161,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     const { cache, event } = config;
     const instances = planInstances(config);
     const compute = planCompute(config, instances);
+    const rootVolume = planRootVolume(config, options.instance);
     const database = planDatabase(config, instances.peak);
     const sizing = sizeCache(cache);
     const split = splitWarm(cache.prewarm);
@@ -175,6 +181,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     const ecs = planEcs(config, instances, instants, now, agentDeadline);
     const problems = [
         ...problemsOf(compute),
+        ...problemsOf(rootVolume),
         ...problemsOf(database),
         ...problemsOf(sizing),
         ...problemsOf(split),
@@ -184,6 +191,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
     ];
     if (
         !compute.planned ||
+        !rootVolume.planned ||
         !database.planned ||
         !sizing.planned ||
         !split.planned ||
@@ -258,6 +266,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         cost,
         functions: functions.value,
         ...(ecs.value && { ecs: ecs.value }),
+        rootVolume: rootVolume.value,
     };
 }
 /** A deploy within `allowance` minutes of a schedule may still be running when that schedule should fire. */

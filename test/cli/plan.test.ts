@@ -45,7 +45,12 @@ describe("warmstack plan", function () {
                 () => warmstackFromPulumiConfig(Date.parse(AT)),
                 stack,
             );
-            assert.deepEqual(JSON.parse(run.stdout), program.outputs.plan);
+            const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
+            const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
+            assert.deepEqual(rest, programRest);
+            // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
+            assert.equal(offline.memorySource, "table");
+            assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
         });
     }
 
@@ -128,6 +133,36 @@ describe("warmstack plan", function () {
         assert.match(run.stdout, /^ +Running +unpriced +unpriced +unpriced$/m);
         assert.match(run.stdout, /replicas cannot price \(set warmstack:cost\.replicaHourly\)/);
         assert.match(run.stdout, /^readiness: cannot price \(set warmstack:cost\.instanceHourly\) for /m);
+    });
+
+    it("says where the instance type's memory came from: the fallback table, cost.instanceMemoryGiB, or neither", async () => {
+        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        assert.match(text, /instanceType: c7i\.xlarge/);
+        const planOf = async (name: string, edit: (t: string) => string) => {
+            const file = path.join(dir, `Pulumi.${name}.yaml`);
+            fs.writeFileSync(file, edit(text));
+            const run = await runCli(["plan", "--config", file, "--at", AT]);
+            assert.equal(run.code, 0, run.stderr);
+            return run.stdout;
+        };
+        assert.match(
+            await planOf("table", (t) => t),
+            /^instance memory +8 GiB +c7i\.xlarge: from the fallback table \(model\/prices\.ts, \d{4}-\d\d-\d\d\); the deploy reads it from AWS$/m,
+        );
+        const hibernated = (t: string) => t.replace("state: Stopped", "state: Hibernated");
+        const given = await planOf("given", (t) =>
+            hibernated(t).replace(/^config:\n/m, "config:\n  warmstack:cost:\n    instanceMemoryGiB: 5\n"),
+        );
+        assert.match(given, /^instance memory +5 GiB +c7i\.xlarge: from warmstack:cost\.instanceMemoryGiB$/m);
+        // Hibernated: rootVolumeGb 30 + the 5 GiB of RAM.
+        assert.match(
+            given,
+            /^root volume +35 GiB +compute\.rootVolumeGb 30, \+ the RAM a Hibernated pool writes there$/m,
+        );
+        assert.match(
+            await planOf("unknown", (t) => hibernated(t).replace(/instanceType: \S+/, "instanceType: m7i.large")),
+            /^instance memory +unknown +m7i\.large: unknown offline \(set warmstack:cost\.instanceMemoryGiB\); the deploy reads it from AWS$/m,
+        );
     });
 
     it("an unknown stack names the stack files the project holds", async () => {

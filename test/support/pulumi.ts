@@ -103,6 +103,8 @@ export interface AwsWorld {
     launchTemplates: Record<string, any>;
     instanceProfiles: Record<string, any>;
     instanceTypes: Record<string, any>;
+    /** Images by id, as aws.ec2.getAmi answers: the root device and its snapshot's size. */
+    images: Record<string, any>;
     replicationGroups: Record<string, any>;
     cacheClusters: Record<string, any>;
     dbInstances: Record<string, any>;
@@ -160,7 +162,22 @@ export function productionWorld(): AwsWorld {
         instanceTypes: {
             "c7i.large": { instanceType: "c7i.large", memorySize: 4096, hibernationSupported: true },
             "c7i.xlarge": { instanceType: "c7i.xlarge", memorySize: 8192, hibernationSupported: true },
+            "m7i.large": { instanceType: "m7i.large", memorySize: 8192, hibernationSupported: true },
+            // 64 GiB, and a type past hibernation's RAM limit, as DescribeInstanceTypes reports them.
+            "r7i.2xlarge": { instanceType: "r7i.2xlarge", memorySize: 65536, hibernationSupported: true },
+            "x2iedn.32xlarge": { instanceType: "x2iedn.32xlarge", memorySize: 4194304, hibernationSupported: false },
         },
+        images: Object.fromEntries(
+            ["ami-0a1b2c3d4e5f60718", "ami-0123456789abcdef0"].map((id) => [
+                id,
+                {
+                    id,
+                    imageId: id,
+                    rootDeviceName: "/dev/xvda",
+                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volume_size: "8", volume_type: "gp3" } }],
+                },
+            ]),
+        ),
         replicationGroups: {
             "shop-redis": {
                 id: "shop-redis",
@@ -272,6 +289,13 @@ const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>
         lookup(world.instanceProfiles, a.name, "IAM Instance Profile"),
     "aws:ec2/getInstanceType:getInstanceType": (a) => lookup(world.instanceTypes, a.instanceType, "EC2 Instance Type"),
     "aws:ec2/getSubnet:getSubnet": (a) => lookup(world.subnets, a.id, "EC2 Subnet"),
+    "aws:ec2/getAmi:getAmi": (a) => {
+        const id = a.filters?.find((f: { name: string }) => f.name === "image-id")?.values?.[0];
+        // The provider's words when no image matches.
+        const message = "Your query returned no results. Please change your search criteria and try again.";
+        if (!world.images[id]) throw Object.assign(new Error(message), { details: message });
+        return world.images[id];
+    },
     "aws:elasticache/getReplicationGroup:getReplicationGroup": (a) =>
         lookup(world.replicationGroups, a.replicationGroupId, "ElastiCache Replication Group"),
     "aws:elasticache/getCluster:getCluster": (a) => lookup(world.cacheClusters, a.clusterId, "ElastiCache Cluster"),
@@ -311,7 +335,7 @@ function unwrapSecrets(value: any): any {
  */
 export async function runProgram(
     config: Record<string, string>,
-    program: () => Record<string, unknown>,
+    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
     stack = "test",
     aws: AwsWorld = productionWorld(),
     registered: RegisteredResource[] = [],

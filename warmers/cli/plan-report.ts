@@ -4,6 +4,7 @@ import type { WarmstackConfig } from "../../model/config";
 import { POOL_STATE_PRICES, type CostPlan, type PeriodCost, type Prices, type Usd } from "../../model/cost";
 import type { ReadinessPlan } from "../../model/plan";
 import { UNRESERVED_CONCURRENCY } from "../../model/plan/functions";
+import { MEMORY_SOURCE_TEXT } from "../../model/root-volume";
 import { orderedTimeline, type Timeline } from "../../model/timeline";
 import { POOL_STATES } from "../../policies/shared/contract";
 import { isoSeconds } from "../../policies/shared/numbers";
@@ -119,6 +120,18 @@ function capacityTable(plan: ReadinessPlan, config: WarmstackConfig): string {
             `${warmPool.minSize} ${warmPool.state}`,
             warmPool.reason ??
                 `prepared capacity ${warmPool.maxGroupPreparedCapacity}${warmPool.reuseOnScaleIn ? ", reused on scale-in" : ""}`,
+        ],
+        [
+            "instance memory",
+            plan.rootVolume.memoryGiB === undefined ? "unknown" : `${rate(plan.rootVolume.memoryGiB)} GiB`,
+            `${compute.instanceType}: ${MEMORY_SOURCE_TEXT[plan.rootVolume.memorySource]}`,
+        ],
+        [
+            "root volume",
+            `${plan.rootVolume.gb} GiB`,
+            `compute.rootVolumeGb ${compute.rootVolumeGb}` +
+                (plan.rootVolume.imageGiB !== undefined ? `, the image ${plan.rootVolume.imageGiB}` : "") +
+                (warmPool.state === "Hibernated" ? ", + the RAM a Hibernated pool writes there" : ""),
         ],
         [
             "ramp",

@@ -168,3 +168,47 @@ describe("warmstack plan: the Functions table", () => {
         assert.doesNotMatch(planReport(plan(bare, { now: NOW }), bare, "test", NOW), /Functions:/);
     });
 });
+
+describe("warmstack plan: the ECS table", () => {
+    it("shows the capacity provider's target, the tasks, the service's ramp and the images", () => {
+        const raw = validRaw();
+        raw.event = EVENT;
+        raw.compute = {
+            ...raw.compute,
+            platform: "ecs",
+            ecs: {
+                service: "web",
+                tasksPerInstance: 2,
+                targetCapacity: 90,
+                images: ["123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1", "redis:7"],
+            },
+        };
+        const config = parseConfig(raw);
+        const planned = plan(config, { now: NOW });
+        const report = planReport(planned, config, "test", NOW);
+        const row = (name: string) => new RegExp(`^${name} .*$`, "m").exec(report)?.[0].split(/ {2,}/);
+        const { tasks, service } = planned.ecs!;
+        assert.match(report, /^ECS$/m);
+        assert.deepEqual(row("capacity provider"), [
+            "capacity provider",
+            "target 90 %",
+            "managed scaling and termination protection on",
+        ]);
+        assert.deepEqual(row("tasks"), ["tasks", `${tasks.baseline} baseline, ${tasks.peak} peak`, "2 per instance"]);
+        assert.deepEqual(row("task ramp"), [
+            "task ramp",
+            `web to ${tasks.peak} at ${service!.schedule[0].startTime}`,
+            `back to ${tasks.baseline} at ${service!.schedule[1].startTime}`,
+        ]);
+        assert.deepEqual(row("images"), [
+            "images",
+            "2 pulled before the hook",
+            "each within 60 s; 1 from ECR (logged in with the instance role)",
+        ]);
+    });
+
+    it("prints no ECS table on ec2", () => {
+        const bare = parseConfig({ ...validRaw(), event: EVENT });
+        assert.doesNotMatch(planReport(plan(bare, { now: NOW }), bare, "test", NOW), /^ECS$/m);
+    });
+});

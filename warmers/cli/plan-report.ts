@@ -299,6 +299,39 @@ function functionsTable(plan: ReadinessPlan): string[] {
     ];
 }
 
+/** compute.platform ecs: the capacity provider, the service's task ramp and the images pulled before the hook. */
+function ecsTable(plan: ReadinessPlan): string[] {
+    const { ecs } = plan;
+    if (!ecs) return [];
+    const up = ecs.service?.schedule.find((a) => a.name.endsWith("-ramp-up"));
+    const down = ecs.service?.schedule.find((a) => a.name.endsWith("-ramp-down"));
+    const rows = [
+        ["capacity provider", `target ${ecs.targetCapacity} %`, "managed scaling and termination protection on"],
+        [
+            "tasks",
+            `${count(ecs.tasks.baseline)} baseline, ${count(ecs.tasks.peak)} peak`,
+            `${ecs.tasks.perInstance} per instance`,
+        ],
+        [
+            "task ramp",
+            !ecs.service
+                ? "none (no compute.ecs.service)"
+                : up
+                  ? `${ecs.service.name} to ${up.minCapacity} at ${up.startTime}`
+                  : `${ecs.service.name}: ${ecs.service.capacity.minCapacity} as deployed now`,
+            down ? `back to ${down.minCapacity} at ${down.startTime}` : "",
+        ],
+        [
+            "images",
+            `${ecs.images.length} pulled before the hook`,
+            ecs.images.length > 0
+                ? `each within ${ecs.pullTimeoutSeconds} s; ${ecs.ecr.length} from ECR (logged in with the instance role)`
+                : "",
+        ],
+    ];
+    return [renderTable({ title: "ECS", rows })];
+}
+
 /** The whole report: a heading, the plan's warnings, then the four tables. */
 export function planReport(plan: ReadinessPlan, config: WarmstackConfig, source: string, now: number): string {
     const heading = `warmstack plan of ${source}, as of ${isoSeconds(now)}`;
@@ -306,6 +339,7 @@ export function planReport(plan: ReadinessPlan, config: WarmstackConfig, source:
         [heading, ...plan.warnings.map((w) => `warning: ${w}`)].join("\n"),
         ...timelineTable(plan, now),
         capacityTable(plan, config),
+        ...ecsTable(plan),
         dataTierTable(plan, config),
         costTable(plan),
         ...functionsTable(plan),

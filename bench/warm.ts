@@ -116,7 +116,14 @@ async function naive(pg: Client, redis: Redis, rows: number): Promise<Run> {
     };
 }
 
-async function engine(bundle: string, pgUrl: string, redisUrl: string, rows: number): Promise<Run> {
+/** The engine's run as the CLI; `under`: a command that runs it, held (bench:function's cpulimit). */
+export async function engine(
+    bundle: string,
+    pgUrl: string,
+    redisUrl: string,
+    rows: number,
+    under: string[] = [],
+): Promise<Run & { engineSeconds: number }> {
     const args = [
         bundle,
         "warm",
@@ -132,18 +139,20 @@ async function engine(bundle: string, pgUrl: string, redisUrl: string, rows: num
         String(rows),
         "--json",
     ];
-    const { stdout, ...usage } = await timed(process.execPath, args);
+    const [command, ...prefix] = [...under, process.execPath];
+    const { stdout, ...usage } = await timed(command, [...prefix, ...args]);
     const report = JSON.parse(stdout);
     if (report.keysWritten !== rows) throw new Error(`warmstack wrote ${report.keysWritten} keys, expected ${rows}`);
     return {
         name: "warmstack",
         rows,
         ...usage,
+        engineSeconds: report.durationMs / 1000,
         note: `engine ${(report.durationMs / 1000).toFixed(2)} s`,
     };
 }
 
-async function checkWarm(redis: Redis, rows: number): Promise<void> {
+export async function checkWarm(redis: Redis, rows: number): Promise<void> {
     const size = await redis.dbsize();
     if (size !== rows) throw new Error(`Redis holds ${size} keys after the run, expected ${rows}`);
     const key = (await redis.randomkey()) as string;
@@ -172,14 +181,14 @@ function median(runs: Run[]): Run {
 }
 
 /** The median of the rounds' values, with the lowest and highest: `7.4x (6.1–9.0)`. */
-function spread(values: number[], digits: number, unit = ""): string {
+export function spread(values: number[], digits: number, unit = ""): string {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = sorted[Math.floor(sorted.length / 2)];
     const at = (v: number) => `${v.toFixed(digits)}${unit}`;
     return sorted.length > 1 ? `${at(mid)} (${at(sorted[0])}–${at(sorted[sorted.length - 1])})` : at(mid);
 }
 
-const load = () => os.loadavg()[0].toFixed(1);
+export const load = () => os.loadavg()[0].toFixed(1);
 
 async function main(): Promise<void> {
     const sizes = flag("--sizes", "100000,200000,1000000").split(",").map(Number);

@@ -14,9 +14,11 @@ export const DEFAULT_LEAD_MINUTES = 30;
 export const WARMER_MEMORY_MB = 1024;
 /**
  * Keys per second the plan assumes for a warm run by the warmer Lambda (WARMER_MEMORY_MB) into ElastiCache:
- * deliberately low. The engine writes ~350,000 keys/s from PostgreSQL into Redis on loopback (bench:warm); the
- * function has about 0.6 of a vCPU and reads and writes over TLS across the VPC, so a twentieth of that is a
- * floor it should beat, not a promise.
+ * deliberately low. `npm run bench:function` runs the engine held to the function's CPU share (58 % of a vCPU)
+ * beside it unlimited, on loopback: held, 31,000–54,000 keys/s (medians 36,000–37,000) on a machine too loaded for the hold to bind, and
+ * about 130,000 keys per CPU-second, so 66,000–79,000 keys/s at the share were the CPU the only bound
+ * (docs/benchmarks.md). Loopback has no TLS and no VPC round trips: the plan takes about half the held figure
+ * and a quarter of the CPU-bound one, a floor the function should beat, not a promise.
  */
 export const WARM_KEYS_PER_SECOND = WARM_RUN.keysPerSecond;
 /** A cold start, the connections and the ranking query's first rows, before the first key is written. */

@@ -15,6 +15,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 have_postgres || missing+=(postgresql)
 # The instances' start script (infra/agent-start.sh) is checked by shellcheck in the tests and in CI.
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# `npm run bench:function` holds the engine to a Lambda function's CPU share with it.
+command -v cpulimit >/dev/null 2>&1 || missing+=(cpulimit)
 
 if ((${#missing[@]} > 0)); then
   echo "setup: installing ${missing[*]} from Debian packages"
@@ -30,9 +32,9 @@ if ((${#missing[@]} > 0)); then
   # Asking for an already installed package is a no-op, so always name them all.
   # Any system services the packages start are left alone; the tests never use them.
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql shellcheck
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql shellcheck cpulimit
 else
-  echo "setup: redis-server, PostgreSQL and shellcheck already installed"
+  echo "setup: redis-server, PostgreSQL, shellcheck and cpulimit already installed"
 fi
 
 if command -v moto_server >/dev/null 2>&1; then

@@ -110,6 +110,7 @@ export const POOL_STATES = ["Stopped", "Running", "Hibernated"] as const;
 
 /**
  * The warm's speed the plan and the pack assume for one run of the warmer function, and its start (a cold start,
- * the connections, the query's first rows): model/data-warm.ts explains the figure.
+ * the connections, the query's first rows): model/data-warm.ts explains the figure, which `npm run bench:function`
+ * (docs/benchmarks.md) measures against.
  */
 export const WARM_RUN = { keysPerSecond: 20_000, startSeconds: 30 } as const;

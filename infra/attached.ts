@@ -4,6 +4,7 @@
 // as it was. The built path (infra/stack.ts's warmstack()) is untouched by this file.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DESIRED_COUNT_DIMENSION, ECS_NAMESPACE } from "../model/plan/ecs";
 import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { ConfigError, WarmstackConfig } from "../model/config";
 import { attach, Attachment, ProductionFacts } from "../model/production";
@@ -15,6 +16,7 @@ import { EventReaders, EventReplicas } from "./event-database";
 import { HTTPS_PORT } from "./network";
 import { DataPrewarm } from "./prewarm";
 import { ProductionNames, productionNames, readProduction } from "./production";
+import { rampedTarget } from "./ramped-target";
 import { AgentArtifact, agentConfigFor } from "./userdata";
 
 /** The warmer function's group in production's VPC, and the rules admitting it to the cache and the database. */
@@ -77,6 +79,21 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
         schedule: a.schedule,
         region,
     });
+
+    if (a.ecsService) {
+        // The same ramp as a built stack's service (infra/ecs.ts), on production's cluster.
+        rampedTarget(
+            "ecs-service",
+            {
+                serviceNamespace: ECS_NAMESPACE,
+                scalableDimension: DESIRED_COUNT_DIMENSION,
+                resourceId: a.ecsService.resourceId,
+                capacity: a.ecsService.capacity,
+                schedule: a.ecsService.schedule,
+            },
+            {},
+        );
+    }
 
     const db = facts.database;
     const replicas =

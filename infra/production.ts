@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WarmstackConfig } from "../model/config";
-import type { DatabaseFacts, NamesFrom, ProductionFacts } from "../model/production";
+import type { DatabaseFacts, NamesFrom, ProductionFacts, ServiceFacts } from "../model/production";
 import { readInstanceType } from "./instance-facts";
 
 /** The names of production's parts: `warmstack:production`'s, or the `production` output of the stack it names. */
@@ -17,6 +17,8 @@ export interface ProductionNames {
     databaseInstance?: string;
     databaseCluster?: string;
     databaseWarmerSecretArn: string;
+    /** Always the config's own key: a stack's outputs do not name it. */
+    ecsService?: string;
 }
 
 /** The stack output a built stack publishes its parts' names under, for `production.stack` to read. */
@@ -41,7 +43,7 @@ export function productionNames(
                     `databaseCluster; ${production.stack}'s lacks ${[...missing, ...(given?.databaseInstance || given?.databaseCluster ? [] : ["databaseInstance"])].join(", ")}`,
             );
         }
-        return given as ProductionNames;
+        return { ...(given as ProductionNames), ecsService: production.ecsService };
     });
 }
 
@@ -231,6 +233,17 @@ async function databaseFacts(
     };
 }
 
+async function serviceFacts(ref: string, opts: pulumi.InvokeOptions): Promise<ServiceFacts> {
+    const [cluster, name] = ref.split("/");
+    const service = await found(
+        aws.ecs.getService({ clusterArn: cluster, serviceName: name }, opts),
+        "warmstack:production.ecsService",
+        ref,
+        "an ECS service (CLUSTER/SERVICE)",
+    );
+    return { cluster, name, desiredCount: service.desiredCount };
+}
+
 /** A part that could not be read: the one message naming its key, for the caller to fail the preview with. */
 export interface Unreadable {
     unreadable: string;
@@ -247,12 +260,13 @@ export function readProduction(
 ): pulumi.Output<ProductionFacts | Unreadable> {
     return pulumi.output(names).apply(async (n): Promise<ProductionFacts | Unreadable> => {
         try {
-            const [compute, cache, database] = await Promise.all([
+            const [compute, cache, database, service] = await Promise.all([
                 groupAndInstances(n.autoScalingGroup, from, opts),
                 cacheFacts(n.cacheReplicationGroup, from, opts),
                 databaseFacts(n, from, opts),
+                n.ecsService === undefined ? undefined : serviceFacts(n.ecsService, opts),
             ]);
-            return { ...compute, cache, database };
+            return { ...compute, cache, database, ...(service && { service }) };
         } catch (err) {
             if (err instanceof pulumi.RunError) return { unreadable: err.message };
             throw err;

@@ -53,6 +53,8 @@ const section = <T extends z.ZodRawShape>(shape: T) => {
 };
 
 const ECS_SERVICE = "an ECS service name: letters, digits, - and _, at most 255";
+const ECS_SERVICE_REF =
+    "CLUSTER/SERVICE: an ECS cluster name and one of its services' names (letters, digits, - and _)";
 const IMAGE = "a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:1.4";
 // [registry[:port]/]path[:tag][@sha256:digest], as docker pull takes it: lower-case path, no spaces.
 const IMAGE_PATTERN =
@@ -248,6 +250,8 @@ const productionSchema = object({
     databaseWarmerSecretArn: secretArn(),
     // Left out, the role behind the launch template's instance profile.
     instanceRoleName: text("an IAM role name"),
+    // Production's ECS service, whose tasks ramp with the instances and are given back their own desired count.
+    ecsService: text(ECS_SERVICE_REF).regex(/^[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/, { error: ECS_SERVICE_REF }),
     readerRecord: object({
         zoneId: text("a Route 53 private hosted zone id").regex(/^Z[A-Z0-9]{1,32}$/, {
             error: "a Route 53 private hosted zone id",

@@ -6,6 +6,9 @@ import { isoSeconds, settle } from "../policies/shared/numbers";
 import { sizeCache } from "./cache-sizing";
 import { ConfigError, ConfigProblem, WarmstackConfig } from "./config";
 import { plan, ReadinessPlan, ScheduledCapacity } from "./plan";
+import { ecsTasks } from "./plan/ecs";
+import { rampWindow, type RampWindow } from "./plan/ramp";
+import type { Instants, Timeline } from "./timeline";
 
 /** The engines an attached database may run: the warm speaks PostgreSQL. */
 export const POSTGRES_ENGINES = { instance: "postgres", cluster: "aurora-postgresql" } as const;
@@ -107,11 +110,21 @@ export interface DatabaseFacts {
     storageEncrypted: boolean;
 }
 
+/** What `aws.ecs.getService` reports about the service `production.ecsService` names. */
+export interface ServiceFacts {
+    cluster: string;
+    name: string;
+    /** Production's own task count: what the ramp-down gives back. */
+    desiredCount: number;
+}
+
 export interface ProductionFacts {
     group: GroupFacts;
     instances: InstanceFacts;
     cache: CacheFacts;
     database: DatabaseFacts;
+    /** Only with `production.ecsService`. */
+    service?: ServiceFacts;
 }
 
 /** Where the names came from, so a problem names the key the user wrote. */
@@ -137,6 +150,8 @@ export interface Attachment {
     productionPool?: PoolFacts;
     /** The record the stack tags the group with while it holds the pool ("stack" and "raised"). */
     poolRecord?: EventPoolRecord;
+    /** Production's ECS service's tasks: up to the plan's peak, then back to its own desired count. */
+    ecsService?: { resourceId: string } & RampWindow;
     instanceRoleName: string;
     database: {
         /** RDS: the plan's replicas, created by the stack. Aurora: readers raised by Application Auto Scaling. */
@@ -336,6 +351,7 @@ export function attach(
         own,
         schedule: attachedSchedule(readiness.schedule, readiness.instances.peak, own),
         ...poolAttachment(pool.own, readiness.warmPool.minSize, stack),
+        ...(facts.service && { ecsService: serviceRamp(facts.service, config, readiness, now) }),
         instanceRoleName,
         database: {
             replicaClass: database.instanceClass,
@@ -346,6 +362,34 @@ export function attach(
         warnings,
     };
 }
+
+/**
+ * The service's tasks ramped as a built stack's (model/plan/ecs.ts), to the plan's peak tasks — or production's own
+ * count when that is more — and back to its own desired count, which warmstack never lowers nor makes up.
+ */
+function serviceRamp(
+    service: ServiceFacts,
+    config: WarmstackConfig,
+    readiness: ReadinessPlan,
+    now: number,
+): NonNullable<Attachment["ecsService"]> {
+    const own = service.desiredCount;
+    const peak = Math.max(own, ecsTasks(config.compute.ecs.tasksPerInstance, readiness.instances).peak);
+    const instants = readiness.timeline && instantsOf(readiness.timeline);
+    return {
+        resourceId: `service/${service.cluster}/${service.name}`,
+        ...rampWindow(
+            readiness.event?.name,
+            instants,
+            now,
+            { minCapacity: peak, maxCapacity: peak },
+            { minCapacity: own, maxCapacity: own },
+        ),
+    };
+}
+
+const instantsOf = (timeline: Timeline) =>
+    Object.fromEntries(Object.entries(timeline).map(([k, at]) => [k, Date.parse(at)])) as Instants;
 
 /**
  * Production's own pool: as the group reports it, or — when this stack already holds the pool (a later deploy) —

@@ -27,6 +27,11 @@ export interface EcsPlan {
     warnings: string[];
 }
 
+/** The service's tasks: so many per instance of the group, at the baseline and at the peak. */
+export function ecsTasks(perInstance: number, instances: ReadinessPlan["instances"]): EcsPlan["tasks"] {
+    return { perInstance, baseline: perInstance * instances.baseline, peak: perInstance * instances.peak };
+}
+
 /**
  * Undefined on platform ec2. Refused when one pull may take longer than the agent's whole deadline: the
  * instance would be ABANDONed by the deadline before the pull's own timeout could say why.
@@ -61,8 +66,7 @@ export function planEcs(
                 "with compute.platform ecs the pool does not reuse, and instances scaled in are terminated",
         );
     }
-    const perInstance = ecs.tasksPerInstance;
-    const tasks = { perInstance, baseline: perInstance * instances.baseline, peak: perInstance * instances.peak };
+    const tasks = ecsTasks(ecs.tasksPerInstance, instances);
     if (!ecs.service && event && tasks.peak > tasks.baseline) {
         warnings.push(
             `event ${event.name}: no compute.ecs.service, so no service's tasks ramp with the instances: the ` +

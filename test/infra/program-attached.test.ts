@@ -264,6 +264,29 @@ describe("program under mocks: attached to other kinds of production", () => {
         assert.equal(run.one(T.prewarm).inputs.sourceHost, "shop-aurora.cluster-ro-abc123.us-east-1.rds.amazonaws.com");
     });
 
+    it("ramps production's ECS service to the plan's peak tasks and gives back the desired count ECS reports", async () => {
+        const run = await attachedRun(attachedConfig({ ...NAMES, ecsService: "shop/web" }));
+        const target = run.one(T.scalableTarget);
+        assert.deepEqual(
+            [target.inputs.serviceNamespace, target.inputs.scalableDimension, target.inputs.resourceId],
+            ["ecs", "ecs:service:DesiredCount", "service/shop/web"],
+        );
+        assert.deepEqual([target.inputs.minCapacity, target.inputs.maxCapacity], [5, 5], "production's own, before");
+        // tasksPerInstance's default, 1, per instance at the peak.
+        const peak = run.outputs.plan.instances.peak;
+        assert.ok(peak > 5, "the plan's peak is above production's count");
+        const actions = Object.fromEntries(run.ofType(T.scalingSchedule).map((a) => [a.inputs.name, a.inputs]));
+        assert.deepEqual(Object.keys(actions).sort(), ["blackfriday-ramp-down", "blackfriday-ramp-up"]);
+        for (const a of Object.values(actions)) assert.equal((a as any).resourceId, "service/shop/web");
+        assert.equal(actions["blackfriday-ramp-up"].schedule, `at(${run.outputs.plan.timeline.ramp.slice(0, 19)})`);
+        assert.deepEqual(actions["blackfriday-ramp-up"].scalableTargetAction, { minCapacity: peak, maxCapacity: peak });
+        assert.equal(
+            actions["blackfriday-ramp-down"].schedule,
+            `at(${run.outputs.plan.timeline.scaleDown.slice(0, 19)})`,
+        );
+        assert.deepEqual(actions["blackfriday-ramp-down"].scalableTargetAction, { minCapacity: 5, maxCapacity: 5 });
+    });
+
     it("warms a cluster-mode cache as a cluster through its configuration endpoint", async () => {
         const run = await attachedRun(attachedConfig({ ...NAMES, cacheReplicationGroup: "shop-redis-cluster" }));
         const prewarm = run.one(T.prewarm);
@@ -361,6 +384,16 @@ describe("program under mocks: production it cannot attach to", () => {
             "a cache without AUTH",
             (w) => (w.replicationGroups["shop-redis"].authTokenEnabled = false),
             /warmstack:production\.cacheReplicationGroup: a group with an AUTH token and TLS/,
+        ],
+        [
+            "an ECS service that does not exist",
+            (_, c) => (c.ecsService = "shop/api"),
+            /warmstack:production\.ecsService: an ECS service \(CLUSTER\/SERVICE\) that exists in this account and region, .*given "shop\/api" \(AWS: .*couldn't find resource\)/,
+        ],
+        [
+            "an ECS service not named CLUSTER/SERVICE",
+            (_, c) => (c.ecsService = "web"),
+            /warmstack:production\.ecsService: CLUSTER\/SERVICE: an ECS cluster name and one of its services' names/,
         ],
         [
             "a stack that does not exist",

@@ -110,6 +110,8 @@ export interface AwsWorld {
     dbInstances: Record<string, any>;
     dbClusters: Record<string, any>;
     subnets: Record<string, any>;
+    /** ECS services by CLUSTER/SERVICE, as aws.ecs.getService answers. */
+    ecsServices: Record<string, any>;
     /** A stack's outputs, by the name a StackReference gives. */
     stacks: Record<string, Record<string, any>>;
 }
@@ -253,6 +255,13 @@ export function productionWorld(): AwsWorld {
             },
         },
         subnets: Object.fromEntries(subnets.map((id) => [id, { id, vpcId: PRODUCTION.vpcId }])),
+        ecsServices: {
+            "shop/web": {
+                clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/shop`,
+                serviceName: "web",
+                desiredCount: 5,
+            },
+        },
         stacks: {
             "acme/warmstack/baseline": {
                 production: {
@@ -300,6 +309,8 @@ const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>
         lookup(world.replicationGroups, a.replicationGroupId, "ElastiCache Replication Group"),
     "aws:elasticache/getCluster:getCluster": (a) => lookup(world.cacheClusters, a.clusterId, "ElastiCache Cluster"),
     "aws:rds/getInstance:getInstance": (a) => lookup(world.dbInstances, a.dbInstanceIdentifier, "RDS DB Instance"),
+    "aws:ecs/getService:getService": (a) =>
+        lookup(world.ecsServices, `${a.clusterArn}/${a.serviceName}`, "ECS Service"),
     "aws:rds/getCluster:getCluster": (a) => lookup(world.dbClusters, a.clusterIdentifier, "RDS Cluster"),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0defa17000000000", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnets:getSubnets": () => ({

@@ -168,6 +168,23 @@ export interface Attachment {
     warnings: string[];
 }
 
+/**
+ * What a plan of an attached stack made from its stack file alone (warmstack plan) does not know: the facts its
+ * deploy reads from production. Said as the plan's warning, with the defaults standing in for them.
+ */
+export function fromConfigAlone(config: WarmstackConfig): string {
+    const production = config.production ?? {};
+    const names = production.stack ?? production.autoScalingGroup ?? "its parts";
+    return (
+        `attached to production (warmstack:production: ${names}): this plan is made from the stack file alone. ` +
+        "Production's instance type, cache node type, shards and replicas, database class and the group's own " +
+        "sizes are read at deploy (pulumi preview), so the figures here that follow from them use the defaults — " +
+        `${config.compute.instanceType}, ${config.cache.nodeType} with ${config.cache.replicas} replica(s), ` +
+        `${config.database.instanceClass} — and the ramp-down gives back production's own sizes, not the ones ` +
+        "shown. The deployed plan is the stack's `plan` output (pulumi stack output plan)."
+    );
+}
+
 /** Refusals of production's parts, each naming the key that named the part. */
 function keyOf(part: string, from: NamesFrom): string {
     return from === "stack" ? `warmstack:production.stack (its ${part})` : `warmstack:production.${part}`;

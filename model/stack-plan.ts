@@ -2,6 +2,7 @@
 // `warmstack plan` and `warmstack check` (a stack file), and the tests. Throws ConfigError, naming every bad key.
 import { namespaceValues, parseConfig, type WarmstackConfig } from "./config";
 import { plan, type ReadinessPlan } from "./plan";
+import { fromConfigAlone } from "./production";
 import type { InstanceFacts } from "./root-volume";
 
 export interface StackPlan {
@@ -16,5 +17,8 @@ export interface StackPlan {
  */
 export function planStack(values: Record<string, string>, now: number, instance?: InstanceFacts): StackPlan {
     const config = parseConfig(namespaceValues(values));
-    return { config, plan: plan(config, { now, instance }) };
+    const planned = plan(config, { now, instance });
+    if (!config.production) return { config, plan: planned };
+    // An attached stack's deploy plans on production's facts; from the stack file alone, the plan says what it lacks.
+    return { config, plan: { ...planned, warnings: [...planned.warnings, fromConfigAlone(config)] } };
 }

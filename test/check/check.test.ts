@@ -42,9 +42,11 @@ import { EXIT } from "../../warmers/cli/outcome";
 import { runCli } from "../cli/run";
 import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type Moto } from "../support/moto";
 import { closedPort } from "../support/servers";
-import { REPO, stackConfig } from "../support/pulumi";
+import { BUILT_EVENT, REPO, stackConfig, stackFilePath } from "../support/pulumi";
 
+/** The stack's name (its metrics' dimension), deployed from the tests' built event (its stack file). */
 const STACK = "blackfriday";
+const STACK_FILE = stackFilePath(BUILT_EVENT);
 /** Well before the committed event: the plan has the ramp, the ramp-down and the data warm still to come. */
 const AT = "2027-11-20T00:00:00Z";
 const GROUP = "warmstack-blackfriday-app";
@@ -75,7 +77,7 @@ describe("warmstack check against moto", function () {
     });
 
     const check = () =>
-        runCli(["check", "--stack", STACK, "--outputs", outputsFile, "--at", AT, "--json"], {
+        runCli(["check", "--config", STACK_FILE, "--outputs", outputsFile, "--at", AT, "--json"], {
             cwd: REPO,
             env: moto.env,
         });
@@ -179,7 +181,7 @@ describe("warmstack check against moto", function () {
         moto = await startMoto();
         aws = clients();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-check-"));
-        expected = planStack(stackConfig(STACK), Date.parse(AT));
+        expected = planStack(stackConfig(BUILT_EVENT), Date.parse(AT));
         const { plan } = expected;
         replicaIds = Array.from({ length: plan.database.replicas }, (_, i) => `db-replica-${i + 1}`);
 
@@ -299,7 +301,7 @@ describe("warmstack check against moto", function () {
     });
 
     it("prints one named line per check and the dashboard without --json", async () => {
-        const run = await runCli(["check", "--stack", STACK, "--outputs", "-", "--at", AT], {
+        const run = await runCli(["check", "--config", STACK_FILE, "--outputs", "-", "--at", AT], {
             cwd: REPO,
             env: moto.env,
             stdin: fs.readFileSync(outputsFile, "utf8"),
@@ -389,7 +391,7 @@ describe("warmstack check against moto", function () {
     it("an endpoint nobody answers on: exit 3 within seconds, one line naming it", async () => {
         const url = `http://127.0.0.1:${await closedPort()}`;
         const started = Date.now();
-        const run = await runCli(["check", "--stack", STACK, "--outputs", outputsFile, "--at", AT], {
+        const run = await runCli(["check", "--config", STACK_FILE, "--outputs", outputsFile, "--at", AT], {
             cwd: REPO,
             env: { ...moto.env, AWS_ENDPOINT_URL: url },
         });
@@ -398,5 +400,18 @@ describe("warmstack check against moto", function () {
         assert.ok(seconds < 15, `took ${seconds} s`);
         assert.equal(run.stdout, "");
         assert.match(run.stderr, new RegExp(`^warmstack: cannot read [a-z]+:\\w+ at ${url}: .+\\n$`));
+    });
+
+    it("an attached stack (the committed blackfriday): exit 2 before any read, saying why and where its plan is", async () => {
+        const run = await runCli(["check", "--stack", "blackfriday", "--outputs", "no-such-file.json", "--at", AT], {
+            cwd: REPO,
+            env: moto.env,
+        });
+        assert.equal(run.code, EXIT.input, run.stderr);
+        assert.equal(run.stdout, "");
+        assert.match(
+            run.stderr,
+            /--stack: a stack warmstack builds: an attached stack \(warmstack:production\) is planned at deploy on production's facts, which warmstack check does not read yet .*given "?stack blackfriday \(Pulumi\.blackfriday\.yaml\)/,
+        );
     });
 });

@@ -16,11 +16,11 @@ import {
 } from "../../warmers/check/verdict";
 import { WarmInputError } from "../../warmers/engine/errors";
 import { atExpression } from "../../policies/shared/contract";
-import { stackConfig } from "../support/pulumi";
+import { stackConfig, BUILT_EVENT } from "../support/pulumi";
 
 const AT = Date.parse("2027-11-20T00:00:00Z");
 const NOW = Date.parse("2026-12-06T12:00:00Z");
-const { plan } = planStack(stackConfig("blackfriday"), AT);
+const { plan } = planStack(stackConfig(BUILT_EVENT), AT);
 const FN = "warmer-fn";
 
 function outputs(): StackOutputs {

@@ -12,7 +12,8 @@ import { capacitySteps, chartWindows } from "../../warmers/cli/plan-chart";
 import { atOffset, fromStart, offsetOf } from "../../warmers/cli/plan-report";
 import { stackConfigValues } from "../../warmers/cli/stack-file";
 import { EXIT } from "../../warmers/cli/outcome";
-import { committedStacks, REPO, runProgram, stackConfig } from "../support/pulumi";
+import { baseline } from "../support/baseline";
+import { BUILT_EVENT, committedStacks, REPO, runProgram, stackConfig, stackFilePath } from "../support/pulumi";
 import { runCli } from "./run";
 
 /** A deploy well before every committed event. */
@@ -37,26 +38,60 @@ describe("warmstack plan", function () {
                 assert.match(run.stdout, new RegExp(`^${table.replace("(", "\\(")}`, "m"));
         });
 
-        it(`--json for ${stack} is the program's \`plan\` stack output under mocks, at the same clock`, async () => {
-            const run = await runCli(["plan", "--stack", stack, "--json", "--at", AT], { cwd: REPO });
+        if (stackConfig(stack)["warmstack:production"] === undefined) {
+            it(`--json for ${stack} is the program's \`plan\` stack output under mocks, at the same clock`, async () => {
+                const run = await runCli(["plan", "--stack", stack, "--json", "--at", AT], { cwd: REPO });
+                assert.equal(run.code, 0, run.stderr);
+                const program = await runProgram(
+                    stackConfig(stack),
+                    () => warmstackFromPulumiConfig(Date.parse(AT)),
+                    stack,
+                );
+                const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
+                const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
+                assert.deepEqual(rest, programRest);
+                // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
+                assert.equal(offline.memorySource, "table");
+                assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
+            });
+            continue;
+        }
+        it(`${stack}, attached to baseline: says it is planned from the stack file alone; its event's figures are the attached program's`, async () => {
+            const [text, run] = await Promise.all([
+                runCli(["plan", "--stack", stack, "--at", AT], { cwd: REPO }),
+                runCli(["plan", "--stack", stack, "--json", "--at", AT], { cwd: REPO }),
+            ]);
             assert.equal(run.code, 0, run.stderr);
+            const note =
+                /attached to production \(warmstack:production: organization\/warmstack\/baseline\): this plan is made from the stack file alone\. .*read at deploy .*the ramp-down gives back production's own sizes, not the ones shown\. The deployed plan is the stack's `plan` output/;
+            assert.match(text.stdout, note);
+            const cli = JSON.parse(run.stdout);
+            assert.ok(
+                cli.warnings.some((w: string) => note.test(w)),
+                cli.warnings.join("\n"),
+            );
+            const { world } = await baseline();
             const program = await runProgram(
                 stackConfig(stack),
                 () => warmstackFromPulumiConfig(Date.parse(AT)),
                 stack,
+                world,
             );
-            const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
-            const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
-            assert.deepEqual(rest, programRest);
-            // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
-            assert.equal(offline.memorySource, "table");
-            assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
+            const facts = (p: any) => [
+                p.event,
+                p.timeline,
+                p.instances,
+                p.warmPool,
+                p.database.replicas,
+                p.dataPrewarm,
+            ];
+            assert.deepEqual(facts(cli), facts(program.outputs.plan));
         });
     }
 
     it("prints each instant in UTC and in the event's own offset", async () => {
         const file = path.join(dir, "Pulumi.eastern.yaml");
-        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        const text = fs.readFileSync(stackFilePath(BUILT_EVENT), "utf8");
         fs.writeFileSync(file, text.replace('"2027-11-26T05:00:00Z"', '"2027-11-26T00:00:00-05:00"'));
         const run = await runCli(["plan", "--config", file, "--at", AT]);
         assert.equal(run.code, 0, run.stderr);
@@ -66,7 +101,7 @@ describe("warmstack plan", function () {
 
     it("a hot set past one run shows its partitions and fan-out, in the text and in --json", async () => {
         const file = path.join(dir, "Pulumi.big.yaml");
-        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        const text = fs.readFileSync(stackFilePath(BUILT_EVENT), "utf8");
         fs.writeFileSync(file, text.replace("topKeys: 500000", "topKeys: 50000000\n      avgEntryBytes: 600"));
         const run = await runCli(["plan", "--config", file, "--at", AT]);
         assert.equal(run.code, 0, run.stderr);
@@ -82,7 +117,7 @@ describe("warmstack plan", function () {
     it("a bad stack file fails with the program's one error naming every bad key, and exit 2", async () => {
         const file = path.join(dir, "Pulumi.bad.yaml");
         const text = fs
-            .readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8")
+            .readFileSync(stackFilePath(BUILT_EVENT), "utf8")
             .replace("peakRps: 18000", 'peakRps: "lots"')
             .replace("amiId: ami-0a1b2c3d4e5f60718", "amiId: my-image")
             .replace("nodeType: cache.r7g.xlarge", "nodeTyp: cache.r7g.xlarge");
@@ -97,7 +132,7 @@ describe("warmstack plan", function () {
 
     it("a stack whose peak the plan cannot hold gets the program's plan error, naming the key", async () => {
         const file = path.join(dir, "Pulumi.tight.yaml");
-        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        const text = fs.readFileSync(stackFilePath(BUILT_EVENT), "utf8");
         fs.writeFileSync(file, text.replace("maxConnections: 2000", "maxConnections: 100"));
         const run = await runCli(["plan", "--config", file, "--at", AT]);
         assert.equal(run.code, EXIT.input);
@@ -108,7 +143,7 @@ describe("warmstack plan", function () {
     it("a stack on types the price table lacks plans, exits 0, and says which cost lines it cannot price", async () => {
         const file = path.join(dir, "Pulumi.unpriced.yaml");
         const text = fs
-            .readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8")
+            .readFileSync(stackFilePath(BUILT_EVENT), "utf8")
             .replace(/instanceType: \S+/, "instanceType: m7i.large")
             .replace(/instanceClass: \S+/, "instanceClass: db.r7g.xlarge");
         assert.match(

@@ -5,10 +5,10 @@
 import { strict as assert } from "node:assert";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { awsJson, Moto, startMoto } from "../support/moto";
-import { NOW, PRODUCTION, ProgramRun, runProgram, stackConfig, T } from "../support/pulumi";
+import { NOW, PRODUCTION, ProgramRun, runProgram, stackConfig, T, BUILT_EVENT } from "../support/pulumi";
 
 function auroraConfig(): Record<string, string> {
-    const config = stackConfig("blackfriday");
+    const config = stackConfig(BUILT_EVENT);
     const drop = (key: string, keys: string[]) => {
         const block = JSON.parse(config[`warmstack:${key}`]);
         for (const k of keys) delete block[k];

@@ -6,7 +6,7 @@ import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aw
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { answeredRamp, replayRamp, sentRamp } from "../support/app-autoscaling";
 import { startMoto, type Moto } from "../support/moto";
-import { editedConfig, NOW, runProgram, type ProgramRun } from "../support/pulumi";
+import { BUILT_EVENT, editedConfig, NOW, runProgram, type ProgramRun } from "../support/pulumi";
 
 const FUNCTIONS = [
     { name: "checkout", alias: "live", peakRps: 900, durationMs: 180 },
@@ -20,7 +20,7 @@ describe("warmstack:functions' Application Auto Scaling shape, against moto", fu
     let client: ApplicationAutoScalingClient;
     before(async () => {
         run = await runProgram(
-            editedConfig("blackfriday", { functions: () => FUNCTIONS }),
+            editedConfig(BUILT_EVENT, { functions: () => FUNCTIONS }),
             () => warmstackFromPulumiConfig(NOW),
             "blackfriday",
         );

@@ -5,12 +5,12 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { agentBundle } from "../../infra/bundles";
-import { NOW, ProgramRun, runProgram, stackConfig, statementsOf, T, userDataOf } from "../support/pulumi";
+import { NOW, ProgramRun, runProgram, stackConfig, statementsOf, T, userDataOf, BUILT_EVENT } from "../support/pulumi";
 
 describe("program under mocks: the agent delivered by the stack", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW), "blackfriday");
+        run = await runProgram(stackConfig(BUILT_EVENT), () => warmstackFromPulumiConfig(NOW), "blackfriday");
     });
     const bucketId = () => run.one(T.bucket).id;
     const onBucket = (type: string) => {

@@ -6,9 +6,13 @@ import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { LAUNCH_HOOK_NAME } from "../../infra/compute";
 import { EVENT_HOOK_NAME } from "../../infra/event-capacity";
 import { EVENT_POOL_TAG } from "../../model/production";
+import { baseline, Baseline, BASELINE_REFERENCE } from "../support/baseline";
 import {
     AwsWorld,
+    BUILT_EVENT,
+    committedStacks,
     NOW,
+    primaryOf,
     PRODUCTION,
     productionWorld,
     ProgramRun,
@@ -26,9 +30,9 @@ const NAMES = {
     databaseWarmerSecretArn: PRODUCTION.warmerSecretArn,
 };
 
-/** The committed blackfriday event, attached: the keys that describe a built system left out. */
+/** The tests' built blackfriday event, attached: the keys that describe a built system left out. */
 function attachedConfig(production: Record<string, unknown> = NAMES): Record<string, string> {
-    const config = stackConfig("blackfriday");
+    const config = stackConfig(BUILT_EVENT);
     const edit = (key: string, fn: (block: any) => void) => {
         const block = JSON.parse(config[`warmstack:${key}`]);
         fn(block);
@@ -419,3 +423,65 @@ describe("program under mocks: production it cannot attach to", () => {
         });
     }
 });
+
+for (const stack of committedStacks().filter((s) => stackConfig(s)["warmstack:production"] !== undefined)) {
+    describe(`program under mocks: the committed ${stack} stack, attached to baseline`, () => {
+        let base: Baseline;
+        let run: ProgramRun;
+        before(async () => {
+            base = await baseline();
+            run = await runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack, base.world);
+        });
+
+        it("reads baseline's parts through its stack reference, by the names baseline's program publishes", () => {
+            assert.equal(run.one(T.stackReference).inputs.name, BASELINE_REFERENCE);
+            const published = base.run.outputs.production;
+            assert.deepEqual(run.outputs.attachedTo, {
+                autoScalingGroup: published.autoScalingGroup,
+                cacheReplicationGroup: published.cacheReplicationGroup,
+                databaseInstance: published.databaseInstance,
+            });
+            assert.equal(published.autoScalingGroup, base.run.one(T.asg).inputs.name);
+            assert.equal(published.cacheReplicationGroup, base.run.one(T.redis).id);
+        });
+
+        it("creates none of baseline's resources, and every event resource names the part of baseline it changes", () => {
+            for (const type of PRODUCTION_TYPES) assert.deepEqual(run.ofType(type), [], type);
+            const group = base.run.one(T.asg).inputs.name;
+            for (const r of [run.one(T.hook), run.one(T.warmPool), run.one(T.groupTag), ...run.ofType(T.schedule)])
+                assert.equal(r.inputs.autoscalingGroupName ?? r.inputs.autoScalingGroupName, group, r.name);
+            const primary = primaryOf(base.run).state.identifier;
+            const replicas = run.ofType(T.rds);
+            assert.equal(replicas.length, run.outputs.plan.database.replicas);
+            for (const r of replicas)
+                assert.deepEqual(
+                    [r.inputs.replicateSourceDb, r.inputs.instanceClass],
+                    [primary, primaryOf(base.run).inputs.instanceClass],
+                );
+            assert.equal(run.one(T.prewarm).inputs.replicationGroupId, base.run.one(T.redis).id);
+        });
+
+        it("raises baseline's own warm pool for the event and gives back baseline's, and its own sizes after", () => {
+            const group = base.run.one(T.asg).inputs;
+            const pool = run.one(T.warmPool).inputs;
+            assert.equal(pool.minSize, run.outputs.plan.warmPool.minSize);
+            assert.ok(pool.minSize > group.warmPool.minSize, "the event needs more than baseline keeps");
+            assert.deepEqual(pool.productionPool, {
+                minSize: group.warmPool.minSize,
+                maxGroupPreparedCapacity: group.warmPool.maxGroupPreparedCapacity,
+                state: group.warmPool.poolState,
+                reuseOnScaleIn: group.warmPool.instanceReusePolicy.reuseOnScaleIn,
+            });
+            const down = run.ofType(T.schedule).find((s) => s.inputs.scheduledActionName === `${stack}-ramp-down`)!;
+            assert.deepEqual(
+                [down.inputs.minSize, down.inputs.maxSize, down.inputs.desiredCapacity],
+                [group.minSize, group.maxSize, group.desiredCapacity],
+            );
+        });
+
+        it("adds a launch hook of its own beside baseline's, which destroying the event leaves", () => {
+            const own = base.run.one(T.asg).inputs.initialLifecycleHooks.map((h: any) => h.name);
+            assert.ok(!own.includes(run.one(T.hook).inputs.name), `${run.one(T.hook).inputs.name} vs ${own}`);
+        });
+    });
+}

@@ -9,10 +9,9 @@ import { CHECK_ACTIONS } from "../../infra/check-policy";
 import { dashboardUrl } from "../../infra/dashboard";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { STACK_NAME_ENV, WARM_METRICS } from "../../model/warm-metrics";
-import { planStack } from "../../model/stack-plan";
 import { parseOutputs } from "../../warmers/check/outputs";
 import {
-    committedStacks,
+    BUILT_STACKS,
     NOW,
     ProgramRun,
     REPO,
@@ -21,6 +20,7 @@ import {
     stackConfig,
     statementsOf,
     T,
+    plannedStack,
 } from "../support/pulumi";
 
 /** The SDK commands warmers/check/read.ts sends, as IAM actions (`DescribeWarmPoolCommand` of Auto Scaling → …). */
@@ -39,10 +39,10 @@ function actionsTheCheckCalls(): string[] {
     );
 }
 
-for (const stack of committedStacks()) {
+for (const stack of BUILT_STACKS) {
     describe(`program under mocks: what warmstack check reads of stack ${stack}`, () => {
         let run: ProgramRun;
-        const { plan } = planStack(stackConfig(stack), NOW);
+        const { plan } = plannedStack(stack);
         before(async () => {
             run = await runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
         });

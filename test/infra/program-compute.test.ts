@@ -12,12 +12,10 @@ import { AGENT_USERNAME } from "../../infra/database";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { parseAgentConfig } from "../../model/agent-config";
 import { namespaceValues, parseConfig } from "../../model/config";
-import { plan } from "../../model/plan";
-import { planStack } from "../../model/stack-plan";
 import { TAGS } from "../../policies/shared/contract";
 import { programResources, one } from "../policies/harness";
 import {
-    committedStacks,
+    BUILT_STACKS,
     editedConfig,
     NOW,
     primaryOf,
@@ -30,6 +28,9 @@ import {
     statementsOf,
     T,
     userDataOf,
+    BUILT_EVENT,
+    BUILT_HIBERNATED_EVENT,
+    plannedStack,
 } from "../support/pulumi";
 
 const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
@@ -38,12 +39,12 @@ const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmsta
 const runEdited = (stack: string, edits: Parameters<typeof editedConfig>[1]) =>
     runProgram(editedConfig(stack, edits), () => warmstackFromPulumiConfig(NOW), stack);
 
-const blackfridayPlan = planStack(stackConfig("blackfriday"), NOW).plan;
+const blackfridayPlan = plannedStack(BUILT_EVENT).plan;
 
-for (const stack of committedStacks()) {
+for (const stack of BUILT_STACKS) {
     describe(`program under mocks: app tier of stack ${stack}`, () => {
         let run: ProgramRun;
-        const expected = plan(parseConfig(namespaceValues(stackConfig(stack))), { now: NOW });
+        const expected = plannedStack(stack).plan;
         before(async () => {
             run = await runStack(stack);
         });
@@ -225,8 +226,8 @@ for (const stack of committedStacks()) {
 
 describe("program under mocks: network", () => {
     it("uses the configured VPC and puts the group in the private subnets, the ALB in the public ones", async () => {
-        const run = await runStack("blackfriday");
-        const network = JSON.parse(stackConfig("blackfriday")["warmstack:network"]);
+        const run = await runStack(BUILT_EVENT);
+        const network = JSON.parse(stackConfig(BUILT_EVENT)["warmstack:network"]);
         assert.deepEqual(run.one(T.asg).inputs.vpcZoneIdentifiers, network.privateSubnetIds);
         assert.deepEqual(run.one(T.alb).inputs.subnets, network.publicSubnetIds);
         assert.deepEqual(run.one(T.rdsSubnets).inputs.subnetIds, network.privateSubnetIds);
@@ -246,7 +247,7 @@ describe("program under mocks: HTTPS with compute.certificateArn", () => {
     const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000";
     let run: ProgramRun;
     before(async () => {
-        run = await runEdited("blackfriday", { compute: (compute) => ({ ...compute, certificateArn }) });
+        run = await runEdited(BUILT_EVENT, { compute: (compute) => ({ ...compute, certificateArn }) });
     });
 
     it("listens on 443 with the certificate and a current TLS policy, forwarding to the app", () => {
@@ -275,7 +276,9 @@ describe("program under mocks: HTTPS with compute.certificateArn", () => {
 
 describe("program under mocks: compute.agent.source ami", () => {
     it("stores no agent, grants no S3 read, and has the user data check the image's copy", async () => {
-        const run = await runEdited("launch", { compute: (compute) => ({ ...compute, agent: { source: "ami" } }) });
+        const run = await runEdited(BUILT_HIBERNATED_EVENT, {
+            compute: (compute) => ({ ...compute, agent: { source: "ami" } }),
+        });
         assert.equal(run.ofType(T.bucket).length, 0);
         assert.equal(run.ofType(T.bucketObject).length, 0);
         const s3 = statementsOf(run, "app-instance").filter((s) => String(s.Action).startsWith("s3:"));
@@ -289,7 +292,7 @@ describe("program under mocks: compute.agent.source ami", () => {
 describe("program under mocks: warmstack:alerts.topicArn", () => {
     it("sends the alarm and failed runs to the given topic and creates none", async () => {
         const topicArn = "arn:aws:sns:us-east-1:123456789012:on-call";
-        const run = await runEdited("blackfriday", { alerts: () => ({ topicArn }) });
+        const run = await runEdited(BUILT_EVENT, { alerts: () => ({ topicArn }) });
         assert.equal(run.ofType(T.topic).length, 0);
         assert.deepEqual(run.one(T.alarm).inputs.alarmActions, [topicArn]);
         assert.equal(run.outputs.alertTopicArn, topicArn);
@@ -304,7 +307,7 @@ describe("program under mocks: the group's resource options", function () {
     this.timeout(120_000);
     // The option is set whatever the config; blackfriday is the stack with a ramp, whose schedules own the capacity.
     it("a `pulumi up` leaves the live desired capacity alone, and only it", async () => {
-        const resources = await programResources("blackfriday");
+        const resources = await programResources(BUILT_EVENT);
         const group = one(resources, T.asg);
         assert.deepEqual(group.options.ignoreChanges, ["desiredCapacity"]);
         // What owns it instead: the ramp's scheduled actions, on this group.
@@ -315,7 +318,7 @@ describe("program under mocks: the group's resource options", function () {
 
     it("a config change refreshes every instance, the warm pool's too: user data does not run again on a pooled one", async () => {
         const group = (edit?: (config: Record<string, string>) => void) =>
-            programResources("blackfriday", edit).then((resources) => ({
+            programResources(BUILT_EVENT, edit).then((resources) => ({
                 group: one(resources, T.asg),
                 userData: one(resources, T.template).inputs.userData as string,
             }));

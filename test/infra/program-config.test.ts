@@ -3,11 +3,19 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { editedConfig, NOW, ProgramRun, runProgram, stackConfig } from "../support/pulumi";
+import {
+    editedConfig,
+    NOW,
+    ProgramRun,
+    runProgram,
+    stackConfig,
+    BUILT_EVENT,
+    BUILT_HIBERNATED_EVENT,
+} from "../support/pulumi";
 
 describe("program under mocks: components", () => {
     it("registers the network, the data tier, its warm, the agent's store and the app tier", async () => {
-        const run = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW));
+        const run = await runProgram(stackConfig(BUILT_EVENT), () => warmstackFromPulumiConfig(NOW));
         for (const type of [
             "warmstack:network:WarmNetwork",
             "warmstack:database:WarmDatabase",
@@ -38,7 +46,7 @@ async function runExpectingFailure(config: Record<string, string>): Promise<{ ru
 
 describe("program under mocks: bad config", () => {
     it("fails before any resource with one error naming every key", async () => {
-        const config = stackConfig("blackfriday");
+        const config = stackConfig(BUILT_EVENT);
         const traffic = JSON.parse(config["warmstack:traffic"]);
         config["warmstack:traffic"] = JSON.stringify({ ...traffic, peakRps: -1 });
         config["warmstack:compute"] = JSON.stringify({
@@ -60,7 +68,7 @@ describe("program under mocks: bad config", () => {
     });
 
     it("fails before any resource when the budget cannot hold the peak", async () => {
-        const config = stackConfig("launch");
+        const config = stackConfig(BUILT_HIBERNATED_EVENT);
         config["warmstack:database"] = JSON.stringify({
             ...JSON.parse(config["warmstack:database"]),
             maxConnections: 40,
@@ -92,7 +100,7 @@ describe("program under mocks: bad config", () => {
     ];
     for (const [key, edits, expected] of oneBadKey) {
         it(`fails before any resource with one error naming ${key}`, async () => {
-            const { run, error } = await runExpectingFailure(editedConfig("blackfriday", edits));
+            const { run, error } = await runExpectingFailure(editedConfig(BUILT_EVENT, edits));
             assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack trace");
             assert.match((error as Error).message, /\(1 problem\):/);
             assert.match((error as Error).message, expected);
@@ -103,7 +111,7 @@ describe("program under mocks: bad config", () => {
 
 describe("program under mocks: types the price table lacks", () => {
     it("deploys m7i.large instances and db.r7g.xlarge replicas, warning once per missing price with its key", async () => {
-        const config = editedConfig("blackfriday", {
+        const config = editedConfig(BUILT_EVENT, {
             compute: (c) => ({ ...c, instanceType: "m7i.large" }),
             database: (d) => ({ ...d, instanceClass: "db.r7g.xlarge" }),
         });

@@ -2,15 +2,13 @@
 // (one shard, or cluster mode when the hot set needs it), and every secret kept secret wherever it goes.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
-import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { CACHE_TAGS, TAGS } from "../../policies/shared/contract";
 import { PREWARM_SECRET_INPUTS } from "../../model/prewarm-contract";
 import { CachePrewarm } from "../../infra/providers/cache-prewarm";
 import {
-    committedStacks,
+    BUILT_STACKS,
     editedConfig,
     NOW,
     primaryOf,
@@ -20,6 +18,8 @@ import {
     stackConfig,
     T,
     userDataOf,
+    plannedStack,
+    planOf,
 } from "../support/pulumi";
 
 const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
@@ -30,10 +30,10 @@ function secretTexts(run: ProgramRun): string[] {
     return [...run.ofType(T.password).map((p) => p.state.result as string), master];
 }
 
-for (const stack of committedStacks()) {
+for (const stack of BUILT_STACKS) {
     describe(`program under mocks: data tier of stack ${stack}`, () => {
         let run: ProgramRun;
-        const expected = plan(parseConfig(namespaceValues(stackConfig(stack))), { now: NOW });
+        const expected = plannedStack(stack).plan;
         before(async () => {
             run = await runStack(stack);
         });
@@ -145,7 +145,7 @@ describe("program under mocks: cluster mode", () => {
                 prewarm: { ...cache.prewarm, topKeys: 50_000_000, avgEntryBytes: 600, leadMinutes: 45 },
             }),
         });
-        const expected = plan(parseConfig(namespaceValues(config)), { now: NOW });
+        const expected = planOf(config);
         assert.equal(expected.cache.clusterMode, true);
         assert.ok(expected.cache.shards > 1);
         const run = await runProgram(config, () => warmstackFromPulumiConfig(NOW));

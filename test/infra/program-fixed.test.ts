@@ -2,12 +2,12 @@
 // one is a decision someone makes with its reason in view, not a slip.
 import { strict as assert } from "node:assert";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { NOW, primaryOf, ProgramRun, runProgram, stackConfig, T } from "../support/pulumi";
+import { NOW, primaryOf, ProgramRun, runProgram, stackConfig, T, BUILT_EVENT } from "../support/pulumi";
 
 describe("program under mocks: fixed settings", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW), "blackfriday");
+        run = await runProgram(stackConfig(BUILT_EVENT), () => warmstackFromPulumiConfig(NOW), "blackfriday");
     });
 
     it("drops a dead instance from the load balancer within 30 s and drains it for 30 s", () => {

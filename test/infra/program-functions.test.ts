@@ -2,24 +2,22 @@
 // concurrency and the plan's two scheduled actions; every refusal fails the preview before any resource.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, parseConfig } from "../../model/config";
-import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { editedConfig, NOW, ProgramRun, runProgram, stackConfig, T } from "../support/pulumi";
+import { editedConfig, NOW, ProgramRun, runProgram, stackConfig, T, BUILT_EVENT, planOf } from "../support/pulumi";
 
 const FUNCTIONS = [
     { name: "checkout", alias: "live", peakRps: 900, durationMs: 180, memoryMb: 1024 },
     { name: "search", alias: "7", peakRps: 2500, durationMs: 40, baseline: 10 },
 ];
 const withFunctions = (functions: unknown[], extra: Record<string, string> = {}) => ({
-    ...editedConfig("blackfriday", { functions: () => functions }),
+    ...editedConfig(BUILT_EVENT, { functions: () => functions }),
     ...extra,
 });
 
 describe("program under mocks: warmstack:functions", () => {
     let run: ProgramRun;
     const config = withFunctions(FUNCTIONS);
-    const expected = plan(parseConfig(namespaceValues(config)), { now: NOW }).functions;
+    const expected = planOf(config).functions;
     before(async () => {
         run = await runProgram(config, () => warmstackFromPulumiConfig(NOW), "blackfriday");
     });
@@ -105,7 +103,7 @@ describe("program under mocks: warmstack:functions", () => {
     });
 
     it("registers nothing for functions on a stack without them", async () => {
-        const plain = await runProgram(stackConfig("blackfriday"), () => warmstackFromPulumiConfig(NOW));
+        const plain = await runProgram(stackConfig(BUILT_EVENT), () => warmstackFromPulumiConfig(NOW));
         assert.equal(plain.ofType(T.scalableTarget).length, 0);
         assert.equal(plain.ofType(T.scalingSchedule).length, 0);
         assert.equal(plain.outputs.functionTargets, undefined);

@@ -4,14 +4,13 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { namespaceValues, parseConfig } from "../../model/config";
 import { AGENT_USERNAME, MASTER_USERNAME, WARMER_USERNAME } from "../../infra/database";
-import { plan, ReadinessPlan } from "../../model/plan";
 import { retryWindow } from "../../model/plan/data-prewarm";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { WARMER_RUNTIME } from "../../infra/warmer";
 import { PREWARM_OUTPUT_FIELDS } from "../../model/prewarm-contract";
 import { databaseUrl, warmOptionsFor } from "../../warmers/prewarm/inputs";
 import {
-    committedStacks,
+    BUILT_STACKS,
     editedConfig,
     NOW,
     primaryOf,
@@ -22,11 +21,12 @@ import {
     stackConfig,
     statementsOf,
     T,
+    BUILT_EVENT,
+    BUILT_HIBERNATED_EVENT,
+    planOf,
 } from "../support/pulumi";
 
 const runStack = (stack: string) => runProgram(stackConfig(stack), () => warmstackFromPulumiConfig(NOW), stack);
-const planOf = (config: Record<string, string>, now = NOW): ReadinessPlan =>
-    plan(parseConfig(namespaceValues(config)), { now });
 
 /** Every generated or RDS-managed secret text of the run. */
 function secretTexts(run: ProgramRun): string[] {
@@ -37,7 +37,7 @@ function secretTexts(run: ProgramRun): string[] {
 /** A resource ARN names one resource: no `*`, but for the Auto Scaling group's id segment before its name. */
 const single = (arn: unknown) => typeof arn === "string" && !arn.replace(/:autoScalingGroup:\*:/, ":").includes("*");
 
-for (const stack of committedStacks()) {
+for (const stack of BUILT_STACKS) {
     describe(`program under mocks: data warm of stack ${stack}`, () => {
         let run: ProgramRun;
         const expected = planOf(stackConfig(stack));
@@ -246,7 +246,7 @@ describe("program under mocks: the warm instant for events given in other offset
         ["-08:00", "2027-11-25T21:00:00-08:00"],
     ]) {
         it(`schedules at(…) in UTC for a start given at ${offset}`, async () => {
-            const config = editedConfig("blackfriday", { event: (event) => ({ ...event, start }) });
+            const config = editedConfig(BUILT_EVENT, { event: (event) => ({ ...event, start }) });
             const expected = planOf(config);
             assert.equal(expected.dataPrewarm.leadMinutes, 30);
             const run = await runProgram(config, () => warmstackFromPulumiConfig(NOW));
@@ -260,7 +260,7 @@ describe("program under mocks: the warm instant for events given in other offset
 
 describe("program under mocks: when there is no warm to schedule", () => {
     it("an event under way gets no schedule, says so in the outputs, and warns at preview", async () => {
-        const config = stackConfig("blackfriday");
+        const config = stackConfig(BUILT_EVENT);
         const during = Date.parse("2027-11-27T12:00:00Z");
         const warnings: string[] = [];
         const pulumiLog = require("@pulumi/pulumi").log as { warn: (message: string) => Promise<void> };
@@ -284,7 +284,7 @@ describe("program under mocks: when there is no warm to schedule", () => {
     });
 
     it("an upcoming event gets the function for its schedule even when the deploy warms directly", async () => {
-        const config = editedConfig("launch", {
+        const config = editedConfig(BUILT_HIBERNATED_EVENT, {
             cache: (cache) => ({ ...cache, prewarm: { ...cache.prewarm, mode: "direct" } }),
         });
         const run = await runProgram(config, () => warmstackFromPulumiConfig(NOW));

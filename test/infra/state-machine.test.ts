@@ -8,11 +8,18 @@ import {
     partitionItems,
     warmStateMachine,
 } from "../../model/warm-state-machine";
-import { namespaceValues, parseConfig } from "../../model/config";
-import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { startMoto, MOTO_ACCOUNT, MOTO_REGION, type Moto } from "../support/moto";
-import { editedConfig, NOW, runProgram, statementsOf, T, type ProgramRun } from "../support/pulumi";
+import {
+    editedConfig,
+    NOW,
+    runProgram,
+    statementsOf,
+    T,
+    type ProgramRun,
+    BUILT_EVENT,
+    planOf,
+} from "../support/pulumi";
 
 // asl-validator ships no types: a definition in, its verdict and errors out.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -111,10 +118,10 @@ describe("partitioned warm: the state machine", function () {
 
     describe("deployed for a 50M-key hot set (program under mocks)", () => {
         let run: ProgramRun;
-        const config = editedConfig("blackfriday", {
+        const config = editedConfig(BUILT_EVENT, {
             cache: (cache) => ({ ...cache, prewarm: { ...cache.prewarm, topKeys: 50_000_000, avgEntryBytes: 600 } }),
         });
-        const expected = plan(parseConfig(namespaceValues(config)), { now: NOW });
+        const expected = planOf(config);
         before(async () => (run = await runProgram(config, () => warmstackFromPulumiConfig(NOW), "blackfriday")));
 
         it("plans partitions, and the machine maps them as wide as the plan allows", () => {
@@ -186,7 +193,7 @@ describe("partitioned warm: the state machine", function () {
 
         it("lambda mode: the deploy's machine, held to the execution's own worst case, with no schedule or alarm", async () => {
             const config = hot("lambda");
-            const expected = plan(parseConfig(namespaceValues(config)), { now: NOW });
+            const expected = planOf(config);
             assert.ok(expected.dataPrewarm.partitions > 1 && !expected.event);
             const run = await runProgram(config, () => warmstackFromPulumiConfig(NOW), "baseline");
             const machine = run.one("aws:sfn/stateMachine:StateMachine");

@@ -7,7 +7,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { stackConfig } from "../support/pulumi";
+import { BUILT_EVENT, stackConfig } from "../support/pulumi";
 import { EngineResource, PACK_DIR, PackConfig } from "./harness";
 
 // The client must use the very grpc-js that @pulumi/pulumi's generated stubs were built with.
@@ -15,6 +15,7 @@ export const grpc: typeof import("@grpc/grpc-js") = require(
     require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }),
 );
 
+/** The stack's name; its resources and config are the built blackfriday event's (test/support/stacks/). */
 export const STACK = "blackfriday";
 /** The CLI passes its engine's address first; run-policy-pack drops it, the pack never dials the engine. */
 export const ENGINE_ADDRESS = "127.0.0.1:1";
@@ -36,7 +37,7 @@ export function startPack(dir = PACK_DIR): { child: ChildProcess; port: Promise<
         // What the CLI adds for a Node.js pack: the stack's config and identity (constructEnv).
         env: {
             ...process.env,
-            PULUMI_CONFIG: JSON.stringify(stackConfig(STACK)),
+            PULUMI_CONFIG: JSON.stringify(stackConfig(BUILT_EVENT)),
             PULUMI_NODEJS_PROJECT: "warmstack",
             PULUMI_NODEJS_STACK: STACK,
             PULUMI_NODEJS_DRY_RUN: "true",

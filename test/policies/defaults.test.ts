@@ -3,11 +3,11 @@
 import { strict as assert } from "node:assert";
 import { namespaceValues, parseConfig } from "../../model/config";
 import { DEFAULTS } from "../../policies/shared/defaults";
-import { stackConfig } from "../support/pulumi";
+import { stackConfig, BUILT_EVENT } from "../support/pulumi";
 
 /** The blackfriday stack with every key the defaults under test fill in left out. */
 function defaulted() {
-    const values = namespaceValues(stackConfig("blackfriday")) as Record<string, any>;
+    const values = namespaceValues(stackConfig(BUILT_EVENT)) as Record<string, any>;
     delete values.event.rampLeadMinutes;
     delete values.cache.prewarm.timeoutSeconds;
     return parseConfig(values);

@@ -63,6 +63,9 @@ export function committedPackConfig(stack: string): PackConfig {
     return JSON.parse(fs.readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8"));
 }
 
+/** The pack config of a built stack: a test's built event (`built-blackfriday`) is judged as its event is. */
+export const packConfigOf = (stack: string): PackConfig => committedPackConfig(stack.replace(/^built-/, ""));
+
 /**
  * Runs the program for `stack` (its committed config, edited by `edit`) and records, next to what
  * test/support/pulumi.ts records, what the SDK told the monitor: URN, parent, dependencies, options.

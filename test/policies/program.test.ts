@@ -1,12 +1,13 @@
-// The infra program and the pack together: each committed stack runs under mocks and its resources go through
+// The infra program and the pack together: each built stack (baseline, the tests' built events) runs under mocks and its resources go through
 // every policy with the stack's committed policy config, as `pulumi preview --policy-pack` would send them.
 import { strict as assert } from "node:assert";
 import { CACHE_TAGS, TYPES } from "../../policies/shared/contract";
-import { committedStacks } from "../support/pulumi";
+import { BUILT_EVENT, BUILT_STACKS } from "../support/pulumi";
 import {
     analyze,
     Analysis,
     committedPackConfig,
+    packConfigOf,
     edited,
     EngineResource,
     programResources,
@@ -26,9 +27,9 @@ function editJson(config: Record<string, string>, key: string, edit: (value: any
     config[key] = JSON.stringify(value);
 }
 
-for (const stack of committedStacks()) {
+for (const stack of BUILT_STACKS) {
     describe(`program + pack: stack ${stack}`, () => {
-        const config = committedPackConfig(stack);
+        const config = packConfigOf(stack);
         let resources: EngineResource[];
         before(async function () {
             this.timeout(120_000); // the program under mocks, slow on a busy machine
@@ -56,11 +57,11 @@ describe("program + pack: broken variants fail with the expected policies", () =
     const config = committedPackConfig("blackfriday");
     before(async function () {
         this.timeout(120_000);
-        blackfriday = await programResources("blackfriday");
+        blackfriday = await programResources(BUILT_EVENT);
     });
 
     it("no warm pool (warmPool.fractionOfPeak 0) → asg-warm-pool-required", async () => {
-        const resources = await programResources("blackfriday", (c) =>
+        const resources = await programResources(BUILT_EVENT, (c) =>
             editJson(c, "warmstack:compute", (compute) => {
                 compute.warmPool.fractionOfPeak = 0;
             }),
@@ -74,7 +75,7 @@ describe("program + pack: broken variants fail with the expected policies", () =
     });
 
     it("a flat event (peakRps = baselineRps) passes: no warm pool, no ramp, and the pack says why", async () => {
-        const resources = await programResources("blackfriday", (c) =>
+        const resources = await programResources(BUILT_EVENT, (c) =>
             editJson(c, "warmstack:traffic", (traffic) => {
                 traffic.peakRps = traffic.baselineRps;
             }),

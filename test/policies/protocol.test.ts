@@ -8,7 +8,7 @@ import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { TYPES } from "../../policies/shared/contract";
 import { POLICY } from "../../policies/names";
-import { stackConfig } from "../support/pulumi";
+import { BUILT_EVENT, stackConfig } from "../support/pulumi";
 import {
     analyzeRequest,
     connect,
@@ -49,7 +49,7 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
 
     before(async () => {
         const started = startPack();
-        resources = await programResources(STACK);
+        resources = await programResources(BUILT_EVENT);
         pack = connect(await started.port, started.child);
     });
 
@@ -72,7 +72,7 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
             .setProject("warmstack")
             .setOrganization("organization")
             .setDryRun(true);
-        for (const [key, value] of Object.entries(stackConfig(STACK))) stack.getConfigMap().set(key, value);
+        for (const [key, value] of Object.entries(stackConfig(BUILT_EVENT))) stack.getConfigMap().set(key, value);
         await unary("configureStack", stack);
 
         info = await unary<proto.AnalyzerInfo>("getAnalyzerInfo", new Empty());

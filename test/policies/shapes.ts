@@ -1,4 +1,4 @@
-// The shapes the program registers, for the policies' tests: the committed blackfriday and launch stacks under
+// The shapes the program registers, for the policies' tests: the blackfriday and launch events, built, under
 // mocks, computed once for every file that judges them, with the cache left cold so that cache-prewarmed and
 // whole-chain-warm have something to find; the replicas' buffers warm (relations given), so that the cache is
 // the one cold link to begin with.
@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { Policy } from "@pulumi/policy";
 import { committedPackConfig, EngineResource, PackConfig, programResources, withoutPrewarm } from "./harness";
 import { verdicts } from "./verdicts";
+import { BUILT_EVENT, BUILT_HIBERNATED_EVENT } from "../support/pulumi";
 
 export const CONFIG = committedPackConfig("blackfriday");
 
@@ -21,8 +22,8 @@ let shapes: Promise<{ bf: EngineResource[]; launch: EngineResource[] }> | undefi
 /** The two stacks' resources, from one run of the program each, however many files ask. */
 export function programShapes() {
     shapes ??= (async () => ({
-        bf: withoutPrewarm(await programResources("blackfriday", withRelations)),
-        launch: withoutPrewarm(await programResources("launch", withRelations)),
+        bf: withoutPrewarm(await programResources(BUILT_EVENT, withRelations)),
+        launch: withoutPrewarm(await programResources(BUILT_HIBERNATED_EVENT, withRelations)),
     }))();
     return shapes;
 }

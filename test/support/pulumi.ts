@@ -4,6 +4,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { ReadinessPlan } from "../../model/plan";
+import { planStack, type StackPlan } from "../../model/stack-plan";
 import { stackConfigValues } from "../../warmers/cli/stack-file";
 
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -28,11 +30,37 @@ export interface ProgramRun {
     one(type: string, name?: string): RegisteredResource;
 }
 
-/** The `config:` block of a committed `Pulumi.<stack>.yaml`, flattened the way the CLI hands it to the program. */
+/** The tests' own stack files: events as whole systems warmstack builds (the committed ones attach to baseline). */
+export const FIXTURE_STACKS_DIR = path.join(__dirname, "stacks");
+export const BUILT_EVENT = "built-blackfriday";
+export const BUILT_HIBERNATED_EVENT = "built-launch";
+const FIXTURE_STACKS = [BUILT_EVENT, BUILT_HIBERNATED_EVENT];
+
+/** The file of a committed stack, or of one of the tests' own ({@link BUILT_EVENT}). */
+export function stackFilePath(stack: string): string {
+    return path.join(FIXTURE_STACKS.includes(stack) ? FIXTURE_STACKS_DIR : REPO, `Pulumi.${stack}.yaml`);
+}
+
+/** The `config:` block of a stack file, flattened the way the CLI hands it to the program. */
 export function stackConfig(stack: string): Record<string, string> {
-    const file = path.join(REPO, `Pulumi.${stack}.yaml`);
+    const file = stackFilePath(stack);
     return stackConfigValues(fs.readFileSync(file, "utf8"), file);
 }
+
+/** The stacks that build a whole system: the committed baseline and the tests' built events. */
+export const BUILT_STACKS = ["baseline", BUILT_EVENT, BUILT_HIBERNATED_EVENT];
+
+/**
+ * The one planned-stack fixture of the program tests: a built stack's config values and their plan at `now`,
+ * as the program makes it (model/stack-plan.ts).
+ */
+export function plannedStack(stack: string, now = NOW): StackPlan & { values: Record<string, string> } {
+    const values = stackConfig(stack);
+    return { values, ...planStack(values, now) };
+}
+
+/** A config's plan, as the program makes it. */
+export const planOf = (values: Record<string, string>, now = NOW): ReadinessPlan => planStack(values, now).plan;
 
 export function committedStacks(): string[] {
     return fs
@@ -74,6 +102,9 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
                       primaryEndpointAddress: `master.${name}.cache.amazonaws.com`,
                       readerEndpointAddress: `replica.${name}.cache.amazonaws.com`,
                   };
+        case "aws:iam/instanceProfile:InstanceProfile":
+            // IAM's ARNs have no region, and a path: the attach reads the profile's name off the last segment.
+            return { ...base, arn: `arn:aws:iam::${ACCOUNT}:instance-profile/${inputs.name ?? name}` };
         case "aws:s3/bucket:Bucket":
             return { ...base, arn: `arn:aws:s3:::${name}-bucket-0123`, bucket: `${name}-bucket-0123` };
         case "aws:scheduler/schedule:Schedule":

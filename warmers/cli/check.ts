@@ -41,8 +41,18 @@ async function runCheck(flags: CheckFlags): Promise<void> {
     const now = Date.now();
     const at = flags.at === undefined ? now : instantFlag(flags.at);
     checkStackFlags(flags);
+    const { config, plan, source } = plannedStack(flags, at);
+    if (config.production) {
+        // Its plan is made at deploy on production's facts, which this command does not read: no verdict beats a
+        // verdict on the defaults' figures (docs/check.md).
+        throw fieldError(
+            flags.stack !== undefined ? "stack" : "config",
+            "a stack warmstack builds: an attached stack (warmstack:production) is planned at deploy on production's " +
+                "facts, which warmstack check does not read yet — see its `plan` output and docs/adopting.md",
+            source,
+        );
+    }
     const outputs = parseOutputs(readOutputs(flags.outputs!), flags.outputs === "-" ? "stdin" : flags.outputs!);
-    const { config, plan } = plannedStack(flags, at);
 
     const [{ readLive }, { verdict, reportOf, reportText }] = await Promise.all([
         import("../check/read"),

@@ -8,7 +8,7 @@ import { namespaceValues, parseConfig } from "../../model/config";
 import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { parseAgentConfig } from "../../model/agent-config";
-import { editedConfig, NOW, ProgramRun, runProgram, statementsOf, T, userDataOf } from "../support/pulumi";
+import { BUILT_EVENT, editedConfig, NOW, ProgramRun, runProgram, statementsOf, T, userDataOf } from "../support/pulumi";
 
 const ECR_WEB = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:2027.11";
 const ECR_SIDECAR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/envoy@sha256:" + "b".repeat(64);
@@ -22,7 +22,7 @@ const E = {
 const CLUSTER = "warmstack-blackfriday";
 
 const ecsConfig = (ecs: Record<string, unknown>, compute: Record<string, unknown> = {}) =>
-    editedConfig("blackfriday", { compute: (c) => ({ ...c, platform: "ecs", ecs, ...compute }) });
+    editedConfig(BUILT_EVENT, { compute: (c) => ({ ...c, platform: "ecs", ecs, ...compute }) });
 
 /** Runs the program, keeping what it warned. */
 async function runWarned(config: Record<string, string>): Promise<{ run: ProgramRun; warned: string[] }> {
@@ -166,7 +166,7 @@ describe("program under mocks: compute.platform ecs", () => {
 
 describe("program under mocks: ec2, the default, has no ECS", () => {
     it("registers no cluster, protects nothing from scale-in and puts no ECS line in the user data", async () => {
-        const { run } = await runWarned(editedConfig("blackfriday", {}));
+        const { run } = await runWarned(editedConfig(BUILT_EVENT, {}));
         assert.equal(run.ofType(E.cluster).length + run.ofType(E.capacityProvider).length, 0);
         assert.equal(run.one(T.asg).inputs.protectFromScaleIn, false);
         assert.doesNotMatch(userDataOf(run).script, /ECS_CLUSTER/);
@@ -191,7 +191,7 @@ async function refused(config: Record<string, string>): Promise<string> {
 
 describe("program under mocks: compute.platform ecs refused at preview", () => {
     it("compute.ecs on ec2, naming compute.ecs", async () => {
-        const message = await refused(editedConfig("blackfriday", { compute: (c) => ({ ...c, ecs: { images: [] } }) }));
+        const message = await refused(editedConfig(BUILT_EVENT, { compute: (c) => ({ ...c, ecs: { images: [] } }) }));
         assert.match(message, /\(1 problem\)/);
         assert.match(message, /warmstack:compute\.ecs: only with compute\.platform ecs/);
     });

@@ -13,7 +13,7 @@ import {
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { answeredRamp, replayRamp, sentRamp } from "../support/app-autoscaling";
 import { startMoto, type Moto } from "../support/moto";
-import { editedConfig, NOW, runProgram, type ProgramRun } from "../support/pulumi";
+import { BUILT_EVENT, editedConfig, NOW, runProgram, type ProgramRun } from "../support/pulumi";
 
 const CLUSTER = "warmstack-blackfriday";
 
@@ -25,7 +25,7 @@ describe("compute.platform ecs: the service's ramp, against moto", function () {
     let ecs: ECSClient;
     before(async () => {
         run = await runProgram(
-            editedConfig("blackfriday", {
+            editedConfig(BUILT_EVENT, {
                 compute: (c) => ({ ...c, platform: "ecs", ecs: { service: "web", tasksPerInstance: 2 } }),
             }),
             () => warmstackFromPulumiConfig(NOW),

@@ -7,6 +7,7 @@ import { rampBeforeEvent } from "../../policies/compute";
 import { TYPES } from "../../policies/shared/contract";
 import { group, resource } from "./fixtures";
 import { EngineResource, programResources } from "./harness";
+import { BUILT_EVENT } from "../support/pulumi";
 import { CONFIG } from "./shapes";
 import { passes, verdicts } from "./verdicts";
 
@@ -29,7 +30,7 @@ const pooled = (reuseOnScaleIn: boolean) =>
 
 /** The program's blackfriday stack on ECS with a service, and with a function: every ramp it registers. */
 const ecsShapes = () =>
-    programResources("blackfriday", (config) => {
+    programResources(BUILT_EVENT, (config) => {
         const compute = JSON.parse(config["warmstack:compute"]);
         config["warmstack:compute"] = JSON.stringify({ ...compute, platform: "ecs", ecs: { service: "web" } });
         config["warmstack:functions"] = JSON.stringify([

@@ -171,7 +171,7 @@ describe("warmstack plan", function () {
     });
 
     it("says where the instance type's memory came from: the fallback table, cost.instanceMemoryGiB, or neither", async () => {
-        const text = fs.readFileSync(path.join(REPO, "Pulumi.blackfriday.yaml"), "utf8");
+        const text = fs.readFileSync(stackFilePath(BUILT_EVENT), "utf8");
         assert.match(text, /instanceType: c7i\.xlarge/);
         const planOf = async (name: string, edit: (t: string) => string) => {
             const file = path.join(dir, `Pulumi.${name}.yaml`);

@@ -23,12 +23,11 @@ import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { WarmstackError } from "../../model/errors";
 import { WARM_METRICS } from "../../model/warm-metrics";
+import { CALL_TIMEOUT_MS, sdkClientOptions } from "../sdk-options";
 import { abortAfter } from "../timeout";
 import type { StackOutputs } from "./outputs";
 import type { Datapoint, LiveState } from "./verdict";
 
-/** The deadline of each AWS call, connect included. */
-export const CALL_TIMEOUT_MS = 10_000;
 /** How far back the last warm's report is looked for: CloudWatch keeps one-minute data 15 days. */
 const WARM_LOOKBACK_MS = 14 * 24 * 3_600_000;
 /** How recent a replica's lag or the pool's warmed capacity must be to count as now. */
@@ -98,14 +97,7 @@ async function call<T>(
 }
 
 function clients() {
-    // The SDK warns on Node 20 that its future versions will need Node 22: the CLI bundles the version it was
-    // built with, so the notice concerns the build, not the operator, and would break the one-line output.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    // One attempt more than none: a dropped connection is retried once, an unreachable endpoint fails in seconds.
-    const options = {
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: CALL_TIMEOUT_MS / 2, requestTimeout: CALL_TIMEOUT_MS },
-    };
+    const options = sdkClientOptions();
     return {
         autoscaling: new AutoScalingClient(options),
         elasticache: new ElastiCacheClient(options),

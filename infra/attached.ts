@@ -15,6 +15,7 @@ import { EVENT_HOOK_NAME, EventCapacity } from "./event-capacity";
 import { EventReaders, EventReplicas } from "./event-database";
 import { HTTPS_PORT } from "./network";
 import { DataPrewarm } from "./prewarm";
+import { WarmFunctions } from "./functions";
 import { ProductionNames, productionNames, readProduction } from "./production";
 import { rampedTarget } from "./ramped-target";
 import { AgentArtifact, agentConfigFor } from "./userdata";
@@ -190,8 +191,15 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
         { dependsOn: [capacity.hook] },
     );
 
+    // Production's functions ramp as a built stack's do: their provisioned concurrency is the event's to raise.
+    const functions =
+        plan.functions.functions.length > 0
+            ? new WarmFunctions("functions", { functions: plan.functions.functions })
+            : undefined;
+
     return {
         plan,
+        functionTargets: functions ? functions.targets : {},
         attachedTo: {
             autoScalingGroup: facts.group.name,
             cacheReplicationGroup: facts.cache.id,
@@ -217,6 +225,7 @@ type AttachedOutputs = ReturnType<typeof attached>;
 /** The stack outputs of an attached stack: a fixed list, since they are only known once production is read. */
 const ATTACHED_OUTPUTS = [
     "plan",
+    "functionTargets",
     "attachedTo",
     "productionCapacity",
     "warmPool",

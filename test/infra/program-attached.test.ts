@@ -334,6 +334,20 @@ describe("program under mocks: attached to other kinds of production", () => {
     });
 });
 
+describe("program under mocks: an attached stack's functions", () => {
+    it("ramps the functions' provisioned concurrency as a built stack does", async () => {
+        const config = attachedConfig();
+        config["warmstack:functions"] = JSON.stringify([
+            { name: "checkout", alias: "live", peakRps: 900, durationMs: 180 },
+        ]);
+        const run = await attachedRun(config);
+        const [target] = run.ofType(T.scalableTarget);
+        assert.equal(target.inputs.resourceId, "function:checkout:live");
+        assert.deepEqual(Object.keys(run.outputs.functionTargets), ["function:checkout:live"]);
+        assert.ok(run.ofType(T.scalingSchedule).some((a) => a.inputs.resourceId === "function:checkout:live"));
+    });
+});
+
 describe("program under mocks: production it cannot attach to", () => {
     const cases: Array<[string, (w: AwsWorld, c: Record<string, unknown>) => void, RegExp]> = [
         [

@@ -27,7 +27,8 @@ const rate = (n: number) =>
 const money = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 /** A table cell: the amount, or "unpriced" (the lines under the table name the key). */
 const cell = (n: Usd) => (n === null ? "unpriced" : money(n));
-const percent = (x: number) => `${Math.round(x * 100)}%`;
+// Rounded from 12 significant digits: 399 / 1400 × 100 is 28.499999999999996 in floating point, and 28.5 % is 29 %.
+const percent = (x: number) => `${Math.round(Number((x * 100).toPrecision(12)))}%`;
 
 function bytes(n: number): string {
     const units = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -1,6 +1,7 @@
 // The event stack: config → plan → components. Everything that decides a number or an instant is in plan.ts;
 // this file only wires the parts together in dependency order, passing each one endpoints and secrets (Inputs),
 // never another component.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { StoredAgent } from "./agent-artifact";
@@ -16,6 +17,8 @@ import type { ReadinessPlan } from "../model/plan";
 import type { InstanceFacts } from "../model/root-volume";
 import { planStack, type StackPlan } from "../model/stack-plan";
 import { builtInstanceFacts } from "./instance-facts";
+import { stackPriceQueries, type ListedPrices } from "../model/price-list";
+import { listPrices, priceListProvider } from "./price-list";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 import { WarmFunctions } from "./functions";
@@ -25,10 +28,14 @@ import { EventDashboard } from "./dashboard";
 
 /**
  * Reads, validates and plans before any resource exists, so bad input fails the preview with one message.
- * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one).
+ * `now` is the deploy's clock: it decides what is still to schedule (tests pass a fixed one). `facts`: what AWS
+ * says of the instance type and image, and what the AWS Price List answered.
  */
-export function readinessFromPulumiConfig(now = Date.now(), instance?: InstanceFacts): StackPlan {
-    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now, instance));
+export function readinessFromPulumiConfig(
+    now = Date.now(),
+    facts: { instance?: InstanceFacts; prices?: ListedPrices } = {},
+): StackPlan {
+    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now, facts));
 }
 
 function configFromPulumi<T>(read: () => T): T {
@@ -217,7 +224,10 @@ export function warmstackFromPulumiConfig(now = Date.now()) {
     return builtWarmstack(config, now);
 }
 
-/** The built system: AWS's facts on the instance type and image first, then the plan on them, then resources. */
+/**
+ * The built system: AWS's facts on the instance type and image first (a refusal there comes before any resource,
+ * the Price List's provider included), then the Price List's prices, then the plan on them, then resources.
+ */
 async function builtWarmstack(config: WarmstackConfig, now: number) {
     let instance: InstanceFacts;
     try {
@@ -226,6 +236,15 @@ async function builtWarmstack(config: WarmstackConfig, now: number) {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
-    const { plan } = readinessFromPulumiConfig(now, instance);
+    // What AWS's facts refuse is refused before the Price List's provider exists; the prices only inform the cost.
+    readinessFromPulumiConfig(now, { instance });
+    const { plan } = readinessFromPulumiConfig(now, { instance, prices: await pricesAtDeploy(config) });
     return warmstack(config, plan);
+}
+
+/** The stack's prices from the AWS Price List, for its region; each one it cannot give says why. */
+async function pricesAtDeploy(config: WarmstackConfig): Promise<ListedPrices> {
+    const queries = stackPriceQueries(config, (await aws.getRegion({})).region);
+    if (queries.length === 0) return {};
+    return listPrices(queries, queries[0].filters[0].value, priceListProvider());
 }

@@ -15,6 +15,7 @@ import {
     PRICES_REGION,
     REPLICA_HOURLY,
 } from "./prices";
+import type { Listed, ListedKey, ListedPrices } from "./price-list";
 import type { Instants } from "./timeline";
 
 /** "Always warm": the alternative of keeping this share of the group's maximum in the pool around the clock. */
@@ -34,6 +35,16 @@ export interface Price {
 export interface Unpriced {
     key: `warmstack:cost.${keyof Prices}`;
     what: string;
+    /** Why the AWS Price List gave none, when it was asked. */
+    priceList?: string;
+}
+
+/** A price the AWS Price List was asked for and did not give, taken from the table instead. */
+export interface FellBack {
+    key: `warmstack:cost.${ListedKey}`;
+    what: string;
+    /** Why the Price List gave none. */
+    priceList: string;
 }
 
 export interface Prices {
@@ -53,8 +64,10 @@ export interface PeriodCost {
 export interface CostPlan {
     currency: "USD";
     prices: Prices;
-    /** Every price in neither warmstack:cost nor the table: the figures that need it are null. */
+    /** Every price in neither warmstack:cost, the AWS Price List nor the table: the figures that need it are null. */
     unpriced: Unpriced[];
+    /** Every price the AWS Price List did not give that the table did. */
+    fellBack: FellBack[];
     /** Revenue at stake per minute of full outage, when warmstack:cost.revenuePerMinute is set. */
     revenuePerMinute?: number;
     /** What the figures assume, to print beside them. */
@@ -94,17 +107,32 @@ export interface CostInputs {
     cacheNodes: number;
     /** The event's instants, when there is an event. */
     instants?: Instants;
+    /** What the AWS Price List answered, when it was asked (PlanOptions.prices). */
+    listed?: ListedPrices;
 }
 
 const TABLE = `model/prices.ts (${PRICES_REGION} on-demand, ${PRICES_AS_OF})`;
 
-/** Every price the cost needs, each from warmstack:cost or the table; the rest unpriced, naming the key to set. */
-export function resolvePrices(config: WarmstackConfig): { prices: Prices; unpriced: Unpriced[] } {
+/**
+ * Every price the cost needs, each from warmstack:cost, else the AWS Price List's answer (`listed`, when it was
+ * asked), else the table; the rest unpriced, naming the key to set. A Price List miss the table covers fell back.
+ */
+export function resolvePrices(
+    config: WarmstackConfig,
+    listed: ListedPrices = {},
+): { prices: Prices; unpriced: Unpriced[]; fellBack: FellBack[] } {
     const unpriced: Unpriced[] = [];
+    const fellBack: FellBack[] = [];
     const pick = (key: keyof Prices, given: number | undefined, table: number | undefined, what: string): Price => {
         if (given !== undefined) return { value: given, source: `warmstack:cost.${key}` };
-        if (table !== undefined) return { value: table, source: TABLE };
-        unpriced.push({ key: `warmstack:cost.${key}`, what });
+        const answer: Listed | undefined = listed[key as ListedKey];
+        if (answer && "value" in answer) return answer;
+        const priceList = answer?.failed;
+        if (table !== undefined) {
+            if (priceList !== undefined) fellBack.push({ key: `warmstack:cost.${key as ListedKey}`, what, priceList });
+            return { value: table, source: TABLE };
+        }
+        unpriced.push({ key: `warmstack:cost.${key}`, what, ...(priceList !== undefined && { priceList }) });
         return { value: null, source: "unpriced" };
     };
     const { cost, compute, database, cache } = config;
@@ -140,12 +168,19 @@ export function resolvePrices(config: WarmstackConfig): { prices: Prices; unpric
             `cache.nodeType ${JSON.stringify(cache.nodeType)} nodes (their hourly price, USD)`,
         ),
     };
-    return { prices, unpriced };
+    return { prices, unpriced, fellBack };
 }
 
 /** What the deploy and `warmstack plan` say for an unpriced price: once, naming the type and the key. */
 export const unpricedWarning = (u: Unpriced): string =>
-    `cannot price ${u.what} (set ${u.key}): ${TABLE} does not list it, so the cost figures that need it are left out`;
+    `cannot price ${u.what} (set ${u.key}): ` +
+    (u.priceList === undefined ? "" : `the AWS Price List gave no price (${u.priceList}) and `) +
+    `${TABLE} does not list it, so the cost figures that need it are left out`;
+
+/** What they say for a price the Price List did not give and the table did: once, naming the type and why. */
+export const fellBackWarning = (f: FellBack): string =>
+    `the AWS Price List gave no price for ${f.what} (${f.priceList}): priced from ${TABLE}, a fallback that may ` +
+    `be out of date or of another region (set ${f.key} to give it)`;
 
 /** The prices each pool state's idle cost needs. */
 export const POOL_STATE_PRICES: Record<PoolState, (keyof Prices)[]> = {
@@ -232,7 +267,7 @@ export function readinessCost(
 
 export function costOf(inputs: CostInputs): CostPlan {
     const { config, instances, warmPoolSize, replicas, cacheNodes, instants } = inputs;
-    const { prices, unpriced } = resolvePrices(config);
+    const { prices, unpriced, fellBack } = resolvePrices(config, inputs.listed);
     const { compute, cost, event } = config;
     const idle = idleHourly(prices, compute.rootVolumeGb);
     const alwaysWarmSize = Math.ceil(settle(ALWAYS_WARM_FRACTION_OF_MAX * instances.peak));
@@ -266,6 +301,7 @@ export function costOf(inputs: CostInputs): CostPlan {
         currency: "USD",
         prices,
         unpriced,
+        fellBack,
         ...(revenue !== undefined && { revenuePerMinute: revenue }),
         assumptions: [
             `prices from ${Object.values(prices)

@@ -3,6 +3,7 @@
 import { namespaceValues, parseConfig, type WarmstackConfig } from "./config";
 import { plan, type ReadinessPlan } from "./plan";
 import { fromConfigAlone } from "./production";
+import type { ListedPrices } from "./price-list";
 import type { InstanceFacts } from "./root-volume";
 
 export interface StackPlan {
@@ -12,12 +13,16 @@ export interface StackPlan {
 
 /**
  * `values`: the stack's config as Pulumi holds it, `namespace:key` → text (objects as JSON). `now`: the deploy's
- * clock, which decides what is still to schedule. `instance`: what AWS says of the instance type and image (the
- * program reads them at preview); absent offline.
+ * clock, which decides what is still to schedule. `aws`: what AWS says — the instance type and image (the program
+ * reads them at preview; absent offline) and the Price List's prices (when it was asked).
  */
-export function planStack(values: Record<string, string>, now: number, instance?: InstanceFacts): StackPlan {
+export function planStack(
+    values: Record<string, string>,
+    now: number,
+    aws: { instance?: InstanceFacts; prices?: ListedPrices } = {},
+): StackPlan {
     const config = parseConfig(namespaceValues(values));
-    const planned = plan(config, { now, instance });
+    const planned = plan(config, { now, ...aws });
     if (!config.production) return { config, plan: planned };
     // An attached stack's deploy plans on production's facts; from the stack file alone, the plan says what it lacks.
     return { config, plan: { ...planned, warnings: [...planned.warnings, fromConfigAlone(config)] } };

@@ -7,7 +7,8 @@
 import { isoSeconds } from "../../policies/shared/numbers";
 import { sizeCache } from "../cache-sizing";
 import { ConfigError, PoolState, WarmstackConfig } from "../config";
-import { costOf, CostPlan, unpricedWarning } from "../cost";
+import { costOf, CostPlan, fellBackWarning, unpricedWarning } from "../cost";
+import type { ListedPrices } from "../price-list";
 import { dataWarmLead } from "../data-warm";
 import { fanOut, splitWarm, type FanOut } from "../partitions";
 import { problemsOf } from "../planned";
@@ -44,6 +45,8 @@ export interface PlanOptions {
     now: number;
     /** What AWS says of the instance type and image (the preview reads them); absent offline. */
     instance?: InstanceFacts;
+    /** What the AWS Price List answered at deploy or in `warmstack plan --prices aws`; absent, it was not asked. */
+    prices?: ListedPrices;
 }
 
 export interface ReadinessPlan {
@@ -209,6 +212,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         replicas: database.value.replicas,
         cacheNodes: sizing.value.nodes,
         instants,
+        listed: options.prices,
     });
     const { warmPool, scaling } = compute.value;
     const capacity = eventCapacity(config, instances, instants, now);
@@ -238,6 +242,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
             ...dataWarmWarnings(instants, now),
             ...lateDeployWarnings(instants, instances.peak === instances.baseline, now, allowance),
             ...(warmPool.reason && event ? [`event ${event.name}: ${warmPool.reason}`] : []),
+            ...cost.fellBack.map(fellBackWarning),
             ...cost.unpriced.map(unpricedWarning),
             ...functions.value.warnings,
             ...(ecs.value?.warnings ?? []),

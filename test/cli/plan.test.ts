@@ -13,7 +13,16 @@ import { atOffset, fromStart, offsetOf } from "../../warmers/cli/plan-report";
 import { stackConfigValues } from "../../warmers/cli/stack-file";
 import { EXIT } from "../../warmers/cli/outcome";
 import { baseline } from "../support/baseline";
-import { BUILT_EVENT, committedStacks, REPO, runProgram, stackConfig, stackFilePath } from "../support/pulumi";
+import {
+    BUILT_EVENT,
+    committedPriceList,
+    committedStacks,
+    REPO,
+    runProgram,
+    stackConfig,
+    stackFilePath,
+} from "../support/pulumi";
+import { startPriceListServer } from "../support/price-list-server";
 import { runCli } from "./run";
 
 /** A deploy well before every committed event. */
@@ -39,20 +48,36 @@ describe("warmstack plan", function () {
         });
 
         if (stackConfig(stack)["warmstack:production"] === undefined) {
-            it(`--json for ${stack} is the program's \`plan\` stack output under mocks, at the same clock`, async () => {
-                const run = await runCli(["plan", "--stack", stack, "--json", "--at", AT], { cwd: REPO });
-                assert.equal(run.code, 0, run.stderr);
-                const program = await runProgram(
-                    stackConfig(stack),
-                    () => warmstackFromPulumiConfig(Date.parse(AT)),
-                    stack,
-                );
-                const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
-                const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
-                assert.deepEqual(rest, programRest);
-                // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
-                assert.equal(offline.memorySource, "table");
-                assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
+            it(`--json for ${stack} is the program's \`plan\` stack output under mocks, at the same clock and prices`, async () => {
+                // Both ask the Price List: the program through the mocks' getProduct, the CLI a loopback GetProducts
+                // answering the same products (moto has no Pricing service).
+                const priceList = await startPriceListServer(committedPriceList());
+                const cache = fs.mkdtempSync(path.join(dir, "cache-"));
+                try {
+                    const run = await runCli(["plan", "--stack", stack, "--json", "--at", AT, "--prices", "aws"], {
+                        cwd: REPO,
+                        env: {
+                            AWS_ENDPOINT_URL_PRICING: priceList.url,
+                            AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+                            AWS_SECRET_ACCESS_KEY: "secret",
+                            XDG_CACHE_HOME: cache,
+                        },
+                    });
+                    assert.equal(run.code, 0, run.stderr);
+                    const program = await runProgram(
+                        stackConfig(stack),
+                        () => warmstackFromPulumiConfig(Date.parse(AT)),
+                        stack,
+                    );
+                    const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
+                    const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
+                    assert.deepEqual(rest, programRest);
+                    // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
+                    assert.equal(offline.memorySource, "table");
+                    assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
+                } finally {
+                    await priceList.close();
+                }
             });
             continue;
         }

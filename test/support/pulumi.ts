@@ -145,6 +145,108 @@ export interface AwsWorld {
     ecsServices: Record<string, any>;
     /** A stack's outputs, by the name a StackReference gives. */
     stacks: Record<string, Record<string, any>>;
+    /** The stack's region, as aws.getRegion answers. */
+    region: string;
+    /** The AWS Price List's products, as GetProducts returns them (JSON text): see priceListProduct(). */
+    priceList: string[];
+    /** How long getProduct takes to answer, ms. */
+    priceListDelayMs: number;
+    /** Every invoke the program made, with the provider it went through (`urn::id`), for tests to inspect. */
+    invokes: { token: string; inputs: Record<string, any>; provider?: string }[];
+}
+
+/**
+ * One Price List product as GetProducts answers it: its attributes (the filters match these) and one on-demand
+ * term with one per-hour dimension. The real answer has more (reserved terms, more attributes); this is its shape.
+ */
+export function priceListProduct(serviceCode: string, attributes: Record<string, string>, usdPerHour: string) {
+    const sku = `SKU${Object.values(attributes).join("").length}${usdPerHour.replace(".", "")}`;
+    return JSON.stringify({
+        product: { productFamily: attributes.productFamily, attributes, sku },
+        serviceCode,
+        terms: {
+            OnDemand: {
+                [`${sku}.JRTCKXETXF`]: {
+                    offerTermCode: "JRTCKXETXF",
+                    sku,
+                    priceDimensions: {
+                        [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: {
+                            unit: "Hrs",
+                            pricePerUnit: { USD: usdPerHour },
+                            description: `$${usdPerHour} per On Demand hour`,
+                        },
+                    },
+                },
+            },
+            Reserved: {},
+        },
+    });
+}
+
+/** The products for the types the committed stacks use, at the table's prices, in `region`. */
+export function committedPriceList(region = REGION): string[] {
+    const ec2 = (type: string, usd: string) =>
+        priceListProduct(
+            "AmazonEC2",
+            {
+                regionCode: region,
+                productFamily: "Compute Instance",
+                instanceType: type,
+                operatingSystem: "Linux",
+                tenancy: "Shared",
+                preInstalledSw: "NA",
+                licenseModel: "No License required",
+                capacitystatus: "Used",
+            },
+            usd,
+        );
+    const rds = (type: string, usd: string) =>
+        priceListProduct(
+            "AmazonRDS",
+            {
+                regionCode: region,
+                productFamily: "Database Instance",
+                instanceType: type,
+                databaseEngine: "PostgreSQL",
+                deploymentOption: "Single-AZ",
+            },
+            usd,
+        );
+    const cache = (type: string, usd: string) =>
+        priceListProduct(
+            "AmazonElastiCache",
+            { regionCode: region, productFamily: "Cache Instance", instanceType: type, cacheEngine: "Redis" },
+            usd,
+        );
+    return [
+        ec2("c7i.large", "0.0892500000"),
+        ec2("c7i.xlarge", "0.1785000000"),
+        rds("db.r6g.large", "0.2250000000"),
+        rds("db.r6g.xlarge", "0.4490000000"),
+        rds("db.r6g.2xlarge", "0.8980000000"),
+        cache("cache.r7g.large", "0.2190000000"),
+        cache("cache.r7g.xlarge", "0.4370000000"),
+    ];
+}
+
+/** GetProducts' TERM_MATCH: every filter's field has exactly the filter's value. */
+export function matchingProducts(
+    products: string[],
+    serviceCode: string,
+    filters: { field: string; value: string }[],
+): string[] {
+    return products.filter((text) => {
+        let product: any;
+        try {
+            product = JSON.parse(text);
+        } catch {
+            return true; // a malformed answer a test planted matches whatever is asked
+        }
+        return (
+            product.serviceCode === serviceCode &&
+            filters.every((f) => product.product?.attributes?.[f.field] === f.value)
+        );
+    });
 }
 
 export const PRODUCTION = {
@@ -304,6 +406,10 @@ export function productionWorld(): AwsWorld {
                 },
             },
         },
+        region: REGION,
+        priceList: committedPriceList(),
+        priceListDelayMs: 0,
+        invokes: [],
     };
 }
 
@@ -322,7 +428,19 @@ function lookup(table: Record<string, any>, name: string, what: string): Record<
 const memberClusters = (group: string, nodes: number) =>
     Array.from({ length: nodes }, (_, i) => `${group}-${String(i + 1).padStart(3, "0")}`);
 
-const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+/** aws.pricing.getProduct: the one product the filters match, or the provider's error for none or several. */
+async function getProduct(a: Record<string, any>): Promise<Record<string, any>> {
+    if (world.priceListDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, world.priceListDelayMs));
+    const found = matchingProducts(world.priceList, a.serviceCode, a.filters);
+    if (found.length !== 1) {
+        const message = `reading Pricing Product: query returned ${found.length} products, expected exactly one`;
+        throw Object.assign(new Error(message), { details: message });
+    }
+    return { id: "pricing-product", serviceCode: a.serviceCode, filters: a.filters, result: found[0] };
+}
+
+const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any> | Promise<Record<string, any>>> = {
+    "aws:pricing/getProduct:getProduct": getProduct,
     "aws:autoscaling/getGroup:getGroup": (a) => lookup(world.groups, a.name, "Auto Scaling Group"),
     "aws:ec2/getLaunchTemplate:getLaunchTemplate": (a) => lookup(world.launchTemplates, a.id, "EC2 Launch Template"),
     "aws:iam/getInstanceProfile:getInstanceProfile": (a) =>
@@ -352,7 +470,7 @@ const INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>
         arn: `arn:aws:iam::${ACCOUNT}:root`,
         userId: ACCOUNT,
     }),
-    "aws:index/getRegion:getRegion": () => ({ region: REGION, name: REGION }),
+    "aws:index/getRegion:getRegion": () => ({ region: world.region, name: world.region }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
     "aws:secretsmanager/getSecretVersion:getSecretVersion": (args) => ({
         arn: args.secretId,
@@ -404,6 +522,7 @@ export async function runProgram(
                 return { id, state };
             },
             call(args) {
+                world.invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
                 const answer = INVOKES[args.token];
                 if (!answer) throw new Error(`no mock for invoke ${args.token}`);
                 return answer(args.inputs);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../../model/config";
 import { WarmstackError } from "../../model/errors";
+import type { ListedPrices } from "../../model/price-list";
 import { planStack, type StackPlan } from "../../model/stack-plan";
 import { WarmInputError } from "../engine/errors";
 import { fieldError } from "../fields";
@@ -26,6 +27,8 @@ export interface PlannedStack extends StackPlan {
     file: string;
     /** How reports name it: `stack NAME (Pulumi.NAME.yaml)` or the file. */
     source: string;
+    /** The stack's `aws:region`, when the file sets it. */
+    region?: string;
 }
 
 /** One of --stack and --config is given (commander refuses both). */
@@ -34,8 +37,11 @@ export function checkStackFlags(flags: StackFlags): void {
         throw fieldError("stack", "a stack name (reads Pulumi.<name>.yaml), or --config FILE", undefined);
 }
 
-/** The plan of the stack the flags name, as a deploy at `now` would make it; bad input is one WARM_INPUT error. */
-export function plannedStack(flags: StackFlags, now: number, cwd = process.cwd()): PlannedStack {
+/**
+ * The plan of the stack the flags name, as a deploy at `now` would make it, on the Price List's `prices` when it
+ * was asked; bad input is one WARM_INPUT error.
+ */
+export function plannedStack(flags: StackFlags, now: number, cwd = process.cwd(), prices?: ListedPrices): PlannedStack {
     checkStackFlags(flags);
     const file = flags.stack !== undefined ? stackFile(flags.stack, cwd) : path.resolve(cwd, flags.config!);
     const source = flags.stack !== undefined ? `stack ${flags.stack} (${path.basename(file)})` : file;
@@ -47,7 +53,9 @@ export function plannedStack(flags: StackFlags, now: number, cwd = process.cwd()
         throw fieldError(flag, "a readable stack file", `${file} (${(err as NodeJS.ErrnoException).code})`);
     }
     try {
-        return { ...planStack(stackConfigValues(text, file), now), file, source };
+        const values = stackConfigValues(text, file);
+        const region = values["aws:region"];
+        return { ...planStack(values, now, { prices }), file, source, ...(region && { region }) };
     } catch (err) {
         if (err instanceof ConfigError) throw new PlanConfigError(`${file}: ${err.message}`);
         throw err;

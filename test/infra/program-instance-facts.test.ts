@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import {
+    BUILT_EVENT,
     editedConfig,
     NOW,
     productionWorld,
@@ -16,7 +17,7 @@ import {
 
 type Compute = Record<string, unknown>;
 const run = (compute: (c: Compute) => Compute, world: AwsWorld = productionWorld()) =>
-    runProgram(editedConfig("blackfriday", { compute }), () => warmstackFromPulumiConfig(NOW), "blackfriday", world);
+    runProgram(editedConfig(BUILT_EVENT, { compute }), () => warmstackFromPulumiConfig(NOW), BUILT_EVENT, world);
 const hibernated = (instanceType: string) => (c: Compute) => ({
     ...c,
     instanceType,
@@ -29,9 +30,9 @@ async function refusal(compute: (c: Compute) => Compute, world = productionWorld
     const registered: RegisteredResource[] = [];
     let error: unknown;
     await runProgram(
-        editedConfig("blackfriday", { compute }),
+        editedConfig(BUILT_EVENT, { compute }),
         () => warmstackFromPulumiConfig(NOW),
-        "blackfriday",
+        BUILT_EVENT,
         world,
         registered,
     ).catch((err) => (error = err));

@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import {
+    runExpectingFailure,
     editedConfig,
     NOW,
     ProgramRun,
@@ -29,20 +30,6 @@ describe("program under mocks: components", () => {
         }
     });
 });
-
-/** Runs the program on a config it must refuse; returns what it threw and what it registered before. */
-async function runExpectingFailure(config: Record<string, string>): Promise<{ run: ProgramRun; error: unknown }> {
-    let error: unknown;
-    const run = await runProgram(config, () => {
-        try {
-            return warmstackFromPulumiConfig(NOW);
-        } catch (err) {
-            error = err;
-            return {};
-        }
-    });
-    return { run, error };
-}
 
 describe("program under mocks: bad config", () => {
     it("fails before any resource with one error naming every key", async () => {

@@ -8,7 +8,17 @@ import { namespaceValues, parseConfig } from "../../model/config";
 import { plan } from "../../model/plan";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { parseAgentConfig } from "../../model/agent-config";
-import { BUILT_EVENT, editedConfig, NOW, ProgramRun, runProgram, statementsOf, T, userDataOf } from "../support/pulumi";
+import {
+    BUILT_EVENT,
+    editedConfig,
+    NOW,
+    ProgramRun,
+    refusedAtPreview,
+    runProgram,
+    statementsOf,
+    T,
+    userDataOf,
+} from "../support/pulumi";
 
 const ECR_WEB = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:2027.11";
 const ECR_SIDECAR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/envoy@sha256:" + "b".repeat(64);
@@ -173,44 +183,30 @@ describe("program under mocks: ec2, the default, has no ECS", () => {
     });
 });
 
-/** Runs the program on a config it must refuse; returns what it threw, with nothing registered. */
-async function refused(config: Record<string, string>): Promise<string> {
-    let error: unknown;
-    const run = await runProgram(config, () => {
-        try {
-            return warmstackFromPulumiConfig(NOW);
-        } catch (err) {
-            error = err;
-            return {};
-        }
-    });
-    assert.ok(pulumi.RunError.isInstance(error), `a RunError, not ${String(error)}`);
-    assert.equal(run.resources.length, 0, "no resource registered");
-    return (error as Error).message;
-}
-
 describe("program under mocks: compute.platform ecs refused at preview", () => {
     it("compute.ecs on ec2, naming compute.ecs", async () => {
-        const message = await refused(editedConfig(BUILT_EVENT, { compute: (c) => ({ ...c, ecs: { images: [] } }) }));
+        const message = await refusedAtPreview(
+            editedConfig(BUILT_EVENT, { compute: (c) => ({ ...c, ecs: { images: [] } }) }),
+        );
         assert.match(message, /\(1 problem\)/);
         assert.match(message, /warmstack:compute\.ecs: only with compute\.platform ecs/);
     });
 
     it("a pull timeout the agent's deadline cannot hold, naming compute.ecs.pullTimeoutSeconds", async () => {
         // blackfriday boots in 240 s: the hook holds 480, the agent has 480 − 240 − 60 = 180.
-        const message = await refused(ecsConfig({ pullTimeoutSeconds: 181 }));
+        const message = await refusedAtPreview(ecsConfig({ pullTimeoutSeconds: 181 }));
         assert.match(message, /\(1 problem\)/);
         assert.match(message, /warmstack:compute\.ecs\.pullTimeoutSeconds: at most 180/);
     });
 
     it("an image that is no image reference, naming compute.ecs.images[i]", async () => {
-        const message = await refused(ecsConfig({ images: [ECR_WEB, "shop web"] }));
+        const message = await refusedAtPreview(ecsConfig({ images: [ECR_WEB, "shop web"] }));
         assert.match(message, /\(1 problem\)/);
         assert.match(message, /warmstack:compute\.ecs\.images\[1\]: a container image reference/);
     });
 
     it("an unknown platform, naming compute.platform", async () => {
-        const message = await refused(ecsConfig({}, { platform: "eks" }));
+        const message = await refusedAtPreview(ecsConfig({}, { platform: "eks" }));
         assert.match(message, /warmstack:compute\.platform: one of ec2 \| ecs; given "eks"/);
     });
 });

@@ -1,9 +1,18 @@
 // warmstack:functions under mocks: each alias gets an Application Auto Scaling target on its provisioned
 // concurrency and the plan's two scheduled actions; every refusal fails the preview before any resource.
 import { strict as assert } from "node:assert";
-import * as pulumi from "@pulumi/pulumi";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { editedConfig, NOW, ProgramRun, runProgram, stackConfig, T, BUILT_EVENT, planOf } from "../support/pulumi";
+import {
+    editedConfig,
+    NOW,
+    ProgramRun,
+    refusedAtPreview,
+    runProgram,
+    stackConfig,
+    T,
+    BUILT_EVENT,
+    planOf,
+} from "../support/pulumi";
 
 const FUNCTIONS = [
     { name: "checkout", alias: "live", peakRps: 900, durationMs: 180, memoryMb: 1024 },
@@ -110,42 +119,26 @@ describe("program under mocks: warmstack:functions", () => {
     });
 });
 
-/** Runs the program on a config it must refuse; returns what it threw and what it registered before. */
-async function refused(config: Record<string, string>): Promise<string> {
-    let error: unknown;
-    const run = await runProgram(config, () => {
-        try {
-            return warmstackFromPulumiConfig(NOW);
-        } catch (err) {
-            error = err;
-            return {};
-        }
-    });
-    assert.ok(pulumi.RunError.isInstance(error), `a RunError, not ${String(error)}`);
-    assert.equal(run.resources.length, 0, "no resource registered");
-    return (error as Error).message;
-}
-
 describe("program under mocks: warmstack:functions refused at preview", () => {
     it("$LATEST, naming functions[i].alias", async () => {
-        const message = await refused(withFunctions([FUNCTIONS[0], { ...FUNCTIONS[1], alias: "$LATEST" }]));
+        const message = await refusedAtPreview(withFunctions([FUNCTIONS[0], { ...FUNCTIONS[1], alias: "$LATEST" }]));
         assert.match(message, /\(1 problem\)/);
         assert.match(message, /warmstack:functions\[1\]\.alias: an alias or a published version of search/);
     });
 
     it("a sum that leaves less than the unreserved 100, naming the function and the numbers", async () => {
-        const message = await refused(withFunctions(FUNCTIONS, { "warmstack:accountConcurrency": "400" }));
+        const message = await refusedAtPreview(withFunctions(FUNCTIONS, { "warmstack:accountConcurrency": "400" }));
         assert.match(message, /warmstack:functions\[1\]: .*with search:7 the functions need 328 of the 300/);
         assert.match(message, /given "search:7 needs 125"/);
     });
 
     it("the same alias twice", async () => {
-        const message = await refused(withFunctions([FUNCTIONS[0], FUNCTIONS[0]]));
+        const message = await refusedAtPreview(withFunctions([FUNCTIONS[0], FUNCTIONS[0]]));
         assert.match(message, /warmstack:functions\[1\]: a function and alias not listed before/);
     });
 
     it("a bad field, naming it", async () => {
-        const message = await refused(withFunctions([{ ...FUNCTIONS[0], durationMs: "fast" }]));
+        const message = await refusedAtPreview(withFunctions([{ ...FUNCTIONS[0], durationMs: "fast" }]));
         assert.match(message, /warmstack:functions\[0\]\.durationMs: a number > 0/);
     });
 });

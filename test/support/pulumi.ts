@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReadinessPlan } from "../../model/plan";
 import { planStack, type StackPlan } from "../../model/stack-plan";
+import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { stackConfigValues } from "../../warmers/cli/stack-file";
 
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -669,4 +670,28 @@ export function statementsOf(run: ProgramRun, roleName: string): any[] {
         .ofType(T.rolePolicy)
         .filter((p) => p.inputs.role === role.state.name)
         .flatMap((p) => JSON.parse(p.inputs.policy).Statement);
+}
+
+/** Runs the program on a config it must refuse; returns what it threw and what it registered before. */
+export async function runExpectingFailure(
+    config: Record<string, string>,
+): Promise<{ run: ProgramRun; error: unknown }> {
+    let error: unknown;
+    const run = await runProgram(config, () => {
+        try {
+            return warmstackFromPulumiConfig(NOW);
+        } catch (err) {
+            error = err;
+            return {};
+        }
+    });
+    return { run, error };
+}
+
+/** The message of a config the preview refuses, asserting it is one RunError with nothing registered. */
+export async function refusedAtPreview(config: Record<string, string>): Promise<string> {
+    const { run, error } = await runExpectingFailure(config);
+    assert.ok(pulumi.RunError.isInstance(error), `a RunError, not ${String(error)}`);
+    assert.equal(run.resources.length, 0, "no resource registered");
+    return (error as Error).message;
 }

@@ -11,7 +11,8 @@ import { attach, Attachment, ProductionFacts } from "../model/production";
 import { StoredAgent } from "./agent-artifact";
 import { AgentDelivery } from "./agent-delivery";
 import { alertTopicArn } from "./alerts";
-import { EVENT_HOOK_NAME, EventCapacity } from "./event-capacity";
+import { EVENT_HOOK_NAME, EventCapacity, type EventCapacityArgs } from "./event-capacity";
+import { eventTags } from "./compute";
 import { EventReaders, EventReplicas } from "./event-database";
 import { HTTPS_PORT } from "./network";
 import { DataPrewarm } from "./prewarm";
@@ -65,6 +66,16 @@ function warmerAccess(facts: ProductionFacts) {
     return { securityGroupId: warmer.id, rules };
 }
 
+/** The pool the event holds on production's group: the plan's (put or raised), or production's own, held. */
+function poolOfEvent(a: Attachment): Pick<EventCapacityArgs, "warmPool"> {
+    const own = a.productionPool;
+    if (a.warmPool === "production" && own) {
+        return { warmPool: { ...own, productionPool: own } };
+    }
+    if (!a.poolRecord) return {};
+    return { warmPool: { ...a.plan.warmPool, productionPool: own, record: a.poolRecord } };
+}
+
 /** The event's resources on production, from an attachment that passed every check. */
 function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames, facts: ProductionFacts) {
     const { plan } = a;
@@ -74,9 +85,9 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
     const capacity = new EventCapacity("app", {
         groupName: facts.group.name,
         launchHookTimeoutSeconds: plan.scaling.launchHookTimeoutSeconds,
-        ...(a.poolRecord && {
-            warmPool: { ...plan.warmPool, productionPool: a.productionPool, record: a.poolRecord },
-        }),
+        ...poolOfEvent(a),
+        // Not the pool tags: production's database is not the stack's, so the pack cannot hold its budget to them.
+        groupFacts: { capacity: a.own, tags: eventTags(plan) },
         schedule: a.schedule,
         region,
     });

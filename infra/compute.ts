@@ -31,18 +31,23 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
  * resource properties alone. The pack owns the names (it is published on its own): policies/shared/contract.ts.
  */
 function groupTags(plan: ReadinessPlan): Record<string, string> {
-    const tags: Record<string, string> = {
+    return {
         [TAGS.writerPool]: String(plan.database.writerPoolPerInstance),
         [TAGS.readerPoolPerReplica]: String(plan.database.readerPoolPerReplica),
         [TAGS.replicas]: String(plan.database.replicas),
+        ...eventTags(plan),
     };
-    if (plan.event) {
-        tags[TAGS.event] = plan.event.name;
-        tags[TAGS.eventStart] = plan.event.start;
-        tags[TAGS.eventEnd] = plan.event.end;
-        tags[TAGS.rampLeadMinutes] = String(plan.event.rampLeadMinutes);
-    }
-    return tags;
+}
+
+/** The event's own tags: a built group's, and an attached stack's EventWarmPool's (infra/event-capacity.ts). */
+export function eventTags(plan: ReadinessPlan): Record<string, string> {
+    if (!plan.event) return {};
+    return {
+        [TAGS.event]: plan.event.name,
+        [TAGS.eventStart]: plan.event.start,
+        [TAGS.eventEnd]: plan.event.end,
+        [TAGS.rampLeadMinutes]: String(plan.event.rampLeadMinutes),
+    };
 }
 
 export interface WarmComputeArgs {

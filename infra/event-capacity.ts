@@ -4,9 +4,8 @@
 // group's own as read at deploy.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PoolState } from "../model/config";
 import type { ScheduledCapacity } from "../model/plan";
-import { EVENT_POOL_TAG, type EventPoolRecord, type PoolFacts } from "../model/production";
+import { EVENT_POOL_TAG, type EventPoolRecord, type GroupCapacity, type PoolFacts } from "../model/production";
 import { EventWarmPool } from "./providers/warm-pool";
 
 /**
@@ -19,17 +18,24 @@ export interface EventCapacityArgs {
     /** Production's group: every resource here names it. */
     groupName: pulumi.Input<string>;
     launchHookTimeoutSeconds: pulumi.Input<number>;
-    /** The plan's pool; absent when the group keeps its own (production's, left alone) or the plan has none. */
+    /**
+     * The event's pool on the group; absent when there is none to hold (no pool planned, none of production's).
+     * Production's own pool, when it is already large enough, is held as it is: the resource still shows the
+     * group to the warm-readiness pack.
+     */
     warmPool?: {
-        state: pulumi.Input<PoolState>;
+        /** A PoolState, or the state production's own pool is in. */
+        state: pulumi.Input<string>;
         minSize: pulumi.Input<number>;
         maxGroupPreparedCapacity: pulumi.Input<number>;
         reuseOnScaleIn: pulumi.Input<boolean>;
-        /** Production's own pool, raised for the event and put back on destroy; absent: it had none. */
+        /** Production's own pool, raised for the event and put back on destroy, or held; absent: it had none. */
         productionPool?: PoolFacts;
-        /** Tagged on the group while the stack holds its pool, for the next deploy to read (model/production.ts). */
-        record: EventPoolRecord;
+        /** Tagged on the group while the stack changes its pool, for the next deploy to read (model/production.ts). */
+        record?: EventPoolRecord;
     };
+    /** The group's own sizes as read at the first deploy, and the event's tags: what the pack judges it by. */
+    groupFacts: { capacity: GroupCapacity; tags: Record<string, string> };
     schedule: ScheduledCapacity[];
     region: pulumi.Input<string>;
 }
@@ -55,15 +61,17 @@ export class EventCapacity extends pulumi.ComponentResource {
             parent,
         );
         if (args.warmPool) {
-            const { productionPool } = args.warmPool;
-            this.poolTag = new aws.autoscaling.Tag(
-                `${name}-pool-record`,
-                {
-                    autoscalingGroupName: args.groupName,
-                    tag: { key: EVENT_POOL_TAG, value: JSON.stringify(args.warmPool.record), propagateAtLaunch: false },
-                },
-                parent,
-            );
+            const { productionPool, record } = args.warmPool;
+            if (record) {
+                this.poolTag = new aws.autoscaling.Tag(
+                    `${name}-pool-record`,
+                    {
+                        autoscalingGroupName: args.groupName,
+                        tag: { key: EVENT_POOL_TAG, value: JSON.stringify(record), propagateAtLaunch: false },
+                    },
+                    parent,
+                );
+            }
             this.warmPool = new EventWarmPool(
                 `${name}-pool`,
                 {
@@ -74,8 +82,11 @@ export class EventCapacity extends pulumi.ComponentResource {
                     reuseOnScaleIn: args.warmPool.reuseOnScaleIn,
                     region: args.region,
                     ...(productionPool && { productionPool }),
+                    groupCapacity: args.groupFacts.capacity,
+                    groupTags: args.groupFacts.tags,
                 },
-                { parent: this, dependsOn: [this.hook] },
+                // The sizes are the first deploy's, as the ramp-down's are: read again mid-event they are the peak.
+                { parent: this, dependsOn: [this.hook], ignoreChanges: ["groupCapacity"] },
             );
         }
         for (const action of args.schedule) {

@@ -146,7 +146,7 @@ export interface Attachment {
      * plan's, and stays as it is.
      */
     warmPool: "stack" | "raised" | "production";
-    /** Production's own pool as read before the event ("raised"); absent when it had none. */
+    /** Production's own pool as read before the event ("raised" and "production"); absent when it had none. */
     productionPool?: PoolFacts;
     /** The record the stack tags the group with while it holds the pool ("stack" and "raised"). */
     poolRecord?: EventPoolRecord;
@@ -435,8 +435,8 @@ function poolAttachment(
     planned: number,
     stack: string,
 ): Pick<Attachment, "warmPool" | "productionPool" | "poolRecord"> {
-    if (own && own.minSize >= planned) return { warmPool: "production" };
-    if (planned === 0) return { warmPool: own ? "production" : "stack" };
+    if (own && (own.minSize >= planned || planned === 0)) return { warmPool: "production", productionPool: own };
+    if (planned === 0) return { warmPool: "stack" };
     const poolRecord = { stack, own };
     return own ? { warmPool: "raised", productionPool: own, poolRecord } : { warmPool: "stack", poolRecord };
 }

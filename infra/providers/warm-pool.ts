@@ -1,8 +1,10 @@
-// EventWarmPool: a warm pool put on a group the stack did not create — or production's own pool raised to the
-// plan's — and on destroy deleted, or production's own put back, leaving the group as it was. @pulumi/aws has no standalone warm pool resource (only `aws.autoscaling.Group`'s `warmPool` block, which
-// would mean owning production's group), and @pulumi/aws-native is not a dependency of the stack: so a dynamic
-// resource over Auto Scaling's own PutWarmPool / DescribeWarmPool / DeleteWarmPool. Type token and inputs:
-// policies/shared/contract.ts's EVENT_WARM_POOL, which the pack judges.
+// EventWarmPool: the event's warm pool on a group the stack did not create — put where the group had none,
+// production's own raised to the plan's, or production's own held as it is when it is already large enough — and
+// on destroy deleted, production's own put back, or (held) left alone: the group as it was. @pulumi/aws has no
+// standalone warm pool resource (only `aws.autoscaling.Group`'s `warmPool` block, which would mean owning
+// production's group), and @pulumi/aws-native is not a dependency of the stack: so a dynamic resource over Auto
+// Scaling's own PutWarmPool / DescribeWarmPool / DeleteWarmPool. It is also what shows production's group to the
+// warm-readiness pack: type token and inputs are policies/shared/contract.ts's EVENT_WARM_POOL.
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolFacts } from "../../model/production";
 
@@ -13,9 +15,28 @@ export interface WarmPoolInputs {
     poolState: string;
     reuseOnScaleIn: boolean;
     region: string;
-    /** Production's own pool as read before the event: raised from, and put back on destroy. Absent: it had none. */
+    /**
+     * Production's own pool as read before the event: raised from and put back on destroy, or, when the planned
+     * pool is this one, held (neither put nor given back). Absent: it had none.
+     */
     productionPool?: PoolFacts;
+    /** For the pack, unused here: the group's own sizes as read at the first deploy (its ramp-down's). */
+    groupCapacity: { minSize: number; maxSize: number; desiredCapacity: number };
+    /** For the pack, unused here: the event's tags a group warmstack builds carries (contract.ts TAGS). */
+    groupTags: Record<string, string>;
 }
+
+/** The planned pool is production's own, unchanged: the stack holds it and touches nothing. */
+export const holdsProductionPool = (inputs: WarmPoolInputs): boolean => {
+    const own = inputs.productionPool;
+    return (
+        own !== undefined &&
+        own.minSize === inputs.minSize &&
+        own.maxGroupPreparedCapacity === inputs.maxGroupPreparedCapacity &&
+        own.state === inputs.poolState &&
+        own.reuseOnScaleIn === inputs.reuseOnScaleIn
+    );
+};
 
 export type EventWarmPoolArgs = { [K in keyof WarmPoolInputs]: pulumi.Input<WarmPoolInputs[K]> };
 
@@ -67,7 +88,7 @@ export function warmPoolProvider(endpoint?: string): pulumi.dynamic.ResourceProv
                         "warmstack gives back only what it read — run the preview again",
                 );
             }
-            await putPlanned(inputs);
+            if (!holdsProductionPool(inputs)) await putPlanned(inputs);
             return { id: inputs.autoScalingGroupName, outs: inputs };
         },
         diff: async (_id: string, olds: WarmPoolInputs, news: WarmPoolInputs) => {
@@ -79,13 +100,15 @@ export function warmPoolProvider(endpoint?: string): pulumi.dynamic.ResourceProv
                 deleteBeforeReplace: true,
             };
         },
-        update: async (_id: string, _olds: WarmPoolInputs, news: WarmPoolInputs) => {
-            await putPlanned(news);
+        update: async (_id: string, olds: WarmPoolInputs, news: WarmPoolInputs) => {
+            // Held before and after: the pool is production's, whatever it is now.
+            if (!(holdsProductionPool(olds) && holdsProductionPool(news))) await putPlanned(news);
             return { outs: news };
         },
-        // Production's own pool put back; or the group back to no pool, its pooled instances terminated by Auto
-        // Scaling, as AWS does.
+        // Production's own pool left alone (held) or put back; or the group back to no pool, its pooled instances
+        // terminated by Auto Scaling, as AWS does.
         delete: async (_id: string, olds: WarmPoolInputs) => {
+            if (holdsProductionPool(olds)) return;
             if (olds.productionPool) return put(olds.region, olds.autoScalingGroupName, olds.productionPool);
             const { sdk, api, timeout } = client(olds.region);
             await api.send(

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
 import { LAUNCH_HOOK_NAME } from "../../infra/compute";
 import { EVENT_HOOK_NAME } from "../../infra/event-capacity";
+import { holdsProductionPool, type WarmPoolInputs } from "../../infra/providers/warm-pool";
 import { EVENT_POOL_TAG } from "../../model/production";
 import { baseline, Baseline, BASELINE_REFERENCE } from "../support/baseline";
 import {
@@ -299,14 +300,27 @@ describe("program under mocks: attached to other kinds of production", () => {
         assert.equal(run.outputs.plan.cache.shards, 3);
     });
 
-    it("leaves a warm pool production already keeps, large enough, as it is", async () => {
+    it("holds a warm pool production already keeps, large enough, as it is: the pool shows the group to the pack", async () => {
         const world = productionWorld();
         world.groups["shop-web"].warmPools = [
             { minSize: 500, maxGroupPreparedCapacity: 600, poolState: "Stopped", instanceReusePolicies: [] },
         ];
         const run = await attachedRun(attachedConfig(), world);
-        assert.deepEqual(run.ofType(T.warmPool), []);
-        assert.deepEqual(run.ofType(T.groupTag), []);
+        const own = { minSize: 500, maxGroupPreparedCapacity: 600, state: "Stopped", reuseOnScaleIn: false };
+        const pool = run.one(T.warmPool).inputs;
+        assert.deepEqual(
+            [pool.minSize, pool.maxGroupPreparedCapacity, pool.poolState, pool.reuseOnScaleIn, pool.productionPool],
+            [500, 600, "Stopped", false, own],
+        );
+        assert.ok(holdsProductionPool(pool as WarmPoolInputs), "held: the provider neither puts nor gives back");
+        const group = world.groups["shop-web"];
+        assert.deepEqual(pool.groupCapacity, {
+            minSize: group.minSize,
+            maxSize: group.maxSize,
+            desiredCapacity: group.desiredCapacity,
+        });
+        assert.equal(pool.groupTags["warmstack:event-start"], run.outputs.plan.event.start);
+        assert.deepEqual(run.ofType(T.groupTag), [], "nothing changes, so nothing is recorded");
         assert.match(run.outputs.warmPool, /production's own pool/);
     });
 

@@ -30,7 +30,7 @@ describe("EventWarmPool against moto", function () {
                 InstanceType: "t3.micro",
             }),
         );
-        for (const name of ["shop-web", "shop-pooled"]) {
+        for (const name of ["shop-web", "shop-pooled", "shop-held"]) {
             await asg.send(
                 new CreateAutoScalingGroupCommand({
                     AutoScalingGroupName: name,
@@ -57,6 +57,8 @@ describe("EventWarmPool against moto", function () {
         poolState: "Stopped",
         reuseOnScaleIn: true,
         region: "us-east-1",
+        groupCapacity: { minSize: 0, maxSize: 4, desiredCapacity: 0 },
+        groupTags: { "warmstack:event": "blackfriday" },
         ...over,
     });
 
@@ -111,6 +113,28 @@ describe("EventWarmPool against moto", function () {
             },
             "production's own pool, as it was",
         );
+    });
+
+    it("holds production's own pool when it is already the plan's: a change production makes meanwhile stays, destroy included", async () => {
+        await asg.send(
+            new PutWarmPoolCommand({
+                AutoScalingGroupName: "shop-held",
+                MinSize: 6,
+                MaxGroupPreparedCapacity: -1,
+                PoolState: "Hibernated",
+                InstanceReusePolicy: { ReuseOnScaleIn: false },
+            }),
+        );
+        const own = { minSize: 6, maxGroupPreparedCapacity: -1, state: "Hibernated", reuseOnScaleIn: false };
+        const held = inputs({ autoScalingGroupName: "shop-held", ...own, poolState: own.state, productionPool: own });
+        const provider = warmPoolProvider(moto.url);
+        await provider.create!(held);
+        // Production's own team resizes its pool during the event: the event stack has nothing to undo.
+        await asg.send(new PutWarmPoolCommand({ AutoScalingGroupName: "shop-held", MinSize: 9 }));
+        await provider.update!("shop-held", held, { ...held, groupTags: { "warmstack:event": "launch" } });
+        assert.equal((await pool("shop-held"))?.MinSize, 9, "an update of a held pool puts nothing");
+        await provider.delete!("shop-held", held);
+        assert.equal((await pool("shop-held"))?.MinSize, 9, "destroying a held pool gives nothing back");
     });
 
     it("never overwrites a pool the preview did not read: one that appeared, or changed since", async () => {

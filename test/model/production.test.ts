@@ -264,16 +264,12 @@ describe("attach", () => {
             assert.deepEqual(a.poolRecord, { stack: STACK, own: f.group.warmPool });
         });
 
-        it("leaves one at least as large as the plan's as it is, and records nothing", () => {
+        it("holds one at least as large as the plan's as it is, and records nothing", () => {
             const f = facts();
-            f.group.warmPool = {
-                minSize: needed(),
-                maxGroupPreparedCapacity: -1,
-                state: "Stopped",
-                reuseOnScaleIn: true,
-            };
+            const own = { minSize: needed(), maxGroupPreparedCapacity: -1, state: "Stopped", reuseOnScaleIn: true };
+            f.group.warmPool = own;
             const a = attached(attachedRaw(), f);
-            assert.deepEqual([a.warmPool, a.productionPool, a.poolRecord], ["production", undefined, undefined]);
+            assert.deepEqual([a.warmPool, a.productionPool, a.poolRecord], ["production", own, undefined]);
         });
 
         it("on a later deploy, gives back what the first read (its tag), not the raised pool it now sees", () => {

@@ -1,6 +1,7 @@
 // The cache tier: ElastiCache groups (and single-node clusters) that survive a node loss, hold their hot set, and
 // are full before the traffic.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { attachedCachesOf } from "./attached";
 import { cacheHaConfig, settings } from "./config";
 import { CACHE_TAGS, PREWARM_TARGET, TYPES } from "./shared/contract";
 import { DEFAULTS } from "./shared/defaults";
@@ -19,11 +20,17 @@ export const REDIS_ENGINES = ["redis", "valkey"];
 const isStandaloneCluster = (props: Props) =>
     !isSet(props, "replicationGroupId") && REDIS_ENGINES.includes(stringOf(known(props, "engine")) ?? "");
 
-/** The caches the pack judges: every replication group, and every single-node Redis or Valkey cluster. */
-export const cachesOf = (resources: PolicyResource[]) => [
-    ...ofType(resources, TYPES.replicationGroup),
-    ...ofType(resources, TYPES.cacheCluster).filter((c) => isStandaloneCluster(c.props)),
-];
+/**
+ * The caches the pack judges: every replication group, every single-node Redis or Valkey cluster, and production's
+ * caches an attached stack warms (policies/attached.ts).
+ */
+export function cachesOf(resources: PolicyResource[]): PolicyResource[] {
+    const own = [
+        ...ofType(resources, TYPES.replicationGroup),
+        ...ofType(resources, TYPES.cacheCluster).filter((c) => isStandaloneCluster(c.props)),
+    ];
+    return [...own, ...attachedCachesOf(resources, own)];
+}
 
 /** The property holding a cache's id: what a CachePrewarm or a scheduled warm names literally. */
 export const cacheIdKey = (cache: PolicyResource) =>

@@ -1,6 +1,7 @@
 // How the links fit together: the app tier's connections at its peak against every database endpoint's limit,
 // and the whole chain — warm compute in front of a cold cache or database is a cold system.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { groupsOf } from "./attached";
 import { cachesOf, prewarmsOf } from "./cache";
 import { coldOkReason, flatCapacity, hasLaunchHook, warmInstances, warmPoolOf } from "./compute";
 import { connectionBudgetConfig, prewarmConfig, settings } from "./config";
@@ -123,7 +124,12 @@ export const connectionBudget: StackValidationPolicy = {
             instances: t.peak,
             perInstance: t.readerPoolPerReplica,
         }));
-        for (const { replica } of outside) checkEndpoint(replica, [replica], "reader", readerDemand);
+        // Without a parameter group of the stack, a same-region replica runs its source's (RDS's
+        // CreateDBInstanceReadReplica), outside the stack: its max_connections is unseen, and unjudged-resources says so.
+        for (const { replica } of outside) {
+            if (settingsOf(replica, args.resources).length > 0)
+                checkEndpoint(replica, [replica], "reader", readerDemand);
+        }
         for (const db of databases) {
             const cluster = db.aurora ? db.primary : undefined;
             checkEndpoint(
@@ -164,7 +170,7 @@ export const wholeChainWarm: StackValidationPolicy = {
         const { eventStart } = settings(args, prewarmConfig);
         const now = Date.now();
         const unknowns = new Unknowns();
-        const groups = ofType(resources, TYPES.group);
+        const groups = groupsOf(resources);
         const warmth = groups.flatMap(
             (g) =>
                 unknowns.check(g, () => {
@@ -231,7 +237,9 @@ export const wholeChainWarm: StackValidationPolicy = {
                     : undefined,
             );
         for (const replica of outside) {
-            buffered(replica);
+            // Without a parameter group of the stack, a same-region replica runs its source's (RDS's
+            // CreateDBInstanceReadReplica), outside the stack: unjudged-resources names it.
+            if (settingsOf(replica, resources).length > 0) buffered(replica);
             replicaWarmed(replica);
         }
         for (const db of databasesOf(resources)) {

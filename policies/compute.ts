@@ -11,6 +11,7 @@ import {
 } from "./config";
 import { COLD_OK_TAG, LAUNCHING, TAGS, TYPES } from "./shared/contract";
 import { DEFAULTS } from "./shared/defaults";
+import { groupsOf, judgedGroup } from "./attached";
 import { badStart, eventStartOf, eventText, stackEventTags } from "./event";
 import { POLICY } from "./names";
 import { isoSeconds } from "./shared/numbers";
@@ -89,13 +90,14 @@ export const asgWarmPoolRequired: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: warmPoolRequiredConfig,
     validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.group) return;
-        const reason = coldOkReason(args.props);
+        const group = judgedGroup(args);
+        if (!group) return;
+        const reason = coldOkReason(group.props);
         if (reason) args.notApplicable(`exempt by ${COLD_OK_TAG}: ${reason}`);
-        const flat = flatCapacity(args.props);
-        if (flat !== undefined) args.notApplicable(flatText(args.name, flat));
+        const flat = flatCapacity(group.props);
+        if (flat !== undefined) args.notApplicable(flatText(group.name, flat));
         const { minWarmPoolSize } = settings(args, warmPoolRequiredConfig);
-        const pool = warmPoolOf(args.props);
+        const pool = warmPoolOf(group.props);
         const minSize = pool && (numberOf(pool.minSize) ?? 0);
         const exemption =
             reason === ""
@@ -103,12 +105,12 @@ export const asgWarmPoolRequired: ResourceValidationPolicy = {
                 : ` Or, if this group may run cold, tag it ${COLD_OK_TAG}=<why>.`;
         if (minSize === undefined) {
             reportViolation(
-                `${args.name} has no warm pool: every instance it adds at the peak boots cold. Add ` +
+                `${group.name} has no warm pool: every instance it adds at the peak boots cold. Add ` +
                     `warmPool { minSize: ${minWarmPoolSize} or more, poolState: "Stopped" }.${exemption}`,
             );
         } else if (minSize < minWarmPoolSize) {
             reportViolation(
-                `${args.name}'s warm pool keeps ${minSize} instance(s) at least; this stack needs ` +
+                `${group.name}'s warm pool keeps ${minSize} instance(s) at least; this stack needs ` +
                     `${minWarmPoolSize}. Raise warmPool.minSize (warmstack: compute.warmPool.fractionOfPeak).${exemption}`,
             );
         }
@@ -122,11 +124,11 @@ export const asgFlatCapacity: ResourceValidationPolicy = {
         "pool and no ramp, and the event's peak must really be its baseline.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.group) return;
-        const flat = flatCapacity(args.props);
-        if (flat === undefined) return;
+        const group = judgedGroup(args);
+        const flat = group && flatCapacity(group.props);
+        if (!group || flat === undefined) return;
         reportViolation(
-            `${flatText(args.name, flat)}; ${POLICY.warmPoolRequired} and ${POLICY.rampBeforeEvent} do not apply. ` +
+            `${flatText(group.name, flat)}; ${POLICY.warmPoolRequired} and ${POLICY.rampBeforeEvent} do not apply. ` +
                 "If the event's traffic can rise above what these instances serve, give the group room to grow " +
                 "(warmstack: traffic.peakRps above traffic.baselineRps) and the pack will ask for the pool and the ramp.",
         );
@@ -192,7 +194,7 @@ export const warmPoolCompatible: StackValidationPolicy = {
         const { rootDeviceNames } = settings(args, warmPoolCompatibleConfig);
         const templates = ofType(args.resources, TYPES.launchTemplate);
         const unknowns = new Unknowns();
-        for (const group of ofType(args.resources, TYPES.group)) {
+        for (const group of groupsOf(args.resources)) {
             unknowns.check(group, () => {
                 const pool = warmPoolOf(group.props);
                 if (!pool) return;
@@ -236,14 +238,14 @@ export const warmPoolState: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     configSchema: warmPoolStateConfig,
     validateResource: (args, reportViolation) => {
-        if (args.type !== TYPES.group) return;
-        const pool = warmPoolOf(args.props);
-        if (!pool) return;
+        const group = judgedGroup(args);
+        const pool = group && warmPoolOf(group.props);
+        if (!group || !pool) return;
         const state = poolStateOf(pool);
         const { allowedStates } = settings(args, warmPoolStateConfig);
         if (allowedStates.includes(state)) return;
         reportViolation(
-            `${args.name} keeps ${warmInstances(args.props, pool)} instance(s) ${state} in its warm pool` +
+            `${group.name} keeps ${warmInstances(group.props, pool)} instance(s) ${state} in its warm pool` +
                 `${state === "Running" ? ", each billed in full while it waits" : ""}. Set warmPool.poolState to ` +
                 `${allowedStates.join(" or ")}, or allow ${state} in this policy's allowedStates.`,
         );
@@ -284,7 +286,7 @@ export const warmPoolLaunchHook: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const hooks = ofType(args.resources, TYPES.lifecycleHook);
-        eachKnown(ofType(args.resources, TYPES.group), (group) => {
+        eachKnown(groupsOf(args.resources), (group) => {
             if (!warmPoolOf(group.props) || hasLaunchHook(group, hooks)) return;
             reportViolation(
                 `${group.name} has a warm pool but no ${LAUNCHING} hook: instances are stopped into ` +
@@ -411,7 +413,7 @@ function judgeRamp(
 }
 
 /** Application Auto Scaling's one-time schedule, `at(YYYY-MM-DDTHH:MM:SS)`, in its timezone (UTC only: else NaN). */
-function atInstant(props: Props): number {
+export function atInstant(props: Props): number {
     const at = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(stringOf(props.schedule) ?? "");
     const zone = stringOf(props.timezone) ?? "UTC";
     return at && (zone === "UTC" || zone === "Etc/UTC") ? Date.parse(`${at[1]}Z`) : NaN;
@@ -441,7 +443,7 @@ export const rampBeforeEvent: StackValidationPolicy = {
             lead: config.rampLeadMinutes ?? numberOf(tags.get(TAGS.rampLeadMinutes)) ?? DEFAULTS.rampLeadMinutes,
             endMs: Date.parse(config.eventEnd ?? tags.get(TAGS.eventEnd) ?? ""),
         });
-        for (const group of ofType(args.resources, TYPES.group))
+        for (const group of groupsOf(args.resources))
             unknowns.check(group, () => {
                 const tags = tagsOf(group.props);
                 const event = eventStartOf(config.eventStart, tags);

@@ -4,6 +4,8 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { readReplicasConfig, settings } from "./config";
 import { PREWARM_INPUTS, TYPES } from "./shared/contract";
+import { atInstant } from "./compute";
+import { eventStartOf, stackEventTags } from "./event";
 import { POLICY } from "./names";
 import {
     bullets,
@@ -31,6 +33,9 @@ export const isPostgres = (db: Props) => {
 };
 
 export const isReplica = (db: Props) => isSet(db, "replicateSourceDb");
+
+/** The Application Auto Scaling dimension of an Aurora cluster's readers (resource id `cluster:ID`). */
+const READER_COUNT = "rds:cluster:ReadReplicaCount";
 
 /** An RDS ARN's region: arn:aws:rds:<region>:<account>:db:<name>. */
 const arnRegion = (value: unknown) => /^arn:aws[\w-]*:rds:([a-z0-9-]+):/.exec(stringOf(value) ?? "")?.[1];
@@ -294,9 +299,86 @@ export const dbReadReplicas: StackValidationPolicy = {
                 );
             });
         }
+        // An attached stack's production database is not the stack's: it counts the replicas the stack adds to it.
+        for (const db of attachedDatabasesOf(args.resources)) {
+            unknowns.check(db.shownBy, () => {
+                const readers = db.readers();
+                if (readers >= minReplicas) return;
+                reportViolation(
+                    `production's ${db.kind} ${db.source} gets ${readers} ${db.counted} from this stack; this event ` +
+                        `needs ${minReplicas}. ${db.fix} (warmstack: database.readQps / database.readQpsPerReplica ` +
+                        "set how many).",
+                    db.shownBy.urn,
+                );
+            });
+        }
         unknowns.settle();
     },
 };
+
+/**
+ * A database outside a stack with no database of its own, that the stack adds read capacity to (an attached stack's
+ * production; a stack with databases of its own and a replica of another is not attached to it): an RDS primary
+ * its replicas name, counted by those replicas in its region; or an Aurora cluster whose
+ * `rds:cluster:ReadReplicaCount` target it scales, counted by the most readers its minimum is held at — the
+ * target's, or a one-time action's at or before the event start (after the start, the give-back).
+ */
+interface AttachedDatabase {
+    kind: "database" | "Aurora cluster";
+    source: string;
+    shownBy: PolicyResource;
+    counted: string;
+    readers: () => number;
+    fix: string;
+}
+
+function attachedDatabasesOf(resources: PolicyResource[]): AttachedDatabase[] {
+    if (databasesOf(resources).length > 0) return [];
+    const bySource = new Map<string, PolicyResource[]>();
+    for (const o of outsideReplicasOf(resources)) {
+        if (o.remote || o.source === undefined) continue;
+        bySource.set(o.source, [...(bySource.get(o.source) ?? []), o.replica]);
+    }
+    const rds = [...bySource].map(([source, replicas]): AttachedDatabase => ({
+        kind: "database",
+        source,
+        shownBy: replicas[0],
+        counted: "read replica(s) in its region",
+        readers: () => replicas.length,
+        fix: `Add RDS instance(s) with replicateSourceDb: "${source}"`,
+    }));
+    const clusters = ofType(resources, TYPES.dbCluster).map((c) => known(c.props, "clusterIdentifier"));
+    const actions = ofType(resources, TYPES.scalingSchedule);
+    const aurora = ofType(resources, TYPES.scalableTarget).flatMap((target): AttachedDatabase[] => {
+        const id = /^cluster:(.+)$/.exec(stringOf(known(target.props, "resourceId")) ?? "")?.[1];
+        if (known(target.props, "scalableDimension") !== READER_COUNT || !id || clusters.includes(id)) return [];
+        return [
+            {
+                kind: "Aurora cluster",
+                source: id,
+                shownBy: target,
+                counted: "reader(s) at the event",
+                readers: () => {
+                    const start = Date.parse(stringOf(eventStartOf(undefined, stackEventTags(resources))?.text) ?? "");
+                    const raised = actions
+                        .filter((a) => referencedBy(a, "resourceId", [target], ["resourceId"]).length > 0)
+                        .filter((a) => Number.isNaN(start) || atInstant(a.props) <= start)
+                        .map(
+                            (a) =>
+                                numberOf(
+                                    isRecord(a.props.scalableTargetAction)
+                                        ? a.props.scalableTargetAction.minCapacity
+                                        : undefined,
+                                ) ?? 0,
+                        );
+                    return Math.max(numberOf(target.props.minCapacity) ?? 0, ...raised);
+                },
+                fix: `Raise the minimum of ${target.name} (rds:cluster:ReadReplicaCount) before the event`,
+            },
+        ];
+    });
+    return [...rds, ...aurora];
+}
 
 /** A CachePrewarm's replica warm: the replicas its replicaHosts name, and whether it loads any relation. */
 function replicaWarms(resources: PolicyResource[]) {

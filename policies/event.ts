@@ -2,9 +2,10 @@
 // ramp-before-event and prewarm-before-event judge a schedule only while one can still be in time: a deploy
 // past that instant (an emergency fix at the peak) gets its capacity and its warm at once — as the plan deploys it.
 import { PolicyResource } from "@pulumi/policy";
-import { TAGS, TYPES } from "./shared/contract";
+import { groupsOf } from "./attached";
+import { TAGS } from "./shared/contract";
 import { isoSeconds } from "./shared/numbers";
-import { isRecord, ofType, Props, tagsOf } from "./props";
+import { isRecord, Props, tagsOf } from "./props";
 
 export interface EventStart {
     /** The start as written, for messages. */
@@ -34,7 +35,7 @@ export function tagMapOf(props: Props): Map<string, string> {
 
 /** The event tags of the stack's Auto Scaling groups: the fallback for a resource that carries none itself. */
 export function stackEventTags(resources: PolicyResource[]): Map<string, string> {
-    for (const group of ofType(resources, TYPES.group)) {
+    for (const group of groupsOf(resources)) {
         const tags = tagsOf(group.props);
         if (tags.has(TAGS.eventStart)) return tags;
     }

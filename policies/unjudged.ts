@@ -90,12 +90,15 @@ function unjudgedReplicas(resources: PolicyResource[]): Map<PolicyResource, stri
     for (const { replica, source, remote } of outsideReplicasOf(resources)) {
         found.set(
             replica,
-            `replicates ${source ?? "a database"}, which is not in this stack: the pack cannot count its primary's ` +
-                `replicas (${POLICY.dbReadReplicas}), hold the writer to its connection budget or see its buffers ` +
+            `replicates ${source ?? "a database"}, which is not in this stack: the pack cannot hold the writer to ` +
+                "its connection budget, nor see the parameter group a replica without one of this stack inherits " +
+                `from its source (its max_connections for ${POLICY.connectionBudget}, pg_prewarm for ` +
+                `${POLICY.dbBufferPrewarm}), and counts its replicas ` +
+                `(${POLICY.dbReadReplicas}) only on a stack with no database of its own, by this stack's alone` +
                 (remote
-                    ? `warmed; and it runs in ${regionOf(replica)}, another region than its source, so it is not ` +
+                    ? `; and it runs in ${regionOf(replica)}, another region than its source, so it is not ` +
                       "counted as this region's read capacity. "
-                    : "warmed. ") +
+                    : ". ") +
                 "Check the primary by hand before the event, or manage it in this stack.",
         );
     }

@@ -29,6 +29,24 @@ export const TYPES = {
     scalingSchedule: "aws:appautoscaling/scheduledAction:ScheduledAction",
     /** An ECS capacity provider over an Auto Scaling group. */
     ecsCapacityProvider: "aws:ecs/capacityProvider:CapacityProvider",
+    /** The event's warm pool on a group the stack did not create: see {@link EVENT_WARM_POOL}. */
+    eventWarmPool: "pulumi-nodejs:dynamic/warmstack:EventWarmPool",
+} as const;
+
+/**
+ * An event stack attached to production (warmstack:production) owns no Auto Scaling group: it shows the pack
+ * production's group through its {@link TYPES}.eventWarmPool, a dynamic resource whose inputs are
+ * - `autoScalingGroupName`: the group, by name — the hooks and schedules that name it are the group's;
+ * - `minSize`, `maxGroupPreparedCapacity`, `poolState`, `reuseOnScaleIn`: the pool the group keeps for the event
+ *   (the plan's, or production's own when it is already large enough);
+ * - `groupCapacity`: `{ minSize, maxSize, desiredCapacity }`, the group's own sizes outside the event;
+ * - `groupTags`: a map of the {@link TAGS} a group carries (the event, its start, end and ramp lead).
+ * The pack judges that group as it judges a group of the stack; an EventWarmPool on a group of the stack adds nothing.
+ */
+export const EVENT_WARM_POOL = {
+    group: "autoScalingGroupName",
+    capacity: "groupCapacity",
+    tags: "groupTags",
 } as const;
 
 /** Tags on the Auto Scaling group, written by the program from its readiness plan. */

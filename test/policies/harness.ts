@@ -19,7 +19,7 @@ import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { TYPES } from "../../policies/shared/contract";
 import { PACK_NAME, policies } from "../../policies/pack";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
-import { only, REPO, runProgram, stackConfig } from "../support/pulumi";
+import { type AwsWorld, only, REPO, runProgram, stackConfig } from "../support/pulumi";
 
 export const PACK_DIR = path.join(REPO, "policies");
 export const PACK_VERSION: string = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")).version;
@@ -70,9 +70,12 @@ export const packConfigOf = (stack: string): PackConfig => committedPackConfig(s
  * Runs the program for `stack` (its committed config, edited by `edit`) and records, next to what
  * test/support/pulumi.ts records, what the SDK told the monitor: URN, parent, dependencies, options.
  */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
 export async function programResources(
     stack: string,
     edit: (config: Record<string, string>) => void = () => undefined,
+    world?: AwsWorld,
 ): Promise<EngineResource[]> {
     const config = stackConfig(stack);
     edit(config);
@@ -110,12 +113,16 @@ export async function programResources(
             return warmstackFromPulumiConfig();
         },
         stack,
+        world,
     );
-    return run.resources.map((r) => {
+    // A StackReference is read (ReadResource), not registered, and the engine sends no read resource to a policy
+    // pack (pulumi/pulumi#3950): it is not among what the pack sees.
+    return run.resources.flatMap((r) => {
         const registration = registrations.get(`${r.type}::${r.name}`);
+        if (!registration && r.type === STACK_REFERENCE) return [];
         if (!registration) throw new Error(`no registration recorded for ${r.type} ${r.name}`);
         const secrets = [...new Set([...r.secretInputs, ...registration.options.additionalSecretOutputs])];
-        return { type: r.type, name: r.name, inputs: r.inputs, outputs: r.state, secrets, ...registration };
+        return [{ type: r.type, name: r.name, inputs: r.inputs, outputs: r.state, secrets, ...registration }];
     });
 }
 

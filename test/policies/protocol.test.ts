@@ -150,8 +150,8 @@ describe("warm-readiness over the analyzer protocol, started as the CLI starts i
         const found = verdicts(
             await unary<proto.AnalyzeResponse>("analyzeStack", stackRequest([...resources, down, orphan])),
         );
+        // Its max_connections is its source's (no parameter group of the stack): left to unjudged-resources.
         assert.deepEqual(found.map((d) => `${d.policy} ${d.level} ${d.resource}`).sort(), [
-            "connection-budget mandatory orders-replica",
             `ramp-before-event mandatory ${group.name}`,
             "replica-buffers-warm advisory orders-replica",
             "unjudged-resources advisory orders-replica",

@@ -1,0 +1,188 @@
+// The pack on event stacks attached to production (policies/attached.ts): production's group, cache and database
+// are not resources of the stack, and the pack judges them through the event's own resources that name them. The
+// committed attached stacks run under mocks against baseline's world, as `pulumi preview --policy-pack` sends them;
+// each cold link the issue names (a smaller pool, no hook, no ramp, no scheduled warm, fewer replicas) still blocks.
+import { strict as assert } from "node:assert";
+import { TYPES } from "../../policies/shared/contract";
+import { dbReadReplicas } from "../../policies/database";
+import { rampBeforeEvent } from "../../policies/compute";
+import { baseline } from "../support/baseline";
+import { committedStacks, stackConfig, T } from "../support/pulumi";
+import { START, resource } from "./fixtures";
+import { analyze, committedPackConfig, edited, EngineResource, programResources } from "./harness";
+import { verdicts } from "./verdicts";
+
+const ATTACHED = committedStacks().filter((s) => stackConfig(s)["warmstack:production"] !== undefined);
+
+const messagesOf = (diagnostics: { policyName: string; message: string }[], policy: string) =>
+    diagnostics
+        .filter((d) => d.policyName === policy)
+        .map((d) => d.message)
+        .join("\n");
+
+for (const stack of ATTACHED) {
+    describe(`the pack on the committed ${stack} stack, attached to baseline`, () => {
+        const config = committedPackConfig(stack);
+        let resources: EngineResource[];
+        let group: string;
+        let cache: string;
+        let primary: string;
+        before(async function () {
+            this.timeout(180_000); // two programs under mocks, slow on a busy machine
+            const base = await baseline();
+            group = base.run.one(T.asg).inputs.name;
+            cache = base.run.outputs.production.cacheReplicationGroup;
+            primary = base.run.outputs.production.databaseInstance;
+            resources = await programResources(stack, () => undefined, base.world);
+        });
+        const without = (type: string, name?: string) =>
+            resources.filter((r) => !(r.type === type && (name === undefined || r.name === name)));
+
+        it("raises no mandatory violation; the advisories name only production's unseen settings", async () => {
+            const analysis = await analyze(resources, config);
+            assert.deepEqual(analysis.blocking, []);
+            const replicas = resources.filter((r) => r.type === TYPES.dbInstance).map((r) => r.name);
+            assert.ok(replicas.length > 0);
+            assert.deepEqual(
+                analysis.diagnostics.map((d) => `${d.policyName} ${d.enforcementLevel} ${d.urn?.split("::").pop()}`),
+                replicas.map((name) => `unjudged-resources advisory ${name}`),
+            );
+        });
+
+        it("judges production's group through the EventWarmPool: a pool smaller than the event's blocks", async () => {
+            const analysis = await analyze(
+                edited(resources, TYPES.eventWarmPool, (p) => (p.minSize = 1)),
+                config,
+            );
+            assert.deepEqual(analysis.blocking, ["asg-warm-pool-required"]);
+            const needed = (config["asg-warm-pool-required"] as { minWarmPoolSize: number }).minWarmPoolSize;
+            assert.equal(
+                messagesOf(analysis.diagnostics, "asg-warm-pool-required").split("\n").pop(),
+                `production's group ${group}'s warm pool keeps 1 instance(s) at least; this stack needs ${needed}. ` +
+                    "Raise warmPool.minSize (warmstack: compute.warmPool.fractionOfPeak). Or, if this group may run " +
+                    "cold, tag it warmstack:cold-ok=<why>.",
+            );
+        });
+
+        it("without the launch hook, warm-pool-launch-hook and whole-chain-warm block", async () => {
+            const analysis = await analyze(without(TYPES.lifecycleHook), config);
+            assert.deepEqual(analysis.blocking, ["warm-pool-launch-hook", "whole-chain-warm"]);
+            assert.match(
+                messagesOf(analysis.diagnostics, "whole-chain-warm"),
+                new RegExp(`compute production's group ${group}: no launch hook`),
+            );
+        });
+
+        it("without the ramp, ramp-before-event blocks, against the group's own minSize", async () => {
+            const rampUp = resources.find((r) => r.type === TYPES.schedule && r.name.endsWith("-ramp-up"))!;
+            const own = resources.find((r) => r.type === TYPES.eventWarmPool)!.inputs.groupCapacity.minSize;
+            const analysis = await analyze(without(TYPES.schedule, rampUp.name), config);
+            assert.deepEqual(analysis.blocking, ["ramp-before-event"]);
+            assert.match(
+                messagesOf(analysis.diagnostics, "ramp-before-event"),
+                new RegExp(
+                    `no scheduled action raises production's group ${group}'s capacity above its minSize ${own} before the event ${stack}`,
+                ),
+            );
+        });
+
+        it("without the scheduled warm, prewarm-before-event and whole-chain-warm block, naming production's cache", async () => {
+            const analysis = await analyze(without(TYPES.warmSchedule), config);
+            assert.deepEqual(analysis.blocking, ["prewarm-before-event", "whole-chain-warm"]);
+            assert.match(
+                messagesOf(analysis.diagnostics, "prewarm-before-event"),
+                new RegExp(`^production's cache ${cache}: no scheduled warm .* runs before the event ${stack}`, "m"),
+            );
+        });
+
+        it("with fewer replicas than the event needs, db-read-replicas blocks, naming production's primary", async () => {
+            const replicas = resources.filter((r) => r.type === TYPES.dbInstance);
+            const analysis = await analyze(without(TYPES.dbInstance, replicas[replicas.length - 1].name), config);
+            assert.deepEqual(analysis.blocking, ["db-read-replicas"]);
+            const needed = (config["db-read-replicas"] as { minReplicas: number }).minReplicas;
+            assert.match(
+                messagesOf(analysis.diagnostics, "db-read-replicas"),
+                new RegExp(
+                    `production's database ${primary} gets ${replicas.length - 1} read replica\\(s\\) in its region from this stack; this event needs ${needed}\\.`,
+                ),
+            );
+        });
+    });
+}
+
+describe("db-read-replicas on an attached Aurora cluster", () => {
+    /** Production's group, as an attached stack shows it: the event's tags, its own sizes. */
+    const pool = resource(TYPES.eventWarmPool, "app-pool", {
+        autoScalingGroupName: "shop-web",
+        minSize: 8,
+        maxGroupPreparedCapacity: -1,
+        poolState: "Stopped",
+        reuseOnScaleIn: false,
+        groupCapacity: { minSize: 4, maxSize: 20, desiredCapacity: 4 },
+        groupTags: { "warmstack:event": "blackfriday", "warmstack:event-start": START },
+    });
+    const target = resource(TYPES.scalableTarget, "db-readers", {
+        serviceNamespace: "rds",
+        scalableDimension: "rds:cluster:ReadReplicaCount",
+        resourceId: "cluster:shop-aurora",
+        minCapacity: 1,
+        maxCapacity: 3,
+    });
+    const action = (name: string, at: string, minCapacity: number) =>
+        resource(
+            TYPES.scalingSchedule,
+            name,
+            {
+                resourceId: "cluster:shop-aurora",
+                schedule: `at(${at})`,
+                timezone: "UTC",
+                scalableTargetAction: { minCapacity, maxCapacity: 3 },
+            },
+            { resourceId: [target] },
+        );
+    const stack = [
+        pool,
+        target,
+        action("db-readers-raise", "2027-11-26T03:00:00", 3),
+        action("db-readers-give-back", "2027-11-26T12:00:00", 1),
+    ];
+    const needs = (minReplicas: number) => ({ "db-read-replicas": { minReplicas } });
+
+    it("counts the readers the raise holds at the start, not the give-back after it", async () => {
+        assert.deepEqual((await verdicts(dbReadReplicas, stack, needs(3))).found, []);
+        const v = await verdicts(dbReadReplicas, stack, needs(4));
+        assert.deepEqual(v.found, ["db-read-replicas mandatory db-readers"]);
+        assert.match(
+            v.messages,
+            /production's Aurora cluster shop-aurora gets 3 reader\(s\) at the event from this stack; this event needs 4\. Raise the minimum of db-readers \(rds:cluster:ReadReplicaCount\) before the event/,
+        );
+    });
+
+    it("without a raise, counts the target's own minimum", async () => {
+        const v = await verdicts(dbReadReplicas, [pool, target], needs(2));
+        assert.match(v.messages, /shop-aurora gets 1 reader\(s\) at the event/);
+    });
+
+    it("leaves a cluster of the stack to the cluster's own count", async () => {
+        const own = resource(TYPES.dbCluster, "shop-aurora", {
+            clusterIdentifier: "shop-aurora",
+            engine: "aurora-postgresql",
+        });
+        const v = await verdicts(dbReadReplicas, [...stack, own], needs(1));
+        assert.deepEqual(v.found, ["db-read-replicas mandatory shop-aurora"]);
+    });
+
+    it("ramp-before-event judges the raise as the target's ramp, by the attached group's event", async () => {
+        // The group's own ramp names it by its literal name, as the attached stack's schedules do.
+        const groupRamp = resource(TYPES.schedule, "app-ramp-up", {
+            autoscalingGroupName: "shop-web",
+            startTime: "2027-11-26T04:15:00Z",
+            minSize: 20,
+            desiredCapacity: 20,
+            maxSize: 20,
+        });
+        const late = [pool, groupRamp, target, action("db-readers-raise", "2027-11-26T04:50:00", 3)];
+        const v = await verdicts(rampBeforeEvent, late);
+        assert.deepEqual(v.found, ["ramp-before-event mandatory db-readers"]);
+    });
+});

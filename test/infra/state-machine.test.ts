@@ -22,7 +22,6 @@ import {
 } from "../support/pulumi";
 
 // asl-validator ships no types: a definition in, its verdict and errors out.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require("asl-validator") as (definition: unknown) => { isValid: boolean; errors: unknown[] };
 
 const FUNCTION_ARN = `arn:aws:lambda:${MOTO_REGION}:${MOTO_ACCOUNT}:function:warmer`;

@@ -4,7 +4,6 @@ import { strict as assert } from "node:assert";
 import fs from "node:fs";
 import path from "node:path";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AREAS, configFor } = require("../../scripts/mutate-area.js") as {
     AREAS: Record<string, { mutate: string[]; spec: string[] }>;
     configFor: (area: string) => Record<string, any>;

@@ -363,7 +363,7 @@ describe("warm: Redis Cluster redirects", function () {
             { host: "127.0.0.1", port: seed.port, db: 0 },
             { connectTimeoutMs: 2000, commandTimeoutMs: 2000, redactor: new Redactor([]) },
             {
-                command: (record) => ["SET", record.key as string, record.value as string],
+                encode: (record, encoder) => encoder.command(["SET", record.key as string, record.value as string]),
                 tally: (_records, replies) => ({ replies, retryError: undefined as unknown }),
             },
         );

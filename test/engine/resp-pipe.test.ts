@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { PipeBrokenError, ReplyError, RespEncoder, RespPipe, type Reply } from "../../warmers/engine/resp-pipe";
 import { jitteredTtl } from "../../warmers/engine/sink";
+import type { Bytes } from "../../warmers/engine/sources/source";
 import { sleep, withTimeout } from "../../warmers/timeout";
 import { testRedis, redisClient } from "../support/servers";
 import { silentServer } from "./fixtures";
@@ -128,6 +129,66 @@ describe("RESP pipe (the write hot path)", () => {
         } finally {
             dead.close();
             await silent.close();
+        }
+    });
+});
+
+describe("RESP encoder: SET written in place", () => {
+    const bytes = fc.oneof(
+        fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+        fc.string({ unit: "binary", maxLength: 120 }), // astral and lone surrogates: UTF-8 longer than the text
+        fc.string({ unit: "grapheme-ascii", maxLength: 300 }),
+        fc.string({ unit: "grapheme", maxLength: 40 }).map((s) => s.repeat(4)), // byte lengths across 9→10, 99→100
+    );
+    const ttl = fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        fc.constantFrom(Number.MAX_SAFE_INTEGER, 1e21, 2.5, Infinity),
+    );
+
+    it("writes byte for byte what command() writes for SET key value [EX ttl] [NX], in any mix and growth", () => {
+        fc.assert(
+            fc.property(
+                fc.array(fc.tuple(bytes, bytes, ttl, fc.boolean()), { minLength: 1, maxLength: 30 }),
+                fc.integer({ min: 1, max: 64 }),
+                (commands, sizeHint) => {
+                    const direct = new RespEncoder(sizeHint);
+                    const generic = new RespEncoder(sizeHint);
+                    for (const [key, value, seconds, nx] of commands) {
+                        direct.set(key, value, seconds, nx);
+                        const args: (Bytes | number)[] = ["SET", key, value];
+                        if (seconds) args.push("EX", seconds);
+                        if (nx) args.push("NX");
+                        generic.command(args);
+                    }
+                    assert.equal(direct.count, commands.length);
+                    assert.deepEqual(direct.finish(), generic.finish());
+                },
+            ),
+            { numRuns: 300 },
+        );
+    });
+
+    it("is what Redis reads as the SET it means: NX keeps a present key, EX sets the TTL", async () => {
+        const server = await testRedis();
+        const pipe = await RespPipe.connect({ host: server.host, port: server.port, db: DB }, TIMEOUTS);
+        const redis = redisClient(`${server.url}/${DB}`);
+        try {
+            await redis.flushdb();
+            await redis.set("kept", "old");
+            const encoder = new RespEncoder(8);
+            encoder.set("kept", "new", 60, true);
+            encoder.set("fresh:é€𝄞", Buffer.from([0, 13, 10, 255]), 1234, true);
+            encoder.set("plain", "v".repeat(1000), 0, false);
+            assert.deepEqual(await pipe.send(encoder.finish(), encoder.count), [null, true, true]);
+            assert.equal(await redis.get("kept"), "old");
+            assert.deepEqual(await redis.getBuffer("fresh:é€𝄞"), Buffer.from([0, 13, 10, 255]));
+            assert.ok((await redis.ttl("fresh:é€𝄞")) > 1200);
+            assert.equal(await redis.ttl("plain"), -1);
+            assert.equal((await redis.get("plain"))?.length, 1000);
+        } finally {
+            pipe.close();
+            redis.disconnect();
         }
     });
 });

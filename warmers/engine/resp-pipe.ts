@@ -162,6 +162,15 @@ export class RespPipe {
     }
 }
 
+/** `*N\r\n$3\r\nSET\r\n` for N = 3…6 arguments: the constant head of every SET, copied, not built. */
+const SET_HEADS = [3, 4, 5, 6].map((n) => Buffer.from(`*${n}\r\n$3\r\nSET\r\n`, "latin1"));
+const EX = Buffer.from("$2\r\nEX\r\n", "latin1");
+const NX = Buffer.from("$2\r\nNX\r\n", "latin1");
+const LF = 0x0a;
+const DOLLAR = 0x24;
+/** Room for a bulk header (`$`, up to 16 digits, CRLF) and its trailing CRLF. */
+const BULK_OVERHEAD = 21;
+
 /** Encodes commands as RESP arrays of bulk strings into one growing Buffer. */
 export class RespEncoder {
     private buffer: Buffer;
@@ -190,9 +199,77 @@ export class RespEncoder {
         this.count++;
     }
 
+    /**
+     * `SET key value [EX ttl] [NX]`, byte for byte what command() writes for the same arguments (`ttl` 0: no EX),
+     * written straight into the buffer: the warm's hot path, one per key, builds no array and no string.
+     */
+    set(key: Bytes, value: Bytes, ttl: number, nx: boolean): void {
+        this.reserve(SET_HEADS[0].length);
+        this.buffer.set(SET_HEADS[(ttl ? 2 : 0) + (nx ? 1 : 0)], this.length);
+        this.length += SET_HEADS[0].length;
+        this.bulk(key);
+        this.bulk(value);
+        if (ttl) {
+            this.constant(EX);
+            if (Number.isSafeInteger(ttl) && ttl > 0) this.bulkInteger(ttl);
+            else this.bulk(String(ttl)); // what command() sends; Redis refuses it, and the tally counts that
+        }
+        if (nx) this.constant(NX);
+        this.count++;
+    }
+
     /** The encoded commands; the encoder must not be used afterwards. */
     finish(): Buffer {
         return this.buffer.subarray(0, this.length);
+    }
+
+    private constant(bytes: Buffer): void {
+        this.reserve(bytes.length);
+        this.buffer.set(bytes, this.length);
+        this.length += bytes.length;
+    }
+
+    /** One bulk string: `$<bytes>\r\n<bytes>\r\n`; text as UTF-8. */
+    private bulk(arg: Bytes): void {
+        if (typeof arg !== "string") {
+            this.reserve(arg.length + BULK_OVERHEAD);
+            const at = this.header(arg.length);
+            this.buffer.set(arg, at);
+            this.length = this.trailer(at + arg.length);
+            return;
+        }
+        // Written where an ASCII string's bytes go (one byte per UTF-16 unit); a longer UTF-8 form (never
+        // shorter) has a length with as many digits or more, and is moved up by the difference.
+        this.reserve(3 * arg.length + BULK_OVERHEAD);
+        const guess = this.length + 1 + digits(arg.length) + 2;
+        const bytes = arg.length ? this.buffer.write(arg, guess, "utf8") : 0;
+        const at = this.length + 1 + digits(bytes) + 2;
+        if (at !== guess) this.buffer.copyWithin(at, guess, guess + bytes); // before the header covers it
+        this.header(bytes);
+        this.length = this.trailer(at + bytes);
+    }
+
+    private bulkInteger(n: number): void {
+        const width = digits(n);
+        this.reserve(width + BULK_OVERHEAD);
+        this.length = this.trailer(writeDecimal(this.buffer, this.header(width), n, width));
+    }
+
+    /** Writes `$<length>\r\n` at the end; returns where the bulk's bytes go (length is not moved). */
+    private header(bytes: number): number {
+        const buffer = this.buffer;
+        buffer[this.length] = DOLLAR;
+        let at = writeDecimal(buffer, this.length + 1, bytes, digits(bytes));
+        buffer[at++] = CR;
+        buffer[at++] = LF;
+        return at;
+    }
+
+    /** Writes the CRLF that ends a bulk at `at`; returns the new end. */
+    private trailer(at: number): number {
+        this.buffer[at] = CR;
+        this.buffer[at + 1] = LF;
+        return at + 2;
     }
 
     private write(text: string): void {
@@ -206,4 +283,24 @@ export class RespEncoder {
         this.buffer.copy(grown, 0, 0, this.length);
         this.buffer = grown;
     }
+}
+
+/** Decimal digits of a whole number ≥ 0. */
+function digits(n: number): number {
+    let width = 1;
+    while (n >= 10) {
+        n = Math.floor(n / 10);
+        width++;
+    }
+    return width;
+}
+
+/** Writes whole number `n` (`width` digits) as ASCII at `at`; returns the end. */
+function writeDecimal(buffer: Buffer, at: number, n: number, width: number): number {
+    const end = at + width;
+    for (let i = end - 1; i >= at; i--) {
+        buffer[i] = 0x30 + (n % 10);
+        n = Math.floor(n / 10);
+    }
+    return end;
 }

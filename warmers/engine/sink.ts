@@ -158,19 +158,16 @@ export function jitteredTtl(base: number | undefined, jitter: number, random: ()
 }
 
 /** One key's command: SET (NX unless overwriting, EX with a jittered TTL) or RESTORE of a DUMP. */
-function commandFor(record: WarmRecord, kind: Source["kind"], options: SinkOptions): [string, ...(Bytes | number)[]] {
+function encodeCommand(encoder: RespEncoder, record: WarmRecord, kind: Source["kind"], options: SinkOptions): void {
     const key = record.key as Bytes;
     const value = record.value as Bytes;
     if (kind === "dumps") {
         const restore: [string, ...(Bytes | number)[]] = ["RESTORE", key, record.pttl ?? 0, value];
         if (options.overwrite) restore.push("REPLACE");
-        return restore;
+        encoder.command(restore);
+        return;
     }
-    const set: [string, ...(Bytes | number)[]] = ["SET", key, value];
-    const ttl = jitteredTtl(record.ttl ?? options.ttl, options.jitter);
-    if (ttl) set.push("EX", ttl);
-    if (!options.overwrite) set.push("NX");
-    return set;
+    encoder.set(key, value, jitteredTtl(record.ttl ?? options.ttl, options.jitter), !options.overwrite);
 }
 
 /** Sorts one batch's replies: written, already present, refused for good, or worth another try. */
@@ -207,7 +204,7 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
     return {
         async send(records) {
             const encoder = new RespEncoder(records.length * 512);
-            for (const record of records) encoder.command(commandFor(record, kind, options));
+            for (const record of records) encodeCommand(encoder, record, kind, options);
             try {
                 return tally(records, await (await pipe.get()).send(encoder.finish(), encoder.count), options);
             } catch (err) {
@@ -223,7 +220,7 @@ function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkO
 /** Cluster: each batch split by hash slot into one encoded write per primary, MOVED/ASK followed (cluster/). */
 function clusterWriter(target: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
     return clusterBatchWriter(target, options, {
-        command: (record) => commandFor(record, kind, options),
+        encode: (record, encoder) => encodeCommand(encoder, record, kind, options),
         tally: (records, replies) => tally(records, replies, options),
     });
 }

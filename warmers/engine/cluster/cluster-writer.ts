@@ -14,7 +14,8 @@ import { CurrentSlotMap, type SlotMapOptions } from "./slot-map-reader";
 
 /** What the sink lends the cluster path, so both write the same commands and count replies the same way. */
 export interface BatchCodec<Attempt> {
-    command(record: WarmRecord): readonly (Bytes | number)[];
+    /** Appends the record's command to the encoder. */
+    encode(record: WarmRecord, encoder: RespEncoder): void;
     /** Counts replies, in order, for the first `replies.length` records; the rest are to be retried. */
     tally(records: WarmRecord[], replies: readonly Reply[]): Attempt;
 }
@@ -83,7 +84,7 @@ export function clusterBatchWriter<Attempt extends { retryError?: unknown }>(
                 groups.set(key, entry);
             }
             if (entry.asking) entry.encoder.command(["ASKING"]);
-            entry.encoder.command(codec.command(records[index]));
+            codec.encode(records[index], entry.encoder);
             entry.indices.push(index);
         }
         return { groups: [...groups.values()], failure };

@@ -20,6 +20,29 @@ describe("KeySet", () => {
         );
     });
 
+    it("adds a batch in order as a Set would: repeats within the batch and across batches, through growth", () => {
+        // ASCII text and bytes: the text "a" and the byte 0x61 are one key, as they are to Redis.
+        const key = fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 3 }), fc.uint8Array({ maxLength: 3 }));
+        fc.assert(
+            fc.property(fc.array(fc.array(key, { maxLength: 900 }), { maxLength: 8 }), (batches) => {
+                const set = new KeySet();
+                const reference = new Set<string>();
+                for (const batch of batches) {
+                    const keys = batch.map((k) => (typeof k === "string" ? k : Buffer.from(k)));
+                    const expected = keys.map((k) => {
+                        const text = typeof k === "string" ? k : k.toString("latin1");
+                        const fresh = !reference.has(text);
+                        reference.add(text);
+                        return fresh;
+                    });
+                    assert.deepEqual(set.addAll(keys), expected);
+                }
+                assert.equal(set.size, reference.size);
+            }),
+            { numRuns: 40 },
+        );
+    });
+
     it("holds a hundred thousand distinct keys without a false duplicate, bytes and text alike", () => {
         const set = new KeySet();
         for (let i = 0; i < 100_000; i++) assert.ok(set.add(`product:${i}`), `product:${i}`);

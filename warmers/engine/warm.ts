@@ -70,25 +70,30 @@ async function pass(
         errors: sink?.totals.failed ?? 0,
         total: source?.total,
     });
-    const keep = (record: WarmRecord): boolean => {
-        if (record.key === null || record.value === null) {
-            skipped.null++;
-            return false;
-        }
+    /** The batch's records to write, in order; the rest counted by why they are skipped. */
+    const keep = (records: WarmRecord[]): WarmRecord[] => {
+        const whole = records.filter((record) => record.key !== null && record.value !== null);
+        skipped.null += records.length - whole.length;
         // A repeated key is the source's own doing, not live traffic's: counted apart, written and sampled once.
-        if (!seen.add(record.key)) {
-            skipped.duplicate++;
-            return false;
-        }
-        const valueBytes = byteLength(record.value);
-        if (valueBytes > options.maxValueBytes) {
-            skipped.tooLarge++;
-            return false;
-        }
-        sizes.add(record.key, valueBytes);
-        hotSet?.add(record.key, byteLength(record.key) + valueBytes);
-        sample.offer(record.key);
-        return true;
+        const fresh = seen.addAll(whole.map((record) => record.key as Bytes));
+        const kept: WarmRecord[] = [];
+        whole.forEach((record, i) => {
+            if (!fresh[i]) {
+                skipped.duplicate++;
+                return;
+            }
+            const valueBytes = byteLength(record.value as Bytes);
+            if (valueBytes > options.maxValueBytes) {
+                skipped.tooLarge++;
+                return;
+            }
+            const key = record.key as Bytes;
+            sizes.add(key, valueBytes);
+            hotSet?.add(key, byteLength(key) + valueBytes);
+            sample.offer(key);
+            kept.push(record);
+        });
+        return kept;
     };
 
     try {
@@ -101,7 +106,7 @@ async function pass(
             if (next.done) break;
             const records = next.value;
             rowsRead += records.length;
-            const kept = records.filter(keep);
+            const kept = keep(records);
             if (sink && kept.length) {
                 writing = true;
                 await sink.write(kept, source.readAt?.() ?? askedAt);

@@ -10,7 +10,7 @@ import { baseline } from "../support/baseline";
 import { committedStacks, stackConfig, T } from "../support/pulumi";
 import { START, resource } from "./fixtures";
 import { analyze, committedPackConfig, edited, EngineResource, programResources } from "./harness";
-import { verdicts } from "./verdicts";
+import { passes, verdicts } from "./verdicts";
 
 const ATTACHED = committedStacks().filter((s) => stackConfig(s)["warmstack:production"] !== undefined);
 
@@ -184,5 +184,32 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         const late = [pool, groupRamp, target, action("db-readers-raise", "2027-11-26T04:50:00", 3)];
         const v = await verdicts(rampBeforeEvent, late);
         assert.deepEqual(v.found, ["ramp-before-event mandatory db-readers"]);
+        assert.match(v.messages, /by 2027-11-26T04:30:00Z, or the capacity beyond the warm pool are still booting/);
+    });
+
+    it("reads an action's at(…) in UTC only: Etc/UTC or no zone counts, another zone or expression does not", async () => {
+        const groupRamp = resource(TYPES.schedule, "app-ramp-up", {
+            autoscalingGroupName: "shop-web",
+            startTime: "2027-11-26T04:15:00Z",
+            minSize: 20,
+            desiredCapacity: 20,
+            maxSize: 20,
+        });
+        const raise = (props: Record<string, unknown>) => {
+            const a = action("db-readers-raise", "2027-11-26T03:00:00", 3);
+            Object.assign(a.inputs, props);
+            Object.assign(a.outputs, props);
+            return [pool, groupRamp, target, a];
+        };
+        await passes(rampBeforeEvent, raise({ timezone: "Etc/UTC" }));
+        await passes(rampBeforeEvent, raise({ timezone: undefined }));
+        for (const unread of [{ timezone: "America/New_York" }, { schedule: "cron(0 3 26 11 ? 2027)" }]) {
+            const v = await verdicts(rampBeforeEvent, raise(unread));
+            assert.match(
+                v.messages,
+                /no scheduled action raises db-readers's capacity above its minCapacity 1 before the event blackfriday/,
+                JSON.stringify(unread),
+            );
+        }
     });
 });

@@ -49,6 +49,20 @@ describe("policy ecs-warm-pool-no-reuse", () => {
         );
         const named = await verdicts(ecsWarmPoolNoReuse, [asg, provider(asg, "app-group")]);
         assert.deepEqual(named.found, ["ecs-warm-pool-no-reuse mandatory ecs-capacity"]);
+        assert.match(
+            named.messages,
+            /Set the pool's instanceReusePolicy \{ reuseOnScaleIn: false \} \(warmstack does with compute\.platform ecs\)\.$/,
+        );
+        const arn = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0f:autoScalingGroupName/app-group";
+        const byArn = group({ arn, warmPool: asg.inputs.warmPool });
+        assert.deepEqual((await verdicts(ecsWarmPoolNoReuse, [byArn, provider(byArn, arn)])).found, [
+            "ecs-warm-pool-no-reuse mandatory ecs-capacity",
+        ]);
+    });
+
+    it("names only the group its ARN or name gives, beside a reusing group it does not name", async () => {
+        const reusing = resource(TYPES.group, "batch-group", { ...pooled(true).inputs, name: "batch-group" });
+        await passes(ecsWarmPoolNoReuse, [reusing, pooled(false), provider(pooled(false), "app-group")]);
     });
 
     it("passes a pool without reuse, a group without a pool, a provider over another group, and the program's", async () => {

@@ -25,7 +25,11 @@ describe("policy provisioned-concurrency-on-alias", () => {
     it("blocks provisioned concurrency on $LATEST, set directly or through a scalable target", async () => {
         const direct = await verdicts(provisionedConcurrencyOnAlias, [config("$LATEST")]);
         assert.deepEqual(direct.found, ["provisioned-concurrency-on-alias mandatory pc"]);
-        assert.match(direct.messages, /pc: provisioned concurrency on \$LATEST, which Lambda refuses/);
+        assert.equal(
+            direct.messages.split("\n").pop(),
+            "pc: provisioned concurrency on $LATEST, which Lambda refuses. Publish a version and point an alias at " +
+                "it (warmstack:functions[i].alias), and provision that.",
+        );
         const scaled = await verdicts(provisionedConcurrencyOnAlias, [target("function:checkout:$LATEST")]);
         assert.deepEqual(scaled.found, ["provisioned-concurrency-on-alias mandatory pc-target"]);
     });
@@ -33,5 +37,17 @@ describe("policy provisioned-concurrency-on-alias", () => {
     it("passes an alias or a version, and a scalable target of another dimension", async () => {
         await passes(provisionedConcurrencyOnAlias, [config("live"), config("7"), target("function:checkout:live")]);
         await passes(provisionedConcurrencyOnAlias, [target("cluster:$LATEST", "rds:cluster:ReadReplicaCount")]);
+    });
+
+    it("judges targets only: a scheduled action on the dimension, and a target with no resourceId, pass", async () => {
+        const action = resource(TYPES.scalingSchedule, "pc-ramp", {
+            scalableDimension: "lambda:function:ProvisionedConcurrency",
+            resourceId: "function:checkout:$LATEST",
+        });
+        await passes(provisionedConcurrencyOnAlias, [action]);
+        const bare = target("function:checkout:live");
+        delete bare.inputs.resourceId;
+        delete bare.outputs.resourceId;
+        await passes(provisionedConcurrencyOnAlias, [bare]);
     });
 });

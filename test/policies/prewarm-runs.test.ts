@@ -39,6 +39,23 @@ describe("prewarm-fits-one-run", () => {
     });
 });
 
+describe("prewarm-fits-one-run: what a CachePrewarm leaves out", () => {
+    const cache = replicationGroup();
+
+    it("judges no warm without topKeys, and reads an absent timeout as the contract's 600 s", async () => {
+        await passes(prewarmFitsOneRun, [cache, prewarm(cache, [], { topKeys: undefined })]);
+        const open = { timeoutSeconds: undefined };
+        await passes(prewarmFitsOneRun, [cache, prewarm(cache, [], { ...open, topKeys: 11_400_000 })]);
+        const v = await verdicts(prewarmFitsOneRun, [cache, prewarm(cache, [], { ...open, topKeys: 11_400_001 })]);
+        assert.match(v.messages, /\(timeoutSeconds 600 s\): it needs at least 2 partitions\./);
+    });
+
+    it("asks a timeout no longer than the run's start for a longer timeout, not for partitions", async () => {
+        const v = await verdicts(prewarmFitsOneRun, [cache, prewarm(cache, [], { topKeys: 1, timeoutSeconds: 30 })]);
+        assert.match(v.messages, /\(timeoutSeconds 30 s\): it needs a timeout above the run's 30 s start\.$/);
+    });
+});
+
 describe("prewarm-fits-one-run over the analyzer protocol", function () {
     this.timeout(analyzer.START_TIMEOUT_MS + 30_000);
     const cache = replicationGroup();

@@ -16,6 +16,7 @@ import {
     REPLICA_HOURLY,
 } from "./prices";
 import type { Listed, ListedKey, ListedPrices } from "./price-list";
+import type { RootVolumePlan } from "./root-volume";
 import type { Instants } from "./timeline";
 
 /** "Always warm": the alternative of keeping this share of the group's maximum in the pool around the clock. */
@@ -109,7 +110,15 @@ export interface CostInputs {
     instants?: Instants;
     /** What the AWS Price List answered, when it was asked (PlanOptions.prices). */
     listed?: ListedPrices;
+    /**
+     * The plan's root volume: the image's size and the instance type's memory, from AWS when the deploy read them
+     * (a Hibernated pool's volume holds the image and the RAM).
+     */
+    rootVolume?: RootVolumePlan;
 }
+
+/** Where the Hibernated pool's memory came from when the deploy read it from AWS. */
+const AWS_MEMORY_SOURCE = "AWS (aws.ec2.getInstanceType)";
 
 const TABLE = `model/prices.ts (${PRICES_REGION} on-demand, ${PRICES_AS_OF})`;
 
@@ -120,6 +129,7 @@ const TABLE = `model/prices.ts (${PRICES_REGION} on-demand, ${PRICES_AS_OF})`;
 export function resolvePrices(
     config: WarmstackConfig,
     listed: ListedPrices = {},
+    rootVolume?: RootVolumePlan,
 ): { prices: Prices; unpriced: Unpriced[]; fellBack: FellBack[] } {
     const unpriced: Unpriced[] = [];
     const fellBack: FellBack[] = [];
@@ -143,12 +153,16 @@ export function resolvePrices(
             INSTANCE_HOURLY[compute.instanceType],
             `compute.instanceType ${JSON.stringify(compute.instanceType)} (its hourly price, USD)`,
         ),
-        instanceMemoryGiB: pick(
-            "instanceMemoryGiB",
-            cost.instanceMemoryGiB,
-            INSTANCE_MEMORY_GIB[compute.instanceType],
-            `a Hibernated pool of compute.instanceType ${JSON.stringify(compute.instanceType)} (its memory, GiB, which the RAM image adds to the root volume)`,
-        ),
+        // A fact, not a price: what AWS says of the type wins, as it does for the root volume (model/root-volume.ts).
+        instanceMemoryGiB:
+            rootVolume?.memorySource === "aws" && rootVolume.memoryGiB !== undefined
+                ? { value: rootVolume.memoryGiB, source: AWS_MEMORY_SOURCE }
+                : pick(
+                      "instanceMemoryGiB",
+                      cost.instanceMemoryGiB,
+                      INSTANCE_MEMORY_GIB[compute.instanceType],
+                      `a Hibernated pool of compute.instanceType ${JSON.stringify(compute.instanceType)} (its memory, GiB, which the RAM image adds to the root volume)`,
+                  ),
         ebsGbMonth: pick(
             "ebsGbMonth",
             cost.ebsGbMonth,
@@ -267,9 +281,10 @@ export function readinessCost(
 
 export function costOf(inputs: CostInputs): CostPlan {
     const { config, instances, warmPoolSize, replicas, cacheNodes, instants } = inputs;
-    const { prices, unpriced, fellBack } = resolvePrices(config, inputs.listed);
+    const { prices, unpriced, fellBack } = resolvePrices(config, inputs.listed, inputs.rootVolume);
     const { compute, cost, event } = config;
-    const idle = idleHourly(prices, compute.rootVolumeGb);
+    // The volume the image needs, when AWS said; a Hibernated pool's RAM comes on top (idleHourly).
+    const idle = idleHourly(prices, Math.max(compute.rootVolumeGb, inputs.rootVolume?.imageGiB ?? 0));
     const alwaysWarmSize = Math.ceil(settle(ALWAYS_WARM_FRACTION_OF_MAX * instances.peak));
     const rampInstances = instances.peak - instances.baseline;
     const instanceHourly = valueOf(prices.instanceHourly) + idle.Stopped; // running: the instance and its volume

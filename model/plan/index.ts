@@ -213,6 +213,7 @@ export function plan(config: WarmstackConfig, options: PlanOptions): ReadinessPl
         cacheNodes: sizing.value.nodes,
         instants,
         listed: options.prices,
+        rootVolume: rootVolume.value,
     });
     const { warmPool, scaling } = compute.value;
     const capacity = eventCapacity(config, instances, instants, now);

@@ -45,6 +45,20 @@ describe("cost", () => {
         assert.equal(p.cost.alwaysWarm.size, Math.ceil(ALWAYS_WARM_FRACTION_OF_MAX * 13));
     });
 
+    it("prices the pool on what AWS said of the type and image: its memory over warmstack:cost's, the image's volume", () => {
+        // AWS: 8 GiB of RAM, a 40 GiB image above the config's 30 GiB root volume.
+        const read = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.cost = { ...PRICES, revenuePerMinute: 100 };
+            }),
+            { now: NOW, instance: { memoryMiB: 8192, hibernationSupported: true, imageGiB: 40 } },
+        );
+        assert.deepEqual(read.cost.prices.instanceMemoryGiB, { value: 8, source: "AWS (aws.ec2.getInstanceType)" });
+        assert.deepEqual(read.cost.warmPool.byState.Stopped, { perHour: 0.028, perDay: 0.672, perMonth: 20.44 }); // 7 × 40 GB
+        assert.deepEqual(read.cost.warmPool.byState.Hibernated, { perHour: 0.0336, perDay: 0.8064, perMonth: 24.528 }); // 7 × (40 + 8) GB
+    });
+
     it("prices the event's extra capacity from the ramp to the scale-down", () => {
         // 04:15 on the 26th to 06:00 on the 27th: 25.75 h
         assert.deepEqual(p.cost.event, {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DESIRED_COUNT_DIMENSION, ECS_NAMESPACE } from "../model/plan/ecs";
 import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { ConfigError, WarmstackConfig } from "../model/config";
-import { attach, Attachment, ProductionFacts } from "../model/production";
+import { attach, Attachment, ProductionFacts, productionConfig } from "../model/production";
 import { StoredAgent } from "./agent-artifact";
 import { AgentDelivery } from "./agent-delivery";
 import { alertTopicArn } from "./alerts";
@@ -16,6 +16,8 @@ import { eventTags } from "./compute";
 import { EventReaders, EventReplicas } from "./event-database";
 import { HTTPS_PORT } from "./network";
 import { DataPrewarm } from "./prewarm";
+import { stackPrices } from "./price-list";
+import type { ListedPrices } from "../model/price-list";
 import { WarmFunctions } from "./functions";
 import { ProductionNames, productionNames, readProduction } from "./production";
 import { rampedTarget } from "./ramped-target";
@@ -258,14 +260,19 @@ export function attachedWarmstack(
     const from = production.stack === undefined ? "names" : "stack";
     const names = productionNames(production);
     const facts = readProduction(names, from);
-    const outputs = pulumi.all([names, facts]).apply(([n, read]) => {
+    const outputs = pulumi.all([names, facts]).apply(async ([n, read]) => {
         if ("unreadable" in read) throw new pulumi.RunError(read.unreadable);
         const f = read;
         const withNames = { ...config, production: { ...production, ...n } };
-        const result = attach(withNames, f, { now, from, stack: pulumi.getStack() });
-        if (Array.isArray(result)) {
+        const attachWith = (prices?: ListedPrices) => {
+            const result = attach(withNames, f, { now, from, stack: pulumi.getStack(), prices });
+            if (!Array.isArray(result)) return result;
             throw new pulumi.RunError(new ConfigError(result, "warmstack cannot attach to production").message);
-        }
+        };
+        // Every refusal comes before the Price List's provider exists; then production's type, node type and class
+        // are priced as a built stack's are, a miss falling back to the table.
+        attachWith();
+        const result = attachWith(await stackPrices(productionConfig(withNames, f)));
         return pulumi.output(attached(config, result, n, f));
     });
     return Object.fromEntries(ATTACHED_OUTPUTS.map((key) => [key, outputs.apply((o) => o[key] as unknown)])) as {

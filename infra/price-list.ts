@@ -4,7 +4,14 @@
 // table (model/cost.ts). What to ask and how to read the answer are model/price-list.ts's.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { listedFrom, PRICE_LIST_ENDPOINT_REGION, type ListedPrices, type PriceQuery } from "../model/price-list";
+import type { WarmstackConfig } from "../model/config";
+import {
+    listedFrom,
+    PRICE_LIST_ENDPOINT_REGION,
+    stackPriceQueries,
+    type ListedPrices,
+    type PriceQuery,
+} from "../model/price-list";
 
 /** How long one lookup may take before the deploy prices from the table instead. */
 export const PRICE_LOOKUP_TIMEOUT_MS = 10_000;
@@ -51,4 +58,14 @@ async function settled<T extends object>(lookup: Promise<T>, ms: number): Promis
     } finally {
         clearTimeout(timer);
     }
+}
+
+/**
+ * The stack's prices from the AWS Price List, for its region: `config` as deployed (a built system's, or an
+ * attached stack's with production's types). Each one it cannot give says why.
+ */
+export async function stackPrices(config: WarmstackConfig): Promise<ListedPrices> {
+    const queries = stackPriceQueries(config, (await aws.getRegion({})).region);
+    if (queries.length === 0) return {};
+    return listPrices(queries, queries[0].filters[0].value, priceListProvider());
 }

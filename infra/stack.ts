@@ -1,7 +1,6 @@
 // The event stack: config → plan → components. Everything that decides a number or an instant is in plan.ts;
 // this file only wires the parts together in dependency order, passing each one endpoints and secrets (Inputs),
 // never another component.
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PREWARM_OUTPUT_FIELDS } from "../model/prewarm-contract";
 import { StoredAgent } from "./agent-artifact";
@@ -17,8 +16,8 @@ import type { ReadinessPlan } from "../model/plan";
 import type { InstanceFacts } from "../model/root-volume";
 import { planStack, type StackPlan } from "../model/stack-plan";
 import { builtInstanceFacts } from "./instance-facts";
-import { stackPriceQueries, type ListedPrices } from "../model/price-list";
-import { listPrices, priceListProvider } from "./price-list";
+import type { ListedPrices } from "../model/price-list";
+import { stackPrices } from "./price-list";
 import { AgentArtifact } from "./userdata";
 import { DataPrewarm } from "./prewarm";
 import { WarmFunctions } from "./functions";
@@ -238,13 +237,6 @@ async function builtWarmstack(config: WarmstackConfig, now: number) {
     }
     // What AWS's facts refuse is refused before the Price List's provider exists; the prices only inform the cost.
     readinessFromPulumiConfig(now, { instance });
-    const { plan } = readinessFromPulumiConfig(now, { instance, prices: await pricesAtDeploy(config) });
+    const { plan } = readinessFromPulumiConfig(now, { instance, prices: await stackPrices(config) });
     return warmstack(config, plan);
-}
-
-/** The stack's prices from the AWS Price List, for its region; each one it cannot give says why. */
-async function pricesAtDeploy(config: WarmstackConfig): Promise<ListedPrices> {
-    const queries = stackPriceQueries(config, (await aws.getRegion({})).region);
-    if (queries.length === 0) return {};
-    return listPrices(queries, queries[0].filters[0].value, priceListProvider());
 }

@@ -8,6 +8,7 @@ import { ConfigError, ConfigProblem, WarmstackConfig } from "./config";
 import { plan, ReadinessPlan, ScheduledCapacity } from "./plan";
 import { ecsTasks } from "./plan/ecs";
 import { rampWindow, type RampWindow } from "./plan/ramp";
+import type { ListedPrices } from "./price-list";
 import type { Instants, Timeline } from "./timeline";
 
 /** The engines an attached database may run: the warm speaks PostgreSQL. */
@@ -262,9 +263,9 @@ export function attachedSchedule(schedule: ScheduledCapacity[], peak: number, ow
 }
 
 /** Plans on production's values, or returns every problem the plan finds. */
-function planned(config: WarmstackConfig, now: number): ReadinessPlan | ConfigProblem[] {
+function planned(config: WarmstackConfig, now: number, prices?: ListedPrices): ReadinessPlan | ConfigProblem[] {
     try {
-        return plan(config, { now });
+        return plan(config, { now, prices });
     } catch (err) {
         if (err instanceof ConfigError) return err.problems;
         throw err;
@@ -272,17 +273,12 @@ function planned(config: WarmstackConfig, now: number): ReadinessPlan | ConfigPr
 }
 
 /**
- * Facts and config → what the stack adds, or every reason it cannot attach. Pure: the caller passes `now` and
- * what the data sources reported.
+ * The config as production's parts make it: their instance type and memory, node type and replicas, class and
+ * engine version in place of the built system's. What the plan and the Price List's questions are asked of.
  */
-export function attach(
-    config: WarmstackConfig,
-    facts: ProductionFacts,
-    options: { now: number; from: NamesFrom; stack: string },
-): Attachment | ConfigProblem[] {
-    const { now, from, stack } = options;
-    const { group, instances, cache, database } = facts;
-    const effective: WarmstackConfig = {
+export function productionConfig(config: WarmstackConfig, facts: ProductionFacts): WarmstackConfig {
+    const { instances, cache, database } = facts;
+    return {
         ...config,
         compute: { ...config.compute, instanceType: instances.instanceType },
         cost: { ...config.cost, instanceMemoryGiB: config.cost.instanceMemoryGiB ?? instances.memoryMiB / 1024 },
@@ -293,6 +289,20 @@ export function attach(
             engineVersion: database.engineVersion,
         },
     };
+}
+
+/**
+ * Facts and config → what the stack adds, or every reason it cannot attach. Pure: the caller passes `now` and
+ * what the data sources reported.
+ */
+export function attach(
+    config: WarmstackConfig,
+    facts: ProductionFacts,
+    options: { now: number; from: NamesFrom; stack: string; prices?: ListedPrices },
+): Attachment | ConfigProblem[] {
+    const { now, from, stack } = options;
+    const { group, instances, cache, database } = facts;
+    const effective = productionConfig(config, facts);
     const bufferWarm = !database.parameterGroups.every((name) => name.startsWith("default."));
     const warnings: string[] = [];
     if (!bufferWarm && config.database.prewarm.relations.length > 0) {
@@ -305,7 +315,7 @@ export function attach(
     }
 
     const problems = partProblems(config, facts, from);
-    const result = planned(effective, now);
+    const result = planned(effective, now, options.prices);
     if (Array.isArray(result)) return [...problems, ...result];
     const readiness = result;
 

@@ -79,8 +79,19 @@ const PRODUCTION_TYPES = [
 
 describe("program under mocks: attached to production by names", () => {
     let run: ProgramRun;
+    let world: AwsWorld;
     before(async () => {
-        run = await attachedRun();
+        world = productionWorld();
+        run = await attachedRun(attachedConfig(), world);
+    });
+
+    it("prices production's own instance type, node type and class from the AWS Price List", () => {
+        const asked = world.invokes
+            .filter((i) => i.token === "aws:pricing/getProduct:getProduct")
+            .map((i) => i.inputs.filters.find((f: { field: string }) => f.field === "instanceType")?.value);
+        const template = world.launchTemplates[world.groups["shop-web"].launchTemplates[0].id];
+        assert.ok(asked.includes(template.instanceType), `asked ${asked.join(", ")}`);
+        assert.equal(run.outputs.plan.cost.prices.instanceHourly.source, "AWS Price List API (us-east-1 on-demand)");
     });
 
     it("creates none of production's resources", () => {

@@ -23,47 +23,80 @@ import { ProductionNames, productionNames, readProduction } from "./production";
 import { rampedTarget } from "./ramped-target";
 import { AgentArtifact, agentConfigFor } from "./userdata";
 
+/**
+ * Where the event's resources go in the program: under `parent` (a component of the user's program, whose type
+ * then prefixes every URN, so no name of theirs collides with ours), each logical name after `prefix-` (so two
+ * attachments in one program do not collide with each other). The stack's own program gives neither: its URNs
+ * are the names below as they are.
+ */
+export interface AttachScope {
+    parent?: pulumi.Resource;
+    prefix?: string;
+}
+
+const scoped = (scope: AttachScope) => ({
+    name: (base: string) => (scope.prefix ? `${scope.prefix}-${base}` : base),
+    opts: scope.parent ? { parent: scope.parent } : {},
+});
+
 /** The warmer function's group in production's VPC, and the rules admitting it to the cache and the database. */
-function warmerAccess(facts: ProductionFacts) {
-    const warmer = new aws.ec2.SecurityGroup("warmer", {
-        vpcId: facts.group.vpcId,
-        description: "warmstack event warmer: to production's cache and database, and HTTPS to AWS APIs",
-        tags: { "warmstack:tier": "warmer" },
-    });
+function warmerAccess(facts: ProductionFacts, scope: AttachScope) {
+    const { name, opts } = scoped(scope);
+    const warmer = new aws.ec2.SecurityGroup(
+        name("warmer"),
+        {
+            vpcId: facts.group.vpcId,
+            description: "warmstack event warmer: to production's cache and database, and HTTPS to AWS APIs",
+            tags: { "warmstack:tier": "warmer" },
+        },
+        opts,
+    );
     const rules: pulumi.Resource[] = [];
     const admit = (tier: string, port: number, groups: string[]) =>
         groups.forEach((groupId, i) => {
             rules.push(
-                new aws.vpc.SecurityGroupIngressRule(`warmer-to-${tier}-${i + 1}`, {
-                    securityGroupId: groupId,
-                    referencedSecurityGroupId: warmer.id,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    description: "warmstack: the event's warm",
-                }),
-                new aws.vpc.SecurityGroupEgressRule(`warmer-${tier}-${i + 1}`, {
-                    securityGroupId: warmer.id,
-                    referencedSecurityGroupId: groupId,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    description: `production's ${tier}`,
-                }),
+                new aws.vpc.SecurityGroupIngressRule(
+                    name(`warmer-to-${tier}-${i + 1}`),
+                    {
+                        securityGroupId: groupId,
+                        referencedSecurityGroupId: warmer.id,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        description: "warmstack: the event's warm",
+                    },
+                    opts,
+                ),
+                new aws.vpc.SecurityGroupEgressRule(
+                    name(`warmer-${tier}-${i + 1}`),
+                    {
+                        securityGroupId: warmer.id,
+                        referencedSecurityGroupId: groupId,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        description: `production's ${tier}`,
+                    },
+                    opts,
+                ),
             );
         });
     admit("cache", facts.cache.port, facts.cache.securityGroupIds);
     admit("database", facts.database.port, facts.database.securityGroupIds);
     // Secrets Manager and Lambda's own APIs, through production's NAT or endpoints.
     rules.push(
-        new aws.vpc.SecurityGroupEgressRule("warmer-https", {
-            securityGroupId: warmer.id,
-            cidrIpv4: "0.0.0.0/0",
-            ipProtocol: "tcp",
-            fromPort: HTTPS_PORT,
-            toPort: HTTPS_PORT,
-            description: "AWS APIs (Secrets Manager)",
-        }),
+        new aws.vpc.SecurityGroupEgressRule(
+            name("warmer-https"),
+            {
+                securityGroupId: warmer.id,
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: HTTPS_PORT,
+                toPort: HTTPS_PORT,
+                description: "AWS APIs (Secrets Manager)",
+            },
+            opts,
+        ),
     );
     return { securityGroupId: warmer.id, rules };
 }
@@ -79,25 +112,36 @@ function poolOfEvent(a: Attachment): Pick<EventCapacityArgs, "warmPool"> {
 }
 
 /** The event's resources on production, from an attachment that passed every check. */
-function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames, facts: ProductionFacts) {
+function attached(
+    config: WarmstackConfig,
+    a: Attachment,
+    names: ProductionNames,
+    facts: ProductionFacts,
+    scope: AttachScope,
+) {
     const { plan } = a;
-    for (const warning of plan.warnings) pulumi.log.warn(warning);
-    const region = aws.getRegionOutput({}).region;
+    const { name, opts } = scoped(scope);
+    for (const warning of plan.warnings) pulumi.log.warn(warning, scope.parent);
+    const region = aws.getRegionOutput({}, opts).region;
 
-    const capacity = new EventCapacity("app", {
-        groupName: facts.group.name,
-        launchHookTimeoutSeconds: plan.scaling.launchHookTimeoutSeconds,
-        ...poolOfEvent(a),
-        // Not the pool tags: production's database is not the stack's, so the pack cannot hold its budget to them.
-        groupFacts: { capacity: a.own, tags: eventTags(plan) },
-        schedule: a.schedule,
-        region,
-    });
+    const capacity = new EventCapacity(
+        name("app"),
+        {
+            groupName: facts.group.name,
+            launchHookTimeoutSeconds: plan.scaling.launchHookTimeoutSeconds,
+            ...poolOfEvent(a),
+            // Not the pool tags: production's database is not the stack's, so the pack cannot hold its budget to them.
+            groupFacts: { capacity: a.own, tags: eventTags(plan) },
+            schedule: a.schedule,
+            region,
+        },
+        opts,
+    );
 
     if (a.ecsService) {
         // The same ramp as a built stack's service (infra/ecs.ts), on production's cluster.
         rampedTarget(
-            "ecs-service",
+            name("ecs-service"),
             {
                 serviceNamespace: ECS_NAMESPACE,
                 scalableDimension: DESIRED_COUNT_DIMENSION,
@@ -105,69 +149,81 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
                 capacity: a.ecsService.capacity,
                 schedule: a.ecsService.schedule,
             },
-            {},
+            opts,
         );
     }
 
     const db = facts.database;
     const replicas =
         db.kind === "instance"
-            ? new EventReplicas("db", {
-                  primaryIdentifier: db.identifier,
-                  replicas: plan.database.replicas,
-                  instanceClass: a.database.replicaClass,
-                  subnetGroupName: db.subnetGroup,
-                  securityGroupIds: db.securityGroupIds,
-                  ...(config.production?.readerRecord && { readerRecord: config.production.readerRecord }),
-              })
+            ? new EventReplicas(
+                  name("db"),
+                  {
+                      primaryIdentifier: db.identifier,
+                      replicas: plan.database.replicas,
+                      instanceClass: a.database.replicaClass,
+                      subnetGroupName: db.subnetGroup,
+                      securityGroupIds: db.securityGroupIds,
+                      ...(config.production?.readerRecord && { readerRecord: config.production.readerRecord }),
+                  },
+                  opts,
+              )
             : undefined;
     if (db.kind === "cluster") {
-        new EventReaders("db", {
-            clusterIdentifier: db.identifier,
-            readers: a.database,
-            maxReaders: Math.max(a.database.readersNow, plan.database.replicas),
-        });
+        new EventReaders(
+            name("db"),
+            {
+                clusterIdentifier: db.identifier,
+                readers: a.database,
+                maxReaders: Math.max(a.database.readersNow, plan.database.replicas),
+            },
+            opts,
+        );
     }
     const readerHosts = replicas ? replicas.addresses : pulumi.output([db.reader as string]);
 
-    const warmerSecret = aws.secretsmanager.getSecretVersionOutput({ secretId: names.databaseWarmerSecretArn });
+    const warmerSecret = aws.secretsmanager.getSecretVersionOutput({ secretId: names.databaseWarmerSecretArn }, opts);
     const warmerLogin = warmerSecret.secretString.apply(
         (text) => JSON.parse(text) as { username: string; password: string },
     );
     const tokenSecretArn = names.cacheAuthTokenSecretArn as string;
-    const token = aws.secretsmanager.getSecretVersionOutput({ secretId: tokenSecretArn }).secretString;
+    const token = aws.secretsmanager.getSecretVersionOutput({ secretId: tokenSecretArn }, opts).secretString;
 
-    const access = warmerAccess(facts);
-    const alerts = alertTopicArn("alerts", config.alerts.topicArn);
-    const data = new DataPrewarm("data", {
-        plan,
-        query: config.cache.prewarm.query,
-        mode: config.cache.prewarm.mode,
-        cache: {
-            replicationGroupId: facts.cache.id,
-            host: facts.cache.host,
-            port: facts.cache.port,
-            authToken: pulumi.secret(token),
-            authTokenSecretArn: tokenSecretArn,
-        },
-        database: {
-            name: config.database.name,
-            port: db.port,
-            primaryHost: db.writer,
-            replicaHosts: readerHosts,
-            warmer: {
-                user: pulumi.unsecret(warmerLogin.apply((l) => l.username)),
-                password: pulumi.secret(warmerLogin.apply((l) => l.password)),
-                secretArn: names.databaseWarmerSecretArn,
+    const access = warmerAccess(facts, scope);
+    const alerts = alertTopicArn(name("alerts"), config.alerts.topicArn, opts);
+    const data = new DataPrewarm(
+        name("data"),
+        {
+            plan,
+            query: config.cache.prewarm.query,
+            mode: config.cache.prewarm.mode,
+            cache: {
+                replicationGroupId: facts.cache.id,
+                host: facts.cache.host,
+                port: facts.cache.port,
+                authToken: pulumi.secret(token),
+                authTokenSecretArn: tokenSecretArn,
             },
+            database: {
+                name: config.database.name,
+                port: db.port,
+                primaryHost: db.writer,
+                replicaHosts: readerHosts,
+                warmer: {
+                    user: pulumi.unsecret(warmerLogin.apply((l) => l.username)),
+                    password: pulumi.secret(warmerLogin.apply((l) => l.password)),
+                    secretArn: names.databaseWarmerSecretArn,
+                },
+            },
+            subnetIds: facts.group.subnetIds,
+            securityGroupId: access.securityGroupId,
+            alertTopicArn: alerts,
+            after: [...access.rules, ...(replicas ? [replicas] : [])],
         },
-        subnetIds: facts.group.subnetIds,
-        securityGroupId: access.securityGroupId,
-        alertTopicArn: alerts,
-        after: [...access.rules, ...(replicas ? [replicas] : [])],
-    });
+        opts,
+    );
 
-    const stored = config.compute.agent.source === "stack" ? new StoredAgent("agent") : undefined;
+    const stored = config.compute.agent.source === "stack" ? new StoredAgent(name("agent"), opts) : undefined;
     const agent = stored ? stored.artifact : pulumi.output<AgentArtifact>({ source: "ami" });
     const agentConfig = pulumi
         .all([readerHosts, pulumi.unsecret(warmerLogin.apply((l) => l.username))])
@@ -190,7 +246,7 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
             }),
         );
     new AgentDelivery(
-        "agent",
+        name("agent"),
         {
             groupName: facts.group.name,
             groupArn: facts.group.arn,
@@ -201,13 +257,13 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
             agentObjectArn: stored?.objectArn,
             secretArns: [names.databaseWarmerSecretArn, tokenSecretArn],
         },
-        { dependsOn: [capacity.hook] },
+        { ...opts, dependsOn: [capacity.hook] },
     );
 
     // Production's functions ramp as a built stack's do: their provisioned concurrency is the event's to raise.
     const functions =
         plan.functions.functions.length > 0
-            ? new WarmFunctions("functions", { functions: plan.functions.functions })
+            ? new WarmFunctions(name("functions"), { functions: plan.functions.functions }, opts)
             : undefined;
 
     return {
@@ -235,6 +291,8 @@ function attached(config: WarmstackConfig, a: Attachment, names: ProductionNames
 }
 
 type AttachedOutputs = ReturnType<typeof attached>;
+/** What an attached stack outputs (and warmstack/pulumi's EventWarmth carries): each value of `attached`, as an Output. */
+export type AttachedStackOutputs = { [K in keyof AttachedOutputs]: pulumi.Output<pulumi.Unwrap<AttachedOutputs[K]>> };
 /** The stack outputs of an attached stack: a fixed list, since they are only known once production is read. */
 const ATTACHED_OUTPUTS = [
     "plan",
@@ -251,15 +309,16 @@ const ATTACHED_OUTPUTS = [
 type Unlisted = Exclude<keyof AttachedOutputs, (typeof ATTACHED_OUTPUTS)[number]>;
 export const attachedOutputsComplete: [Unlisted] extends [never] ? true : Unlisted = true;
 
-/** The attached program: production read at preview, the attachment checked, then the event's resources. */
-export function attachedWarmstack(
-    config: WarmstackConfig,
-    now: number,
-): { [K in keyof AttachedOutputs]: pulumi.Output<unknown> } {
+/**
+ * The attached program: production read at preview, the attachment checked, then the event's resources — in
+ * `scope` (a parent and a name prefix) when a program of the user's own calls it (infra/library.ts).
+ */
+export function attachedWarmstack(config: WarmstackConfig, now: number, scope: AttachScope = {}): AttachedStackOutputs {
     const production = config.production as NonNullable<WarmstackConfig["production"]>;
     const from = production.stack === undefined ? "names" : "stack";
-    const names = productionNames(production);
-    const facts = readProduction(names, from);
+    const { opts } = scoped(scope);
+    const names = productionNames(production, opts);
+    const facts = readProduction(names, from, opts);
     const outputs = pulumi.all([names, facts]).apply(async ([n, read]) => {
         if ("unreadable" in read) throw new pulumi.RunError(read.unreadable);
         const f = read;
@@ -272,10 +331,14 @@ export function attachedWarmstack(
         // Every refusal comes before the Price List's provider exists; then production's type, node type and class
         // are priced as a built stack's are, a miss falling back to the table.
         attachWith();
-        const result = attachWith(await stackPrices(productionConfig(withNames, f)));
-        return pulumi.output(attached(config, result, n, f));
+        const prices = await stackPrices(productionConfig(withNames, f), {
+            name: scoped(scope).name("price-list"),
+            parent: scope.parent,
+        });
+        const result = attachWith(prices);
+        return pulumi.output(attached(config, result, n, f, scope));
     });
-    return Object.fromEntries(ATTACHED_OUTPUTS.map((key) => [key, outputs.apply((o) => o[key] as unknown)])) as {
-        [K in keyof AttachedOutputs]: pulumi.Output<unknown>;
-    };
+    return Object.fromEntries(
+        ATTACHED_OUTPUTS.map((key) => [key, outputs.apply((o) => o[key] as unknown)]),
+    ) as AttachedStackOutputs;
 }

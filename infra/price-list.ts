@@ -20,9 +20,9 @@ export const PRICE_LOOKUP_TIMEOUT_MS = 10_000;
  * The provider the lookups go through: the Price List answers in PRICE_LIST_ENDPOINT_REGION whatever the stack's
  * region. An explicit provider reads none of the stack's `aws:` config, so the stack's profile is passed on.
  */
-export function priceListProvider(): aws.Provider {
+export function priceListProvider(name = "price-list", opts: pulumi.CustomResourceOptions = {}): aws.Provider {
     const profile = new pulumi.Config("aws").get("profile");
-    return new aws.Provider("price-list", { region: PRICE_LIST_ENDPOINT_REGION, ...(profile && { profile }) });
+    return new aws.Provider(name, { region: PRICE_LIST_ENDPOINT_REGION, ...(profile && { profile }) }, opts);
 }
 
 /** Each query's answer, asked at once; `timeoutMs` is each one's own deadline. */
@@ -62,10 +62,15 @@ async function settled<T extends object>(lookup: Promise<T>, ms: number): Promis
 
 /**
  * The stack's prices from the AWS Price List, for its region: `config` as deployed (a built system's, or an
- * attached stack's with production's types). Each one it cannot give says why.
+ * attached stack's with production's types). Each one it cannot give says why. `scope`: the provider's name and
+ * parent, when a program of the user's own holds the stack's resources (infra/attached.ts).
  */
-export async function stackPrices(config: WarmstackConfig): Promise<ListedPrices> {
-    const queries = stackPriceQueries(config, (await aws.getRegion({})).region);
+export async function stackPrices(
+    config: WarmstackConfig,
+    scope: { name?: string; parent?: pulumi.Resource } = {},
+): Promise<ListedPrices> {
+    const opts = scope.parent ? { parent: scope.parent } : {};
+    const queries = stackPriceQueries(config, (await aws.getRegion({}, opts)).region);
     if (queries.length === 0) return {};
-    return listPrices(queries, queries[0].filters[0].value, priceListProvider());
+    return listPrices(queries, queries[0].filters[0].value, priceListProvider(scope.name, opts));
 }

@@ -7,6 +7,7 @@ import { StoredAgent } from "./agent-artifact";
 import { alertTopicArn } from "./alerts";
 import { ConfigError, namespaceValues, parseConfig, WarmstackConfig } from "../model/config";
 import { attachedWarmstack } from "./attached";
+import { refusedAsRunError } from "./config-error";
 import { PRODUCTION_OUTPUT } from "./production";
 import { WarmCache } from "./cache";
 import { WarmCompute } from "./compute";
@@ -34,17 +35,7 @@ export function readinessFromPulumiConfig(
     now = Date.now(),
     facts: { instance?: InstanceFacts; prices?: ListedPrices } = {},
 ): StackPlan {
-    return configFromPulumi(() => planStack(pulumi.runtime.allConfig(), now, facts));
-}
-
-function configFromPulumi<T>(read: () => T): T {
-    try {
-        return read();
-    } catch (err) {
-        // RunError prints just the message: the user needs the list of keys, not our stack trace.
-        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
-        throw err;
-    }
+    return refusedAsRunError(() => planStack(pulumi.runtime.allConfig(), now, facts));
 }
 
 export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
@@ -216,7 +207,7 @@ export function warmstack(config: WarmstackConfig, readiness: ReadinessPlan) {
  * system, or with `warmstack:production` an event stack attached to the one that runs (infra/attached.ts).
  */
 export function warmstackFromPulumiConfig(now = Date.now()) {
-    const config = configFromPulumi(() => parseConfig(namespaceValues(pulumi.runtime.allConfig())));
+    const config = refusedAsRunError(() => parseConfig(namespaceValues(pulumi.runtime.allConfig())));
     if (config.production) return attachedWarmstack(config, now);
     // The config's own problems fail at once, before AWS is asked anything.
     readinessFromPulumiConfig(now);

@@ -3,6 +3,9 @@
 // ESM with code splitting, so each subcommand and its libraries are a chunk loaded only when that subcommand
 // runs (`warmstack --help` never reads the AWS SDK or the charting code). Plain JavaScript because bin/warmstack
 // calls it to rebuild a checkout whose sources changed, before any TypeScript tooling is loaded.
+// Then the library (buildLibrary, `npm run build` only): warmstack/pulumi and warmstack/engine compiled by tsc to
+// dist/lib with their declarations (tsconfig.lib.json), and beside them the two bundles the Pulumi components
+// ship (dist/lib/bundles/), built exactly as a checkout builds them at deploy time (infra/bundles.ts).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -81,9 +84,39 @@ function staleBecause() {
     return undefined;
 }
 
-module.exports = { build, staleBecause, ENTRY: path.join(OUT, ENTRY) };
+const LIB = path.join(ROOT, "dist", "lib");
+
+/** Builds dist/lib: the compiled library and its declarations, then the prebuilt bundles. */
+function buildLibrary() {
+    const { execFileSync } = require("node:child_process");
+    const started = Date.now();
+    fs.rmSync(LIB, { recursive: true, force: true });
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.lib.json"], {
+        cwd: ROOT,
+        stdio: "inherit",
+    });
+    // The checkout's infra/bundles.ts builds them from the sources, as at deploy; the compiled copy reads these.
+    require("ts-node").register({ transpileOnly: true, project: path.join(ROOT, "tsconfig.json") });
+    const { agentBundle, runtimeBundle, BUNDLE_FILES } = require("../infra/bundles");
+    const bundles = path.join(LIB, "bundles");
+    fs.mkdirSync(bundles, { recursive: true });
+    fs.writeFileSync(path.join(bundles, BUNDLE_FILES.runtime), runtimeBundle());
+    fs.writeFileSync(path.join(bundles, BUNDLE_FILES.agent), agentBundle().code);
+    let files = 0;
+    const count = (dir) =>
+        fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => {
+            if (e.isDirectory()) count(path.join(dir, e.name));
+            else files++;
+        });
+    count(LIB);
+    return { files, seconds: (Date.now() - started) / 1000 };
+}
+
+module.exports = { build, buildLibrary, staleBecause, ENTRY: path.join(OUT, ENTRY), LIB };
 
 if (require.main === module) {
-    const { files, seconds } = build();
-    console.log(`build: ${files} files in ${path.relative(ROOT, OUT)}/ (${seconds.toFixed(1)} s)`);
+    const cli = build();
+    console.log(`build: ${cli.files} files in ${path.relative(ROOT, OUT)}/ (${cli.seconds.toFixed(1)} s)`);
+    const lib = buildLibrary();
+    console.log(`build: ${lib.files} files in ${path.relative(ROOT, LIB)}/ (${lib.seconds.toFixed(1)} s)`);
 }

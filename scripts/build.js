@@ -85,6 +85,8 @@ function staleBecause() {
 }
 
 const LIB = path.join(ROOT, "dist", "lib");
+/** Files the library reads at run time that are not TypeScript (infra/userdata.ts reads the agent's start script). */
+const LIBRARY_ASSETS = ["infra/agent-start.sh"];
 
 /** Builds dist/lib: the compiled library and its declarations, then the prebuilt bundles. */
 function buildLibrary() {
@@ -95,6 +97,8 @@ function buildLibrary() {
         cwd: ROOT,
         stdio: "inherit",
     });
+    // Files the compiled code reads beside itself, which tsc does not emit.
+    for (const asset of LIBRARY_ASSETS) fs.copyFileSync(path.join(ROOT, asset), path.join(LIB, asset));
     // The checkout's infra/bundles.ts builds them from the sources, as at deploy; the compiled copy reads these.
     require("ts-node").register({ transpileOnly: true, project: path.join(ROOT, "tsconfig.json") });
     const { agentBundle, runtimeBundle, BUNDLE_FILES } = require("../infra/bundles");

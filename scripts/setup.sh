@@ -47,6 +47,6 @@ fi
 
 echo "setup: npm ci in $(pwd)"
 npm ci
-echo "setup: npm run build (the compiled CLI bin/warmstack runs)"
+echo "setup: npm run build (the compiled CLI bin/warmstack runs, and the library in dist/lib)"
 npm run build
 echo "setup: done"

@@ -1,24 +1,16 @@
 // The package as a user gets it: `npm pack` of the project installed into an empty folder, where its
-// `warmstack` must run from the tarball alone — no checkout, no node_modules of ours, no registry.
+// `warmstack` must run from the tarball alone — no checkout, no node_modules of ours, no registry. The package
+// declares dependencies (the library's: test/packaging/library.test.ts); the CLI's bundle needs none of them, so
+// none is installed beside it here.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { emptyTarget, itemsTable, postgresUrl } from "../engine/fixtures";
-import { runCli, type Run } from "../cli/run";
+import { runCli } from "../cli/run";
+import { installPacked, packCheckout, tarballFiles } from "../support/packed";
 
 const ROOT = path.join(__dirname, "..", "..");
-
-/** npm with none of the npm_* settings of an `npm test` that may be running us. */
-function npm(args: string[], cwd: string): Promise<Run> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
-    return new Promise((resolve) => {
-        execFile("npm", args, { cwd, env, timeout: 180_000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
-        );
-    });
-}
 
 describe("packaging: the warmstack CLI from its tarball", function () {
     this.timeout(240_000);
@@ -31,31 +23,35 @@ describe("packaging: the warmstack CLI from its tarball", function () {
         // The launcher brings dist/cli up to date; --ignore-scripts keeps prepack's clean build from deleting
         // chunks another warmstack of this checkout may be loading.
         assert.equal((await runCli(["--version"])).code, 0);
-        const pack = await npm(["pack", "--ignore-scripts", "--json", "--pack-destination", dir], ROOT);
-        assert.equal(pack.code, 0, pack.stderr);
-        tarball = path.join(dir, JSON.parse(pack.stdout)[0].filename);
+        tarball = await packCheckout(dir);
         const app = path.join(dir, "app");
         fs.mkdirSync(app);
         fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
-        // --offline: the package must need nothing from a registry.
-        const install = await npm(["install", "--offline", "--no-audit", "--no-fund", tarball], app);
-        assert.equal(install.code, 0, install.stderr);
+        // Nothing beside it: not one of the package's dependencies, no registry.
+        await installPacked(tarball, app);
         bin = path.join(app, "node_modules", ".bin", "warmstack");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("holds the compiled CLI and nothing of the checkout: no sources, tests, fixtures or reports", async () => {
-        const list = await new Promise<string[]>((resolve, reject) =>
-            execFile("tar", ["-tzf", tarball], (err, stdout) => (err ? reject(err) : resolve(stdout.split("\n")))),
-        );
-        const files = list.filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    it("holds the compiled CLI and library and nothing of the checkout: no sources, tests, fixtures or reports", async () => {
+        const files = await tarballFiles(tarball);
         assert.ok(files.includes("bin/warmstack") && files.includes("dist/cli/main.mjs"), files.join(", "));
         const stray = files.filter(
-            (f) => !/^(bin\/warmstack|dist\/cli\/[\w-]+\.mjs|package\.json|README\.md|LICENSE)$/.test(f),
+            (f) =>
+                !/^(bin\/warmstack|dist\/cli\/[\w-]+\.mjs|dist\/lib\/[\w/-]+\.(js|d\.ts|sh)|package\.json|README\.md|LICENSE)$/.test(
+                    f,
+                ),
         );
         assert.deepEqual(stray, []);
         const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        assert.equal(manifest.dependencies, undefined, "the bundle needs no runtime dependencies");
+        // The library's; the CLI runs below with none of them installed.
+        assert.deepEqual(Object.keys(manifest.dependencies).sort(), [
+            "@aws-sdk/client-auto-scaling",
+            "ioredis",
+            "pg",
+            "pg-cursor",
+            "zod",
+        ]);
     });
 
     it("warmstack --help lists every command", async () => {

@@ -13,3 +13,10 @@ export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number 
     for (let i = start; i < end; i++) crc = ((crc << 8) ^ TABLE[((crc >> 8) ^ bytes[i]) & 0xff]) & 0xffff;
     return crc;
 }
+
+/** The CRC of the UTF-16 units `text[start, end)`, each one byte (ASCII text: the same as of its UTF-8 bytes). */
+export function crc16Text(text: string, start: number, end: number): number {
+    let crc = 0;
+    for (let i = start; i < end; i++) crc = ((crc << 8) ^ TABLE[((crc >> 8) ^ text.charCodeAt(i)) & 0xff]) & 0xffff;
+    return crc;
+}

@@ -361,7 +361,7 @@ describe("warm: Redis Cluster redirects", function () {
         const [to, seed] = others;
         const pipes = clusterBatchWriter(
             { host: "127.0.0.1", port: seed.port, db: 0 },
-            { connectTimeoutMs: 2000, commandTimeoutMs: 2000, redactor: new Redactor([]) },
+            { connectTimeoutMs: 2000, commandTimeoutMs: 2000, redactor: new Redactor([]), concurrency: 1 },
             {
                 encode: (record, encoder) => encoder.command(["SET", record.key as string, record.value as string]),
                 tally: (_records, replies) => ({ replies, retryError: undefined as unknown }),

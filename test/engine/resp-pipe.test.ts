@@ -8,7 +8,14 @@ import fc from "fast-check";
 import Redis from "ioredis";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { PipeBrokenError, ReplyError, RespEncoder, RespPipe, type Reply } from "../../warmers/engine/resp-pipe";
+import {
+    EncoderBuffers,
+    PipeBrokenError,
+    ReplyError,
+    RespEncoder,
+    RespPipe,
+    type Reply,
+} from "../../warmers/engine/resp-pipe";
 import { jitteredTtl } from "../../warmers/engine/sink";
 import type { Bytes } from "../../warmers/engine/sources/source";
 import { sleep, withTimeout } from "../../warmers/timeout";
@@ -167,6 +174,23 @@ describe("RESP encoder: SET written in place", () => {
             ),
             { numRuns: 300 },
         );
+    });
+
+    it("reuses an answered batch's buffer for the next encoder, keeping at most as many as asked", () => {
+        const buffers = new EncoderBuffers();
+        const [first, other] = [buffers.encoder(64), buffers.encoder(64)];
+        first.set("a", "b", 0, true);
+        buffers.release(first, 1);
+        buffers.release(other, 1); // one is kept already: dropped
+        const second = buffers.encoder(64);
+        assert.equal(second.storage, first.storage);
+        assert.notEqual(buffers.encoder(64).storage, other.storage);
+        second.set("c", "d", 5, false);
+        const generic = new RespEncoder(8);
+        generic.command(["SET", "c", "d", "EX", 5]);
+        assert.deepEqual(second.finish(), generic.finish()); // nothing of the earlier batch leaks in
+        buffers.release(second, 1);
+        assert.notEqual(buffers.encoder(first.storage.length + 1).storage, first.storage); // too small for the hint
     });
 
     it("is what Redis reads as the SET it means: NX keeps a present key, EX sets the TTL", async () => {

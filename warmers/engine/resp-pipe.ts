@@ -177,8 +177,14 @@ export class RespEncoder {
     private length = 0;
     count = 0;
 
-    constructor(sizeHint: number) {
-        this.buffer = Buffer.allocUnsafe(sizeHint);
+    /** `reuse`: a buffer a finished batch no longer needs (EncoderBuffers), used when at least `sizeHint` long. */
+    constructor(sizeHint: number, reuse?: Buffer) {
+        this.buffer = reuse && reuse.length >= sizeHint ? reuse : Buffer.allocUnsafe(sizeHint);
+    }
+
+    /** The whole buffer, for EncoderBuffers to hand to a later encoder once this one's batch is answered. */
+    get storage(): Buffer {
+        return this.buffer;
     }
 
     command(args: readonly (Bytes | number)[]): void {
@@ -303,4 +309,22 @@ function writeDecimal(buffer: Buffer, at: number, n: number, width: number): num
         n = Math.floor(n / 10);
     }
     return end;
+}
+
+/**
+ * Encoder buffers handed back once their batch is answered, for the next batches: a 1M-key warm otherwise
+ * allocates (and the collector frees) a fresh half-megabyte buffer per batch. A buffer is handed back only after
+ * every reply of its batch has arrived, so Node has written all of it; a failed batch's buffer is dropped.
+ */
+export class EncoderBuffers {
+    private readonly free: Buffer[] = [];
+
+    encoder(sizeHint: number): RespEncoder {
+        return new RespEncoder(sizeHint, this.free.pop());
+    }
+
+    /** `keep`: at most this many kept for later (as many as can be in flight at once). */
+    release(encoder: RespEncoder, keep: number): void {
+        if (this.free.length < keep) this.free.push(encoder.storage);
+    }
 }

@@ -9,7 +9,7 @@ import { RateLimiter } from "./limiter";
 import { ReopeningPipe } from "./reopening-pipe";
 import type { RedisServerSpec, ResolvedOptions } from "./resolved";
 import { isTransient, type RedisClient } from "./redis-client";
-import { PipeBrokenError, RespEncoder, RespPipe, type Reply } from "./resp-pipe";
+import { EncoderBuffers, PipeBrokenError, RespEncoder, RespPipe, type Reply } from "./resp-pipe";
 import type { Bytes, Source, WarmRecord } from "./sources/source";
 import { sleep } from "../timeout";
 
@@ -201,12 +201,15 @@ function tally(records: WarmRecord[], replies: readonly Reply[], options: SinkOp
 /** Standalone: each batch is one encoded write on a bare connection, reconnected after a loss. */
 function pipelined(server: RedisServerSpec, kind: Source["kind"], options: SinkOptions): Writer {
     const pipe = new ReopeningPipe(() => RespPipe.connect(server, options));
+    const buffers = new EncoderBuffers();
     return {
         async send(records) {
-            const encoder = new RespEncoder(records.length * 512);
+            const encoder = buffers.encoder(records.length * 512);
             for (const record of records) encodeCommand(encoder, record, kind, options);
             try {
-                return tally(records, await (await pipe.get()).send(encoder.finish(), encoder.count), options);
+                const replies = await (await pipe.get()).send(encoder.finish(), encoder.count);
+                buffers.release(encoder, options.concurrency);
+                return tally(records, replies, options);
             } catch (err) {
                 // Replies that arrived before the loss count; the rest of the batch is sent again.
                 const replies = err instanceof PipeBrokenError ? err.replies : [];

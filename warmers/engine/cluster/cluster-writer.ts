@@ -4,8 +4,8 @@
 // just those keys to the new owner; an ASK reply (a slot mid-migration, the key already moved) resends the key to
 // the importing node behind ASKING, without touching the map. Keys whose node failed are left unanswered for the
 // sink to retry after its backoff, once the map has been read again.
-import type { RedisServerSpec } from "../resolved";
-import { PipeBrokenError, ReplyError, RespEncoder, type Reply } from "../resp-pipe";
+import type { RedisServerSpec, ResolvedOptions } from "../resolved";
+import { EncoderBuffers, PipeBrokenError, ReplyError, type RespEncoder, type Reply } from "../resp-pipe";
 import type { Bytes, WarmRecord } from "../sources/source";
 import { keySlot } from "./key-slot";
 import { PipePool } from "./pipe-pool";
@@ -58,11 +58,12 @@ interface RoundReplies {
 
 export function clusterBatchWriter<Attempt extends { retryError?: unknown }>(
     target: RedisServerSpec,
-    options: SlotMapOptions,
+    options: SlotMapOptions & Pick<ResolvedOptions, "concurrency">,
     codec: BatchCodec<Attempt>,
 ): ClusterBatchWriter<Attempt> {
     const pool = new PipePool(target, options);
     const slotMap = new CurrentSlotMap(target, options);
+    const buffers = new EncoderBuffers();
 
     /** Groups the round's records by the node that owns each one's slot (or the ASK target). */
     function group(records: WarmRecord[], slots: number[], pending: Pending[], map: SlotMap): Round {
@@ -80,7 +81,7 @@ export function clusterBatchWriter<Attempt extends { retryError?: unknown }>(
             let entry = groups.get(key);
             if (!entry) {
                 const share = Math.ceil(pending.length / map.nodeCount) * BYTES_PER_COMMAND;
-                entry = { node, asking: !!asking, encoder: new RespEncoder(share), indices: [] };
+                entry = { node, asking: !!asking, encoder: buffers.encoder(share), indices: [] };
                 groups.set(key, entry);
             }
             if (entry.asking) entry.encoder.command(["ASKING"]);
@@ -97,6 +98,7 @@ export function clusterBatchWriter<Attempt extends { retryError?: unknown }>(
         try {
             const pipe = await pool.get(entry.node);
             received = await pipe.send(entry.encoder.finish(), entry.encoder.count);
+            buffers.release(entry.encoder, options.concurrency * map.nodeCount); // one per primary per batch in flight
         } catch (err) {
             // Replies that arrived before the loss count; the node's other keys wait for a retry.
             received = err instanceof PipeBrokenError ? err.replies : [];

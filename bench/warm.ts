@@ -17,6 +17,8 @@ import { startPostgres, startRedis, stopAllServers } from "../warmers/local/serv
 const ROOT = path.join(__dirname, "..");
 const TTL = 3600;
 const NAIVE_ROWS = 100_000;
+/** Issue 23: the engine's warm at most this fraction of the pipe baseline's time. */
+const TARGET = 0.5;
 const QUERY = "SELECT key, value FROM bench_items"; // heap order: LIMIT and --top take the same rows
 
 interface Run {
@@ -77,16 +79,25 @@ export async function seed(pg: Client, rows: number): Promise<void> {
 
 /**
  * The CLI as one JavaScript file, bundled as the Lambda's code is: no TypeScript compiler in the measured process.
- * The agent's and the drill's implementations, which the CLI loads only when those subcommands run, stay out,
- * as they stay unloaded in `warmstack warm` itself. `root`: another checkout's tree (bench:cluster's older CLI).
+ * The other subcommands (warm-db, plan, check, agent, drill), which the CLI loads only when they run
+ * (warmers/cli/index.ts), stay out, as they stay unloaded in `warmstack warm` itself and out of the chunks the
+ * built CLI reads for it: bundled in, Node parsed all 3.4 MB of them (the AWS SDK, the charts) at every start.
+ * `root`: another checkout's tree (bench:cluster's older CLI).
  */
 export function bundleCli(
     root = ROOT,
     outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "warmstack-bench-")), "warmstack.js"),
 ): string {
-    const lazy = ["agent/agent.ts", "drill/drill.ts", "drill/report.ts"].map((file) =>
-        path.join(root, "warmers", file),
-    );
+    const lazy = [
+        "cli/warm-db.ts",
+        "cli/plan.ts",
+        "cli/check.ts",
+        "agent/command.ts",
+        "agent/agent.ts",
+        "drill/command.ts",
+        "drill/drill.ts",
+        "drill/report.ts",
+    ].map((file) => path.join(root, "warmers", file));
     fs.writeFileSync(outfile, bundleScript(path.join(root, "warmers", "cli", "main.ts"), lazy));
     return outfile;
 }
@@ -180,6 +191,11 @@ function median(runs: Run[]): Run {
     return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** The median of the rounds' values. */
+function middle(values: number[]): number {
+    return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** The median of the rounds' values, with the lowest and highest: `7.4x (6.1–9.0)`. */
 export function spread(values: number[], digits: number, unit = ""): string {
     const sorted = [...values].sort((a, b) => a - b);
@@ -223,18 +239,27 @@ async function main(): Promise<void> {
             }
             report(rows, [median(runs.baseline), median(runs.naive), median(runs.engine)]);
             const ratios = runs.engine.map((run, i) => run.seconds / runs.baseline[i].seconds);
+            const cpu = (run: Run) => (run.clientCpu ?? 0) + (run.redisCpu ?? 0);
+            const cpuRatios = runs.engine.map((run, i) => cpu(run) / cpu(runs.baseline[i]));
             const speedups = runs.engine.map((run, i) => runs.naive[i].seconds / run.seconds);
             const rss = runs.engine.map((run) => run.rssMb ?? 0);
-            console.log(`warmstack / baseline time: ${spread(ratios, 2)}`);
+            const met = (values: number[]) => (middle(values) <= TARGET ? "met" : "MISSED");
+            console.log(
+                `warmstack / baseline time: ${spread(ratios, 2)} (issue 23's target <= ${TARGET}: ${met(ratios)})`,
+            );
+            console.log(
+                `warmstack / baseline CPU (clients + Redis): ${spread(cpuRatios, 2)} (same target: ${met(cpuRatios)})`,
+            );
             console.log(`speed-up over the naive loop: ${spread(speedups, 1, "x")}`);
             console.log(`warmstack peak RSS: ${spread(rss, 0, " MB")}`);
             verdicts.push(
-                `${String(rows).padStart(8)} rows: time ratio ${spread(ratios, 2)}, speed-up ${spread(speedups, 1, "x")}, ` +
-                    `peak RSS ${spread(rss, 0, " MB")}`,
+                `${String(rows).padStart(8)} rows: time ratio ${spread(ratios, 2)} (<= ${TARGET}: ${met(ratios)}), ` +
+                    `CPU ratio ${spread(cpuRatios, 2)}, speed-up ${spread(speedups, 1, "x")}, peak RSS ${spread(rss, 0, " MB")}`,
             );
         }
         console.log(
-            `\nsummary (median, lowest–highest of ${rounds} rounds; targets: ratio <= 1.0, speed-up >= 10x, RSS <= 150 MB)`,
+            `\nsummary (median, lowest–highest of ${rounds} rounds; targets: ratio <= ${TARGET} (issue 23; <= 1.0 before it), ` +
+                `speed-up >= 10x, RSS <= 150 MB; load ${load()})`,
         );
         for (const line of verdicts) console.log(line);
     } finally {

@@ -226,8 +226,11 @@ describe("agent watch", () => {
             [INSTANCE.instanceId, "ABANDON"],
             [INSTANCE.instanceId, "ABANDON"],
         ]);
+        // A run that ABANDONed has completed its hook: its line ends with the reason, and promises no run again.
         const failed = lines.flatMap(
-            (l) => /^watch: (\S+): run failed after \d+ ms: ABANDONed: app: /.exec(l)?.[1] ?? [],
+            (l) =>
+                /^watch: (\S+): run failed after \d+ ms: ABANDONed: app: step timed out after 100 ms$/.exec(l)?.[1] ??
+                [],
         );
         assert.deepEqual(failed, ["Warmed:Stopped", "InService"], lines.join("\n"));
     });

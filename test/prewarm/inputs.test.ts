@@ -133,6 +133,35 @@ describe("pre-warm inputs", () => {
         );
     });
 
+    it("declares as unknown until the provider answers every output but the group, which the inputs already give", () => {
+        // The list is computed when the module loads, so it is read from a fresh load of it here: a mutation run
+        // (docs/mutation.md) switches a mutant on inside a test, after the module was first loaded and cached.
+        const file = require.resolve("../../model/prewarm-contract");
+        const cached = require.cache[file];
+        delete require.cache[file];
+        try {
+            const fresh: typeof import("../../model/prewarm-contract") = require(file);
+            assert.deepEqual(fresh.PREWARM_RESULT_FIELDS, [
+                "rowsRead",
+                "keysWritten",
+                "skippedPresent",
+                "skippedDuplicate",
+                "skippedNull",
+                "skippedTooLarge",
+                "errors",
+                "warmth",
+                "durationMs",
+                "keysPerSecond",
+                "oldestValueAgeMs",
+                "lastWarmedAt",
+                "blocksLoaded",
+            ]);
+            assert.deepEqual(fresh.PREWARM_RESULT_FIELDS, PREWARM_RESULT_FIELDS);
+        } finally {
+            require.cache[file] = cached;
+        }
+    });
+
     it("builds a scheduled payload with no secret, no master user and no primary, secrets named by ARN", () => {
         const arns = { passwordSecretArn: "arn:pw", authTokenSecretArn: "arn:token" };
         const payload = scheduledWarm(INPUTS, arns);

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { warmstackFromPulumiConfig } from "../../infra/stack";
+import { PRICES_AS_OF } from "../../model/prices";
 import { eventInstants, timelineOf } from "../../model/timeline";
 import { capacitySteps, chartWindows } from "../../warmers/cli/plan-chart";
 import { atOffset, fromStart, offsetOf } from "../../warmers/cli/plan-report";
@@ -71,10 +72,39 @@ describe("warmstack plan", function () {
                     );
                     const { rootVolume: offline, ...rest } = JSON.parse(run.stdout);
                     const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
-                    assert.deepEqual(rest, programRest);
+                    // The cost names where the memory came from (its price and its first assumption): apart below.
+                    const memory = (p: any) => {
+                        const { instanceMemoryGiB, ...prices } = p.cost.prices;
+                        const [source, ...assumptions] = p.cost.assumptions;
+                        return {
+                            plan: { ...p, cost: { ...p.cost, prices, assumptions } },
+                            instanceMemoryGiB,
+                            source,
+                        };
+                    };
+                    const cli = memory(rest);
+                    const atDeploy = memory(programRest);
+                    assert.deepEqual(cli.plan, atDeploy.plan);
                     // Only the facts differ: offline the table's memory; the program asks AWS (the mocks), and the image too.
                     assert.equal(offline.memorySource, "table");
                     assert.deepEqual(atPreview, { ...offline, memorySource: "aws", imageGiB: 8 });
+                    assert.deepEqual(cli.instanceMemoryGiB, {
+                        value: offline.memoryGiB,
+                        source: `model/prices.ts (us-east-1 on-demand, ${PRICES_AS_OF})`,
+                    });
+                    assert.deepEqual(atDeploy.instanceMemoryGiB, {
+                        value: atPreview.memoryGiB,
+                        source: "AWS (aws.ec2.getInstanceType)",
+                    });
+                    assert.equal(
+                        cli.source,
+                        `prices from AWS Price List API (us-east-1 on-demand) and model/prices.ts (us-east-1 on-demand, ${PRICES_AS_OF})`,
+                    );
+                    assert.equal(
+                        atDeploy.source,
+                        "prices from AWS Price List API (us-east-1 on-demand) and AWS (aws.ec2.getInstanceType) and " +
+                            `model/prices.ts (us-east-1 on-demand, ${PRICES_AS_OF})`,
+                    );
                 } finally {
                     await priceList.close();
                 }

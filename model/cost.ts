@@ -319,9 +319,10 @@ export function costOf(inputs: CostInputs): CostPlan {
         fellBack,
         ...(revenue !== undefined && { revenuePerMinute: revenue }),
         assumptions: [
+            // The memory AWS reports is a fact of the type, not a price: the plan's rootVolume says where it came from.
             `prices from ${Object.values(prices)
                 .map((p: Price) => p.source)
-                .filter((s, i, all) => s !== "unpriced" && all.indexOf(s) === i)
+                .filter((s, i, all) => s !== "unpriced" && s !== AWS_MEMORY_SOURCE && all.indexOf(s) === i)
                 .join(" and ")}` + (unpriced.length > 0 ? `; unpriced: ${unpriced.map((u) => u.key).join(", ")}` : ""),
             `EBS billed per GB-month of ${HOURS_PER_MONTH} h; a Hibernated instance's root volume also holds its RAM`,
             ...(eventFigures

@@ -18,7 +18,7 @@ import {
     stackFilePath,
 } from "../support/pulumi";
 import { startPriceListServer, type PriceListServer } from "../support/price-list-server";
-import { runCli } from "./run";
+import { apartFromInstanceFacts, runCli } from "./run";
 
 const AT = "2026-12-01T12:00:00Z";
 
@@ -57,11 +57,12 @@ describe("warmstack plan --prices aws", function () {
             { ...productionWorld(), priceList: server.products },
         );
         const planned = JSON.parse(run.stdout);
-        // The root volume's facts are AWS's at preview and the table's offline (test/cli/plan.test.ts): the rest is one.
-        const { rootVolume: offline, ...rest } = planned;
-        const { rootVolume: atPreview, ...programRest } = program.outputs.plan;
-        assert.deepEqual(rest, programRest);
-        assert.equal(offline.gb, atPreview.gb);
+        // The instance type's facts are AWS's at preview and the table's offline (test/cli/plan.test.ts): the rest is one.
+        const offline = apartFromInstanceFacts(planned);
+        const atPreview = apartFromInstanceFacts(program.outputs.plan);
+        assert.deepEqual(offline.rest, atPreview.rest);
+        assert.equal(offline.rootVolume.gb, atPreview.rootVolume.gb);
+        assert.equal(offline.memory.value, atPreview.memory.value);
         assert.equal(planned.cost.prices.instanceHourly.source, "AWS Price List API (us-east-1 on-demand)");
         // The stack file's aws:region, not AWS_REGION, is the region priced.
         assert.deepEqual(

@@ -32,3 +32,17 @@ export function runCli(
         if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     });
 }
+
+/**
+ * A plan (`warmstack plan --json`, or the program's `plan` output) without the instance type's facts, which the
+ * program reads from AWS at preview and the CLI takes from the config or the table offline: the root volume, and
+ * the memory a Hibernated pool is priced on. What is left is the same for both.
+ */
+export function apartFromInstanceFacts(plan: any): { rootVolume: any; memory: any; rest: any } {
+    const rest = structuredClone(plan);
+    const { rootVolume } = rest;
+    const memory = rest.cost.prices.instanceMemoryGiB;
+    delete rest.rootVolume;
+    delete rest.cost.prices.instanceMemoryGiB;
+    return { rootVolume, memory, rest };
+}

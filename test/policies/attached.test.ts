@@ -5,7 +5,8 @@
 import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/shared/contract";
 import { dbReadReplicas } from "../../policies/database";
-import { rampBeforeEvent } from "../../policies/compute";
+import { asgFlatCapacity, rampBeforeEvent } from "../../policies/compute";
+import { wholeChainWarm } from "../../policies/chain";
 import { baseline } from "../support/baseline";
 import { committedStacks, stackConfig, T } from "../support/pulumi";
 import { START, resource } from "./fixtures";
@@ -158,6 +159,48 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         );
     });
 
+    it("counts only its own target's actions, one at the start itself, and every action when no start is known", async () => {
+        const other = resource(TYPES.scalableTarget, "other-readers", {
+            scalableDimension: "rds:cluster:ReadReplicaCount",
+            resourceId: "cluster:other-aurora",
+            minCapacity: 1,
+            maxCapacity: 9,
+        });
+        const elsewhere = resource(
+            TYPES.scalingSchedule,
+            "other-raise",
+            {
+                resourceId: "cluster:other-aurora",
+                schedule: "at(2027-11-26T03:00:00)",
+                scalableTargetAction: { minCapacity: 9 },
+            },
+            { resourceId: [other] },
+        );
+        const v = await verdicts(dbReadReplicas, [...stack, other, elsewhere], needs(4));
+        // other-aurora's raise to 9 is its own: shop-aurora still gets 3, and other-aurora passes with 9.
+        assert.deepEqual(v.found, ["db-read-replicas mandatory db-readers"]);
+        assert.match(v.messages, /shop-aurora gets 3 reader\(s\)/);
+        const atStart = [pool, target, action("db-readers-raise", "2027-11-26T05:00:00", 3)];
+        assert.deepEqual((await verdicts(dbReadReplicas, atStart, needs(3))).found, []);
+        const untagged = resource(TYPES.eventWarmPool, "app-pool", { ...pool.inputs, groupTags: {} });
+        const noStart = [untagged, target, action("db-readers-give-back", "2027-11-26T12:00:00", 3)];
+        assert.deepEqual((await verdicts(dbReadReplicas, noStart, needs(3))).found, []);
+    });
+
+    it("the group's view holds its own sizes: the instances its pool keeps warm, and a group that never scales out", async () => {
+        // AWS's rule: max(minSize 8, the group's maxSize 20 − its desired 4) wait warm.
+        const v = await verdicts(wholeChainWarm, [pool]);
+        assert.match(v.messages, /The compute is warm \(production's group shop-web keeps 16 instance\(s\) warm\)/);
+        assert.match(v.messages, /compute production's group shop-web: no launch hook/);
+        const flat = resource(TYPES.eventWarmPool, "app-pool", {
+            ...pool.inputs,
+            groupCapacity: { minSize: 6, maxSize: 6, desiredCapacity: 6 },
+        });
+        const f = await verdicts(asgFlatCapacity, [flat]);
+        assert.deepEqual(f.found, ["asg-flat-capacity advisory app-pool"]);
+        assert.match(f.messages, /production's group shop-web never scales out \(minSize = maxSize = 6\)/);
+    });
+
     it("without a raise, counts the target's own minimum", async () => {
         const v = await verdicts(dbReadReplicas, [pool, target], needs(2));
         assert.match(v.messages, /shop-aurora gets 1 reader\(s\) at the event/);
@@ -168,7 +211,7 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
             clusterIdentifier: "shop-aurora",
             engine: "aurora-postgresql",
         });
-        const v = await verdicts(dbReadReplicas, [...stack, own], needs(1));
+        const v = await verdicts(dbReadReplicas, [...stack, own], needs(4));
         assert.deepEqual(v.found, ["db-read-replicas mandatory shop-aurora"]);
     });
 

@@ -140,6 +140,23 @@ describe("the databases the policies judge", () => {
             );
             assert.deepEqual(v.found, ["unjudged-resources advisory orders-replica"]);
         });
+        it("with a parameter group of the stack, is held to it: its budget and its pg_prewarm", async () => {
+            const stack = warmStack();
+            const cache = stack.find((r) => r.type === TYPES.replicationGroup)!;
+            const small = dbParams("orders-params", "postgres16", "20");
+            small.inputs.parameters = small.outputs.parameters = small.inputs.parameters.filter(
+                (p: { name: string }) => p.name === "max_connections",
+            );
+            const replica = orphan({ parameterGroupName: "orders-params" });
+            const warm = prewarm(cache, [replica], {}, "orders-warm");
+            const v = await verdicts(policies, [...stack, replica, warm, small]);
+            assert.ok(v.found.includes("connection-budget mandatory orders-replica"), v.found.join("\n"));
+            assert.match(v.messages, /reader orders-replica: .* over its budget of 18/);
+            assert.match(
+                v.messages,
+                /database orders-replica: its buffer cache comes back cold .*shared_preload_libraries does not load pg_prewarm/,
+            );
+        });
         it("a replica of the stack's own primary, linked by its ARN, is no outsider", async () => {
             const db = rdsDatabase(1);
             for (const p of [db.primary.inputs, db.primary.outputs])

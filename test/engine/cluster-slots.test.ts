@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { crc16 } from "../../warmers/engine/cluster/crc16";
 import { keySlot, SLOTS } from "../../warmers/engine/cluster/key-slot";
-import { parseRedirect, SlotMap, type NodeAddress } from "../../warmers/engine/cluster/slot-map";
+import { addressName, parseRedirect, SlotMap, type NodeAddress } from "../../warmers/engine/cluster/slot-map";
 import { redisClient, startRedis, type RedisServer } from "../support/servers";
 
 describe("cluster: hash slots", () => {
@@ -106,6 +106,78 @@ describe("cluster: slot map", () => {
     it("refuses a reply that is not CLUSTER SLOTS, naming what it got", () => {
         assert.throws(() => SlotMap.fromClusterSlots("OK", asked), /CLUSTER SLOTS answered "OK"/);
         assert.throws(() => SlotMap.fromClusterSlots([[0, SLOTS, ["h", 1]]], asked), /not \[start, end, \[host, port/);
+    });
+
+    it("counts each node once, by host and port, and a primary only while it serves a slot", () => {
+        const [a, b, c] = [
+            { host: "10.0.0.1", port: 7000 },
+            { host: "10.0.0.2", port: 7000 },
+            { host: "10.0.0.1", port: 7001 },
+        ];
+        const slot = (range: [number, number], node: NodeAddress) => [...range, [node.host, node.port, "id"]];
+        // a serves two ranges; b shares its port, c its host; slots 300-399 and 600 onwards are unlisted.
+        const map = SlotMap.fromClusterSlots(
+            [slot([0, 99], a), slot([100, 199], b), slot([200, 299], a), slot([400, 599], c)],
+            asked,
+        );
+        assert.equal(map.nodeCount, 3);
+        assert.deepEqual([map.owner(150), map.owner(250), map.owner(450)], [b, a, c]);
+        assert.deepEqual([map.owner(350), map.owner(600), map.owner(SLOTS - 1)], [undefined, undefined, undefined]);
+        assert.deepEqual(map.primaries(), [a, b, c]);
+        map.moved(5, b);
+        assert.equal(map.nodeCount, 3, "a MOVED to a known node adds none");
+        for (let s = 400; s < 600; s++) map.moved(s, { ...a });
+        assert.deepEqual(map.primaries(), [a, b], "c serves nothing now");
+        assert.equal(map.nodeCount, 3, "nodeCount bounds the primaries, it does not forget one");
+        map.moved(350, { host: "10.0.0.3", port: 7000 });
+        assert.equal(map.nodeCount, 4);
+    });
+
+    it("refuses a range whose bounds are not slots, or whose port is not one", () => {
+        const bad: unknown[] = [
+            [99, 0, ["h", 7000]], // end before start
+            [-1, 5, ["h", 7000]],
+            [1.5, 5, ["h", 7000]],
+            [0, SLOTS, ["h", 7000]],
+            [0, 5, ["h", 0]],
+            [0, 5, ["h", 65536]],
+            [0, 5, ["h", 7000.5]],
+            [0, 5, ["h", -7000]],
+            [0, 5, "h:7000"],
+        ];
+        for (const range of bad)
+            assert.throws(
+                () => SlotMap.fromClusterSlots([range], asked),
+                /not \[start, end, \[host, port/,
+                JSON.stringify(range),
+            );
+        const edges = SlotMap.fromClusterSlots(
+            [
+                [0, 0, ["h", 1]],
+                [SLOTS - 1, SLOTS - 1, ["h", 65535]],
+            ],
+            asked,
+        );
+        assert.deepEqual(
+            [edges.owner(0), edges.owner(SLOTS - 1)],
+            [
+                { host: "h", port: 1 },
+                { host: "h", port: 65535 },
+            ],
+        );
+    });
+
+    it("parses only a whole MOVED or ASK reply, and unwraps only a wholly bracketed host", () => {
+        for (const other of ["MOVED 7 h:7005 extra", "-ERR MOVED 7 h:7005", "MOVED 7 h:0", "MOVED 7 h:65536"])
+            assert.equal(parseRedirect(other, asked), undefined, other);
+        assert.deepEqual(parseRedirect("ASK 7 h:65535", asked)?.address, { host: "h", port: 65535 });
+        assert.equal(parseRedirect("MOVED 7 [::1]x:7000", asked)?.address.host, "[::1]x");
+        assert.equal(parseRedirect("MOVED 7 x[::1]:7000", asked)?.address.host, "x[::1]");
+    });
+
+    it("names a node host:port, an IPv6 host in brackets", () => {
+        assert.equal(addressName({ host: "10.0.0.1", port: 7000 }), "10.0.0.1:7000");
+        assert.equal(addressName({ host: "::1", port: 7000 }), "[::1]:7000");
     });
 
     it("MOVED moves one slot, ASK moves none; both parse from any address", () => {

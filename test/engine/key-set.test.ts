@@ -78,6 +78,56 @@ describe("KeySet", () => {
         assert.deepEqual([set.add(first), set.add(second), set.size], [false, false, 2]);
     });
 
+    it("tells two keys apart by both hashes when one's probing runs through the other's slot", () => {
+        // Pairs that share the first hash, then the second (found by hashing sku:0, sku:1, …), whose start slots in a
+        // new table — 1,024 pairs, so (a ^ b) & 1023 — are a few apart: keys starting where the second starts fill the
+        // gap, so the second probes through them to the first and must compare both hashes there.
+        const startSlot = (key: string) => {
+            const [a, b] = hashes(key);
+            return (a ^ b) & 1023;
+        };
+        const pairs = [
+            ["sku:59451", "sku:230144", 0],
+            ["sku:7189", "sku:2961343", 1],
+        ] as const;
+        for (const [first, second, shared] of pairs) {
+            assert.equal(hashes(first)[shared], hashes(second)[shared]);
+            assert.notEqual(hashes(first)[1 - shared], hashes(second)[1 - shared]);
+            const gap = (startSlot(first) - startSlot(second)) & 1023;
+            const fillers: string[] = [];
+            for (let i = 0; fillers.length < gap; i++)
+                if (startSlot(`fill:${i}`) === startSlot(second)) fillers.push(`fill:${i}`);
+            const set = new KeySet();
+            assert.equal(set.add(first), true);
+            assert.deepEqual(
+                set.addAll(fillers),
+                fillers.map(() => true),
+            );
+            const before = set.probes;
+            assert.equal(set.add(second), true, `${second} counted as a duplicate of ${first}`);
+            // The fillers, the first key's slot, then the empty one after it: the probe really passed the first key.
+            assert.equal(set.probes - before, gap + 2);
+            assert.deepEqual([set.add(first), set.add(second), set.size], [false, false, gap + 2]);
+        }
+    });
+
+    it("grows for batches larger than what it holds, and larger than its first table", () => {
+        const set = new KeySet();
+        const batches = [0, 1, 2].map((b) => Array.from({ length: 1500 }, (_, i) => `item:${b}:${i}`));
+        for (const batch of batches)
+            assert.deepEqual(
+                set.addAll(batch),
+                batch.map(() => true),
+            );
+        const all = batches.flat();
+        assert.deepEqual(
+            set.addAll(all),
+            all.map(() => false),
+        );
+        assert.equal(set.size, 4500);
+        assert.ok(set.probes / (2 * 4500) < 3, `${set.probes} probes for 9000 lookups`);
+    });
+
     it("hashes the same bytes the same way, and never to the empty slot marker", () => {
         fc.assert(
             fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {

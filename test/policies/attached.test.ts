@@ -148,6 +148,14 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         action("db-readers-give-back", "2027-11-26T12:00:00", 1),
     ];
     const needs = (minReplicas: number) => ({ "db-read-replicas": { minReplicas } });
+    // The group's own ramp names it by its literal name, as the attached stack's schedules do.
+    const groupRamp = resource(TYPES.schedule, "app-ramp-up", {
+        autoscalingGroupName: "shop-web",
+        startTime: "2027-11-26T04:15:00Z",
+        minSize: 20,
+        desiredCapacity: 20,
+        maxSize: 20,
+    });
 
     it("counts the readers the raise holds at the start, not the give-back after it", async () => {
         assert.deepEqual((await verdicts(dbReadReplicas, stack, needs(3))).found, []);
@@ -216,14 +224,6 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
     });
 
     it("ramp-before-event judges the raise as the target's ramp, by the attached group's event", async () => {
-        // The group's own ramp names it by its literal name, as the attached stack's schedules do.
-        const groupRamp = resource(TYPES.schedule, "app-ramp-up", {
-            autoscalingGroupName: "shop-web",
-            startTime: "2027-11-26T04:15:00Z",
-            minSize: 20,
-            desiredCapacity: 20,
-            maxSize: 20,
-        });
         const late = [pool, groupRamp, target, action("db-readers-raise", "2027-11-26T04:50:00", 3)];
         const v = await verdicts(rampBeforeEvent, late);
         assert.deepEqual(v.found, ["ramp-before-event mandatory db-readers"]);
@@ -231,13 +231,6 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
     });
 
     it("reads an action's at(…) in UTC only: Etc/UTC or no zone counts, another zone or expression does not", async () => {
-        const groupRamp = resource(TYPES.schedule, "app-ramp-up", {
-            autoscalingGroupName: "shop-web",
-            startTime: "2027-11-26T04:15:00Z",
-            minSize: 20,
-            desiredCapacity: 20,
-            maxSize: 20,
-        });
         const raise = (props: Record<string, unknown>) => {
             const a = action("db-readers-raise", "2027-11-26T03:00:00", 3);
             Object.assign(a.inputs, props);

@@ -136,5 +136,9 @@ describe("KeySet", () => {
                 assert.notEqual(a, 0);
             }),
         );
+        // Each hash spreads keys on its own: two 32-bit hashes of a thousand keys, each all but never equal.
+        const keys = Array.from({ length: 1000 }, (_, i) => `product:${i}`);
+        for (const which of [0, 1])
+            assert.ok(new Set(keys.map((key) => hashes(key)[which])).size >= 999, `hash ${which} of 1000 keys`);
     });
 });

@@ -3,6 +3,8 @@
 // committed attached stacks run under mocks against baseline's world, as `pulumi preview --policy-pack` sends them;
 // each cold link the issue names (a smaller pool, no hook, no ramp, no scheduled warm, fewer replicas) still blocks.
 import { strict as assert } from "node:assert";
+import type { PolicyResource } from "@pulumi/policy";
+import { attachedCachesOf, groupsOf } from "../../policies/attached";
 import { TYPES } from "../../policies/shared/contract";
 import { dbReadReplicas } from "../../policies/database";
 import { asgFlatCapacity, rampBeforeEvent } from "../../policies/compute";
@@ -119,7 +121,7 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         maxGroupPreparedCapacity: -1,
         poolState: "Stopped",
         reuseOnScaleIn: false,
-        groupCapacity: { minSize: 4, maxSize: 20, desiredCapacity: 4 },
+        groupCapacity: { minSize: 4, maxSize: 20, desiredCapacity: 5 },
         groupTags: { "warmstack:event": "blackfriday", "warmstack:event-start": START },
     });
     const target = resource(TYPES.scalableTarget, "db-readers", {
@@ -196,9 +198,9 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
     });
 
     it("the group's view holds its own sizes: the instances its pool keeps warm, and a group that never scales out", async () => {
-        // AWS's rule: max(minSize 8, the group's maxSize 20 − its desired 4) wait warm.
+        // AWS's rule: max(minSize 8, the group's maxSize 20 − its desired 5) wait warm.
         const v = await verdicts(wholeChainWarm, [pool]);
-        assert.match(v.messages, /The compute is warm \(production's group shop-web keeps 16 instance\(s\) warm\)/);
+        assert.match(v.messages, /The compute is warm \(production's group shop-web keeps 15 instance\(s\) warm\)/);
         assert.match(v.messages, /compute production's group shop-web: no launch hook/);
         const flat = resource(TYPES.eventWarmPool, "app-pool", {
             ...pool.inputs,
@@ -247,5 +249,110 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
                 JSON.stringify(unread),
             );
         }
+    });
+});
+
+describe("production's parts as an attached stack shows them (groupsOf, attachedCachesOf)", () => {
+    /** A resource as a policy sees it; `links`: the resources a property's value came from. */
+    const seen = (
+        type: string,
+        name: string,
+        props: Record<string, unknown>,
+        links: Record<string, PolicyResource[]> = {},
+    ) =>
+        ({
+            type,
+            name,
+            urn: `urn:pulumi:fixture::warmstack::${type}::${name}`,
+            props,
+            dependencies: Object.values(links).flat(),
+            propertyDependencies: links,
+        }) as unknown as PolicyResource;
+    const poolOn = (groupName: string, more: Record<string, unknown> = {}) =>
+        seen(TYPES.eventWarmPool, `${groupName}-pool`, {
+            autoScalingGroupName: groupName,
+            minSize: 8,
+            maxGroupPreparedCapacity: -1,
+            poolState: "Hibernated",
+            reuseOnScaleIn: true,
+            groupCapacity: { minSize: 4, maxSize: 20, desiredCapacity: 5 },
+            groupTags: { "warmstack:event": "blackfriday" },
+            ...more,
+        });
+
+    it("a group of the stack is itself; production's group is seen through its pool: sizes, pool and tags", () => {
+        const own = seen(TYPES.group, "app", { name: "app-asg", minSize: 2, maxSize: 2 });
+        const onOwn = poolOn("app-asg");
+        const linked = seen(
+            TYPES.eventWarmPool,
+            "linked-pool",
+            { autoScalingGroupName: "renamed" },
+            {
+                autoScalingGroupName: [own],
+            },
+        );
+        assert.deepEqual(groupsOf([own, onOwn, linked]), [own], "a pool on a group of the stack adds no group");
+        const [view, ...more] = groupsOf([poolOn("shop-web")]);
+        assert.equal(more.length, 0);
+        assert.deepEqual(
+            [view.type, view.name, view.urn, view.dependencies, view.propertyDependencies],
+            [TYPES.group, "production's group shop-web", poolOn("shop-web").urn, [], {}],
+        );
+        assert.deepEqual(
+            { ...view.props },
+            {
+                name: "shop-web",
+                minSize: 4,
+                maxSize: 20,
+                desiredCapacity: 5,
+                warmPool: {
+                    minSize: 8,
+                    maxGroupPreparedCapacity: -1,
+                    poolState: "Hibernated",
+                    instanceReusePolicy: { reuseOnScaleIn: true },
+                },
+                tags: [{ key: "warmstack:event", value: "blackfriday" }],
+            },
+        );
+        const bare = groupsOf([poolOn("shop-web", { groupCapacity: undefined, groupTags: undefined })])[0].props;
+        assert.deepEqual(
+            [bare.minSize, bare.maxSize, bare.desiredCapacity, bare.tags],
+            [undefined, undefined, undefined, []],
+        );
+    });
+
+    it("production's cache is each id a CachePrewarm fills, once, on a stack with no cache of its own", () => {
+        const prewarm = (name: string, id: unknown, links: Record<string, PolicyResource[]> = {}) =>
+            seen(TYPES.cachePrewarm, name, { replicationGroupId: id }, links);
+        const other = seen("aws:ssm/parameter:Parameter", "name-of-the-cache", { value: "shop-redis" });
+        const views = attachedCachesOf(
+            [
+                prewarm("deploy-warm", "shop-redis"),
+                prewarm("again", "shop-redis"),
+                prewarm("sessions", "shop-sessions"),
+                prewarm("unknown", undefined),
+                prewarm("from-a-resource", "computed", { replicationGroupId: [other] }),
+            ],
+            [],
+        );
+        assert.deepEqual(
+            views.map((v) => [v.type, v.name, v.urn.split("::").pop(), v.props]),
+            [
+                [
+                    TYPES.replicationGroup,
+                    "production's cache shop-redis",
+                    "deploy-warm",
+                    { replicationGroupId: "shop-redis" },
+                ],
+                [
+                    TYPES.replicationGroup,
+                    "production's cache shop-sessions",
+                    "sessions",
+                    { replicationGroupId: "shop-sessions" },
+                ],
+            ],
+        );
+        const own = seen(TYPES.replicationGroup, "cache", { replicationGroupId: "mine" });
+        assert.deepEqual(attachedCachesOf([prewarm("deploy-warm", "shop-redis")], [own]), []);
     });
 });

@@ -211,6 +211,33 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         assert.match(f.messages, /production's group shop-web never scales out \(minSize = maxSize = 6\)/);
     });
 
+    it("counts no raise scheduled after the start, however high", async () => {
+        const late = [pool, target, action("db-readers-raise", "2027-11-26T05:30:00", 9)];
+        const v = await verdicts(dbReadReplicas, late, needs(2));
+        assert.match(v.messages, /shop-aurora gets 1 reader\(s\) at the event/);
+    });
+
+    it("judges only reader-count targets on clusters that are not the stack's", async () => {
+        // A MySQL cluster of the stack is no database the policies judge, but its target is still its own.
+        const mysql = resource(TYPES.dbCluster, "shop-aurora", {
+            clusterIdentifier: "shop-aurora",
+            engine: "aurora-mysql",
+        });
+        const service = resource(TYPES.scalableTarget, "tasks", {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: "service/shop/web",
+            minCapacity: 1,
+        });
+        const notACluster = resource(TYPES.scalableTarget, "odd", {
+            serviceNamespace: "rds",
+            scalableDimension: "rds:cluster:ReadReplicaCount",
+            resourceId: "db:cluster:shop-aurora",
+            minCapacity: 0,
+        });
+        await passes(dbReadReplicas, [pool, mysql, target, service, notACluster], needs(4));
+    });
+
     it("without a raise, counts the target's own minimum", async () => {
         const v = await verdicts(dbReadReplicas, [pool, target], needs(2));
         assert.match(v.messages, /shop-aurora gets 1 reader\(s\) at the event/);

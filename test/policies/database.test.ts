@@ -10,6 +10,8 @@ import {
     dbReadReplicas,
     replicaBuffersWarm,
     dbAlwaysOn,
+    readersOf,
+    regionOf,
 } from "../../policies/database";
 import { policies } from "../../policies/pack";
 import { TYPES } from "../../policies/shared/contract";
@@ -30,6 +32,7 @@ import {
 import { edited, EngineResource, UNKNOWN } from "./harness";
 import { programShapes, shapePasses, shapeVerdicts, withConfig } from "./shapes";
 import { passes, verdicts } from "./verdicts";
+import type { PolicyResource } from "@pulumi/policy";
 
 /** Sets `key` on a resource's inputs and outputs alike, as the program does. */
 const setProp = (r: EngineResource, key: string, value: unknown) => {
@@ -156,6 +159,35 @@ describe("the databases the policies judge", () => {
                 v.messages,
                 /database orders-replica: its buffer cache comes back cold .*shared_preload_libraries does not load pg_prewarm/,
             );
+        });
+        it("serves this region's reads only where its source's ARN names this region", () => {
+            const here = orphan();
+            const there = orphan({ identifier: "orders-replica-west", region: "us-west-2" });
+            const mysql = orphan({ identifier: "orders-mysql-replica", engine: "mysql" });
+            const view = (e: EngineResource) => ({ ...e, props: e.outputs }) as unknown as PolicyResource;
+            assert.deepEqual(
+                readersOf([here, there, mysql].map(view)).map((r) => r.name),
+                ["orders-replica"],
+            );
+        });
+        it("counts toward production's database on a stack with no database of its own, in its source's region", async () => {
+            const replicas = [
+                orphan(),
+                orphan({ identifier: "orders-replica-2" }),
+                orphan({ identifier: "orders-replica-west", region: "us-west-2" }),
+            ].map((r, i) => Object.assign(r, { name: `orders-replica-${i + 1}`, urn: `${r.urn}-${i + 1}` }));
+            const v = await verdicts(dbReadReplicas, replicas, { "db-read-replicas": { minReplicas: 3 } });
+            assert.deepEqual(v.found, ["db-read-replicas mandatory orders-replica-1"]);
+            assert.equal(
+                v.messages.split("\n").pop(),
+                `production's database ${SOURCE} gets 2 read replica(s) in its region from this stack; this event ` +
+                    `needs 3. Add RDS instance(s) with replicateSourceDb: "${SOURCE}" (warmstack: database.readQps / ` +
+                    "database.readQpsPerReplica set how many).",
+            );
+            await passes(dbReadReplicas, replicas, { "db-read-replicas": { minReplicas: 2 } });
+            // Beside a database of the stack, the outside one is not this stack's to count: only the stack's is judged.
+            const own = rdsDatabase(2).all;
+            await passes(dbReadReplicas, [...own, replicas[0]], { "db-read-replicas": { minReplicas: 2 } });
         });
         it("a replica of the stack's own primary, linked by its ARN, is no outsider", async () => {
             const db = rdsDatabase(1);
@@ -480,6 +512,54 @@ describe("db-read-replicas", () => {
             const v = await verdicts(dbReadReplicas, db.all, { "db-read-replicas": { minReplicas: 2 } });
             assert.match(v.messages, /db-replica-2 \(us-west-2\) serves another region's readers/);
         });
+        it("names every replica in another region, and takes the source's region from it when it is in the stack", async () => {
+            const db = rdsDatabase(3);
+            for (const p of [db.primary.inputs, db.primary.outputs]) p.region = "us-east-1";
+            // Named by identifier, not ARN: the source's region is the primary's own.
+            for (const [r, region] of [
+                [db.readers[1], "us-west-2"],
+                [db.readers[2], "eu-west-1"],
+            ] as const)
+                for (const p of [r.inputs, r.outputs]) p.region = region;
+            const v = await verdicts(dbReadReplicas, db.all, { "db-read-replicas": { minReplicas: 2 } });
+            assert.match(
+                v.messages,
+                /db-primary has 1 read replica\(s\) in its region; this event needs 2\. db-replica-2 \(us-west-2\), db-replica-3 \(eu-west-1\) serve another region's readers, not this one's\. Add 1 RDS instance/,
+            );
+            // A primary that carries no region: its ARN says it.
+            for (const p of [db.primary.inputs, db.primary.outputs]) {
+                delete p.region;
+                p.arn = "arn:aws:rds:us-west-2:123456789012:db:db-primary";
+            }
+            const west = await verdicts(dbReadReplicas, db.all, { "db-read-replicas": { minReplicas: 3 } });
+            assert.match(
+                west.messages,
+                /db-primary has 2 read replica\(s\) in its region; this event needs 3\. db-replica-3 \(eu-west-1\) serves another/,
+            );
+        });
+        it("reads a region from the resource, its provider, else its RDS ARN", () => {
+            const r = (props: Record<string, unknown>, providerRegion?: string) =>
+                ({
+                    props,
+                    provider: providerRegion && { props: { region: providerRegion } },
+                }) as unknown as PolicyResource;
+            const arn = (partition: string, region: string) => `arn:${partition}:rds:${region}:123456789012:db:shop-db`;
+            const cases: [PolicyResource, string | undefined][] = [
+                [r({ region: "us-east-1", arn: arn("aws", "eu-west-1") }, "us-west-2"), "us-east-1"],
+                [r({ arn: arn("aws", "eu-west-1") }, "us-west-2"), "us-west-2"],
+                [r({ arn: arn("aws", "eu-west-1") }), "eu-west-1"],
+                [r({ arn: arn("aws-us-gov", "us-gov-west-1") }), "us-gov-west-1"],
+                [r({ arn: arn("aws-cn", "cn-north-1") }), "cn-north-1"],
+                [r({ arn: `see ${arn("aws", "eu-west-1")}` }), undefined],
+                [r({ arn: "arn:aws:s3:::shop-assets" }), undefined],
+                [r({ arn: 42 }), undefined],
+                [r({}), undefined],
+            ];
+            assert.deepEqual(
+                cases.map(([resource]) => regionOf(resource)),
+                cases.map(([, region]) => region),
+            );
+        });
         it("counts replicas whose region is not known as this region's, as before", async () => {
             await passes(dbReadReplicas, rdsDatabase(2).all, { "db-read-replicas": { minReplicas: 2 } });
             await passes(replicaBuffersWarm, warmStack());
@@ -511,6 +591,20 @@ describe("db-always-on", () => {
             assert.match(v.messages, /database aurora-cluster: Aurora Serverless v2 .* \(db-always-on\)/);
             const byDefault = await verdicts(dbAlwaysOn, serverless({ minCapacity: 0, maxCapacity: 16 }));
             assert.match(byDefault.messages, /pauses after 300 s without connections/);
+        });
+        it("judges only Aurora PostgreSQL clusters, and says how to keep one on", async () => {
+            const pausing = { serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 16 } };
+            const mysql = resource(TYPES.dbCluster, "sessions", { engine: "aurora-mysql", ...pausing });
+            const notACluster = resource(TYPES.dbClusterInstance, "sessions-1", {
+                engine: "aurora-postgresql",
+                ...pausing,
+            });
+            await passes(dbAlwaysOn, [mysql, notACluster]);
+            const v = await verdicts(dbAlwaysOn, serverless({ minCapacity: 0, maxCapacity: 16 }));
+            assert.match(
+                v.messages,
+                /Set serverlessv2ScalingConfiguration\.minCapacity to 0\.5 or more \(enough ACUs to hold the hot set in memory\) and drop secondsUntilAutoPause\.$/,
+            );
         });
         it("passes a cluster that never pauses", async () => {
             await passes([dbAlwaysOn, wholeChainWarm], serverless({ minCapacity: 0.5, maxCapacity: 16 }));

@@ -340,15 +340,15 @@ const lowered = (action: Action, level: number) =>
     action.sizes.flatMap(([key, size]) => (size !== undefined && size >= 0 && size < level ? [`${key} ${size}`] : []));
 
 /**
- * The first action in the event's window — from the ramp (or the deadline, if earlier) to the end (or, when the
- * end is not known, the start itself) — that lowers a size below the capacity the ramps before it raised the group
- * to: a scale-down there leaves the peak's traffic to instances that are gone, or lets target tracking scale in
- * before the traffic arrives. Undefined when none does.
+ * The first action in the event's window — from the first ramp to the end (or, when the end is not known, the
+ * start itself) — that lowers a size below the capacity the ramps before it raised the group to: a scale-down
+ * there leaves the peak's traffic to instances that are gone, or lets target tracking scale in before the traffic
+ * arrives. Undefined when none does. `actions` in time order: the window opens with the first raise.
  */
-function scaleDownInWindow(actions: Action[], baseline: number, from: number, until: number) {
+function scaleDownInWindow(actions: Action[], baseline: number, until: number) {
     let level: { size: number; by: string } | undefined;
     for (const action of actions) {
-        if (level && action.at >= from && action.at < until) {
+        if (level && action.at < until) {
             const sizes = lowered(action, level.size);
             if (sizes.length > 0) return { action, sizes, level };
         }
@@ -384,7 +384,7 @@ function judgeRamp(
     const deadline = event.ms - lead * 60_000;
     const ramps = actions.filter((a) => a.capacity > ramped.baseline);
     const until = Number.isNaN(endMs) ? event.ms + 1 : endMs;
-    const down = scaleDownInWindow(actions, ramped.baseline, Math.min(ramps[0]?.at ?? deadline, deadline), until);
+    const down = scaleDownInWindow(actions, ramped.baseline, until);
     if (down && now < until) {
         reportViolation(
             `${ramped.name}'s scheduled action ${down.action.name}, at ${isoSeconds(down.action.at)} ` +

@@ -26,7 +26,11 @@ describe("planStack", () => {
     });
 
     it("adds to an attached stack's plan, last, the warning that it was made from the file alone", () => {
-        const raw = { ...validRaw(), event: { ...EVENT }, production: { stack: "acme/shop/baseline" } };
+        const raw: Record<string, any> = {
+            ...validRaw(),
+            event: { ...EVENT },
+            production: { stack: "acme/shop/baseline" },
+        };
         delete raw.compute.amiId; // a key of a system warmstack builds
         const { config, plan: planned } = planStack(valuesOf(raw), NOW);
         const alone = plan(config, { now: NOW });

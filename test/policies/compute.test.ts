@@ -11,6 +11,7 @@ import {
     warmPoolLaunchHook,
     warmPoolState,
     asgFlatCapacity,
+    atInstant,
 } from "../../policies/compute";
 import { policies } from "../../policies/pack";
 import { TYPES, LAUNCHING } from "../../policies/shared/contract";
@@ -250,6 +251,24 @@ describe("warm-pool-compatible", () => {
             assert.match(
                 unencrypted.messages,
                 /the pool is Hibernated but launch template app-template does not enable hibernation/,
+            );
+        });
+        it("judges a template once when the group names it both directly and through its mixedInstancesPolicy", async () => {
+            const both = edited(
+                template(bf, (p) => (p.instanceMarketOptions = { marketType: "spot" })),
+                TYPES.group,
+                (p, r) => {
+                    p.mixedInstancesPolicy = {
+                        launchTemplate: { launchTemplateSpecification: { launchTemplateId: p.launchTemplate.id } },
+                    };
+                    r.propertyDependencies.mixedInstancesPolicy ??= r.propertyDependencies.launchTemplate;
+                },
+            );
+            const v = await shapeVerdicts(warmPoolCompatible, both);
+            assert.equal(
+                v.messages.split("launch template app-template requests Spot instances").length,
+                2,
+                v.messages,
             );
         });
         it("blocks a launch template that requests Spot, found through the dependency while its id is unknown", async () => {
@@ -849,6 +868,55 @@ describe("ramp-before-event", () => {
             });
             await passes(rampBeforeEvent, [asg, ramp(asg, "2027-11-26T04:00:00Z", 10), again]);
         });
+        it("raises nothing with an action at or below the baseline: a dip before the ramp is no scale-down", async () => {
+            const asg = eventGroup("2027-11-26T09:00:00Z");
+            const night = action(asg, "night", { startTime: "2027-11-26T02:00:00Z", desiredCapacity: 4 });
+            const dip = action(asg, "dip", { startTime: "2027-11-26T03:00:00Z", desiredCapacity: 2 });
+            await passes(rampBeforeEvent, [asg, night, dip, ramp(asg, "2027-11-26T04:00:00Z")]);
+        });
+        it("names the action that first raised to the level, and a raise from a minSize of 0", async () => {
+            const asg = eventGroup("2027-11-26T09:00:00Z");
+            const again = action(asg, "ramp-again", {
+                startTime: "2027-11-26T04:10:00Z",
+                minSize: 20,
+                desiredCapacity: 20,
+                maxSize: 20,
+            });
+            const down = action(asg, "down", { startTime: "2027-11-26T06:00:00Z", desiredCapacity: 4 });
+            const v = await verdicts(rampBeforeEvent, [asg, ramp(asg, "2027-11-26T04:00:00Z"), again, down]);
+            assert.match(v.messages, /lowers its desiredCapacity 4, below the 20 app-ramp-up raised it to/);
+            // From 0 to 1 is a raise, and back to 0 inside the event a scale-down.
+            const idle = edited([asg], TYPES.group, (p) => Object.assign(p, { minSize: 0, desiredCapacity: 0 }))[0];
+            const one = [
+                idle,
+                ramp(idle, "2027-11-26T04:00:00Z", 1),
+                action(idle, "off", {
+                    startTime: "2027-11-26T06:00:00Z",
+                    minSize: 0,
+                    desiredCapacity: 0,
+                }),
+            ];
+            const off = await verdicts(rampBeforeEvent, one);
+            assert.match(
+                off.messages,
+                /action off, .* lowers its desiredCapacity 0, minSize 0, below the 1 app-ramp-up raised it to/,
+            );
+        });
+        it("with no end known, holds the peak through the start itself, and says where to move the action", async () => {
+            const asg = eventGroup();
+            const down = (startTime: string) => action(asg, "down", { startTime, desiredCapacity: 4 });
+            const v = await verdicts(rampBeforeEvent, [asg, ramp(asg), down("2027-11-26T05:00:00Z")]);
+            assert.match(
+                v.messages,
+                /From the ramp until the event ends \(its end is not known; it starts\) no action may lower the capacity: move it to the end or later \(the plan's ramp-down runs after the cooldown\), or remove it\.$/,
+            );
+            await passes(rampBeforeEvent, [asg, ramp(asg), down("2027-11-26T05:00:01Z")]);
+        });
+        it("takes a schedule without a one-time start (a recurrence) for no action, wherever it comes", async () => {
+            const asg = eventGroup("2027-11-26T09:00:00Z");
+            const nightly = action(asg, "nightly", { recurrence: "0 3 * * *", desiredCapacity: 2 });
+            await passes(rampBeforeEvent, [asg, ramp(asg), nightly]);
+        });
         it("passes a scale-down before the ramp, and judges a late group's scale-down though its ramp is past due", async () => {
             const asg = eventGroup("2027-11-26T09:00:00Z");
             const before = action(asg, "night", { startTime: "2027-11-26T02:00:00Z", desiredCapacity: 4 });
@@ -859,5 +927,62 @@ describe("ramp-before-event", () => {
             // After the end, nothing is held any more.
             await at("2027-11-26T09:00:00Z", () => passes(rampBeforeEvent, [asg, ramp(asg), down]));
         });
+    });
+});
+
+describe("ramp-before-event on a scalable target at its edges", () => {
+    /** The fixture group carries the stack's event (start 05:00Z, lead 45 min); the target is an ECS service's. */
+    const target = resource(TYPES.scalableTarget, "tasks", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: "service/shop/web",
+        minCapacity: 0,
+        maxCapacity: 5,
+    });
+    const scheduled = (name: string, schedule: unknown, set: Record<string, unknown>, linked = true) =>
+        resource(
+            TYPES.scalingSchedule,
+            name,
+            { resourceId: "service/shop/web", schedule, scalableTargetAction: set },
+            linked ? { resourceId: [target] } : {},
+        );
+    const withGroup = (...more: EngineResource[]) => {
+        const asg = group();
+        return [asg, ramp(asg), target, ...more];
+    };
+
+    it("takes an action that sets no minimum for no raise", async () => {
+        const v = await verdicts(
+            rampBeforeEvent,
+            withGroup(scheduled("wider", "at(2027-11-26T03:00:00)", { maxCapacity: 10 })),
+        );
+        assert.match(v.messages, /no scheduled action raises tasks's capacity above its minCapacity 0/);
+    });
+
+    it("counts an action linked by its resourceId's value, and no cron or rate expression as one", async () => {
+        const raise = scheduled("raise", "at(2027-11-26T03:00:00)", { minCapacity: 4, maxCapacity: 5 }, false);
+        const nightly = scheduled("nightly", "cron(0 3 * * ? *)", { minCapacity: 0, maxCapacity: 1 });
+        await passes(rampBeforeEvent, withGroup(raise, nightly));
+    });
+
+    it("leaves a target with an action unknown at preview unjudged, and names a start that is no date-time", async () => {
+        const unknown = await verdicts(rampBeforeEvent, withGroup(scheduled("raise", UNKNOWN, { minCapacity: 4 })));
+        assert.deepEqual(unknown.found, ["ramp-before-event advisory stack"]);
+        assert.match(unknown.messages, /string value at \.raise\.schedule can't be known during preview/);
+        const asg = edited([group()], TYPES.group, (p) => {
+            p.tags.find((t: { key: string }) => t.key === "warmstack:event-start").value = "Black Friday 5am";
+        })[0];
+        const v = await verdicts(rampBeforeEvent, [asg, target]);
+        assert.deepEqual(v.found.sort(), [
+            "ramp-before-event mandatory app-group",
+            "ramp-before-event mandatory tasks",
+        ]);
+        assert.match(v.messages, /tasks: the event start "Black Friday 5am" is not a date-time/);
+    });
+
+    it("reads at(…) whole: a prefix or a suffix makes it no one-time schedule", () => {
+        assert.equal(atInstant({ schedule: "at(2027-11-26T03:00:00)" }), Date.parse("2027-11-26T03:00:00Z"));
+        for (const schedule of ["at(2027-11-26T03:00:00) ", "x at(2027-11-26T03:00:00)", "at(2027-11-26T03:00)", 7])
+            assert.ok(Number.isNaN(atInstant({ schedule })), String(schedule));
     });
 });

@@ -246,6 +246,10 @@ describe("cache-fits-hot-set", () => {
     });
 
     describe("at its edges", () => {
+        it("cache-fits-hot-set judges only a cache a warm fills", async () => {
+            const [cache] = cacheWith(100 * USABLE_PER_SHARD);
+            await passes(cacheFitsHotSet, [cache]);
+        });
         it("cache-fits-hot-set leaves an untagged cache to unjudged-resources, and says every way to make it fit", async () => {
             const untagged = replicationGroup({ tags: {} });
             await passes(cacheFitsHotSet, [untagged, prewarm(untagged)]);

@@ -329,6 +329,25 @@ describe("connection-budget", () => {
         });
     });
 
+    describe("on a stack whose only database is a replica of one outside it", () => {
+        const outside = (region: string) =>
+            resource(TYPES.dbInstance, "orders-replica", {
+                identifier: "orders-replica",
+                engine: "postgres",
+                region,
+                replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:orders",
+                parameterGroupName: "small-params",
+            });
+        it("holds a same-region replica to its budget, and leaves one in another region to its region's stack", async () => {
+            const small = dbParams("small-params", "postgres16", "20");
+            const v = await verdicts(connectionBudget, [group(), small, outside("us-east-1")]);
+            assert.deepEqual(v.found, ["connection-budget mandatory orders-replica"]);
+            await passes(connectionBudget, [group(), small, outside("us-west-2")]);
+            const chain = await verdicts(wholeChainWarm, [group(), small, outside("us-west-2")]);
+            assert.doesNotMatch(chain.messages, /database orders-replica/);
+        });
+    });
+
     describe("at its boundaries (app-group: 20 instances × 10 connections = 200 on the writer)", () => {
         const budget = (maxConnections: string, reserve: number, maxSize = 20): Promise<string[]> => {
             const db = rdsDatabase(0);

@@ -495,7 +495,7 @@ describe("db-read-replicas", () => {
             assert.match(v.messages, /app-group sized its reader pool for 2 replicas of db-primary, but 1 exist/);
             assert.match(
                 v.messages,
-                /db-replica-2 is a read replica of db-primary in another region \(us-west-2\): it serves that region's readers/,
+                /db-replica-2 is a read replica of db-primary in another region \(us-west-2\): it serves that region's readers, so db-read-replicas and connection-budget do not count it as read capacity here\. Check its warm, capacity and connections in its own region's stack\./,
             );
         });
         it("reads the region from the provider when the resource carries none", async () => {

@@ -88,6 +88,16 @@ describe("policy ecs-warm-pool-no-reuse", () => {
     });
 });
 
+describe("ecs-warm-pool-no-reuse over a provider that names no group", () => {
+    it("matches no group to a provider without a group ARN, not even a group without one", async () => {
+        const reusing = group({ warmPool: { minSize: 8, instanceReusePolicy: { reuseOnScaleIn: true } } });
+        delete reusing.inputs.arn;
+        delete reusing.outputs.arn;
+        const provider = resource(TYPES.ecsCapacityProvider, "ecs-capacity", { autoScalingGroupProvider: {} });
+        await passes(ecsWarmPoolNoReuse, [reusing, provider]);
+    });
+});
+
 describe("ramp-before-event on Application Auto Scaling targets (ECS tasks, provisioned concurrency)", () => {
     let shapes: EngineResource[];
     before(async () => {

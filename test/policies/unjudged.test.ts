@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { TYPES } from "../../policies/shared/contract";
 import { unjudgedResources } from "../../policies/unjudged";
-import { single, without, replicationGroup, resource, warmStack } from "./fixtures";
+import { rdsDatabase, single, without, replicationGroup, resource, warmStack } from "./fixtures";
 import { UNKNOWN } from "./harness";
 import { passes, verdicts } from "./verdicts";
 
@@ -15,6 +15,43 @@ describe("unjudged-resources", () => {
             assert.match(
                 v.messages,
                 /\ncarts is a DynamoDB table: the pack cannot judge whether it is warm, replicated and sized for the peak\. Check it by hand before the event — its warm, its capacity and its connections — or use a kind the pack reads \(see its README\)\.$/,
+            );
+        });
+        it("asks nothing of a group whose tags are unknown at preview, and reads nodeType only on Redis caches", async () => {
+            const asg = resource(TYPES.group, "app-group", {
+                name: "app-group",
+                minSize: 2,
+                maxSize: 20,
+                tags: UNKNOWN,
+            });
+            const bucket = resource("aws:s3/bucket:Bucket", "assets", { bucket: "assets", nodeType: "cache.x9.huge" });
+            await passes(unjudgedResources, [asg, bucket, ...rdsDatabase(1).all]);
+            // Known and untagged, beside a replica of a database outside the stack: connection-budget cannot count it.
+            const untagged = resource(TYPES.group, "app-group", { name: "app-group", maxSize: 20, tags: [] });
+            const replica = resource(TYPES.dbInstance, "orders-replica", {
+                identifier: "orders-replica",
+                engine: "postgres",
+                replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:orders",
+            });
+            const v = await verdicts(unjudgedResources, [untagged, replica]);
+            assert.match(v.messages, /app-group does not publish the connections each instance opens/);
+        });
+        it("says what an outside replica of an unknown source replicates, and that one in another region is not this one's", async () => {
+            const replica = (name: string, props: Record<string, unknown>) =>
+                resource(TYPES.dbInstance, name, {
+                    identifier: name,
+                    engine: "postgres",
+                    region: "us-west-2",
+                    ...props,
+                });
+            const v = await verdicts(unjudgedResources, [
+                replica("unknown-source", { replicateSourceDb: UNKNOWN }),
+                replica("west", { replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:orders" }),
+            ]);
+            assert.match(v.messages, /\nunknown-source replicates a database, which is not in this stack/);
+            assert.match(
+                v.messages,
+                /by this stack's alone; and it runs in us-west-2, another region than its source, so it is not counted as this region's read capacity\. Check the primary by hand before the event, or manage it in this stack\.$/,
             );
         });
         it("names a cluster whose engine is unknown at preview as one of engine unknown", async () => {

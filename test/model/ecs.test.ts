@@ -88,7 +88,11 @@ describe("ecs: the plan", () => {
         assert.equal(asked.warmPool.reuseOnScaleIn, false);
         const warnings = asked.warnings.filter((w) => w.includes("compute.warmPool.reuseOnScaleIn"));
         assert.equal(warnings.length, 1, asked.warnings.join("\n"));
-        assert.match(warnings[0], /ECS capacity providers do not support reuse on scale-in/);
+        assert.equal(
+            warnings[0],
+            "compute.warmPool.reuseOnScaleIn is true, but ECS capacity providers do not support reuse on scale-in: " +
+                "with compute.platform ecs the pool does not reuse, and instances scaled in are terminated",
+        );
         const left = planOf(ecsRaw());
         assert.equal(left.warmPool.reuseOnScaleIn, false);
         assert.ok(!left.warnings.some((w) => w.includes("reuseOnScaleIn")), left.warnings.join("\n"));
@@ -100,8 +104,34 @@ describe("ecs: the plan", () => {
     });
 
     it("warns on an event stack without a service whose tasks could ramp", () => {
-        assert.ok(planOf(ecsRaw()).warnings.some((w) => /no compute\.ecs\.service/.test(w)));
+        assert.ok(
+            planOf(ecsRaw()).warnings.includes(
+                `event ${EVENT.name}: no compute.ecs.service, so no service's tasks ramp with the instances: the ` +
+                    "capacity provider adds instances only as tasks need them",
+            ),
+        );
         assert.ok(!planOf(ecsRaw({ service: "web" })).warnings.some((w) => /no compute\.ecs\.service/.test(w)));
+        // No ramp to miss: an event whose peak needs no more instances than the baseline, or no event at all.
+        const flat = ecsRaw();
+        flat.traffic.peakRps = flat.traffic.baselineRps;
+        const level = planOf(flat);
+        assert.equal(level.ecs!.tasks.peak, level.ecs!.tasks.baseline);
+        assert.ok(!level.warnings.some((w) => /no compute\.ecs\.service/.test(w)), level.warnings.join("\n"));
+    });
+
+    it("says nothing an EC2 plan of the same config does not, with a service and no reuse asked", () => {
+        const ecs = planOf(ecsRaw({ service: "web" }));
+        const ec2 = validRaw();
+        ec2.event = EVENT;
+        assert.deepEqual(ecs.warnings, planOf(ec2).warnings);
+    });
+
+    it("plans a service with no event: its own scaling between the baseline and the peak, nothing scheduled", () => {
+        const raw = ecsRaw({ service: "web" });
+        delete raw.event;
+        const { tasks, service } = planOf(raw).ecs!;
+        assert.deepEqual(service!.schedule, []);
+        assert.deepEqual(service!.capacity, { minCapacity: tasks.baseline, maxCapacity: tasks.peak });
     });
 
     it("names the ECR images' repositories, and only theirs", () => {
@@ -129,7 +159,10 @@ describe("ecs: refused, in one error naming the key", () => {
             err.problems.map((p) => p.key),
             ["warmstack:compute.ecs.pullTimeoutSeconds"],
         );
-        assert.match(err.message, /at most 120, the agent's deadline/);
+        assert.match(
+            err.message,
+            /at most 120, the agent's deadline \(the launch hook's timeout less compute\.bootSeconds and the minute ABANDON needs\): a longer pull is cut off by the deadline before its own timeout can say which image hung/,
+        );
         assert.ok(planOf(ecsRaw({ pullTimeoutSeconds: 120 })).ecs);
     });
 

@@ -57,6 +57,58 @@ describe("cost", () => {
         assert.deepEqual(read.cost.prices.instanceMemoryGiB, { value: 8, source: "AWS (aws.ec2.getInstanceType)" });
         assert.deepEqual(read.cost.warmPool.byState.Stopped, { perHour: 0.028, perDay: 0.672, perMonth: 20.44 }); // 7 × 40 GB
         assert.deepEqual(read.cost.warmPool.byState.Hibernated, { perHour: 0.0336, perDay: 0.8064, perMonth: 24.528 }); // 7 × (40 + 8) GB
+        // A fact of the type, not a price: "prices from" names the four prices' sources only.
+        assert.equal(
+            read.cost.assumptions[0],
+            "prices from warmstack:cost.instanceHourly and warmstack:cost.ebsGbMonth and warmstack:cost.replicaHourly " +
+                "and warmstack:cost.cacheNodeHourly",
+        );
+    });
+
+    it("says why the Price List gave no price: beside the table's fallback, or the type left unpriced", () => {
+        const listed = {
+            instanceHourly: { failed: "2 products match in us-east-1 where one was expected" },
+            cacheNodeHourly: { failed: "no product matches in us-east-1" },
+        };
+        const { cost, warnings } = plan(
+            configWith((r) => {
+                r.event = EVENT;
+                r.compute.instanceType = "m7i.large";
+                r.cost = { instanceMemoryGiB: 8, revenuePerMinute: 100 };
+            }),
+            { now: NOW, prices: listed },
+        );
+        const table = "model/prices.ts (us-east-1 on-demand, 2026-12-02)";
+        assert.deepEqual(cost.unpriced, [
+            {
+                key: "warmstack:cost.instanceHourly",
+                what: 'compute.instanceType "m7i.large" (its hourly price, USD)',
+                priceList: listed.instanceHourly.failed,
+            },
+        ]);
+        assert.ok(
+            warnings.includes(
+                'cannot price compute.instanceType "m7i.large" (its hourly price, USD) (set warmstack:cost.instanceHourly): ' +
+                    `the AWS Price List gave no price (${listed.instanceHourly.failed}) and ${table} does not list it, so ` +
+                    "the cost figures that need it are left out",
+            ),
+            warnings.join("\n"),
+        );
+        assert.ok(
+            warnings.includes(
+                'the AWS Price List gave no price for cache.nodeType "cache.r7g.large" nodes (their hourly price, USD) ' +
+                    `(no product matches in us-east-1): priced from ${table}, a fallback that may be out of date or of ` +
+                    "another region (set warmstack:cost.cacheNodeHourly to give it)",
+            ),
+            warnings.join("\n"),
+        );
+        assert.equal(
+            cost.assumptions[0],
+            `prices from warmstack:cost.instanceMemoryGiB and ${table}; unpriced: warmstack:cost.instanceHourly`,
+        );
+        // The ramped instances' lead is unpriced: no readiness cost, so no break-even against the revenue.
+        assert.equal(cost.readiness.cost, null);
+        assert.equal("breakEvenOutageMinutes" in cost, false);
     });
 
     it("prices the event's extra capacity from the ramp to the scale-down", () => {
@@ -178,6 +230,11 @@ describe("cost", () => {
             ["warmstack:cost.instanceHourly", "warmstack:cost.instanceMemoryGiB", "warmstack:cost.replicaHourly"],
         );
         assert.deepEqual(cost.prices.instanceHourly, { value: null, source: "unpriced" });
+        // Never asked, the Price List gave no reason: the entry says none.
+        assert.deepEqual(cost.unpriced[0], {
+            key: "warmstack:cost.instanceHourly",
+            what: 'compute.instanceType "m7i.large" (its hourly price, USD)',
+        });
         // What needs only the priced ones is priced; what needs a missing one is null, never 0.
         assert.deepEqual(cost.warmPool.byState.Stopped, { perHour: 0.023, perDay: 0.5523, perMonth: 16.8 });
         assert.deepEqual(cost.warmPool.byState.Hibernated, { perHour: null, perDay: null, perMonth: null });

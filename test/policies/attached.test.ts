@@ -238,6 +238,14 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
         await passes(dbReadReplicas, [pool, mysql, target, service, notACluster], needs(4));
     });
 
+    it("counts a raise linked to the target by its resourceId's value", async () => {
+        const byValue = action("db-readers-raise", "2027-11-26T03:00:00", 3);
+        // The action names the target's resourceId as a literal: no dependency recorded.
+        byValue.propertyDependencies = {};
+        byValue.dependencies = [];
+        assert.deepEqual((await verdicts(dbReadReplicas, [pool, target, byValue], needs(3))).found, []);
+    });
+
     it("without a raise, counts the target's own minimum", async () => {
         const v = await verdicts(dbReadReplicas, [pool, target], needs(2));
         assert.match(v.messages, /shop-aurora gets 1 reader\(s\) at the event/);

@@ -185,6 +185,10 @@ describe("the databases the policies judge", () => {
                     "database.readQpsPerReplica set how many).",
             );
             await passes(dbReadReplicas, replicas, { "db-read-replicas": { minReplicas: 2 } });
+            // A source unknown at preview names no database to count for.
+            await passes(dbReadReplicas, [orphan({ replicateSourceDb: UNKNOWN })], {
+                "db-read-replicas": { minReplicas: 2 },
+            });
             // Beside a database of the stack, the outside one is not this stack's to count: only the stack's is judged.
             const own = rdsDatabase(2).all;
             await passes(dbReadReplicas, [...own, replicas[0]], { "db-read-replicas": { minReplicas: 2 } });

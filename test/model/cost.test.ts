@@ -192,6 +192,8 @@ describe("cost", () => {
                 ["cacheNodeHourly", false],
             ],
         );
+        // Offline, the memory is the table's: AWS's figure only when AWS gave it.
+        assert.equal(everyday.prices.instanceMemoryGiB.source, "model/prices.ts (us-east-1 on-demand, 2026-12-02)");
     });
 
     it("leaves out a break-even too large to be a number (a revenue of almost nothing a minute)", () => {

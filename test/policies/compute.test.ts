@@ -887,7 +887,7 @@ describe("ramp-before-event", () => {
             assert.match(v.messages, /lowers its desiredCapacity 4, below the 20 app-ramp-up raised it to/);
             // From 0 to 1 is a raise, and back to 0 inside the event a scale-down.
             const idle = edited([asg], TYPES.group, (p) => Object.assign(p, { minSize: 0, desiredCapacity: 0 }))[0];
-            const one = [
+            const fromZero = [
                 idle,
                 ramp(idle, "2027-11-26T04:00:00Z", 1),
                 action(idle, "off", {
@@ -896,7 +896,7 @@ describe("ramp-before-event", () => {
                     desiredCapacity: 0,
                 }),
             ];
-            const off = await verdicts(rampBeforeEvent, one);
+            const off = await verdicts(rampBeforeEvent, fromZero);
             assert.match(
                 off.messages,
                 /action off, .* lowers its desiredCapacity 0, minSize 0, below the 1 app-ramp-up raised it to/,

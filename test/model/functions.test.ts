@@ -101,7 +101,12 @@ describe("functions: refusals", () => {
         assert.equal(error.problems.length, 1, error.message);
         assert.equal(error.problems[0].key, "warmstack:functions[2]");
         assert.equal(error.problems[0].given, "checkout:green needs 38");
-        assert.match(error.message, /need 114 of the 100 that warmstack:accountConcurrency 200 leaves/);
+        assert.equal(
+            error.problems[0].allowed,
+            "provisioned concurrency that leaves the account's unreserved 100 free: with checkout:green the functions " +
+                "need 114 of the 100 that warmstack:accountConcurrency 200 leaves (raise the Region's limit and " +
+                "accountConcurrency, or lower peakRps or durationMs)",
+        );
     });
 
     it("accepts a sum of exactly accountConcurrency − 100", () => {
@@ -205,6 +210,28 @@ describe("functions: cost", () => {
         ).functions;
         assert.equal(planned.price.source, "warmstack:cost.provisionedConcurrencyGbSecond");
         assert.equal(planned.functions[0].hourlyAtPeak, 1.368);
+        const table = plan(configOf([fn({ memoryMb: 1024 })]), { now: NOW }).functions.price;
+        assert.deepEqual(table, {
+            value: PROVISIONED_CONCURRENCY_GB_SECOND,
+            source: "model/prices.ts (us-east-1 on-demand, 2026-12-02)",
+        });
+    });
+
+    it("warns only of a function without memoryMb, and gives no cost it cannot compute", () => {
+        const { functions, warnings } = plan(configOf([fn({ memoryMb: 1024 }), fn({ alias: "blue" })]), { now: NOW });
+        assert.deepEqual(
+            warnings.filter((w) => w.includes("memoryMb")),
+            ["functions[1] (checkout:blue): no memoryMb, so its provisioned concurrency of 38 is not priced"],
+        );
+        const [priced, unpriced] = functions.functions;
+        assert.deepEqual(
+            ["hourlyAtPeak" in priced, "eventCost" in priced, "hourlyAtPeak" in unpriced, "eventCost" in unpriced],
+            [true, true, false, false],
+        );
+        // With no event there is no window to price: the hour only.
+        const everyday = plan(parseConfig({ ...validRaw(), functions: [fn({ memoryMb: 1024 })] }), { now: NOW });
+        const [alone] = everyday.functions.functions;
+        assert.deepEqual(["hourlyAtPeak" in alone, "eventCost" in alone], [true, false]);
     });
 
     it("never blocks on a missing memoryMb: the function is planned, unpriced, with a warning", () => {

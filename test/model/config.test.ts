@@ -266,6 +266,61 @@ describe("config", () => {
         );
     });
 
+    describe("the cross-key checks on malformed input", () => {
+        const problemsAt = (raw: Record<string, any>) => {
+            try {
+                parseConfig(raw);
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+                return err.problems;
+            }
+            assert.fail("config was accepted");
+        };
+
+        it("reads only this namespace's keys, a key named like it included", () => {
+            assert.deepEqual(namespaceValues({ warmstacks: "1", "warmstack:accountConcurrency": "900" }), {
+                accountConcurrency: 900,
+            });
+        });
+
+        it("refuses a section that is null or a production that is no object once, not with a TypeError", () => {
+            const nulls = validRaw();
+            nulls.database = null;
+            assert.deepEqual(
+                problemsAt(nulls).map((p) => p.key),
+                ["warmstack:database"],
+            );
+            const named = { ...validRaw(), production: "shop-web" };
+            delete named.compute.amiId;
+            assert.deepEqual(
+                problemsAt(named).map((p) => p.key),
+                ["warmstack:production"],
+            );
+        });
+
+        it("says which built-only keys and which names to leave out, and gives what compute.ecs was", () => {
+            const both = validRaw();
+            both.production = {
+                stack: "acme/shop/baseline",
+                autoScalingGroup: "shop-web",
+                databaseCluster: "shop-aurora",
+            };
+            const [builtOnly, stack] = problemsAt(both);
+            assert.equal(
+                builtOnly.allowed,
+                "with production set, leave out the keys that describe a system warmstack builds (compute.amiId): " +
+                    "the stack reads them from the running parts",
+            );
+            assert.equal(
+                stack.allowed,
+                "either a stack whose outputs name the parts, or the names (autoScalingGroup, databaseCluster), not both",
+            );
+            const ecs = validRaw();
+            ecs.compute.ecs = { images: ["redis:7"] };
+            assert.deepEqual(problemsAt(ecs)[0].given, { images: ["redis:7"] });
+        });
+    });
+
     describe("durations and instants bounded to what AWS schedules (issue 26 item 9)", () => {
         const EVENT = { name: "sale", start: "2027-11-26T05:00:00Z", end: "2027-11-27T05:00:00Z" };
         const messageOf = (patch: (raw: Record<string, any>) => void) => {

@@ -81,6 +81,25 @@ describe("Sink against a loopback peer", () => {
         assert.equal(p.received.length, 2);
     });
 
+    it("counts a key Redis refuses for good as failed, keeping the first refusal, redacted, and retrying none", async () => {
+        const refusals = [
+            "-WRONGTYPE near s3cret-token\r\n",
+            "+OK\r\n",
+            "-ERR invalid expire time in 'set' command\r\n",
+        ];
+        const p = await respPeer((_args, socket, index) => socket.write(refusals[index] ?? "+OK\r\n"));
+        peers.push(p);
+        const sink = sinkTo(p, { redactor: new Redactor(["s3cret-token"]) });
+        await sink.write([record(1), record(2), record(3)], Date.now());
+        await sink.flush();
+        assert.deepEqual(
+            { written: sink.totals.written, present: sink.totals.present, failed: sink.totals.failed },
+            { written: 1, present: 0, failed: 2 },
+        );
+        assert.equal(sink.totals.firstError, "WRONGTYPE near ***");
+        assert.equal(p.received.length, 3, "a refusal is not retried");
+    });
+
     it("backs off exponentially and gives up with the last error as the cause", async () => {
         const p = await respPeer((_args, socket) => socket.write("-LOADING Redis is loading\r\n"));
         peers.push(p);

@@ -290,7 +290,7 @@ describe("config", () => {
                 problemsAt(nulls).map((p) => p.key),
                 ["warmstack:database"],
             );
-            const named = { ...validRaw(), production: "shop-web" };
+            const named: Record<string, any> = { ...validRaw(), production: "shop-web" };
             delete named.compute.amiId;
             assert.deepEqual(
                 problemsAt(named).map((p) => p.key),

@@ -11,7 +11,7 @@ import {
     bufferPrewarmProblems,
     databasesOf,
     maxConnectionsOf,
-    outsideReplicasOf,
+    localOutsideReplicasOf,
     replicaBufferProblem,
     settingsOf,
 } from "./database";
@@ -73,7 +73,7 @@ export const connectionBudget: StackValidationPolicy = {
         const { reserve } = settings(args, connectionBudgetConfig);
         const databases = databasesOf(args.resources);
         // A replica of a database outside the stack serves this region's reads like any other: held to its budget.
-        const outside = outsideReplicasOf(args.resources).filter((o) => !o.remote);
+        const outside = localOutsideReplicasOf(args.resources);
         if (databases.length === 0 && outside.length === 0) return;
         const unknowns = new Unknowns();
         // Every group of the stack is taken to reach every database of the stack: the props cannot tell.
@@ -126,7 +126,7 @@ export const connectionBudget: StackValidationPolicy = {
         }));
         // Without a parameter group of the stack, a same-region replica runs its source's (RDS's
         // CreateDBInstanceReadReplica), outside the stack: its max_connections is unseen, and unjudged-resources says so.
-        for (const { replica } of outside) {
+        for (const replica of outside) {
             if (settingsOf(replica, args.resources).length > 0)
                 checkEndpoint(replica, [replica], "reader", readerDemand);
         }
@@ -215,9 +215,7 @@ export const wholeChainWarm: StackValidationPolicy = {
                     : undefined;
             });
         }
-        const outside = outsideReplicasOf(resources)
-            .filter((o) => !o.remote)
-            .map((o) => o.replica);
+        const outside = localOutsideReplicasOf(resources);
         const buffered = (instance: PolicyResource, cluster?: PolicyResource) => {
             const groups = settingsOf(instance, resources, cluster);
             // An unknown parameter is reported under the group that holds it.

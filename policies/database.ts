@@ -141,12 +141,16 @@ export function outsideReplicasOf(resources: PolicyResource[]): OutsideReplica[]
         }));
 }
 
+/** The replicas of outside databases that serve this region's reads: the others serve their own region. */
+export const localOutsideReplicasOf = (resources: PolicyResource[]): PolicyResource[] =>
+    outsideReplicasOf(resources)
+        .filter((o) => !o.remote)
+        .map((o) => o.replica);
+
 /** The endpoints that serve this region's reads: the databases' readers and the replicas of outside databases. */
 export const readersOf = (resources: PolicyResource[]) => [
     ...databasesOf(resources).flatMap((db) => db.readers),
-    ...outsideReplicasOf(resources)
-        .filter((o) => !o.remote)
-        .map((o) => o.replica),
+    ...localOutsideReplicasOf(resources),
 ];
 
 /** The stack's parameter group a DB instance (or Aurora instance) runs with; undefined for the RDS default group. */

@@ -2,7 +2,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { cachesOf, nodeMemoryBytes, prewarmsOf, REDIS_ENGINES } from "./cache";
 import { CACHE_TAGS, TAGS, TYPES } from "./shared/contract";
-import { databasesOf, outsideReplicasOf, POSTGRES_ENGINES, readersOf, regionOf } from "./database";
+import { databasesOf, localOutsideReplicasOf, outsideReplicasOf, POSTGRES_ENGINES, regionOf } from "./database";
 import { tagMapOf } from "./event";
 import { POLICY } from "./names";
 import { NODE_MEMORY_AS_OF } from "./shared/node-memory";
@@ -128,7 +128,8 @@ export const unjudgedResources: StackValidationPolicy = {
         const prewarmed = new Set(cachesOf(args.resources).filter((c) => prewarmsOf(c, args.resources).length > 0));
         // Pool sizes matter only where connection-budget has a database to hold them to: one of the stack, or a
         // same-region replica of one outside it.
-        const withDatabase = databasesOf(args.resources).length > 0 || readersOf(args.resources).length > 0;
+        const withDatabase =
+            databasesOf(args.resources).length > 0 || localOutsideReplicasOf(args.resources).length > 0;
         eachKnown(args.resources, (r) => {
             const findings = [
                 ...unjudged(r.type, r.props),

@@ -3,7 +3,6 @@
 // committed attached stacks run under mocks against baseline's world, as `pulumi preview --policy-pack` sends them;
 // each cold link the issue names (a smaller pool, no hook, no ramp, no scheduled warm, fewer replicas) still blocks.
 import { strict as assert } from "node:assert";
-import type { PolicyResource } from "@pulumi/policy";
 import { attachedCachesOf, groupsOf } from "../../policies/attached";
 import { TYPES } from "../../policies/shared/contract";
 import { dbReadReplicas } from "../../policies/database";
@@ -12,7 +11,7 @@ import { wholeChainWarm } from "../../policies/chain";
 import { baseline } from "../support/baseline";
 import { committedStacks, stackConfig, T } from "../support/pulumi";
 import { START, resource } from "./fixtures";
-import { analyze, committedPackConfig, edited, EngineResource, programResources } from "./harness";
+import { analyze, committedPackConfig, edited, EngineResource, programResources, stackResources } from "./harness";
 import { passes, verdicts } from "./verdicts";
 
 const ATTACHED = committedStacks().filter((s) => stackConfig(s)["warmstack:production"] !== undefined);
@@ -288,23 +287,8 @@ describe("db-read-replicas on an attached Aurora cluster", () => {
 });
 
 describe("production's parts as an attached stack shows them (groupsOf, attachedCachesOf)", () => {
-    /** A resource as a policy sees it; `links`: the resources a property's value came from. */
-    const seen = (
-        type: string,
-        name: string,
-        props: Record<string, unknown>,
-        links: Record<string, PolicyResource[]> = {},
-    ) =>
-        ({
-            type,
-            name,
-            urn: `urn:pulumi:fixture::warmstack::${type}::${name}`,
-            props,
-            dependencies: Object.values(links).flat(),
-            propertyDependencies: links,
-        }) as unknown as PolicyResource;
     const poolOn = (groupName: string, more: Record<string, unknown> = {}) =>
-        seen(TYPES.eventWarmPool, `${groupName}-pool`, {
+        resource(TYPES.eventWarmPool, `${groupName}-pool`, {
             autoScalingGroupName: groupName,
             minSize: 8,
             maxGroupPreparedCapacity: -1,
@@ -316,22 +300,21 @@ describe("production's parts as an attached stack shows them (groupsOf, attached
         });
 
     it("a group of the stack is itself; production's group is seen through its pool: sizes, pool and tags", () => {
-        const own = seen(TYPES.group, "app", { name: "app-asg", minSize: 2, maxSize: 2 });
-        const onOwn = poolOn("app-asg");
-        const linked = seen(
+        const asg = resource(TYPES.group, "app", { name: "app-asg", minSize: 2, maxSize: 2 });
+        const byLink = resource(
             TYPES.eventWarmPool,
             "linked-pool",
             { autoScalingGroupName: "renamed" },
-            {
-                autoScalingGroupName: [own],
-            },
+            { autoScalingGroupName: [asg] },
         );
-        assert.deepEqual(groupsOf([own, onOwn, linked]), [own], "a pool on a group of the stack adds no group");
-        const [view, ...more] = groupsOf([poolOn("shop-web")]);
+        const [own, ...pools] = stackResources([asg, poolOn("app-asg"), byLink]);
+        assert.deepEqual(groupsOf([own, ...pools]), [own], "a pool on a group of the stack adds no group");
+        const [pool] = stackResources([poolOn("shop-web")]);
+        const [view, ...more] = groupsOf([pool]);
         assert.equal(more.length, 0);
         assert.deepEqual(
             [view.type, view.name, view.urn, view.dependencies, view.propertyDependencies],
-            [TYPES.group, "production's group shop-web", poolOn("shop-web").urn, [], {}],
+            [TYPES.group, "production's group shop-web", pool.urn, [], {}],
         );
         assert.deepEqual(
             { ...view.props },
@@ -349,7 +332,9 @@ describe("production's parts as an attached stack shows them (groupsOf, attached
                 tags: [{ key: "warmstack:event", value: "blackfriday" }],
             },
         );
-        const bare = groupsOf([poolOn("shop-web", { groupCapacity: undefined, groupTags: undefined })])[0].props;
+        const bare = groupsOf(
+            stackResources([poolOn("shop-web", { groupCapacity: undefined, groupTags: undefined })]),
+        )[0].props;
         assert.deepEqual(
             [bare.minSize, bare.maxSize, bare.desiredCapacity, bare.tags],
             [undefined, undefined, undefined, []],
@@ -357,17 +342,18 @@ describe("production's parts as an attached stack shows them (groupsOf, attached
     });
 
     it("production's cache is each id a CachePrewarm fills, once, on a stack with no cache of its own", () => {
-        const prewarm = (name: string, id: unknown, links: Record<string, PolicyResource[]> = {}) =>
-            seen(TYPES.cachePrewarm, name, { replicationGroupId: id }, links);
-        const other = seen("aws:ssm/parameter:Parameter", "name-of-the-cache", { value: "shop-redis" });
+        const prewarm = (name: string, id: unknown, links: Record<string, EngineResource[]> = {}) =>
+            resource(TYPES.cachePrewarm, name, { replicationGroupId: id }, links);
+        const other = resource("aws:ssm/parameter:Parameter", "name-of-the-cache", { value: "shop-redis" });
         const views = attachedCachesOf(
-            [
+            stackResources([
+                other,
                 prewarm("deploy-warm", "shop-redis"),
                 prewarm("again", "shop-redis"),
                 prewarm("sessions", "shop-sessions"),
                 prewarm("unknown", undefined),
                 prewarm("from-a-resource", "computed", { replicationGroupId: [other] }),
-            ],
+            ]),
             [],
         );
         assert.deepEqual(
@@ -387,7 +373,10 @@ describe("production's parts as an attached stack shows them (groupsOf, attached
                 ],
             ],
         );
-        const own = seen(TYPES.replicationGroup, "cache", { replicationGroupId: "mine" });
-        assert.deepEqual(attachedCachesOf([prewarm("deploy-warm", "shop-redis")], [own]), []);
+        const stack = stackResources([
+            resource(TYPES.replicationGroup, "cache", { replicationGroupId: "mine" }),
+            prewarm("deploy-warm", "shop-redis"),
+        ]);
+        assert.deepEqual(attachedCachesOf(stack, [stack[0]]), []);
     });
 });

@@ -277,34 +277,10 @@ async function runPolicy(
     }
     const { validateStack } = policy as StackValidationPolicy;
     if (validateStack) {
-        const byUrn = new Map<string, PolicyResource>();
-        for (const r of resources) {
-            byUrn.set(r.urn, {
-                type: r.type,
-                name: r.name,
-                urn: r.urn,
-                props: wrap(r.outputs),
-                opts: options(r),
-                ...(r.provider && { provider: r.provider }),
-                dependencies: [],
-                propertyDependencies: {},
-                isType: () => false,
-                asType: () => undefined,
-            });
-        }
-        const resolve = (urns: string[]) => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
-        for (const r of resources) {
-            const resource = byUrn.get(r.urn)!;
-            resource.parent = byUrn.get(r.parent);
-            resource.dependencies = resolve(r.dependencies);
-            resource.propertyDependencies = Object.fromEntries(
-                Object.entries(r.propertyDependencies).map(([k, urns]) => [k, resolve(urns)]),
-            );
-        }
         await attempt((report) =>
             validateStack(
                 {
-                    resources: [...byUrn.values()],
+                    resources: stackResources(resources),
                     getConfig,
                     stackTags: new Map(),
                     notApplicable,
@@ -313,6 +289,38 @@ async function runPolicy(
             ),
         );
     }
+}
+
+/**
+ * The resources as a stack policy sees them: outputs behind the unknown-checking proxy, and parents and (property)
+ * dependencies resolved from URNs to the resources themselves.
+ */
+export function stackResources(resources: EngineResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    for (const r of resources) {
+        byUrn.set(r.urn, {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            props: wrap(r.outputs),
+            opts: options(r),
+            ...(r.provider && { provider: r.provider }),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: () => false,
+            asType: () => undefined,
+        });
+    }
+    const resolve = (urns: string[]) => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => !!x);
+    for (const r of resources) {
+        const resource = byUrn.get(r.urn)!;
+        resource.parent = byUrn.get(r.parent);
+        resource.dependencies = resolve(r.dependencies);
+        resource.propertyDependencies = Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, urns]) => [k, resolve(urns)]),
+        );
+    }
+    return [...byUrn.values()];
 }
 
 /** A `pulumi preview` with the pack: every policy over the resources, under `config`. */

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { ConfigError, namespaceValues, parseConfig } from "../../model/config";
 import { planStack } from "../../model/stack-plan";
 import { committedStacks, stackConfig } from "../support/pulumi";
-import { configWith, validRaw } from "./fixtures";
+import { configWith, pulumiValues, validRaw } from "./fixtures";
 
 function problemsOf(raw: Record<string, any>): string[] {
     try {
@@ -328,10 +328,7 @@ describe("config", () => {
             raw.event = { ...EVENT };
             patch(raw);
             try {
-                planStack(
-                    Object.fromEntries(Object.entries(raw).map(([k, v]) => [`warmstack:${k}`, JSON.stringify(v)])),
-                    Date.parse("2026-11-26T00:00:00Z"),
-                );
+                planStack(pulumiValues(raw), Date.parse("2026-11-26T00:00:00Z"));
             } catch (err) {
                 assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
                 return err.message;

@@ -21,6 +21,10 @@ export function configWith(patch: (raw: Record<string, any>) => void): Warmstack
     return parseConfig(raw);
 }
 
+/** A raw config as Pulumi holds it: `warmstack:key` → the value as JSON text (what planStack reads). */
+export const pulumiValues = (raw: Record<string, any>): Record<string, string> =>
+    Object.fromEntries(Object.entries(raw).map(([key, value]) => [`warmstack:${key}`, JSON.stringify(value)]));
+
 export const EVENT = {
     name: "sale",
     start: "2027-11-26T05:00:00Z",
